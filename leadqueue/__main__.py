@@ -1,0 +1,3 @@
+from leadqueue.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,193 @@
+"""Working time on a team or rep calendar.
+
+Instants go in and come out in UTC. Working intervals are laid out on the
+calendar's local dates and converted to UTC one by one, so working time is
+real elapsed seconds inside working hours: a DST change neither adds nor
+loses SLA time, and an elapsed window never depends on the zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from leadqueue.domain.clock import ensure_utc
+
+# Ten years without a working minute means the calendar is unusable.
+_SEARCH_LIMIT_DAYS = 3660
+
+
+class CalendarError(ValueError):
+    pass
+
+
+class WorkCalendar:
+    def __init__(
+        self,
+        zone: ZoneInfo,
+        weekly_spans: dict[int, list[tuple[int, int]]],
+        holiday_dates: Iterable[date] = (),
+        holiday_country: str | None = None,
+        holiday_subdivision: str | None = None,
+    ) -> None:
+        self.zone = zone
+        self.weekly_spans = {d: sorted(weekly_spans.get(d, [])) for d in range(7)}
+        if not any(self.weekly_spans.values()):
+            raise CalendarError("the calendar has no working hours on any weekday")
+        self._fixed_holidays = frozenset(holiday_dates)
+        self._country = holiday_country
+        self._subdivision = holiday_subdivision
+
+    @classmethod
+    def from_policy(cls, policy: object, zone_name: str | None = None) -> WorkCalendar:
+        """The team calendar, or a rep's own zone with the team's hours and holidays."""
+        from leadqueue.domain.policy import Policy
+
+        assert isinstance(policy, Policy)
+        return _cached_calendar(policy, zone_name or policy.time_zone)
+
+    # -- days ---------------------------------------------------------------
+    def is_holiday(self, day: date) -> bool:
+        if day in self._fixed_holidays:
+            return True
+        if self._country:
+            return day in _country_holidays(self._country, self._subdivision, day.year)
+        return False
+
+    def is_working_day(self, day: date) -> bool:
+        return bool(self.weekly_spans[day.weekday()]) and not self.is_holiday(day)
+
+    def day_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
+        """The working intervals of one local date, as UTC instants."""
+        if not self.is_working_day(day):
+            return []
+        return [(self._instant(day, a), self._instant(day, b)) for a, b in self.weekly_spans[day.weekday()]]
+
+    def _instant(self, day: date, minute: int) -> datetime:
+        if minute >= 1440:
+            day, minute = day + timedelta(days=1), minute - 1440
+        local = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=self.zone)
+        return local.astimezone(UTC)
+
+    def local_date(self, at: datetime) -> date:
+        return ensure_utc(at).astimezone(self.zone).date()
+
+    def intervals_from(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Working intervals from `start` on, the first clipped to start."""
+        start = ensure_utc(start)
+        day = self.local_date(start) - timedelta(days=1)  # a span may cross midnight in UTC terms
+        last_working = day
+        while True:
+            for a, b in self.day_intervals(day):
+                if b <= start:
+                    continue
+                last_working = day
+                yield (max(a, start), b)
+            day += timedelta(days=1)
+            if (day - last_working).days > _SEARCH_LIMIT_DAYS:
+                raise CalendarError("no working time within ten years: check working hours and holidays")
+
+    def intervals_before(self, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Working intervals before `end`, latest first, the first clipped to end."""
+        end = ensure_utc(end)
+        day = self.local_date(end) + timedelta(days=1)
+        last_working = day
+        while True:
+            for a, b in reversed(self.day_intervals(day)):
+                if a >= end:
+                    continue
+                last_working = day
+                yield (a, min(b, end))
+            day -= timedelta(days=1)
+            if (last_working - day).days > _SEARCH_LIMIT_DAYS:
+                raise CalendarError("no working time within ten years: check working hours and holidays")
+
+    # -- arithmetic ---------------------------------------------------------
+    def add_working(self, start: datetime, seconds: float) -> datetime:
+        """The instant at which `seconds` of working time after `start` have passed."""
+        if seconds <= 0:
+            return ensure_utc(start)
+        left = seconds
+        for a, b in self.intervals_from(start):
+            span = (b - a).total_seconds()
+            if span >= left:
+                return a + timedelta(seconds=left)
+            left -= span
+        raise AssertionError("unreachable")  # intervals_from never ends by itself
+
+    def subtract_working(self, end: datetime, seconds: float) -> datetime:
+        """The instant `seconds` of working time before `end`."""
+        if seconds <= 0:
+            return ensure_utc(end)
+        left = seconds
+        for a, b in self.intervals_before(end):
+            span = (b - a).total_seconds()
+            if span >= left:
+                return b - timedelta(seconds=left)
+            left -= span
+        raise AssertionError("unreachable")
+
+    def working_seconds(self, start: datetime, end: datetime) -> float:
+        """Working time between two instants; negative when end is before start."""
+        start, end = ensure_utc(start), ensure_utc(end)
+        if end < start:
+            return -self.working_seconds(end, start)
+        total = 0.0
+        for a, b in self.intervals_from(start):
+            if a >= end:
+                break
+            total += (min(b, end) - a).total_seconds()
+        return total
+
+    def add_business_days(self, start: datetime, days: int) -> datetime:
+        """Close of business on the `days`-th working day after the start's local date.
+
+        "Within 5 business days" of a Monday-afternoon acceptance means by the
+        end of the following Monday: the start day itself does not count.
+        """
+        day = self.local_date(start)
+        counted = 0
+        guard = 0
+        while counted < days:
+            day += timedelta(days=1)
+            guard += 1
+            if guard > _SEARCH_LIMIT_DAYS:
+                raise CalendarError("no working day within ten years: check working hours and holidays")
+            if self.is_working_day(day):
+                counted += 1
+        return self.day_intervals(day)[-1][1]
+
+
+@lru_cache(maxsize=64)
+def _country_holidays(country: str, subdivision: str | None, year: int) -> frozenset[date]:
+    import holidays as holidays_lib
+
+    return frozenset(holidays_lib.country_holidays(country, subdiv=subdivision, years=year).keys())
+
+
+# Policies are immutable but unhashable (they hold dicts): key by identity and
+# keep the policy alive beside its calendar so the id cannot be reused.
+_calendars: dict[tuple[int, str], tuple[object, WorkCalendar]] = {}
+
+
+def _cached_calendar(policy: object, zone_name: str) -> WorkCalendar:
+    from leadqueue.domain.policy import Policy
+
+    assert isinstance(policy, Policy)
+    key = (id(policy), zone_name)
+    hit = _calendars.get(key)
+    if hit is not None:
+        return hit[1]
+    if len(_calendars) > 256:
+        _calendars.clear()
+    calendar = WorkCalendar(
+        zone=ZoneInfo(zone_name),
+        weekly_spans=policy.weekly_spans(),
+        holiday_dates=policy.holidays.dates,
+        holiday_country=policy.holidays.country,
+        holiday_subdivision=policy.holidays.subdivision,
+    )
+    _calendars[key] = (policy, calendar)
+    return calendar

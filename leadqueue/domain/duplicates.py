@@ -1,0 +1,46 @@
+"""Duplicate detection keys: same normalised email, or same person at the same company domain."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from leadqueue.domain.lead import LeadProfile
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_email(email: str) -> str:
+    """Lower-case, trimmed, with any +tag removed from the local part."""
+    email = email.strip().casefold()
+    if not _EMAIL.match(email):
+        return ""
+    local, _, domain = email.partition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+def fold_text(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive form of a name."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
+
+
+def normalise_domain(domain: str, email: str = "") -> str:
+    domain = domain.strip().casefold()
+    domain = re.sub(r"^(https?://)?(www\.)?", "", domain).split("/")[0]
+    if not domain and "@" in email:
+        domain = email.rsplit("@", 1)[1].strip().casefold()
+    return domain
+
+
+def person_key(lead: LeadProfile) -> str:
+    name = fold_text(f"{lead.first_name} {lead.last_name}")
+    domain = normalise_domain(lead.domain, lead.email)
+    if not name or not domain:
+        return ""
+    return f"{name}@{domain}"
+
+
+def is_valid_email(email: str) -> bool:
+    return bool(_EMAIL.match(email.strip()))

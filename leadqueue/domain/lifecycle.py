@@ -1,0 +1,252 @@
+"""The lead lifecycle: explicit transitions, and the current state derived by
+folding the events. Nothing here stores a status; callers fold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from leadqueue.domain.events import UNDOABLE, Event, EventKind
+from leadqueue.domain.policy import ClockName
+
+
+class LeadState(StrEnum):
+    NEW = "new"  # assigned, awaiting the rep's decision
+    NEEDS_INFO = "needs_info"  # returned to marketing, decision clock paused
+    ACCEPTED = "accepted"  # SAL: follow-up clocks running
+    REJECTED = "rejected"
+    ADVANCED = "advanced"  # disposed: advanced to SQL / opportunity
+    RETURNED = "returned"  # disposed: returned with a reason code
+    UNRESPONSIVE = "unresponsive"  # disposed after enough contact attempts
+
+
+OPEN_STATES = frozenset({LeadState.NEW, LeadState.ACCEPTED})
+CLOSED_STATES = frozenset(
+    {LeadState.REJECTED, LeadState.ADVANCED, LeadState.RETURNED, LeadState.UNRESPONSIVE}
+)
+DISPOSITIONS = {
+    "advanced": LeadState.ADVANCED,
+    "returned": LeadState.RETURNED,
+    "unresponsive": LeadState.UNRESPONSIVE,
+}
+
+K = EventKind
+S = LeadState
+# (state before, event) -> state after. Anything not listed is illegal.
+TRANSITIONS: dict[tuple[LeadState | None, EventKind], LeadState | None] = {
+    (None, K.ASSIGNED): S.NEW,
+    (S.NEW, K.ACCEPTED): S.ACCEPTED,
+    (S.NEW, K.REJECTED): S.REJECTED,
+    (S.NEW, K.NEEDS_INFO): S.NEEDS_INFO,
+    (S.NEW, K.ESCALATED): S.NEW,
+    (S.NEW, K.REASSIGNED): S.NEW,
+    (S.NEEDS_INFO, K.RETURNED_FROM_MARKETING): S.NEW,
+    (S.NEEDS_INFO, K.REASSIGNED): S.NEEDS_INFO,
+    (S.ACCEPTED, K.TOUCHED): S.ACCEPTED,
+    (S.ACCEPTED, K.CONVERSATION): S.ACCEPTED,
+    (S.ACCEPTED, K.ESCALATED): S.ACCEPTED,
+    (S.ACCEPTED, K.REASSIGNED): S.ACCEPTED,
+    # (S.ACCEPTED, K.DISPOSED) depends on the outcome: see _after()
+}
+
+
+class IllegalTransition(ValueError):
+    pass
+
+
+@dataclass
+class ClockRun:
+    """One run of one SLA clock for one rep: the raw stamps, no deadlines yet."""
+
+    clock: ClockName
+    rep: str
+    started_at: datetime
+    pauses: list[tuple[datetime, datetime | None]] = field(default_factory=list)
+    stopped_at: datetime | None = None
+    stopped_by: EventKind | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.stopped_at is None
+
+    @property
+    def is_paused(self) -> bool:
+        return bool(self.pauses) and self.pauses[-1][1] is None
+
+
+@dataclass
+class LeadHistory:
+    """What the events say about a lead, folded in order."""
+
+    state: LeadState | None = None
+    owner: str | None = None
+    assigned_at: datetime | None = None
+    first_decision_at: datetime | None = None
+    first_decision: EventKind | None = None
+    decided_at: datetime | None = None
+    accepted_at: datetime | None = None
+    first_touch_at: datetime | None = None
+    conversation_at: datetime | None = None
+    disposed_at: datetime | None = None
+    reason_code: str | None = None
+    next_step: dict[str, str] | None = None
+    contact_attempts: int = 0
+    escalations: int = 0
+    viewed_at: datetime | None = None
+    last_event_at: datetime | None = None
+    runs: list[ClockRun] = field(default_factory=list)
+    last_undoable: Event | None = None
+    undone_ids: frozenset[str] = frozenset()
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def open_runs(self) -> list[ClockRun]:
+        return [r for r in self.runs if r.is_open]
+
+
+def next_state(state: LeadState | None, event: Event) -> LeadState | None:
+    """The state after `event`, or IllegalTransition saying why not."""
+    if event.kind in (K.VIEWED, K.UNDONE):
+        if state is None:
+            raise IllegalTransition(f"cannot record {event.kind.value}: the lead was never assigned")
+        return state
+    if state is S.ACCEPTED and event.kind is K.DISPOSED:
+        outcome = str(event.payload.get("outcome", ""))
+        if outcome not in DISPOSITIONS:
+            raise IllegalTransition(f"unknown disposition {outcome!r}")
+        return DISPOSITIONS[outcome]
+    key = (state, event.kind)
+    if key not in TRANSITIONS:
+        where = state.value if state else "unassigned"
+        raise IllegalTransition(f"cannot {_verb(event.kind)} a lead that is {where}")
+    return TRANSITIONS[key]
+
+
+def _verb(kind: EventKind) -> str:
+    return {
+        K.ASSIGNED: "assign",
+        K.ACCEPTED: "accept",
+        K.REJECTED: "reject",
+        K.NEEDS_INFO: "return (needs info)",
+        K.RETURNED_FROM_MARKETING: "take back from marketing",
+        K.TOUCHED: "log a touch on",
+        K.CONVERSATION: "log a conversation on",
+        K.DISPOSED: "dispose",
+        K.ESCALATED: "escalate",
+        K.REASSIGNED: "reassign",
+    }.get(kind, kind.value)
+
+
+def effective(events: Iterable[Event]) -> tuple[list[Event], frozenset[str]]:
+    """Events in order with the undone ones (and the undo markers) removed."""
+    ordered = list(events)
+    undone = frozenset(str(e.payload["target"]) for e in ordered if e.kind is K.UNDONE)
+    return [e for e in ordered if e.kind is not K.UNDONE and e.event_id not in undone], undone
+
+
+def fold(events: Sequence[Event]) -> LeadHistory:
+    """Replay events (oldest first) into the lead's history. Raises
+    IllegalTransition if the events themselves break the lifecycle."""
+    kept, undone = effective(events)
+    h = LeadHistory(undone_ids=undone)
+    for e in kept:
+        h.state = next_state(h.state, e)
+        h.last_event_at = e.at
+        _apply(h, e)
+    return h
+
+
+def _stop(runs: Iterable[ClockRun], at: datetime, by: EventKind, *clocks: ClockName) -> None:
+    for run in runs:
+        if run.is_open and (not clocks or run.clock in clocks):
+            if run.is_paused:
+                run.pauses[-1] = (run.pauses[-1][0], at)
+            run.stopped_at = at
+            run.stopped_by = by
+
+
+def _apply(h: LeadHistory, e: Event) -> None:
+    C = ClockName
+    if e.kind is K.ASSIGNED:
+        h.owner = str(e.payload.get("rep") or e.actor)
+        h.assigned_at = e.at
+        h.runs.append(ClockRun(C.DECISION, h.owner, e.at))
+    elif e.kind is K.VIEWED:
+        h.viewed_at = h.viewed_at or e.at
+    elif e.kind in (K.ACCEPTED, K.REJECTED, K.NEEDS_INFO):
+        h.first_decision_at = h.first_decision_at or e.at
+        h.first_decision = h.first_decision or e.kind
+        h.last_undoable = e
+        if e.kind is K.NEEDS_INFO:
+            for run in h.open_runs():
+                if run.clock is C.DECISION:
+                    run.pauses.append((e.at, None))
+            return
+        h.decided_at = e.at
+        _stop(h.runs, e.at, e.kind, C.DECISION)
+        if e.kind is K.ACCEPTED:
+            h.accepted_at = e.at
+            h.next_step = {k: str(e.payload[k]) for k in ("kind", "due", "note") if k in e.payload}
+            assert h.owner is not None
+            for clock in (C.FIRST_TOUCH, C.DISCOVERY, C.DISPOSITION):
+                h.runs.append(ClockRun(clock, h.owner, e.at))
+        else:
+            h.reason_code = str(e.payload.get("reason", "")) or None
+    elif e.kind is K.RETURNED_FROM_MARKETING:
+        for run in h.open_runs():
+            if run.clock is C.DECISION and run.is_paused:
+                run.pauses[-1] = (run.pauses[-1][0], e.at)
+    elif e.kind in (K.TOUCHED, K.CONVERSATION):
+        h.contact_attempts += 1
+        h.first_touch_at = h.first_touch_at or e.at
+        _stop(h.runs, e.at, e.kind, C.FIRST_TOUCH)
+        if e.kind is K.CONVERSATION:
+            h.conversation_at = h.conversation_at or e.at
+            _stop(h.runs, e.at, e.kind, C.DISCOVERY)
+    elif e.kind is K.DISPOSED:
+        h.disposed_at = e.at
+        h.reason_code = str(e.payload.get("reason", "")) or h.reason_code
+        h.last_undoable = e
+        _stop(h.runs, e.at, e.kind)
+    elif e.kind is K.ESCALATED:
+        h.escalations += 1
+    elif e.kind is K.REASSIGNED:
+        new_rep = str(e.payload["to"])
+        reopened = [r.clock for r in h.open_runs()]
+        # The old rep's runs close here, breach and all; the new rep starts fresh.
+        _stop(h.runs, e.at, e.kind)
+        h.owner = new_rep
+        for clock in reopened:
+            h.runs.append(ClockRun(clock, new_rep, e.at))
+        if h.state is S.NEEDS_INFO:
+            h.runs[-1].pauses.append((e.at, None))
+
+
+def check_append(events: Sequence[Event], new: Event) -> LeadHistory:
+    """Fold the existing events, check `new` is a legal next step, and return
+    the history after it. Raises IllegalTransition with a one-line reason."""
+    before = fold(events)
+    if new.kind is K.UNDONE:
+        target = undo_target(events)
+        if target is None:
+            raise IllegalTransition("nothing to undo: the lead has no decision to take back")
+        if str(new.payload.get("target")) != target.event_id:
+            raise IllegalTransition("only the latest decision can be undone")
+    else:
+        next_state(before.state, new)
+    return fold([*events, new])
+
+
+def undo_target(events: Sequence[Event]) -> Event | None:
+    """The latest decision that an undo would take back, if nothing was logged
+    on top of it (a touch after an acceptance pins the acceptance)."""
+    kept, _ = effective(events)
+    for e in reversed(kept):
+        if e.kind is K.VIEWED:
+            continue
+        return e if e.kind in UNDOABLE else None
+    return None

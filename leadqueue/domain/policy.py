@@ -1,0 +1,253 @@
+"""The team's policy: calendar, SLA windows, tiers, ICP and the rejection
+taxonomy. Every number of DOMAIN.md is a default here that a team's policy
+file may change."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from leadqueue.domain.durations import Window, parse_window
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+class ClockName(StrEnum):
+    DECISION = "decision"
+    FIRST_TOUCH = "first_touch"
+    DISCOVERY = "discovery"
+    DISPOSITION = "disposition"
+
+
+class Tier(StrEnum):
+    HOT = "hot"
+    STANDARD = "standard"
+    LOW = "low"
+
+
+class Measure(StrEnum):
+    ELAPSED = "elapsed"
+    WORKING = "working"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def parse_span(text: str) -> tuple[int, int]:
+    """A span of working hours as minutes after local midnight; the end may be 1440."""
+    match = _SPAN.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a span of hours: write it like 09:00-17:30")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if not (0 <= h1 < 24 and 0 <= m1 < 60 and 0 <= m2 < 60 and (h2 < 24 or (h2 == 24 and m2 == 0))):
+        raise ValueError(f"{text!r}: hours are 00-24 and minutes 00-59")
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if end <= start:
+        raise ValueError(f"{text!r}: a span must end after it starts (overnight spans are not supported)")
+    return start, end
+
+
+class ClockWindow(Strict):
+    window: str
+    measure: Measure = Measure.ELAPSED
+
+    @field_validator("window")
+    @classmethod
+    def _window_parses(cls, value: str) -> str:
+        parse_window(value)
+        return value
+
+    @model_validator(mode="after")
+    def _business_days_need_a_calendar(self) -> ClockWindow:
+        if self.parsed.in_business_days and self.measure is not Measure.WORKING:
+            raise ValueError("a window in business days (bd) must use measure = \"working\"")
+        return self
+
+    @property
+    def parsed(self) -> Window:
+        return parse_window(self.window)
+
+
+class Windows(Strict):
+    decision_hot: ClockWindow = ClockWindow(window="4h")
+    decision_standard: ClockWindow = ClockWindow(window="24h")
+    decision_low: ClockWindow = ClockWindow(window="48h")
+    first_touch: ClockWindow = ClockWindow(window="24h")
+    discovery: ClockWindow = ClockWindow(window="5bd", measure=Measure.WORKING)
+    disposition: ClockWindow = ClockWindow(window="10bd", measure=Measure.WORKING)
+
+    def for_clock(self, clock: ClockName, tier: Tier) -> ClockWindow:
+        if clock is ClockName.DECISION:
+            return getattr(self, f"decision_{tier.value}")
+        return getattr(self, clock.value)
+
+
+def _default_hours() -> dict[str, list[str]]:
+    return {day: (["09:00-17:00"] if day not in ("sat", "sun") else []) for day in WEEKDAYS}
+
+
+class Holidays(Strict):
+    dates: list[date] = Field(default_factory=list)
+    country: str | None = None
+    subdivision: str | None = None
+
+    @model_validator(mode="after")
+    def _country_known(self) -> Holidays:
+        if self.country:
+            import holidays as holidays_lib
+
+            try:
+                holidays_lib.country_holidays(self.country, subdiv=self.subdivision, years=2026)
+            except NotImplementedError as exc:
+                raise ValueError(f"unknown holiday country {self.country!r}") from exc
+            except Exception as exc:  # the library's message names the bad subdivision
+                raise ValueError(str(exc)) from exc
+        return self
+
+
+class Tiers(Strict):
+    hot_score: int = Field(80, ge=0)
+    low_score_below: int = Field(40, ge=0)
+    # Signals that make a lead hot whatever its score (DOMAIN: demo request, direct inquiry).
+    hot_signals: list[str] = Field(default_factory=lambda: ["demo_request", "direct_inquiry"])
+    # Signals that make a lead hot only when it fits the ICP (DOMAIN: pricing visit by an ICP fit).
+    hot_signals_if_icp: list[str] = Field(default_factory=lambda: ["pricing_visit"])
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Tiers:
+        if self.low_score_below > self.hot_score:
+            raise ValueError("low_score_below must not exceed hot_score")
+        return self
+
+
+class Icp(Strict):
+    industries: list[str] = Field(
+        default_factory=lambda: [
+            "Software", "Financial Services", "Logistics", "Manufacturing",
+            "Healthcare", "E-commerce", "Professional Services", "Telecommunications",
+        ]
+    )
+    min_employees: int = Field(50, ge=0)
+    max_employees: int = Field(10000, ge=1)
+    regions: list[str] = Field(default_factory=lambda: ["NA", "EMEA"])
+    buying_seniorities: list[str] = Field(default_factory=lambda: ["c_level", "vp", "director", "manager"])
+    recent_engagement_days: int = Field(14, ge=1)
+
+
+class RoutingAction(StrEnum):
+    NURTURE = "nurture"
+    DISQUALIFY = "disqualify"
+    MERGE = "merge"
+    ACCOUNT_MANAGEMENT = "account_management"
+    REVIEW = "review"
+
+
+class ReasonCode(Strict):
+    label: str
+    routing: str
+    action: RoutingAction
+    requires_text: bool = False
+    requires_duplicate: bool = False
+    retired: bool = False
+
+
+def _default_reasons() -> dict[str, ReasonCode]:
+    R = ReasonCode
+    A = RoutingAction
+    return {
+        "R1": R(label="Wrong persona: not a decision-maker or influencer",
+                routing="back to marketing: nurture toward a champion", action=A.NURTURE),
+        "R2": R(label="No active project: right fit, wrong timing",
+                routing="back to marketing: long-cycle nurture, re-engage next quarter", action=A.NURTURE),
+        "R3": R(label="Outside ICP: size, industry or geography",
+                routing="disqualify, keep the record", action=A.DISQUALIFY),
+        "R4": R(label="Competitor, student, or not a real buyer", routing="disqualify", action=A.DISQUALIFY),
+        "R5": R(label="Duplicate: already active in the pipeline", routing="merge into the named record",
+                action=A.MERGE, requires_duplicate=True),
+        "R6": R(label="No budget this cycle",
+                routing="back to marketing: reactivate at the start of next quarter", action=A.NURTURE),
+        "R7": R(label="Bad contact data", routing="back to marketing: enrichment", action=A.NURTURE),
+        "R8": R(label="Existing customer", routing="route to account management",
+                action=A.ACCOUNT_MANAGEMENT),
+        "OTHER": R(label="Anything else, written out",
+                   routing="reviewed monthly; recurring ones become codes", action=A.REVIEW,
+                   requires_text=True),
+    }
+
+
+NEEDS_INFO_FACTS = ("contact_data", "title_role", "company_size", "industry", "region", "intent")
+
+
+class Policy(Strict):
+    """The effective team policy. Build it with `Policy()` for the defaults."""
+
+    time_zone: str = "America/New_York"
+    at_risk_fraction: float = Field(0.25, gt=0, lt=1)
+    undo_grace_minutes: int = Field(10, ge=0)
+    min_unresponsive_attempts: int = Field(3, ge=1)
+    working_hours: dict[str, list[str]] = Field(default_factory=_default_hours)
+    holidays: Holidays = Holidays()
+    windows: Windows = Windows()
+    tiers: Tiers = Tiers()
+    icp: Icp = Icp()
+    reasons: dict[str, ReasonCode] = Field(default_factory=_default_reasons)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone_exists(cls, value: str) -> str:
+        return check_zone(value)
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours_valid(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = sorted(set(value) - set(WEEKDAYS))
+        if unknown:
+            raise ValueError(f"unknown weekday {unknown[0]!r}: use {', '.join(WEEKDAYS)}")
+        for day, spans in value.items():
+            parsed = sorted(parse_span(s) for s in spans)
+            for (_, end), (start, _) in zip(parsed, parsed[1:], strict=False):
+                if start < end:
+                    raise ValueError(f"{day}: spans overlap")
+        full = {day: value.get(day, []) for day in WEEKDAYS}
+        if not any(full.values()):
+            raise ValueError("at least one weekday needs working hours")
+        return full
+
+    @field_validator("reasons")
+    @classmethod
+    def _reasons_valid(cls, value: dict[str, ReasonCode]) -> dict[str, ReasonCode]:
+        for code in value:
+            if not re.fullmatch(r"[A-Z][A-Z0-9_]{0,15}", code):
+                raise ValueError(f"reason code {code!r} must be upper-case letters/digits, e.g. R9")
+        if not any(not r.retired for r in value.values()):
+            raise ValueError("at least one reason code must be active")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def weekly_spans(self) -> dict[int, list[tuple[int, int]]]:
+        return {i: sorted(parse_span(s) for s in self.working_hours.get(day, []))
+                for i, day in enumerate(WEEKDAYS)}
+
+    def active_reasons(self) -> dict[str, ReasonCode]:
+        return {code: r for code, r in self.reasons.items() if not r.retired}
+
+    def reason(self, code: str) -> ReasonCode | None:
+        return self.reasons.get(code)
+
+
+def check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}: use an IANA name like Europe/Berlin") from exc
+    return value
+

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from leadqueue.domain.clock import FixedClock
+from leadqueue.domain.policy import Policy
+from leadqueue.services.context import Services
+from leadqueue.store.engine import Store, open_store
+
+# A Friday afternoon in New York (20:00 UTC = 15:00 EST).
+NOW = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the developer's real config, data or logs."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("LEADQUEUE_CONFIG_DIR", str(home / "config"))
+    monkeypatch.setenv("LEADQUEUE_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("LEADQUEUE_LOG_DIR", str(home / "log"))
+    monkeypatch.delenv("LEADQUEUE_NOW", raising=False)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = open_store(tmp_path / "store.db")
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def services(store: Store, clock: FixedClock) -> Services:
+    return Services(store=store, policy=Policy(), clock=clock)
