@@ -1,0 +1,136 @@
+"""Decisions on a lead: validate, check the transition, append the event and
+refresh the projection, all in one write transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from leadqueue.domain.decisions import Accept, DecisionError, Dispose, NeedsInfo, Reject, Touch
+from leadqueue.domain.events import Event, EventKind
+from leadqueue.domain.lifecycle import IllegalTransition, LeadHistory, check_append, fold, undo_target
+from leadqueue.domain.policy import Tier
+from leadqueue.services.context import Services
+from leadqueue.services.projection import project
+from leadqueue.store import repository as repo
+
+
+class LeadNotFound(LookupError):
+    def __init__(self, crm_id: str) -> None:
+        super().__init__(f"no lead with id {crm_id!r}")
+        self.crm_id = crm_id
+
+
+class UnknownRep(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Outcome:
+    crm_id: str
+    event: Event
+    history: LeadHistory
+
+
+# Errors a caller shows as one line; anything else is a bug.
+USER_ERRORS = (LeadNotFound, UnknownRep, IllegalTransition, DecisionError)
+
+
+class DecisionService:
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    # -- the decisions -------------------------------------------------------
+    def accept(self, crm_id: str, actor: str, decision: Accept) -> Outcome:
+        payload = decision.payload(self.s.clock.now())
+        return self._append(crm_id, actor, EventKind.ACCEPTED, lambda conn, h: payload)
+
+    def reject(self, crm_id: str, actor: str, decision: Reject) -> Outcome:
+        def build(conn: Connection, h: LeadHistory) -> dict[str, Any]:
+            dup = decision.duplicate_of.strip()
+            known = bool(repo.lead_ids_exist(conn, [dup])) if dup else None
+            if dup and dup == crm_id:
+                raise DecisionError("duplicate_of", "a lead cannot duplicate itself")
+            return decision.payload(self.s.policy, known)
+
+        decision.payload(self.s.policy)  # field errors before touching the store
+        return self._append(crm_id, actor, EventKind.REJECTED, build)
+
+    def needs_info(self, crm_id: str, actor: str, decision: NeedsInfo) -> Outcome:
+        payload = decision.payload()
+        return self._append(crm_id, actor, EventKind.NEEDS_INFO, lambda conn, h: payload)
+
+    def touch(self, crm_id: str, actor: str, action: Touch) -> Outcome:
+        kind = EventKind.CONVERSATION if action.conversation else EventKind.TOUCHED
+        payload = action.payload()
+        return self._append(crm_id, actor, kind, lambda conn, h: payload)
+
+    def dispose(self, crm_id: str, actor: str, decision: Dispose) -> Outcome:
+        return self._append(crm_id, actor, EventKind.DISPOSED,
+                            lambda conn, h: decision.payload(self.s.policy, h.contact_attempts))
+
+    def undo(self, crm_id: str, actor: str) -> Outcome:
+        grace = timedelta(minutes=self.s.policy.undo_grace_minutes)
+        now = self.s.clock.now()
+
+        def build(conn: Connection, h: LeadHistory, events: list[Event]) -> dict[str, Any]:
+            target = undo_target(events)
+            if target is None:
+                raise IllegalTransition("nothing to undo: the lead has no decision to take back")
+            age = now - target.at
+            if age > grace:
+                raise IllegalTransition(
+                    f"the {target.kind.value} decision is {int(age.total_seconds() // 60)} min old; undo is "
+                    f"only possible within {self.s.policy.undo_grace_minutes} min: record a new decision"
+                )
+            return {"target": target.event_id, "target_kind": target.kind.value}
+
+        return self._append(crm_id, actor, EventKind.UNDONE, build, with_events=True)
+
+    def view(self, crm_id: str, actor: str) -> Outcome:
+        return self._append(crm_id, actor, EventKind.VIEWED, lambda conn, h: {})
+
+    def escalate(self, crm_id: str, actor: str, note: str = "") -> Outcome:
+        return self._append(crm_id, actor, EventKind.ESCALATED,
+                            lambda conn, h: {"note": note.strip()} if note.strip() else {})
+
+    def reassign(self, crm_id: str, actor: str, to_rep: str, note: str = "") -> Outcome:
+        def build(conn: Connection, h: LeadHistory) -> dict[str, Any]:
+            key = repo.resolve_rep(conn, to_rep)
+            if key is None:
+                raise UnknownRep(f"unknown rep {to_rep!r}")
+            if key == h.owner:
+                raise IllegalTransition(f"the lead is already assigned to {key}")
+            out: dict[str, Any] = {"from": h.owner, "to": key}
+            if note.strip():
+                out["note"] = note.strip()
+            return out
+
+        return self._append(crm_id, actor, EventKind.REASSIGNED, build)
+
+    def returned_from_marketing(self, crm_id: str, actor: str, note: str = "") -> Outcome:
+        return self._append(crm_id, actor, EventKind.RETURNED_FROM_MARKETING,
+                            lambda conn, h: {"note": note.strip()} if note.strip() else {})
+
+    # -- the one write path ----------------------------------------------------
+    def _append(self, crm_id: str, actor: str, kind: EventKind,
+                build: Callable[..., dict[str, Any]], with_events: bool = False) -> Outcome:
+        if not actor.strip():
+            raise UnknownRep("no rep given: pass --as REP or set rep in the config file")
+        with self.s.store.write() as conn:
+            row = repo.find_lead(conn, crm_id)
+            if row is None:
+                raise LeadNotFound(crm_id)
+            events = repo.lead_events(conn, row.id)
+            before = fold(events)
+            payload = build(conn, before, events) if with_events else build(conn, before)
+            event = Event(kind=kind, actor=actor, at=self.s.clock.now(), payload=payload)
+            after = check_append(events, event)
+            repo.insert_events(conn, [repo.event_values(row.id, event)])
+            values = project(after, Tier(row.tier), self.s.policy, self.s.calendars(conn), event.at)
+            repo.write_projection(conn, row.id, values)
+        return Outcome(crm_id, event, after)

@@ -1,0 +1,164 @@
+"""Opening a store: engine from a URL or path, SQLite pragmas, schema version.
+
+Nothing connects at import time; `open_store` is the only door.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+
+from leadqueue.store.schema import SCHEMA_VERSION, meta, metadata
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+class StoreError(Exception):
+    """A store cannot be opened or used; the message says which and why."""
+
+
+def to_url(db: str | Path) -> str:
+    text = str(db)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser()}"
+
+
+def describe(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or ":memory:"
+    return parsed.render_as_string(hide_password=True)
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"{url!r} is neither a file path nor a database URL") from exc
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    database = parsed.database or ""
+    if database and database != ":memory:":
+        folder = Path(database).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise StoreError(f"cannot open store {database}: folder {folder} does not exist")
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    _install_sqlite_hooks(engine)
+    return engine
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy's begin hook (below) issue BEGIN, not pysqlite.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A write that starts DEFERRED and upgrades later can fail at once with
+        # "database is locked"; IMMEDIATE takes the write lock up front and waits
+        # on busy_timeout instead.
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Store:
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self.is_sqlite = engine.dialect.name == "sqlite"
+
+    @property
+    def label(self) -> str:
+        return describe(self.url)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with _translate_errors(self.label), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One transaction that commits whole or not at all."""
+        with _translate_errors(self.label), self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def _translate_errors(label: str) -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as exc:
+        text = str(exc.orig) if exc.orig else str(exc)
+        if "locked" in text or "busy" in text:
+            raise StoreError(
+                f"store {label} stayed locked by another program for {BUSY_TIMEOUT_MS // 1000}s; try again"
+            ) from exc
+        if "unable to open" in text:
+            raise StoreError(f"cannot open store {label}: {text}") from exc
+        if "readonly" in text:
+            raise StoreError(f"store {label} is read-only: {text}") from exc
+        raise StoreError(f"store {label}: {text}") from exc
+    except DatabaseError as exc:
+        text = str(exc.orig) if exc.orig else str(exc)
+        if "not a database" in text or "malformed" in text:
+            raise StoreError(f"{label} is not a leadqueue store (not a SQLite database, or corrupt)") from exc
+        raise StoreError(f"store {label}: {text}") from exc
+
+
+def open_store(db: str | Path, create: bool = True) -> Store:
+    """Open (and, when empty, create) a store; refuse a foreign or newer schema."""
+    url = to_url(db)
+    engine = make_engine(url)
+    store = Store(engine, url)
+    label = store.label
+    if not create and store.is_sqlite and label != ":memory:" and not Path(label).exists():
+        raise StoreError(f"no store at {label}")
+    try:
+        with store.write() as conn:
+            tables = set(inspect(conn).get_table_names())
+            if not tables:
+                metadata.create_all(conn)
+                conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+            elif "meta" not in tables or "events" not in tables:
+                raise StoreError(f"{label} is a database but not a leadqueue store")
+            else:
+                row = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).first()
+                check_version(row[0] if row else None, label)
+    except StoreError:
+        engine.dispose()
+        raise
+    return store
+
+
+def check_version(found: str | None, label: str) -> None:
+    if found is None or not found.isdigit():
+        raise StoreError(f"{label} has no readable schema version ({found!r}); it is not a leadqueue store")
+    version = int(found)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{label} has schema version {version}, newer than this leadqueue understands "
+            f"({SCHEMA_VERSION}): upgrade leadqueue"
+        )
+    if version < SCHEMA_VERSION:
+        raise StoreError(f"{label} has schema version {version}, which has no migration to {SCHEMA_VERSION}")

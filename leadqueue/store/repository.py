@@ -1,0 +1,208 @@
+"""Queries and writes on a store's tables. Functions take an open Connection
+so the caller decides the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
+
+from leadqueue.domain.events import Event, EventKind
+from leadqueue.domain.lead import ContentItem, LeadProfile, ScoreItem, Touchpoint
+from leadqueue.store.schema import events, leads, reps
+
+
+def find_lead(conn: Connection, crm_id: str) -> Row[Any] | None:
+    return conn.execute(select(leads).where(leads.c.crm_id == crm_id)).first()
+
+
+def lead_events(conn: Connection, lead_id: int) -> list[Event]:
+    rows = conn.execute(
+        select(events.c.event_id, events.c.kind, events.c.actor, events.c.at, events.c.payload)
+        .where(events.c.lead_id == lead_id)
+        .order_by(events.c.seq)
+    )
+    return [row_to_event(r) for r in rows]
+
+
+def events_by_lead(conn: Connection, lead_ids: Sequence[int]) -> dict[int, list[Event]]:
+    out: dict[int, list[Event]] = {i: [] for i in lead_ids}
+    for chunk_start in range(0, len(lead_ids), 500):
+        chunk = lead_ids[chunk_start:chunk_start + 500]
+        rows = conn.execute(
+            select(events.c.lead_id, events.c.event_id, events.c.kind, events.c.actor, events.c.at,
+                   events.c.payload)
+            .where(events.c.lead_id.in_(chunk))
+            .order_by(events.c.lead_id, events.c.seq)
+        )
+        for r in rows:
+            out[r.lead_id].append(row_to_event(r))
+    return out
+
+
+def row_to_event(r: Any) -> Event:
+    return Event(kind=EventKind(r.kind), actor=r.actor, at=r.at, payload=r.payload or {},
+                 event_id=r.event_id)
+
+
+def event_values(lead_id: int, e: Event) -> dict[str, Any]:
+    return {"event_id": e.event_id, "lead_id": lead_id, "kind": e.kind.value, "actor": e.actor,
+            "at": e.at, "payload": dict(e.payload)}
+
+
+def insert_events(conn: Connection, values: Sequence[Mapping[str, Any]]) -> None:
+    if values:
+        conn.execute(insert(events), list(values))
+
+
+def write_projection(conn: Connection, lead_id: int, values: Mapping[str, Any]) -> None:
+    conn.execute(update(leads).where(leads.c.id == lead_id).values(**values))
+
+
+def rep_zones(conn: Connection) -> dict[str, str | None]:
+    return {r.key: r.time_zone for r in conn.execute(select(reps.c.key, reps.c.time_zone))}
+
+
+def all_reps(conn: Connection) -> list[Row[Any]]:
+    return list(conn.execute(select(reps).order_by(reps.c.key)))
+
+
+def ensure_reps(conn: Connection, wanted: Mapping[str, str]) -> None:
+    """Create missing reps: key -> display name."""
+    known = set(rep_zones(conn))
+    new = [{"key": k, "name": n, "email": "", "time_zone": None} for k, n in wanted.items() if k not in known]
+    if new:
+        conn.execute(insert(reps), new)
+
+
+def resolve_rep(conn: Connection, text: str) -> str | None:
+    """A rep key from a key or a display name, case-insensitively."""
+    needle = text.strip().casefold()
+    for r in conn.execute(select(reps.c.key, reps.c.name)):
+        if needle in (r.key.casefold(), r.name.casefold()):
+            return str(r.key)
+    return None
+
+
+def ids_for(conn: Connection, crm_ids: Sequence[str], chunk: int = 900) -> dict[str, int]:
+    """CRM id -> row id, in chunks under SQLite's bound-parameter limit."""
+    out: dict[str, int] = {}
+    for i in range(0, len(crm_ids), chunk):
+        q = select(leads.c.crm_id, leads.c.id).where(leads.c.crm_id.in_(crm_ids[i:i + chunk]))
+        out.update({r.crm_id: r.id for r in conn.execute(q)})
+    return out
+
+
+def lead_ids_exist(conn: Connection, crm_ids: Iterable[str]) -> set[str]:
+    wanted = list(crm_ids)
+    return {r[0] for r in conn.execute(select(leads.c.crm_id).where(leads.c.crm_id.in_(wanted)))}
+
+
+def account_contacts(conn: Connection, lead: Row[Any], limit: int = 20) -> list[Row[Any]]:
+    """Other leads at the same company domain."""
+    if not lead.domain:
+        return []
+    return list(conn.execute(
+        select(leads.c.crm_id, leads.c.first_name, leads.c.last_name, leads.c.title, leads.c.state,
+               leads.c.owner, leads.c.last_event_at)
+        .where(leads.c.domain == lead.domain, leads.c.id != lead.id)
+        .order_by(leads.c.id).limit(limit)
+    ))
+
+
+def possible_duplicates(conn: Connection, lead: Row[Any], limit: int = 10) -> list[Row[Any]]:
+    """Other leads with the same normalised email or the same person at the same domain."""
+    conds = []
+    if lead.email_norm:
+        conds.append(leads.c.email_norm == lead.email_norm)
+    if lead.person_key:
+        conds.append(leads.c.person_key == lead.person_key)
+    if not conds:
+        return []
+    return list(conn.execute(
+        select(leads.c.crm_id, leads.c.first_name, leads.c.last_name, leads.c.company, leads.c.state,
+               leads.c.owner)
+        .where(or_(*conds), leads.c.id != lead.id).order_by(leads.c.id).limit(limit)
+    ))
+
+
+def queue_page(
+    conn: Connection,
+    owner: str | None,
+    after: tuple[datetime, int] | None = None,
+    limit: int = 50,
+) -> list[Row[Any]]:
+    """Open leads ordered by (due_at, id): a keyset walk over ix_leads_queue."""
+    q = select(leads).where(leads.c.is_open.is_(True), leads.c.due_at.is_not(None))
+    if owner is not None:
+        q = q.where(leads.c.owner == owner)
+    if after is not None:
+        due, lead_id = after
+        q = q.where(or_(leads.c.due_at > due, and_(leads.c.due_at == due, leads.c.id > lead_id)))
+    return list(conn.execute(q.order_by(leads.c.due_at, leads.c.id).limit(limit)))
+
+
+def count_open(conn: Connection, owner: str | None) -> int:
+    q = select(func.count()).select_from(leads).where(leads.c.is_open.is_(True))
+    if owner is not None:
+        q = q.where(leads.c.owner == owner)
+    return int(conn.execute(q).scalar_one())
+
+
+def row_to_profile(r: Any) -> LeadProfile:
+    def dt(text: Any) -> datetime | None:
+        return datetime.fromisoformat(text) if isinstance(text, str) and text else None
+
+    return LeadProfile(
+        crm_id=r.crm_id, first_name=r.first_name, last_name=r.last_name, title=r.title,
+        seniority=r.seniority, email=r.email, email_verified=r.email_verified, phone=r.phone,
+        profile_url=r.profile_url, company=r.company, domain=r.domain, industry=r.industry,
+        employees=r.employees, region=r.region, tech_stack=tuple(r.tech_stack or ()),
+        growth_signals=tuple(r.growth_signals or ()), score=r.score,
+        score_breakdown=tuple(
+            ScoreItem(label=s.get("label", ""), points=int(s.get("points", 0)), kind=s.get("kind", "fit"),
+                      at=dt(s.get("at")))
+            for s in (r.score_breakdown or ())
+        ),
+        touchpoints=tuple(
+            Touchpoint(at=dt(t.get("at")) or r.created_at, kind=t.get("kind", ""), label=t.get("label", ""),
+                       points=int(t.get("points", 0)), mql_trigger=bool(t.get("mql_trigger")))
+            for t in (r.touchpoints or ())
+        ),
+        source=r.source, campaign=r.campaign, channel=r.channel,
+        content=tuple(ContentItem(title=c.get("title", ""), stage=c.get("stage", "tofu"))
+                      for c in (r.content or ())),
+        talk_track=r.talk_track, intent_signals=tuple(r.intent_signals or ()),
+        third_party_intent=tuple(r.third_party_intent or ()), account_status=r.account_status,
+        crm_status=r.crm_status, source_system=r.source_system, created_at=r.created_at,
+        extra=dict(r.extra or {}),
+    )
+
+
+def profile_to_values(p: LeadProfile) -> dict[str, Any]:
+    """Context columns of a lead (no projection), JSON-ready."""
+    from leadqueue.domain.duplicates import normalise_domain, normalise_email, person_key
+
+    def iso(d: datetime | None) -> str | None:
+        return d.isoformat() if d else None
+
+    return {
+        "crm_id": p.crm_id, "source_system": p.source_system, "first_name": p.first_name,
+        "last_name": p.last_name, "title": p.title, "seniority": p.seniority, "email": p.email,
+        "email_norm": normalise_email(p.email), "email_verified": p.email_verified, "phone": p.phone,
+        "profile_url": p.profile_url, "company": p.company,
+        "domain": normalise_domain(p.domain, p.email), "person_key": person_key(p),
+        "industry": p.industry, "employees": p.employees, "region": p.region,
+        "tech_stack": list(p.tech_stack), "growth_signals": list(p.growth_signals), "score": p.score,
+        "score_breakdown": [{"label": s.label, "points": s.points, "kind": s.kind, "at": iso(s.at)}
+                            for s in p.score_breakdown],
+        "touchpoints": [{"at": iso(t.at), "kind": t.kind, "label": t.label, "points": t.points,
+                         "mql_trigger": t.mql_trigger} for t in p.touchpoints],
+        "source": p.source, "campaign": p.campaign, "channel": p.channel,
+        "content": [{"title": c.title, "stage": c.stage} for c in p.content],
+        "talk_track": p.talk_track, "intent_signals": list(p.intent_signals),
+        "third_party_intent": list(p.third_party_intent), "account_status": p.account_status,
+        "crm_status": p.crm_status, "extra": dict(p.extra), "created_at": p.created_at,
+    }

@@ -1,0 +1,162 @@
+"""Tables of a leadqueue store. Instants are stored in UTC.
+
+The `leads` table carries the lead's context and a projection of its events
+(state, owner, deadlines). The projection is a cache the service layer
+rewrites from a fold of the events in the same transaction as each append;
+`events` is the truth and is never updated or deleted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+
+SCHEMA_VERSION = 1
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()} cannot be stored: give it a zone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+reps = Table(
+    "reps",
+    metadata,
+    Column("key", String(120), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320), nullable=False, default=""),
+    Column("time_zone", String(64)),  # None: the team's zone
+)
+
+leads = Table(
+    "leads",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("crm_id", String(64), nullable=False, unique=True),
+    Column("source_system", String(20), nullable=False, default="leadqueue"),
+    # contact
+    Column("first_name", String(120), nullable=False, default=""),
+    Column("last_name", String(120), nullable=False, default=""),
+    Column("title", String(200), nullable=False, default=""),
+    Column("seniority", String(20), nullable=False, default=""),
+    Column("email", String(320), nullable=False, default=""),
+    Column("email_norm", String(320), nullable=False, default=""),
+    Column("email_verified", Boolean),
+    Column("phone", String(60), nullable=False, default=""),
+    Column("profile_url", String(400), nullable=False, default=""),
+    # company
+    Column("company", String(200), nullable=False, default=""),
+    Column("domain", String(200), nullable=False, default=""),
+    Column("person_key", String(400), nullable=False, default=""),
+    Column("industry", String(120), nullable=False, default=""),
+    Column("employees", Integer),
+    Column("region", String(60), nullable=False, default=""),
+    Column("tech_stack", JSON, nullable=False, default=list),
+    Column("growth_signals", JSON, nullable=False, default=list),
+    # scoring and engagement
+    Column("score", Integer),
+    Column("score_breakdown", JSON, nullable=False, default=list),
+    Column("touchpoints", JSON, nullable=False, default=list),
+    Column("source", String(120), nullable=False, default=""),
+    Column("campaign", String(200), nullable=False, default=""),
+    Column("channel", String(60), nullable=False, default=""),
+    Column("content", JSON, nullable=False, default=list),
+    Column("talk_track", Text, nullable=False, default=""),
+    Column("intent_signals", JSON, nullable=False, default=list),
+    Column("third_party_intent", JSON, nullable=False, default=list),
+    Column("account_status", String(40), nullable=False, default=""),
+    Column("crm_status", String(60), nullable=False, default=""),
+    Column("extra", JSON, nullable=False, default=dict),
+    Column("created_at", UTCDateTime),
+    Column("content_hash", String(64), nullable=False, default=""),
+    Column("imported_at", UTCDateTime),
+    Column("tier", String(10), nullable=False, default="standard"),
+    # projection of the events (see module docstring)
+    Column("owner", String(120), ForeignKey("reps.key")),
+    Column("state", String(20)),
+    Column("is_open", Boolean, nullable=False, default=False),
+    Column("due_clock", String(20)),
+    Column("due_at", UTCDateTime),
+    Column("at_risk_at", UTCDateTime),
+    Column("assigned_at", UTCDateTime),
+    Column("first_decision_at", UTCDateTime),
+    Column("first_decision", String(20)),
+    Column("decided_at", UTCDateTime),
+    Column("accepted_at", UTCDateTime),
+    Column("first_touch_at", UTCDateTime),
+    Column("conversation_at", UTCDateTime),
+    Column("disposed_at", UTCDateTime),
+    Column("reason_code", String(20)),
+    Column("contact_attempts", Integer, nullable=False, default=0),
+    Column("escalations", Integer, nullable=False, default=0),
+    Column("last_event_at", UTCDateTime),
+    # "open leads of a rep ordered by deadline" is a keyset walk on this index
+    Index("ix_leads_queue", "owner", "is_open", "due_at", "id"),
+    Index("ix_leads_open_due", "is_open", "due_at", "id"),
+    Index("ix_leads_email_norm", "email_norm"),
+    Index("ix_leads_person_key", "person_key"),
+    Index("ix_leads_domain", "domain"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("lead_id", Integer, ForeignKey("leads.id"), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("payload", JSON, nullable=False, default=dict),
+    Index("ix_events_lead", "lead_id", "seq"),
+    Index("ix_events_kind_at", "kind", "at"),
+)
+
+# Columns of `leads` the projection owns; everything else is lead context.
+PROJECTION_COLUMNS = (
+    "owner", "state", "is_open", "due_clock", "due_at", "at_risk_at", "assigned_at",
+    "first_decision_at", "first_decision", "decided_at", "accepted_at", "first_touch_at",
+    "conversation_at", "disposed_at", "reason_code", "contact_attempts", "escalations", "last_event_at",
+)

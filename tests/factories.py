@@ -1,0 +1,34 @@
+"""Build leads in a store without going through a file import."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+
+from leadqueue.domain.events import Event, EventKind
+from leadqueue.domain.lead import LeadProfile
+from leadqueue.domain.lifecycle import fold
+from leadqueue.domain.tiers import tier_of
+from leadqueue.services.context import Services
+from leadqueue.services.projection import project
+from leadqueue.store import repository as repo
+from leadqueue.store.schema import leads
+
+
+def add_lead(services: Services, crm_id: str, rep: str = "ana", assigned_at: datetime | None = None,
+             **fields: Any) -> None:
+    profile = LeadProfile(crm_id=crm_id, **({"first_name": "Ada", "last_name": crm_id,
+                                              "email": f"{crm_id.lower()}@example.com"} | fields))
+    at = assigned_at or services.clock.now()
+    assigned = Event(kind=EventKind.ASSIGNED, actor="import", at=at, payload={"rep": rep})
+    with services.store.write() as conn:
+        repo.ensure_reps(conn, {rep: rep.title()})
+        values = repo.profile_to_values(profile)
+        tier = tier_of(profile, services.policy)
+        values["tier"] = tier.value
+        values |= project(fold([assigned]), tier, services.policy, services.calendars(conn), at)
+        conn.execute(insert(leads), [values])
+        lead_id = repo.ids_for(conn, [crm_id])[crm_id]
+        repo.insert_events(conn, [repo.event_values(lead_id, assigned)])

@@ -1,0 +1,107 @@
+"""The store: pragmas, schema version, clear errors, concurrent writers."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from leadqueue.domain.clock import FixedClock
+from leadqueue.domain.decisions import Accept
+from leadqueue.domain.policy import Policy
+from leadqueue.services.context import Services
+from leadqueue.services.decisions import DecisionService
+from leadqueue.store.engine import StoreError, open_store
+from leadqueue.store.schema import SCHEMA_VERSION, events, leads
+from tests.factories import add_lead
+
+NOW = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
+
+
+def test_sqlite_store_uses_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.db")
+    with store.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+    store.dispose()
+
+
+def test_newer_schema_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    open_store(path).dispose()
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
+    with pytest.raises(StoreError, match="newer than this leadqueue"):
+        open_store(path)
+
+
+def test_a_foreign_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as raw:
+        raw.execute("CREATE TABLE customers (id INTEGER)")
+    with pytest.raises(StoreError, match="not a leadqueue store"):
+        open_store(path)
+
+
+def test_a_corrupt_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.db"
+    path.write_bytes(b"this is not sqlite at all" * 200)
+    with pytest.raises(StoreError, match="not a leadqueue store"):
+        open_store(path)
+
+
+def test_a_missing_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="does not exist"):
+        open_store(tmp_path / "nope" / "s.db")
+
+
+def test_queue_query_walks_the_queue_index(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.db")
+    with store.read() as conn:
+        plan = " ".join(str(r[-1]) for r in conn.execute(text(
+            "EXPLAIN QUERY PLAN SELECT id FROM leads WHERE owner = 'ana' AND is_open = 1 "
+            "AND (due_at > '2026-01-01' OR (due_at = '2026-01-01' AND id > 5)) ORDER BY due_at, id LIMIT 50")))
+    store.dispose()
+    assert "ix_leads_queue" in plan
+    assert "TEMP B-TREE" not in plan  # no sort step: the index gives the order
+
+
+def _decide_many(path: str, rep: str, ids: list[str], start: mp.synchronize.Event) -> None:
+    store = open_store(path)
+    services = Services(store=store, policy=Policy(), clock=FixedClock(NOW))
+    svc = DecisionService(services)
+    start.wait()
+    for crm_id in ids:
+        svc.accept(crm_id, rep, Accept(next_step="call", due=NOW + timedelta(days=1), note="go"))
+    store.dispose()
+
+
+def test_two_processes_deciding_at_once_both_succeed(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    store = open_store(path)
+    services = Services(store=store, policy=Policy(), clock=FixedClock(NOW))
+    ids = {rep: [f"{rep}-{i}" for i in range(60)] for rep in ("ana", "ben")}
+    for rep, crm_ids in ids.items():
+        for crm_id in crm_ids:
+            add_lead(services, crm_id, rep=rep)
+    ctx = mp.get_context("spawn")
+    start = ctx.Event()
+    procs = [ctx.Process(target=_decide_many, args=(str(path), rep, crm_ids, start))
+             for rep, crm_ids in ids.items()]
+    for p in procs:
+        p.start()
+    start.set()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0, 0]
+    with store.read() as conn:
+        accepted = conn.execute(select(func.count()).select_from(events).where(events.c.kind == "accepted"))
+        assert accepted.scalar_one() == 120
+        states = conn.execute(select(leads.c.state, func.count()).group_by(leads.c.state)).all()
+        assert dict(states) == {"accepted": 120}
+    store.dispose()
