@@ -1,0 +1,39 @@
+"""Loading the team policy file (TOML), validated into a Policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from leadqueue.domain.policy import Policy
+from leadqueue.settings import paths
+from leadqueue.settings.toml_errors import SettingsError, explain, read_toml
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """The policy at `path`, or the default file if it exists, or the built-in defaults."""
+    if path is None:
+        default = paths.policy_file()
+        if not default.exists():
+            return Policy()
+        path = default
+    return parse_policy(read_toml(path, "policy"), path)
+
+
+def parse_policy(data: dict[str, Any], source: Path | str = "<policy>") -> Policy:
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        raise explain(exc, source, "policy") from exc
+
+
+def policy_to_toml(policy: Policy) -> str:
+    import tomli_w
+
+    data = policy.model_dump(mode="json", exclude_none=True)
+    return tomli_w.dumps(data)
+
+
+__all__ = ["SettingsError", "load_policy", "parse_policy", "policy_to_toml"]
