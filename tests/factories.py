@@ -17,10 +17,13 @@ from leadqueue.store import repository as repo
 from leadqueue.store.schema import leads
 
 
-def add_lead(services: Services, crm_id: str, rep: str = "ana", assigned_at: datetime | None = None,
-             **fields: Any) -> None:
-    profile = LeadProfile(crm_id=crm_id, **({"first_name": "Ada", "last_name": crm_id,
-                                              "email": f"{crm_id.lower()}@example.com"} | fields))
+def add_lead(
+    services: Services, crm_id: str, rep: str = "ana", assigned_at: datetime | None = None, **fields: Any
+) -> None:
+    profile = LeadProfile(
+        crm_id=crm_id,
+        **({"first_name": "Ada", "last_name": crm_id, "email": f"{crm_id.lower()}@example.com"} | fields),
+    )
     at = assigned_at or services.clock.now()
     assigned = Event(kind=EventKind.ASSIGNED, actor="import", at=at, payload={"rep": rep})
     with services.store.write() as conn:

@@ -17,9 +17,18 @@ def statuses(lead: LeadProfile, engaged: int | None = None) -> dict[str, Check]:
 
 def test_an_ideal_lead_meets_every_item() -> None:
     lead = LeadProfile(
-        crm_id="1", first_name="Ada", last_name="Lovelace", title="VP Revenue Operations", seniority="vp",
-        email="ada@northwind.com", email_verified=True, industry="Software", employees=800, region="NA",
-        growth_signals=("Raised Series B",), third_party_intent=("lead routing",),
+        crm_id="1",
+        first_name="Ada",
+        last_name="Lovelace",
+        title="VP Revenue Operations",
+        seniority="vp",
+        email="ada@northwind.com",
+        email_verified=True,
+        industry="Software",
+        employees=800,
+        region="NA",
+        growth_signals=("Raised Series B",),
+        third_party_intent=("lead routing",),
         content=(ContentItem("Pricing guide", "bofu"),),
         touchpoints=(Touchpoint(at=NOW - timedelta(days=2), kind="pricing_visit", label="Pricing"),),
     )
@@ -32,10 +41,19 @@ def test_unknown_when_the_data_is_silent_and_not_met_when_it_says_no() -> None:
     assert empty["icp_fit"] is Check.UNKNOWN
     assert empty["buying_influence"] is Check.UNKNOWN
     assert empty["multi_contact"] is Check.UNKNOWN
-    bad = statuses(LeadProfile(crm_id="3", email="not-an-email", industry="Government", employees=20,
-                               region="NA", seniority="student", account_status="",
-                               touchpoints=(Touchpoint(at=NOW - timedelta(days=40), kind="page_visit",
-                                                       label="Blog"),)), engaged=0)
+    bad = statuses(
+        LeadProfile(
+            crm_id="3",
+            email="not-an-email",
+            industry="Government",
+            employees=20,
+            region="NA",
+            seniority="student",
+            account_status="",
+            touchpoints=(Touchpoint(at=NOW - timedelta(days=40), kind="page_visit", label="Blog"),),
+        ),
+        engaged=0,
+    )
     assert bad["real_person"] is Check.NOT_MET
     assert bad["icp_fit"] is Check.NOT_MET
     assert bad["buying_influence"] is Check.NOT_MET
@@ -64,8 +82,15 @@ def test_tiers_follow_signals_and_score() -> None:
     visit = (Touchpoint(at=NOW, kind="pricing_visit", label="Pricing"),)
     assert tier_of(LeadProfile(crm_id="1", score=10, intent_signals=("demo_request",)), p) is Tier.HOT
     assert tier_of(LeadProfile(crm_id="2", score=50, touchpoints=visit, **icp), p) is Tier.HOT
-    assert tier_of(LeadProfile(crm_id="3", score=50, touchpoints=visit, industry="Government",
-                               employees=500, region="NA"), p) is Tier.STANDARD
+    assert (
+        tier_of(
+            LeadProfile(
+                crm_id="3", score=50, touchpoints=visit, industry="Government", employees=500, region="NA"
+            ),
+            p,
+        )
+        is Tier.STANDARD
+    )
     assert tier_of(LeadProfile(crm_id="4", score=80), p) is Tier.HOT
     assert tier_of(LeadProfile(crm_id="5", score=79), p) is Tier.STANDARD
     assert tier_of(LeadProfile(crm_id="6", score=39), p) is Tier.LOW

@@ -37,8 +37,9 @@ def accept(clock: FixedClock, hours: float = 2) -> Accept:
     return Accept(next_step="call", due=clock.now() + timedelta(hours=hours), note="Call about pricing")
 
 
-def test_accept_writes_one_event_and_updates_the_projection(svc: DecisionService, services: Services,
-                                                             clock: FixedClock) -> None:
+def test_accept_writes_one_event_and_updates_the_projection(
+    svc: DecisionService, services: Services, clock: FixedClock
+) -> None:
     before = event_count(services)
     out = svc.accept("L1", "ana", accept(clock))
     assert out.history.state is LeadState.ACCEPTED
@@ -83,8 +84,9 @@ def test_accept_validation_names_the_field_and_writes_nothing(
         (Reject(reason="R5", duplicate_of="L1"), "duplicate_of", "itself"),
     ],
 )
-def test_reject_validation(svc: DecisionService, services: Services, decision: Reject, field: str,
-                           message: str) -> None:
+def test_reject_validation(
+    svc: DecisionService, services: Services, decision: Reject, field: str, message: str
+) -> None:
     before = event_count(services)
     with pytest.raises(DecisionError, match=message) as info:
         svc.reject("L1", "ana", decision)
@@ -94,8 +96,12 @@ def test_reject_validation(svc: DecisionService, services: Services, decision: R
 
 def test_reject_records_code_routing_and_duplicate(svc: DecisionService, services: Services) -> None:
     out = svc.reject("L1", "ana", Reject(reason="r5", duplicate_of="L2"))
-    assert dict(out.event.payload) == {"reason": "R5", "routing": "merge into the named record",
-                                       "action": "merge", "duplicate_of": "L2"}
+    assert dict(out.event.payload) == {
+        "reason": "R5",
+        "routing": "merge into the named record",
+        "action": "merge",
+        "duplicate_of": "L2",
+    }
     row = lead_row(services, "L1")
     assert (row.state, row.is_open, row.reason_code) == ("rejected", False, "R5")
 
@@ -143,11 +149,14 @@ def test_returned_disposition_needs_a_reason(svc: DecisionService, clock: FixedC
     svc.accept("L1", "ana", accept(clock))
     with pytest.raises(DecisionError, match="reason code"):
         svc.dispose("L1", "ana", Dispose(outcome="returned"))
-    assert svc.dispose("L1", "ana", Dispose(outcome="returned", reason="R2")).history.state is LeadState.RETURNED
+    assert (
+        svc.dispose("L1", "ana", Dispose(outcome="returned", reason="R2")).history.state is LeadState.RETURNED
+    )
 
 
-def test_unknown_lead_and_illegal_transition_write_nothing(svc: DecisionService, services: Services,
-                                                           clock: FixedClock) -> None:
+def test_unknown_lead_and_illegal_transition_write_nothing(
+    svc: DecisionService, services: Services, clock: FixedClock
+) -> None:
     before = event_count(services)
     with pytest.raises(LeadNotFound):
         svc.accept("NOPE", "ana", accept(clock))
@@ -156,8 +165,9 @@ def test_unknown_lead_and_illegal_transition_write_nothing(svc: DecisionService,
     assert event_count(services) == before
 
 
-def test_undo_within_grace_then_refused_after(svc: DecisionService, services: Services,
-                                              clock: FixedClock) -> None:
+def test_undo_within_grace_then_refused_after(
+    svc: DecisionService, services: Services, clock: FixedClock
+) -> None:
     svc.reject("L1", "ana", Reject(reason="R3"))
     clock.advance(timedelta(minutes=5))
     out = svc.undo("L1", "ana")
@@ -170,8 +180,9 @@ def test_undo_within_grace_then_refused_after(svc: DecisionService, services: Se
     assert lead_row(services, "L1").state == "rejected"
 
 
-def test_reassign_gives_the_new_rep_a_fresh_clock(svc: DecisionService, services: Services,
-                                                  clock: FixedClock) -> None:
+def test_reassign_gives_the_new_rep_a_fresh_clock(
+    svc: DecisionService, services: Services, clock: FixedClock
+) -> None:
     add_lead(services, "L3", rep="ben")  # makes rep ben known
     clock.advance(timedelta(hours=30))
     out = svc.reassign("L2", "lead", "ben")

@@ -7,8 +7,16 @@ from pathlib import Path
 
 import leadqueue.domain
 
-FORBIDDEN = ("textual", "sqlalchemy", "leadqueue.store", "leadqueue.services", "leadqueue.tui",
-             "leadqueue.cli", "leadqueue.io", "leadqueue.sync")
+FORBIDDEN = (
+    "textual",
+    "sqlalchemy",
+    "leadqueue.store",
+    "leadqueue.services",
+    "leadqueue.tui",
+    "leadqueue.cli",
+    "leadqueue.io",
+    "leadqueue.sync",
+)
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -37,13 +37,23 @@ def test_accept_closes_decision_and_starts_three_follow_up_clocks() -> None:
     h = fold([assigned(), ev(K.ACCEPTED, 30, kind="call", due="x", note="n")])
     assert h.state is LeadState.ACCEPTED
     assert h.runs[0].stopped_at == T0 + timedelta(minutes=30)
-    assert [r.clock for r in h.open_runs()] == [ClockName.FIRST_TOUCH, ClockName.DISCOVERY,
-                                                ClockName.DISPOSITION]
+    assert [r.clock for r in h.open_runs()] == [
+        ClockName.FIRST_TOUCH,
+        ClockName.DISCOVERY,
+        ClockName.DISPOSITION,
+    ]
 
 
 def test_touch_then_conversation_then_disposal() -> None:
-    h = fold([assigned(), ev(K.ACCEPTED, 30), ev(K.TOUCHED, 60, channel="call"),
-              ev(K.CONVERSATION, 120, channel="call"), ev(K.DISPOSED, 200, outcome="advanced")])
+    h = fold(
+        [
+            assigned(),
+            ev(K.ACCEPTED, 30),
+            ev(K.TOUCHED, 60, channel="call"),
+            ev(K.CONVERSATION, 120, channel="call"),
+            ev(K.DISPOSED, 200, outcome="advanced"),
+        ]
+    )
     assert h.state is LeadState.ADVANCED
     assert h.contact_attempts == 2
     assert h.first_touch_at == T0 + timedelta(minutes=60)
@@ -71,8 +81,13 @@ def test_illegal_transitions_are_refused_with_the_state_named(
 
 
 def test_needs_info_pauses_and_return_resumes_the_same_run() -> None:
-    h = fold([assigned(), ev(K.NEEDS_INFO, 60, missing=["industry"], note="n"),
-              ev(K.RETURNED_FROM_MARKETING, 600, "marketing")])
+    h = fold(
+        [
+            assigned(),
+            ev(K.NEEDS_INFO, 60, missing=["industry"], note="n"),
+            ev(K.RETURNED_FROM_MARKETING, 600, "marketing"),
+        ]
+    )
     assert h.state is LeadState.NEW
     run = h.runs[0]
     assert run.pauses == [(T0 + timedelta(minutes=60), T0 + timedelta(minutes=600))]

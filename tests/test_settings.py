@@ -21,7 +21,11 @@ def write(tmp_path: Path, text: str, name: str = "policy.toml") -> Path:
 def test_defaults_match_the_domain_document() -> None:
     p = Policy()
     w = p.windows
-    assert [w.for_clock(ClockName.DECISION, t).parsed.seconds for t in Tier] == [4 * 3600, 24 * 3600, 48 * 3600]
+    assert [w.for_clock(ClockName.DECISION, t).parsed.seconds for t in Tier] == [
+        4 * 3600,
+        24 * 3600,
+        48 * 3600,
+    ]
     assert w.first_touch.parsed.seconds == 24 * 3600
     assert (str(w.discovery.parsed), w.discovery.measure) == ("5bd", Measure.WORKING)
     assert str(w.disposition.parsed) == "10bd"
@@ -30,7 +34,9 @@ def test_defaults_match_the_domain_document() -> None:
 
 
 def test_a_full_policy_file_loads(tmp_path: Path) -> None:
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 time_zone = "Europe/Berlin"
 at_risk_fraction = 0.2
 
@@ -60,7 +66,8 @@ label = "No budget this cycle"
 routing = "nurture"
 action = "nurture"
 retired = true
-""")
+""",
+    )
     p = load_policy(path)
     assert p.time_zone == "Europe/Berlin"
     assert p.weekly_spans()[0] == [(480, 720), (780, 1020)]
@@ -76,13 +83,16 @@ retired = true
         ('time_zone = "Mars/Olympus"', "time_zone: unknown time zone 'Mars/Olympus'"),
         ("at_risk_fraction = 1.5", "at_risk_fraction: Input should be less than 1"),
         ('[windows.first_touch]\nwindow = "soon"', "windows.first_touch.window: 'soon' is not a window"),
-        ('[windows.discovery]\nwindow = "5bd"\nmeasure = "elapsed"', "windows.discovery: a window in business"),
+        (
+            '[windows.discovery]\nwindow = "5bd"\nmeasure = "elapsed"',
+            "windows.discovery: a window in business",
+        ),
         ('[working_hours]\nmon = ["17:00-09:00"]', "working_hours: '17:00-09:00': a span must end after"),
         ('[working_hours]\nfunday = ["09:00-17:00"]', "working_hours: unknown weekday 'funday'"),
         ('[holidays]\ncountry = "XX"', "holidays: unknown holiday country 'XX'"),
         ("colour = 3", "colour: unknown key"),
         ('[reasons.bad]\nlabel="x"\nrouting="y"\naction="nurture"', "reasons: reason code 'bad'"),
-        ('[tiers]\nhot_score = 30\nlow_score_below = 50', "tiers: low_score_below must not exceed"),
+        ("[tiers]\nhot_score = 30\nlow_score_below = 50", "tiers: low_score_below must not exceed"),
     ],
 )
 def test_invalid_policy_names_the_key_and_the_problem(tmp_path: Path, text: str, expected: str) -> None:
@@ -106,7 +116,9 @@ def test_policy_round_trips_through_toml() -> None:
     assert parse_policy(tomllib.loads(policy_to_toml(p))) == p
 
 
-def test_default_policy_file_in_the_config_dir_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_policy_file_in_the_config_dir_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LEADQUEUE_CONFIG_DIR", str(tmp_path))
     assert load_policy().time_zone == "America/New_York"
     write(tmp_path, 'time_zone = "Europe/London"')

@@ -26,12 +26,14 @@ zones = st.sampled_from(ZONES)
 windows = st.integers(min_value=60, max_value=30 * 3600)
 
 
-def cal(zone: str, spans: dict[int, list[tuple[int, int]]] = NINE_TO_FIVE,
-        holidays: tuple[date, ...] = ()) -> WorkCalendar:
+def cal(
+    zone: str, spans: dict[int, list[tuple[int, int]]] = NINE_TO_FIVE, holidays: tuple[date, ...] = ()
+) -> WorkCalendar:
     return WorkCalendar(ZoneInfo(zone), spans, holidays)
 
 
 # -- calendar: concrete cases ---------------------------------------------------
+
 
 def test_friday_afternoon_plus_eight_working_hours_is_monday_afternoon() -> None:
     c = cal("America/New_York")
@@ -54,9 +56,14 @@ def test_country_holidays_come_from_the_holidays_library() -> None:
 
 @pytest.mark.parametrize(
     ("zone", "day"),
-    [("America/New_York", date(2026, 3, 8)), ("America/New_York", date(2026, 11, 1)),
-     ("Europe/Berlin", date(2026, 3, 29)), ("Europe/Berlin", date(2026, 10, 25)),
-     ("Australia/Sydney", date(2026, 4, 5)), ("Australia/Sydney", date(2026, 10, 4))],
+    [
+        ("America/New_York", date(2026, 3, 8)),
+        ("America/New_York", date(2026, 11, 1)),
+        ("Europe/Berlin", date(2026, 3, 29)),
+        ("Europe/Berlin", date(2026, 10, 25)),
+        ("Australia/Sydney", date(2026, 4, 5)),
+        ("Australia/Sydney", date(2026, 10, 4)),
+    ],
 )
 def test_a_dst_day_on_a_round_the_clock_calendar_has_its_real_length(zone: str, day: date) -> None:
     """23 or 25 real hours: working time is real time, never wall-clock arithmetic."""
@@ -78,6 +85,7 @@ def test_business_days_end_at_close_of_the_nth_working_day() -> None:
 
 # -- calendar: properties --------------------------------------------------------
 
+
 @settings(max_examples=150, deadline=None)
 @given(start=instants, seconds=windows, zone=zones)
 def test_adding_then_measuring_working_time_round_trips(start: datetime, seconds: int, zone: str) -> None:
@@ -90,7 +98,9 @@ def test_adding_then_measuring_working_time_round_trips(start: datetime, seconds
 
 @settings(max_examples=150, deadline=None)
 @given(a=instants, gap=st.integers(0, 10 * 86400), seconds=windows, zone=zones)
-def test_a_later_start_never_gives_an_earlier_deadline(a: datetime, gap: int, seconds: int, zone: str) -> None:
+def test_a_later_start_never_gives_an_earlier_deadline(
+    a: datetime, gap: int, seconds: int, zone: str
+) -> None:
     c = cal(zone)
     b = a + timedelta(seconds=gap)
     assert c.add_working(b, seconds) >= c.add_working(a, seconds)
@@ -110,8 +120,9 @@ def test_working_deadlines_fall_inside_working_hours(start: datetime, seconds: i
 
 @settings(max_examples=100, deadline=None)
 @given(start=instants, seconds=windows, z1=zones, z2=zones)
-def test_elapsed_windows_are_equal_in_utc_whatever_the_zone(start: datetime, seconds: int, z1: str,
-                                                            z2: str) -> None:
+def test_elapsed_windows_are_equal_in_utc_whatever_the_zone(
+    start: datetime, seconds: int, z1: str, z2: str
+) -> None:
     policies = [Policy(time_zone=z) for z in (z1, z2)]
     results = []
     for p in policies:
@@ -140,8 +151,14 @@ ASSIGN = Event(kind=EventKind.ASSIGNED, actor="import", at=T0, payload={"rep": "
 
 @pytest.mark.parametrize(
     ("hours", "state"),
-    [(0.5, ClockState.RUNNING), (2.99, ClockState.RUNNING), (3.0, ClockState.AT_RISK),
-     (3.9, ClockState.AT_RISK), (4.0, ClockState.BREACHED), (9, ClockState.BREACHED)],
+    [
+        (0.5, ClockState.RUNNING),
+        (2.99, ClockState.RUNNING),
+        (3.0, ClockState.AT_RISK),
+        (3.9, ClockState.AT_RISK),
+        (4.0, ClockState.BREACHED),
+        (9, ClockState.BREACHED),
+    ],
 )
 def test_hot_decision_clock_states_over_time(hours: float, state: ClockState) -> None:
     s = statuses([ASSIGN], T0 + timedelta(hours=hours))[0]
@@ -152,8 +169,10 @@ def test_hot_decision_clock_states_over_time(hours: float, state: ClockState) ->
 
 def test_decision_met_and_missed() -> None:
     assert statuses([ASSIGN, e(EventKind.ACCEPTED, 3)], T0 + timedelta(hours=5))[0].state is ClockState.MET
-    assert statuses([ASSIGN, e(EventKind.REJECTED, 5, reason="R3")],
-                    T0 + timedelta(hours=6))[0].state is ClockState.MISSED
+    assert (
+        statuses([ASSIGN, e(EventKind.REJECTED, 5, reason="R3")], T0 + timedelta(hours=6))[0].state
+        is ClockState.MISSED
+    )
 
 
 def test_needs_info_pauses_and_resumes_with_the_time_left() -> None:
@@ -176,14 +195,19 @@ def test_pause_never_changes_the_total_time_available(pause: float, away: float,
     s = statuses(events, T0 + timedelta(hours=back), p)[0]
     assert s.deadline is not None
     spent_before = pause * 3600
-    assert (s.deadline - (T0 + timedelta(hours=back))).total_seconds() == pytest.approx(4 * 3600 - spent_before,
-                                                                                       abs=1e-3)
+    assert (s.deadline - (T0 + timedelta(hours=back))).total_seconds() == pytest.approx(
+        4 * 3600 - spent_before, abs=1e-3
+    )
 
 
 def test_working_time_decision_window_skips_the_weekend() -> None:
     p = Policy.model_validate({"windows": {"decision_standard": {"window": "8h", "measure": "working"}}})
-    friday = Event(kind=EventKind.ASSIGNED, actor="import", at=datetime(2026, 11, 20, 20, 0, tzinfo=UTC),
-                   payload={"rep": "ana"})
+    friday = Event(
+        kind=EventKind.ASSIGNED,
+        actor="import",
+        at=datetime(2026, 11, 20, 20, 0, tzinfo=UTC),
+        payload={"rep": "ana"},
+    )
     s = statuses([friday], datetime(2026, 11, 21, 12, tzinfo=UTC), p, Tier.STANDARD)[0]
     assert s.deadline == datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
     assert s.at_risk_at == datetime(2026, 11, 23, 18, 0, tzinfo=UTC)  # 2 working hours before
@@ -203,7 +227,9 @@ def test_a_rep_in_another_zone_gets_deadlines_on_their_own_calendar() -> None:
     p = Policy()
     events = [ASSIGN, e(EventKind.ACCEPTED, 1)]
     h = fold(events)
-    berlin = evaluate(h, Tier.HOT, p, lambda rep: WorkCalendar.from_policy(p, "Europe/Berlin"), T0 + timedelta(hours=2))
+    berlin = evaluate(
+        h, Tier.HOT, p, lambda rep: WorkCalendar.from_policy(p, "Europe/Berlin"), T0 + timedelta(hours=2)
+    )
     ny = evaluate(h, Tier.HOT, p, lambda rep: WorkCalendar.from_policy(p), T0 + timedelta(hours=2))
     b = {s.clock: s.deadline for s in berlin}
     n = {s.clock: s.deadline for s in ny}

@@ -63,9 +63,16 @@ def test_a_missing_folder_is_named(tmp_path: Path) -> None:
 def test_queue_query_walks_the_queue_index(tmp_path: Path) -> None:
     store = open_store(tmp_path / "s.db")
     with store.read() as conn:
-        plan = " ".join(str(r[-1]) for r in conn.execute(text(
-            "EXPLAIN QUERY PLAN SELECT id FROM leads WHERE owner = 'ana' AND is_open = 1 "
-            "AND (due_at > '2026-01-01' OR (due_at = '2026-01-01' AND id > 5)) ORDER BY due_at, id LIMIT 50")))
+        plan = " ".join(
+            str(r[-1])
+            for r in conn.execute(
+                text(
+                    "EXPLAIN QUERY PLAN SELECT id FROM leads WHERE owner = 'ana' AND is_open = 1 "
+                    "AND (due_at > '2026-01-01' OR (due_at = '2026-01-01' AND id > 5)) "
+                    "ORDER BY due_at, id LIMIT 50"
+                )
+            )
+        )
     store.dispose()
     assert "ix_leads_queue" in plan
     assert "TEMP B-TREE" not in plan  # no sort step: the index gives the order
@@ -91,8 +98,10 @@ def test_two_processes_deciding_at_once_both_succeed(tmp_path: Path) -> None:
             add_lead(services, crm_id, rep=rep)
     ctx = mp.get_context("spawn")
     start = ctx.Event()
-    procs = [ctx.Process(target=_decide_many, args=(str(path), rep, crm_ids, start))
-             for rep, crm_ids in ids.items()]
+    procs = [
+        ctx.Process(target=_decide_many, args=(str(path), rep, crm_ids, start))
+        for rep, crm_ids in ids.items()
+    ]
     for p in procs:
         p.start()
     start.set()

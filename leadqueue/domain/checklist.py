@@ -27,10 +27,28 @@ class ChecklistItem:
     detail: str
 
 
-_EXCLUDED = {"customer": "existing customer", "competitor": "competitor",
-             "disqualified": "known disqualified contact"}
-_BUYING_WORDS = ("chief", "vp", "vice president", "head", "director", "founder", "owner",
-                 "manager", "lead", "cfo", "ceo", "coo", "cro", "cmo", "cto")
+_EXCLUDED = {
+    "customer": "existing customer",
+    "competitor": "competitor",
+    "disqualified": "known disqualified contact",
+}
+_BUYING_WORDS = (
+    "chief",
+    "vp",
+    "vice president",
+    "head",
+    "director",
+    "founder",
+    "owner",
+    "manager",
+    "lead",
+    "cfo",
+    "ceo",
+    "coo",
+    "cro",
+    "cmo",
+    "cto",
+)
 _MID_BOTTOM_TOUCHES = {"pricing_visit", "demo_request", "direct_inquiry", "trial_signup"}
 
 
@@ -38,8 +56,9 @@ def _tri(value: bool | None) -> Check:
     return Check.UNKNOWN if value is None else (Check.MET if value else Check.NOT_MET)
 
 
-def evaluate_checklist(lead: LeadProfile, policy: Policy, now: datetime,
-                       engaged_account_contacts: int | None = None) -> list[ChecklistItem]:
+def evaluate_checklist(
+    lead: LeadProfile, policy: Policy, now: datetime, engaged_account_contacts: int | None = None
+) -> list[ChecklistItem]:
     icp = policy.icp
     items: list[ChecklistItem] = []
 
@@ -50,7 +69,9 @@ def evaluate_checklist(lead: LeadProfile, policy: Policy, now: datetime,
     if not lead.email.strip():
         add("real_person", "Real person (valid email)", True, Check.UNKNOWN, "no email on record")
     elif not is_valid_email(lead.email):
-        add("real_person", "Real person (valid email)", True, Check.NOT_MET, f"{lead.email!r} is not an email")
+        add(
+            "real_person", "Real person (valid email)", True, Check.NOT_MET, f"{lead.email!r} is not an email"
+        )
     elif lead.email_verified is False:
         add("real_person", "Real person (valid email)", True, Check.NOT_MET, "email failed verification")
     else:
@@ -58,8 +79,14 @@ def evaluate_checklist(lead: LeadProfile, policy: Policy, now: datetime,
         add("real_person", "Real person (valid email)", True, Check.MET, f"{lead.email} ({verified})")
 
     fit = fits_icp(lead, icp)
-    facts = ", ".join(p for p in (lead.industry, f"{lead.employees} employees" if lead.employees else "",
-                                  lead.region) if p) or "no firmographics"
+    facts = (
+        ", ".join(
+            p
+            for p in (lead.industry, f"{lead.employees} employees" if lead.employees else "", lead.region)
+            if p
+        )
+        or "no firmographics"
+    )
     add("icp_fit", "Company inside the ICP (industry, size, region)", True, _tri(fit), facts)
 
     if lead.seniority:
@@ -69,30 +96,61 @@ def evaluate_checklist(lead: LeadProfile, policy: Policy, now: datetime,
         influence = any(w in title.split() or w in title for w in _BUYING_WORDS) or None
     else:
         influence = None
-    add("buying_influence", "Title with buying influence", True, _tri(influence),
-        lead.title or "no title on record")
+    add(
+        "buying_influence",
+        "Title with buying influence",
+        True,
+        _tri(influence),
+        lead.title or "no title on record",
+    )
 
     flag = _EXCLUDED.get(lead.account_status.casefold())
     if lead.seniority == "student":
         flag = flag or "student"
-    add("not_excluded", "Not a customer, competitor or disqualified contact", True,
-        Check.NOT_MET if flag else Check.MET, flag or "no match in customer/competitor lists")
+    add(
+        "not_excluded",
+        "Not a customer, competitor or disqualified contact",
+        True,
+        Check.NOT_MET if flag else Check.MET,
+        flag or "no match in customer/competitor lists",
+    )
 
     # -- preferred ----------------------------------------------------------
     if engaged_account_contacts is None:
-        add("multi_contact", "Several contacts from the account engaged", False, Check.UNKNOWN, "not looked up")
+        add(
+            "multi_contact",
+            "Several contacts from the account engaged",
+            False,
+            Check.UNKNOWN,
+            "not looked up",
+        )
     else:
-        add("multi_contact", "Several contacts from the account engaged", False,
-            _tri(engaged_account_contacts > 0), f"{engaged_account_contacts} other engaged contact(s)")
+        add(
+            "multi_contact",
+            "Several contacts from the account engaged",
+            False,
+            _tri(engaged_account_contacts > 0),
+            f"{engaged_account_contacts} other engaged contact(s)",
+        )
 
     if lead.touchpoints:
         latest = max(t.at for t in lead.touchpoints)
         days = (now - latest) / timedelta(days=1)
-        add("recent_engagement", f"Engagement within {icp.recent_engagement_days} days", False,
-            _tri(days <= icp.recent_engagement_days), f"last action {max(0, int(days))} day(s) ago")
+        add(
+            "recent_engagement",
+            f"Engagement within {icp.recent_engagement_days} days",
+            False,
+            _tri(days <= icp.recent_engagement_days),
+            f"last action {max(0, int(days))} day(s) ago",
+        )
     else:
-        add("recent_engagement", f"Engagement within {icp.recent_engagement_days} days", False,
-            Check.UNKNOWN, "no engagement recorded")
+        add(
+            "recent_engagement",
+            f"Engagement within {icp.recent_engagement_days} days",
+            False,
+            Check.UNKNOWN,
+            "no engagement recorded",
+        )
 
     mid_bottom = [c.title for c in lead.content if c.stage in ("mofu", "bofu")]
     touches = lead.signals() & _MID_BOTTOM_TOUCHES
@@ -104,10 +162,18 @@ def evaluate_checklist(lead: LeadProfile, policy: Policy, now: datetime,
         status, detail = Check.UNKNOWN, "no content recorded"
     add("mid_bottom_content", "Middle- or bottom-of-funnel content", False, status, detail)
 
-    add("growth_signals", "Growth signals (funding, hiring)", False,
+    add(
+        "growth_signals",
+        "Growth signals (funding, hiring)",
+        False,
         Check.MET if lead.growth_signals else Check.UNKNOWN,
-        "; ".join(lead.growth_signals[:2]) or "none recorded")
-    add("third_party_intent", "Third-party intent", False,
+        "; ".join(lead.growth_signals[:2]) or "none recorded",
+    )
+    add(
+        "third_party_intent",
+        "Third-party intent",
+        False,
         Check.MET if lead.third_party_intent else Check.UNKNOWN,
-        ", ".join(lead.third_party_intent[:3]) or "none recorded")
+        ", ".join(lead.third_party_intent[:3]) or "none recorded",
+    )
     return items

@@ -56,7 +56,9 @@ class Reject:
             raise DecisionError("reason", "a reason code is required")
         reason = policy.reason(code)
         if reason is None:
-            raise DecisionError("reason", f"unknown reason code {code!r}: use {', '.join(policy.active_reasons())}")
+            raise DecisionError(
+                "reason", f"unknown reason code {code!r}: use {', '.join(policy.active_reasons())}"
+            )
         if reason.retired:
             raise DecisionError("reason", f"reason code {code} is retired")
         if reason.requires_text and not self.note.strip():

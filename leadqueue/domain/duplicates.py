@@ -26,11 +26,45 @@ def fold_text(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", plain).split())
 
 
+# Personal mailboxes say nothing about the company.
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "ymail.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "mail.com",
+        "yandex.ru",
+        "zoho.com",
+        "qq.com",
+        "163.com",
+    }
+)
+
+
 def normalise_domain(domain: str, email: str = "") -> str:
+    """The company's domain: from its website, else from a business email address."""
     domain = domain.strip().casefold()
     domain = re.sub(r"^(https?://)?(www\.)?", "", domain).split("/")[0]
     if not domain and "@" in email:
-        domain = email.rsplit("@", 1)[1].strip().casefold()
+        candidate = email.rsplit("@", 1)[1].strip().casefold()
+        domain = "" if candidate in FREE_MAIL_DOMAINS else candidate
     return domain
 
 

@@ -55,7 +55,7 @@ def parse_window(text: str) -> Window:
 
 def format_seconds(seconds: float) -> str:
     """Compact duration: 2d3h, 4h, 1h30m, 45m, 30s."""
-    total = int(round(abs(seconds)))
+    total = round(abs(seconds))
     sign = "-" if seconds < 0 else ""
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)

@@ -28,9 +28,7 @@ class EventKind(StrEnum):
 
 
 # Events a rep may take back within the grace period.
-UNDOABLE = frozenset(
-    {EventKind.ACCEPTED, EventKind.REJECTED, EventKind.NEEDS_INFO, EventKind.DISPOSED}
-)
+UNDOABLE = frozenset({EventKind.ACCEPTED, EventKind.REJECTED, EventKind.NEEDS_INFO, EventKind.DISPOSED})
 
 
 @dataclass(frozen=True)

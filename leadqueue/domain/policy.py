@@ -4,6 +4,7 @@ file may change."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 from enum import StrEnum
@@ -66,7 +67,7 @@ class ClockWindow(Strict):
     @model_validator(mode="after")
     def _business_days_need_a_calendar(self) -> ClockWindow:
         if self.parsed.in_business_days and self.measure is not Measure.WORKING:
-            raise ValueError("a window in business days (bd) must use measure = \"working\"")
+            raise ValueError('a window in business days (bd) must use measure = "working"')
         return self
 
     @property
@@ -129,8 +130,14 @@ class Tiers(Strict):
 class Icp(Strict):
     industries: list[str] = Field(
         default_factory=lambda: [
-            "Software", "Financial Services", "Logistics", "Manufacturing",
-            "Healthcare", "E-commerce", "Professional Services", "Telecommunications",
+            "Software",
+            "Financial Services",
+            "Logistics",
+            "Manufacturing",
+            "Healthcare",
+            "E-commerce",
+            "Professional Services",
+            "Telecommunications",
         ]
     )
     min_employees: int = Field(50, ge=0)
@@ -161,23 +168,43 @@ def _default_reasons() -> dict[str, ReasonCode]:
     R = ReasonCode
     A = RoutingAction
     return {
-        "R1": R(label="Wrong persona: not a decision-maker or influencer",
-                routing="back to marketing: nurture toward a champion", action=A.NURTURE),
-        "R2": R(label="No active project: right fit, wrong timing",
-                routing="back to marketing: long-cycle nurture, re-engage next quarter", action=A.NURTURE),
-        "R3": R(label="Outside ICP: size, industry or geography",
-                routing="disqualify, keep the record", action=A.DISQUALIFY),
+        "R1": R(
+            label="Wrong persona: not a decision-maker or influencer",
+            routing="back to marketing: nurture toward a champion",
+            action=A.NURTURE,
+        ),
+        "R2": R(
+            label="No active project: right fit, wrong timing",
+            routing="back to marketing: long-cycle nurture, re-engage next quarter",
+            action=A.NURTURE,
+        ),
+        "R3": R(
+            label="Outside ICP: size, industry or geography",
+            routing="disqualify, keep the record",
+            action=A.DISQUALIFY,
+        ),
         "R4": R(label="Competitor, student, or not a real buyer", routing="disqualify", action=A.DISQUALIFY),
-        "R5": R(label="Duplicate: already active in the pipeline", routing="merge into the named record",
-                action=A.MERGE, requires_duplicate=True),
-        "R6": R(label="No budget this cycle",
-                routing="back to marketing: reactivate at the start of next quarter", action=A.NURTURE),
+        "R5": R(
+            label="Duplicate: already active in the pipeline",
+            routing="merge into the named record",
+            action=A.MERGE,
+            requires_duplicate=True,
+        ),
+        "R6": R(
+            label="No budget this cycle",
+            routing="back to marketing: reactivate at the start of next quarter",
+            action=A.NURTURE,
+        ),
         "R7": R(label="Bad contact data", routing="back to marketing: enrichment", action=A.NURTURE),
-        "R8": R(label="Existing customer", routing="route to account management",
-                action=A.ACCOUNT_MANAGEMENT),
-        "OTHER": R(label="Anything else, written out",
-                   routing="reviewed monthly; recurring ones become codes", action=A.REVIEW,
-                   requires_text=True),
+        "R8": R(
+            label="Existing customer", routing="route to account management", action=A.ACCOUNT_MANAGEMENT
+        ),
+        "OTHER": R(
+            label="Anything else, written out",
+            routing="reviewed monthly; recurring ones become codes",
+            action=A.REVIEW,
+            requires_text=True,
+        ),
     }
 
 
@@ -211,7 +238,7 @@ class Policy(Strict):
             raise ValueError(f"unknown weekday {unknown[0]!r}: use {', '.join(WEEKDAYS)}")
         for day, spans in value.items():
             parsed = sorted(parse_span(s) for s in spans)
-            for (_, end), (start, _) in zip(parsed, parsed[1:], strict=False):
+            for (_, end), (start, _) in itertools.pairwise(parsed):
                 if start < end:
                     raise ValueError(f"{day}: spans overlap")
         full = {day: value.get(day, []) for day in WEEKDAYS}
@@ -234,8 +261,10 @@ class Policy(Strict):
         return ZoneInfo(self.time_zone)
 
     def weekly_spans(self) -> dict[int, list[tuple[int, int]]]:
-        return {i: sorted(parse_span(s) for s in self.working_hours.get(day, []))
-                for i, day in enumerate(WEEKDAYS)}
+        return {
+            i: sorted(parse_span(s) for s in self.working_hours.get(day, []))
+            for i, day in enumerate(WEEKDAYS)
+        }
 
     def active_reasons(self) -> dict[str, ReasonCode]:
         return {code: r for code, r in self.reasons.items() if not r.retired}
@@ -250,4 +279,3 @@ def check_zone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown time zone {value!r}: use an IANA name like Europe/Berlin") from exc
     return value
-

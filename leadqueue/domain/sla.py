@@ -26,7 +26,9 @@ class ClockState(StrEnum):
     MISSED = "missed"
 
 
-OPEN_CLOCK_STATES = frozenset({ClockState.RUNNING, ClockState.AT_RISK, ClockState.BREACHED, ClockState.PAUSED})
+OPEN_CLOCK_STATES = frozenset(
+    {ClockState.RUNNING, ClockState.AT_RISK, ClockState.BREACHED, ClockState.PAUSED}
+)
 
 
 @dataclass(frozen=True)
@@ -97,14 +99,16 @@ def evaluate_run(run: ClockRun, meter: Meter, at_risk_fraction: float, now: date
     stopped = run.stopped_at if run.stopped_at is not None and run.stopped_at <= now else None
 
     def status(state: ClockState, left: float, dl: datetime | None = deadline) -> ClockStatus:
-        return ClockStatus(run.clock, run.rep, run.started_at, dl, at_risk_at if dl else None,
-                           state, budget, left, stopped)
+        return ClockStatus(
+            run.clock, run.rep, run.started_at, dl, at_risk_at if dl else None, state, budget, left, stopped
+        )
 
     if stopped is not None:
         if paused_left is not None:  # stopped while paused (e.g. reassigned): not overdue
             return status(ClockState.MET, paused_left)
-        return status(ClockState.MET if stopped <= deadline else ClockState.MISSED,
-                      meter.between(stopped, deadline))
+        return status(
+            ClockState.MET if stopped <= deadline else ClockState.MISSED, meter.between(stopped, deadline)
+        )
     if paused_left is not None:
         return status(ClockState.PAUSED, paused_left, None)
     left = meter.between(now, deadline)
@@ -125,8 +129,9 @@ def _at_risk_instant(meter: Meter, deadline: datetime, margin: float) -> datetim
 CalendarFor = Callable[[str], WorkCalendar]
 
 
-def evaluate(history: LeadHistory, tier: Tier, policy: Policy, calendar_for: CalendarFor,
-             now: datetime) -> list[ClockStatus]:
+def evaluate(
+    history: LeadHistory, tier: Tier, policy: Policy, calendar_for: CalendarFor, now: datetime
+) -> list[ClockStatus]:
     """Every clock run of a lead, evaluated at `now` (open and closed)."""
     out = []
     for run in history.runs:
@@ -144,4 +149,6 @@ def next_due(statuses: list[ClockStatus]) -> ClockStatus | None:
     if not open_:
         return None
     rank = {ClockState.BREACHED: 0, ClockState.AT_RISK: 1, ClockState.RUNNING: 2, ClockState.PAUSED: 3}
-    return min(open_, key=lambda s: (rank[s.state], s.deadline or datetime.max.replace(tzinfo=s.started_at.tzinfo)))
+    return min(
+        open_, key=lambda s: (rank[s.state], s.deadline or datetime.max.replace(tzinfo=s.started_at.tzinfo))
+    )

@@ -70,8 +70,12 @@ class DecisionService:
         return self._append(crm_id, actor, kind, lambda conn, h: payload)
 
     def dispose(self, crm_id: str, actor: str, decision: Dispose) -> Outcome:
-        return self._append(crm_id, actor, EventKind.DISPOSED,
-                            lambda conn, h: decision.payload(self.s.policy, h.contact_attempts))
+        return self._append(
+            crm_id,
+            actor,
+            EventKind.DISPOSED,
+            lambda conn, h: decision.payload(self.s.policy, h.contact_attempts),
+        )
 
     def undo(self, crm_id: str, actor: str) -> Outcome:
         grace = timedelta(minutes=self.s.policy.undo_grace_minutes)
@@ -95,8 +99,9 @@ class DecisionService:
         return self._append(crm_id, actor, EventKind.VIEWED, lambda conn, h: {})
 
     def escalate(self, crm_id: str, actor: str, note: str = "") -> Outcome:
-        return self._append(crm_id, actor, EventKind.ESCALATED,
-                            lambda conn, h: {"note": note.strip()} if note.strip() else {})
+        return self._append(
+            crm_id, actor, EventKind.ESCALATED, lambda conn, h: {"note": note.strip()} if note.strip() else {}
+        )
 
     def reassign(self, crm_id: str, actor: str, to_rep: str, note: str = "") -> Outcome:
         def build(conn: Connection, h: LeadHistory) -> dict[str, Any]:
@@ -113,12 +118,22 @@ class DecisionService:
         return self._append(crm_id, actor, EventKind.REASSIGNED, build)
 
     def returned_from_marketing(self, crm_id: str, actor: str, note: str = "") -> Outcome:
-        return self._append(crm_id, actor, EventKind.RETURNED_FROM_MARKETING,
-                            lambda conn, h: {"note": note.strip()} if note.strip() else {})
+        return self._append(
+            crm_id,
+            actor,
+            EventKind.RETURNED_FROM_MARKETING,
+            lambda conn, h: {"note": note.strip()} if note.strip() else {},
+        )
 
     # -- the one write path ----------------------------------------------------
-    def _append(self, crm_id: str, actor: str, kind: EventKind,
-                build: Callable[..., dict[str, Any]], with_events: bool = False) -> Outcome:
+    def _append(
+        self,
+        crm_id: str,
+        actor: str,
+        kind: EventKind,
+        build: Callable[..., dict[str, Any]],
+        with_events: bool = False,
+    ) -> Outcome:
         if not actor.strip():
             raise UnknownRep("no rep given: pass --as REP or set rep in the config file")
         with self.s.store.write() as conn:

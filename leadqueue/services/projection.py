@@ -16,8 +16,9 @@ def open_deadline(statuses: list[ClockStatus]) -> ClockStatus | None:
     return min(dated, key=lambda s: s.deadline) if dated else None  # type: ignore[arg-type, return-value]
 
 
-def project(history: LeadHistory, tier: Tier, policy: Policy, calendar_for: CalendarFor,
-            now: datetime) -> dict[str, Any]:
+def project(
+    history: LeadHistory, tier: Tier, policy: Policy, calendar_for: CalendarFor, now: datetime
+) -> dict[str, Any]:
     # Deadlines do not depend on `now`, but runs that started after it are
     # skipped by evaluate(): look from the last event at least.
     at = max(now, history.last_event_at) if history.last_event_at else now

@@ -3,6 +3,8 @@ so the caller decides the transaction."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -30,10 +32,16 @@ def lead_events(conn: Connection, lead_id: int) -> list[Event]:
 def events_by_lead(conn: Connection, lead_ids: Sequence[int]) -> dict[int, list[Event]]:
     out: dict[int, list[Event]] = {i: [] for i in lead_ids}
     for chunk_start in range(0, len(lead_ids), 500):
-        chunk = lead_ids[chunk_start:chunk_start + 500]
+        chunk = lead_ids[chunk_start : chunk_start + 500]
         rows = conn.execute(
-            select(events.c.lead_id, events.c.event_id, events.c.kind, events.c.actor, events.c.at,
-                   events.c.payload)
+            select(
+                events.c.lead_id,
+                events.c.event_id,
+                events.c.kind,
+                events.c.actor,
+                events.c.at,
+                events.c.payload,
+            )
             .where(events.c.lead_id.in_(chunk))
             .order_by(events.c.lead_id, events.c.seq)
         )
@@ -43,13 +51,18 @@ def events_by_lead(conn: Connection, lead_ids: Sequence[int]) -> dict[int, list[
 
 
 def row_to_event(r: Any) -> Event:
-    return Event(kind=EventKind(r.kind), actor=r.actor, at=r.at, payload=r.payload or {},
-                 event_id=r.event_id)
+    return Event(kind=EventKind(r.kind), actor=r.actor, at=r.at, payload=r.payload or {}, event_id=r.event_id)
 
 
 def event_values(lead_id: int, e: Event) -> dict[str, Any]:
-    return {"event_id": e.event_id, "lead_id": lead_id, "kind": e.kind.value, "actor": e.actor,
-            "at": e.at, "payload": dict(e.payload)}
+    return {
+        "event_id": e.event_id,
+        "lead_id": lead_id,
+        "kind": e.kind.value,
+        "actor": e.actor,
+        "at": e.at,
+        "payload": dict(e.payload),
+    }
 
 
 def insert_events(conn: Connection, values: Sequence[Mapping[str, Any]]) -> None:
@@ -90,7 +103,7 @@ def ids_for(conn: Connection, crm_ids: Sequence[str], chunk: int = 900) -> dict[
     """CRM id -> row id, in chunks under SQLite's bound-parameter limit."""
     out: dict[str, int] = {}
     for i in range(0, len(crm_ids), chunk):
-        q = select(leads.c.crm_id, leads.c.id).where(leads.c.crm_id.in_(crm_ids[i:i + chunk]))
+        q = select(leads.c.crm_id, leads.c.id).where(leads.c.crm_id.in_(crm_ids[i : i + chunk]))
         out.update({r.crm_id: r.id for r in conn.execute(q)})
     return out
 
@@ -104,12 +117,22 @@ def account_contacts(conn: Connection, lead: Row[Any], limit: int = 20) -> list[
     """Other leads at the same company domain."""
     if not lead.domain:
         return []
-    return list(conn.execute(
-        select(leads.c.crm_id, leads.c.first_name, leads.c.last_name, leads.c.title, leads.c.state,
-               leads.c.owner, leads.c.last_event_at)
-        .where(leads.c.domain == lead.domain, leads.c.id != lead.id)
-        .order_by(leads.c.id).limit(limit)
-    ))
+    return list(
+        conn.execute(
+            select(
+                leads.c.crm_id,
+                leads.c.first_name,
+                leads.c.last_name,
+                leads.c.title,
+                leads.c.state,
+                leads.c.owner,
+                leads.c.last_event_at,
+            )
+            .where(leads.c.domain == lead.domain, leads.c.id != lead.id)
+            .order_by(leads.c.id)
+            .limit(limit)
+        )
+    )
 
 
 def possible_duplicates(conn: Connection, lead: Row[Any], limit: int = 10) -> list[Row[Any]]:
@@ -121,11 +144,21 @@ def possible_duplicates(conn: Connection, lead: Row[Any], limit: int = 10) -> li
         conds.append(leads.c.person_key == lead.person_key)
     if not conds:
         return []
-    return list(conn.execute(
-        select(leads.c.crm_id, leads.c.first_name, leads.c.last_name, leads.c.company, leads.c.state,
-               leads.c.owner)
-        .where(or_(*conds), leads.c.id != lead.id).order_by(leads.c.id).limit(limit)
-    ))
+    return list(
+        conn.execute(
+            select(
+                leads.c.crm_id,
+                leads.c.first_name,
+                leads.c.last_name,
+                leads.c.company,
+                leads.c.state,
+                leads.c.owner,
+            )
+            .where(or_(*conds), leads.c.id != lead.id)
+            .order_by(leads.c.id)
+            .limit(limit)
+        )
+    )
 
 
 def queue_page(
@@ -151,32 +184,65 @@ def count_open(conn: Connection, owner: str | None) -> int:
     return int(conn.execute(q).scalar_one())
 
 
+def content_hash(values: Mapping[str, Any]) -> str:
+    """A fingerprint of a lead's context: an import that changes nothing writes nothing."""
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def row_to_profile(r: Any) -> LeadProfile:
     def dt(text: Any) -> datetime | None:
         return datetime.fromisoformat(text) if isinstance(text, str) and text else None
 
     return LeadProfile(
-        crm_id=r.crm_id, first_name=r.first_name, last_name=r.last_name, title=r.title,
-        seniority=r.seniority, email=r.email, email_verified=r.email_verified, phone=r.phone,
-        profile_url=r.profile_url, company=r.company, domain=r.domain, industry=r.industry,
-        employees=r.employees, region=r.region, tech_stack=tuple(r.tech_stack or ()),
-        growth_signals=tuple(r.growth_signals or ()), score=r.score,
+        crm_id=r.crm_id,
+        first_name=r.first_name,
+        last_name=r.last_name,
+        title=r.title,
+        seniority=r.seniority,
+        email=r.email,
+        email_verified=r.email_verified,
+        phone=r.phone,
+        profile_url=r.profile_url,
+        company=r.company,
+        domain=r.domain,
+        industry=r.industry,
+        employees=r.employees,
+        region=r.region,
+        tech_stack=tuple(r.tech_stack or ()),
+        growth_signals=tuple(r.growth_signals or ()),
+        score=r.score,
         score_breakdown=tuple(
-            ScoreItem(label=s.get("label", ""), points=int(s.get("points", 0)), kind=s.get("kind", "fit"),
-                      at=dt(s.get("at")))
+            ScoreItem(
+                label=s.get("label", ""),
+                points=int(s.get("points", 0)),
+                kind=s.get("kind", "fit"),
+                at=dt(s.get("at")),
+            )
             for s in (r.score_breakdown or ())
         ),
         touchpoints=tuple(
-            Touchpoint(at=dt(t.get("at")) or r.created_at, kind=t.get("kind", ""), label=t.get("label", ""),
-                       points=int(t.get("points", 0)), mql_trigger=bool(t.get("mql_trigger")))
+            Touchpoint(
+                at=dt(t.get("at")) or r.created_at,
+                kind=t.get("kind", ""),
+                label=t.get("label", ""),
+                points=int(t.get("points", 0)),
+                mql_trigger=bool(t.get("mql_trigger")),
+            )
             for t in (r.touchpoints or ())
         ),
-        source=r.source, campaign=r.campaign, channel=r.channel,
-        content=tuple(ContentItem(title=c.get("title", ""), stage=c.get("stage", "tofu"))
-                      for c in (r.content or ())),
-        talk_track=r.talk_track, intent_signals=tuple(r.intent_signals or ()),
-        third_party_intent=tuple(r.third_party_intent or ()), account_status=r.account_status,
-        crm_status=r.crm_status, source_system=r.source_system, created_at=r.created_at,
+        source=r.source,
+        campaign=r.campaign,
+        channel=r.channel,
+        content=tuple(
+            ContentItem(title=c.get("title", ""), stage=c.get("stage", "tofu")) for c in (r.content or ())
+        ),
+        talk_track=r.talk_track,
+        intent_signals=tuple(r.intent_signals or ()),
+        third_party_intent=tuple(r.third_party_intent or ()),
+        account_status=r.account_status,
+        crm_status=r.crm_status,
+        source_system=r.source_system,
+        created_at=r.created_at,
         extra=dict(r.extra or {}),
     )
 
@@ -189,20 +255,48 @@ def profile_to_values(p: LeadProfile) -> dict[str, Any]:
         return d.isoformat() if d else None
 
     return {
-        "crm_id": p.crm_id, "source_system": p.source_system, "first_name": p.first_name,
-        "last_name": p.last_name, "title": p.title, "seniority": p.seniority, "email": p.email,
-        "email_norm": normalise_email(p.email), "email_verified": p.email_verified, "phone": p.phone,
-        "profile_url": p.profile_url, "company": p.company,
-        "domain": normalise_domain(p.domain, p.email), "person_key": person_key(p),
-        "industry": p.industry, "employees": p.employees, "region": p.region,
-        "tech_stack": list(p.tech_stack), "growth_signals": list(p.growth_signals), "score": p.score,
-        "score_breakdown": [{"label": s.label, "points": s.points, "kind": s.kind, "at": iso(s.at)}
-                            for s in p.score_breakdown],
-        "touchpoints": [{"at": iso(t.at), "kind": t.kind, "label": t.label, "points": t.points,
-                         "mql_trigger": t.mql_trigger} for t in p.touchpoints],
-        "source": p.source, "campaign": p.campaign, "channel": p.channel,
+        "crm_id": p.crm_id,
+        "source_system": p.source_system,
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "title": p.title,
+        "seniority": p.seniority,
+        "email": p.email,
+        "email_norm": normalise_email(p.email),
+        "email_verified": p.email_verified,
+        "phone": p.phone,
+        "profile_url": p.profile_url,
+        "company": p.company,
+        "domain": normalise_domain(p.domain, p.email),
+        "person_key": person_key(p),
+        "industry": p.industry,
+        "employees": p.employees,
+        "region": p.region,
+        "tech_stack": list(p.tech_stack),
+        "growth_signals": list(p.growth_signals),
+        "score": p.score,
+        "score_breakdown": [
+            {"label": s.label, "points": s.points, "kind": s.kind, "at": iso(s.at)} for s in p.score_breakdown
+        ],
+        "touchpoints": [
+            {
+                "at": iso(t.at),
+                "kind": t.kind,
+                "label": t.label,
+                "points": t.points,
+                "mql_trigger": t.mql_trigger,
+            }
+            for t in p.touchpoints
+        ],
+        "source": p.source,
+        "campaign": p.campaign,
+        "channel": p.channel,
         "content": [{"title": c.title, "stage": c.stage} for c in p.content],
-        "talk_track": p.talk_track, "intent_signals": list(p.intent_signals),
-        "third_party_intent": list(p.third_party_intent), "account_status": p.account_status,
-        "crm_status": p.crm_status, "extra": dict(p.extra), "created_at": p.created_at,
+        "talk_track": p.talk_track,
+        "intent_signals": list(p.intent_signals),
+        "third_party_intent": list(p.third_party_intent),
+        "account_status": p.account_status,
+        "crm_status": p.crm_status,
+        "extra": dict(p.extra),
+        "created_at": p.created_at,
     }

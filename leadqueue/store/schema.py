@@ -156,7 +156,22 @@ events = Table(
 
 # Columns of `leads` the projection owns; everything else is lead context.
 PROJECTION_COLUMNS = (
-    "owner", "state", "is_open", "due_clock", "due_at", "at_risk_at", "assigned_at",
-    "first_decision_at", "first_decision", "decided_at", "accepted_at", "first_touch_at",
-    "conversation_at", "disposed_at", "reason_code", "contact_attempts", "escalations", "last_event_at",
+    "owner",
+    "state",
+    "is_open",
+    "due_clock",
+    "due_at",
+    "at_risk_at",
+    "assigned_at",
+    "first_decision_at",
+    "first_decision",
+    "decided_at",
+    "accepted_at",
+    "first_touch_at",
+    "conversation_at",
+    "disposed_at",
+    "reason_code",
+    "contact_attempts",
+    "escalations",
+    "last_event_at",
 )
