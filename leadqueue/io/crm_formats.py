@@ -1,0 +1,674 @@
+"""Column layouts of the lead files `leadqueue import` reads, as data.
+
+Each format maps a *normalised* header (stripped, case-folded, inner spaces
+collapsed: see `normalise_header`) to a target. A target is a `LeadProfile`
+field name or one of the special targets below. When several columns map to
+the same target, the first one listed in the mapping that has a value wins
+(e.g. Salesforce "Phone" before "Mobile").
+
+Special targets:
+
+    rep           owner of the lead in the file (rep name or key)
+    assigned_at   when the lead was assigned to that owner
+    created_at    when the lead was created in the CRM (also `LeadProfile.created_at`)
+    mobile        phone number used only when the phone column is blank
+    country       country name or code, mapped to a sales region
+    state         US state / Canadian province, mapped to NA
+    description   free text: kept in extra["description"], used as talk_track if there is none
+    ignore        read and dropped (e.g. Salesforce "Email Opt Out")
+
+Any other column is kept in `LeadProfile.extra` under its header as written.
+
+leadqueue's own CSV / JSON-lines columns
+========================================
+
+==================  ================================================  ======================================
+column              meaning                                           example
+==================  ================================================  ======================================
+crm_id              id of the lead in the CRM (required; kept as      00Q5g00000AbCdE
+                    text, leading zeros too)
+first_name          first name                                        Dana
+last_name           last name (this or email is required)             Whitfield
+title               job title                                         VP Operations
+seniority           c_level, vp, director, manager, individual,       vp
+                    student (inferred from title if no column)
+email               work email (this or last_name is required)        dana@northwind.example
+email_verified      true/false/yes/no/1/0, blank = unknown            true
+phone               phone number                                      +1 617 555 0142
+profile_url         LinkedIn or other profile URL                     https://linkedin.com/in/dwhitfield
+company             company name                                      Northwind Logistics
+domain              company web domain (from a work email if blank)   northwind.example
+industry            industry                                          Logistics
+employees           employee count, whole number                      1200
+region              NA, EMEA, APAC, LATAM (country names mapped)      NA
+tech_stack          technologies, ``;``-separated                     Salesforce;Snowflake
+growth_signals      growth signals, ``;``-separated                   hiring SDRs;Series C
+score               lead score, whole number                          72
+score_breakdown     JSON array of {label, points, kind, at}           [{"label": "VP title", "points": 15}]
+touchpoints         JSON array of                                     [{"at": "2026-11-18T15:02:00Z",
+                    {at, kind, label, points, mql_trigger}              "kind": "pricing_visit"}]
+source              lead source                                       Webinar
+campaign            campaign name                                     Q4 Ops Webinar
+channel             marketing channel                                 paid_social
+content             JSON array of {title, stage} (stage tofu/mofu/    [{"title": "ROI guide",
+                    bofu), or ``;``-separated titles                    "stage": "mofu"}]
+talk_track          suggested opening for the rep                     Ask how they route inbound today
+intent_signals      intent signals, ``;``-separated                   pricing_visit;demo_request
+third_party_intent  third-party intent topics, ``;``-separated        route optimization
+account_status      "", customer, competitor, disqualified            customer
+rep                 owner: rep key or name                            maria
+assigned_at         when the owner got the lead                       2026-11-20T09:00:00-05:00
+created_at          when the lead was created in the CRM              2026-11-19T16:40:00Z
+crm_status          lead status in the CRM                            Open - Not Contacted
+source_system       optional; defaults to "leadqueue"                 leadqueue
+==================  ================================================  ======================================
+
+Timestamps are ISO 8601; without an offset they are read in the team's time
+zone. In JSON lines the same names are keys, and list/JSON columns may be
+JSON values instead of text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from leadqueue.domain.duplicates import FREE_MAIL_DOMAINS
+
+SPECIAL_TARGETS = frozenset(
+    {"rep", "assigned_at", "created_at", "mobile", "country", "state", "description", "ignore"}
+)
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_header(name: str) -> str:
+    """How headers are compared: surrounding spaces and case ignored, inner runs of spaces collapsed."""
+    return _SPACES.sub(" ", name.strip().lstrip("\ufeff").strip()).casefold()
+
+
+@dataclass(frozen=True)
+class CrmFormat:
+    name: str  # "leadqueue" | "salesforce" | "hubspot"
+    label: str  # for messages: "Salesforce lead export"
+    columns: Mapping[str, str]  # normalised header -> target
+    labels: Mapping[str, str] = field(default_factory=dict)  # target -> header as users know it
+    source_system: str = "leadqueue"
+
+    def label_of(self, target: str) -> str:
+        return self.labels.get(target, target)
+
+    @property
+    def id_column(self) -> str:
+        return self.label_of("crm_id")
+
+
+def _frozen(d: dict[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(d)
+
+
+LEADQUEUE_FIELDS: tuple[str, ...] = (
+    "crm_id",
+    "first_name",
+    "last_name",
+    "title",
+    "seniority",
+    "email",
+    "email_verified",
+    "phone",
+    "profile_url",
+    "company",
+    "domain",
+    "industry",
+    "employees",
+    "region",
+    "tech_stack",
+    "growth_signals",
+    "score",
+    "score_breakdown",
+    "touchpoints",
+    "source",
+    "campaign",
+    "channel",
+    "content",
+    "talk_track",
+    "intent_signals",
+    "third_party_intent",
+    "account_status",
+    "rep",
+    "assigned_at",
+    "created_at",
+    "crm_status",
+    "source_system",
+)
+
+LEADQUEUE = CrmFormat(
+    name="leadqueue",
+    label="leadqueue lead file",
+    columns=_frozen({name: name for name in LEADQUEUE_FIELDS}),
+    labels=_frozen({"crm_id": "crm_id", "email": "email", "last_name": "last_name"}),
+    source_system="leadqueue",
+)
+
+SALESFORCE = CrmFormat(
+    name="salesforce",
+    label="Salesforce lead export",
+    columns=_frozen(
+        {
+            "lead id": "crm_id",
+            "first name": "first_name",
+            "last name": "last_name",
+            "title": "title",
+            "company": "company",
+            "company / account": "company",
+            "email": "email",
+            "phone": "phone",
+            "mobile": "mobile",
+            "mobile phone": "mobile",
+            "lead source": "source",
+            "lead status": "crm_status",
+            "lead owner": "rep",
+            "owner": "rep",
+            "create date": "created_at",
+            "created date": "created_at",
+            "industry": "industry",
+            "no. of employees": "employees",
+            "employees": "employees",
+            "number of employees": "employees",
+            "website": "domain",
+            "country": "country",
+            "country code": "country",
+            "region": "region",
+            "state": "state",
+            "state/province": "state",
+            "state code": "state",
+            "campaign": "campaign",
+            "campaign name": "campaign",
+            "email opt out": "ignore",
+            "lead score": "score",
+            "score": "score",
+            "owner assigned date": "assigned_at",
+            "assigned date": "assigned_at",
+            "linkedin": "profile_url",
+            "linkedin profile": "profile_url",
+            "description": "description",
+        }
+    ),
+    labels=_frozen({"crm_id": "Lead ID", "email": "Email", "last_name": "Last Name"}),
+    source_system="salesforce",
+)
+
+HUBSPOT = CrmFormat(
+    name="hubspot",
+    label="HubSpot contacts export",
+    columns=_frozen(
+        {
+            "record id": "crm_id",
+            "first name": "first_name",
+            "last name": "last_name",
+            "email": "email",
+            "job title": "title",
+            "company name": "company",
+            "lead status": "crm_status",
+            "contact owner": "rep",
+            "owner assigned date": "assigned_at",
+            "create date": "created_at",
+            "original source": "source",
+            "original source drill-down 1": "campaign",
+            "hubspot score": "score",
+            "phone number": "phone",
+            "mobile phone number": "mobile",
+            "industry": "industry",
+            "number of employees": "employees",
+            "country/region": "country",
+            "country": "country",
+            "state/region": "state",
+            "company domain name": "domain",
+            "website url": "domain",
+            "linkedin url": "profile_url",
+        }
+    ),
+    labels=_frozen({"crm_id": "Record ID", "email": "Email", "last_name": "Last Name"}),
+    source_system="hubspot",
+)
+
+# Detection order: the first format whose id column is in the header wins.
+CSV_FORMATS: tuple[CrmFormat, ...] = (SALESFORCE, HUBSPOT, LEADQUEUE)
+JSONL_FORMAT_NAME = "jsonl"
+
+
+def detect_format(headers: set[str]) -> CrmFormat | None:
+    """The format whose id column is among the (normalised) headers."""
+    for fmt in CSV_FORMATS:
+        if any(target == "crm_id" and key in headers for key, target in fmt.columns.items()):
+            return fmt
+    return None
+
+
+def guess_format(headers: set[str]) -> CrmFormat | None:
+    """A format the header resembles although its id column is missing (for a better message)."""
+    hits: dict[str, int] = {}
+    for fmt in CSV_FORMATS:
+        others = set().union(*(set(o.columns) for o in CSV_FORMATS if o is not fmt))
+        hits[fmt.name] = len(headers & (set(fmt.columns) - others))
+    best = max(CSV_FORMATS, key=lambda f: hits[f.name])
+    if hits[best.name] and sum(1 for h in hits.values() if h == hits[best.name]) == 1:
+        return best
+    return None
+
+
+# ---------------------------------------------------------------- regions
+
+REGIONS = ("NA", "EMEA", "APAC", "LATAM")
+
+_REGION_NAMES: dict[str, str] = {
+    "na": "NA",
+    "north america": "NA",
+    "amer": "NA",
+    "noram": "NA",
+    "emea": "EMEA",
+    "europe": "EMEA",
+    "middle east": "EMEA",
+    "africa": "EMEA",
+    "apac": "APAC",
+    "asia pacific": "APAC",
+    "asia-pacific": "APAC",
+    "asia": "APAC",
+    "oceania": "APAC",
+    "latam": "LATAM",
+    "latin america": "LATAM",
+    "south america": "LATAM",
+    "central america": "LATAM",
+}
+
+_COUNTRIES: dict[str, tuple[str, ...]] = {
+    "NA": (
+        "us",
+        "usa",
+        "u.s.",
+        "u.s.a.",
+        "united states",
+        "united states of america",
+        "america",
+        "ca",
+        "can",
+        "canada",
+    ),
+    "EMEA": (
+        "gb",
+        "uk",
+        "gbr",
+        "united kingdom",
+        "great britain",
+        "england",
+        "scotland",
+        "wales",
+        "northern ireland",
+        "ie",
+        "ireland",
+        "de",
+        "deu",
+        "germany",
+        "deutschland",
+        "fr",
+        "fra",
+        "france",
+        "es",
+        "esp",
+        "spain",
+        "españa",
+        "pt",
+        "portugal",
+        "it",
+        "ita",
+        "italy",
+        "nl",
+        "nld",
+        "netherlands",
+        "the netherlands",
+        "holland",
+        "be",
+        "belgium",
+        "lu",
+        "luxembourg",
+        "ch",
+        "che",
+        "switzerland",
+        "at",
+        "austria",
+        "österreich",
+        "se",
+        "swe",
+        "sweden",
+        "no",
+        "norway",
+        "dk",
+        "denmark",
+        "fi",
+        "finland",
+        "is",
+        "iceland",
+        "pl",
+        "poland",
+        "cz",
+        "czechia",
+        "czech republic",
+        "sk",
+        "slovakia",
+        "hu",
+        "hungary",
+        "ro",
+        "romania",
+        "bg",
+        "bulgaria",
+        "gr",
+        "greece",
+        "hr",
+        "croatia",
+        "si",
+        "slovenia",
+        "rs",
+        "serbia",
+        "ee",
+        "estonia",
+        "lv",
+        "latvia",
+        "lt",
+        "lithuania",
+        "ua",
+        "ukraine",
+        "tr",
+        "turkey",
+        "türkiye",
+        "il",
+        "israel",
+        "ae",
+        "uae",
+        "united arab emirates",
+        "sa",
+        "saudi arabia",
+        "qa",
+        "qatar",
+        "eg",
+        "egypt",
+        "za",
+        "south africa",
+        "ng",
+        "nigeria",
+        "ke",
+        "kenya",
+        "ma",
+        "morocco",
+    ),
+    "APAC": (
+        "au",
+        "aus",
+        "australia",
+        "nz",
+        "new zealand",
+        "jp",
+        "jpn",
+        "japan",
+        "cn",
+        "chn",
+        "china",
+        "hk",
+        "hong kong",
+        "tw",
+        "taiwan",
+        "kr",
+        "south korea",
+        "korea",
+        "in",
+        "ind",
+        "india",
+        "sg",
+        "sgp",
+        "singapore",
+        "my",
+        "malaysia",
+        "id",
+        "indonesia",
+        "th",
+        "thailand",
+        "vn",
+        "vietnam",
+        "viet nam",
+        "ph",
+        "philippines",
+        "pk",
+        "pakistan",
+        "bd",
+        "bangladesh",
+    ),
+    "LATAM": (
+        "mx",
+        "mex",
+        "mexico",
+        "méxico",
+        "br",
+        "bra",
+        "brazil",
+        "brasil",
+        "ar",
+        "argentina",
+        "cl",
+        "chile",
+        "co",
+        "colombia",
+        "pe",
+        "peru",
+        "perú",
+        "uy",
+        "uruguay",
+        "ec",
+        "ecuador",
+        "ve",
+        "venezuela",
+        "cr",
+        "costa rica",
+        "pa",
+        "panama",
+        "gt",
+        "guatemala",
+        "do",
+        "dominican republic",
+        "pr",
+        "puerto rico",
+    ),
+}
+COUNTRY_REGIONS: Mapping[str, str] = MappingProxyType(
+    {name: region for region, names in _COUNTRIES.items() for name in names} | _REGION_NAMES
+)
+
+_NA_STATES = (
+    "al",
+    "ak",
+    "az",
+    "ar",
+    "ca",
+    "co",
+    "ct",
+    "de",
+    "dc",
+    "fl",
+    "ga",
+    "hi",
+    "id",
+    "il",
+    "in",
+    "ia",
+    "ks",
+    "ky",
+    "la",
+    "me",
+    "md",
+    "ma",
+    "mi",
+    "mn",
+    "ms",
+    "mo",
+    "mt",
+    "ne",
+    "nv",
+    "nh",
+    "nj",
+    "nm",
+    "ny",
+    "nc",
+    "nd",
+    "oh",
+    "ok",
+    "or",
+    "pa",
+    "ri",
+    "sc",
+    "sd",
+    "tn",
+    "tx",
+    "ut",
+    "vt",
+    "va",
+    "wa",
+    "wv",
+    "wi",
+    "wy",
+    "alabama",
+    "alaska",
+    "arizona",
+    "arkansas",
+    "california",
+    "colorado",
+    "connecticut",
+    "delaware",
+    "florida",
+    "georgia",
+    "hawaii",
+    "idaho",
+    "illinois",
+    "indiana",
+    "iowa",
+    "kansas",
+    "kentucky",
+    "louisiana",
+    "maine",
+    "maryland",
+    "massachusetts",
+    "michigan",
+    "minnesota",
+    "mississippi",
+    "missouri",
+    "montana",
+    "nebraska",
+    "nevada",
+    "new hampshire",
+    "new jersey",
+    "new mexico",
+    "new york",
+    "north carolina",
+    "north dakota",
+    "ohio",
+    "oklahoma",
+    "oregon",
+    "pennsylvania",
+    "rhode island",
+    "south carolina",
+    "south dakota",
+    "tennessee",
+    "texas",
+    "utah",
+    "vermont",
+    "virginia",
+    "washington",
+    "west virginia",
+    "wisconsin",
+    "wyoming",
+    "district of columbia",
+    "ab",
+    "bc",
+    "mb",
+    "nb",
+    "nl",
+    "ns",
+    "on",
+    "pe",
+    "qc",
+    "sk",
+    "alberta",
+    "british columbia",
+    "manitoba",
+    "new brunswick",
+    "newfoundland and labrador",
+    "nova scotia",
+    "ontario",
+    "prince edward island",
+    "quebec",
+    "québec",
+    "saskatchewan",
+)
+STATE_REGIONS: Mapping[str, str] = MappingProxyType(dict.fromkeys(_NA_STATES, "NA"))
+
+
+def region_of(country: str = "", region: str = "", state: str = "") -> str:
+    """Sales region from whatever location the file has.
+
+    A value the tables know wins (country, then region, then state); otherwise the raw
+    country, else the raw region, is kept so nothing is lost. A state alone that is not
+    a US state or Canadian province gives "".
+    """
+    for value, table in ((country, COUNTRY_REGIONS), (region, COUNTRY_REGIONS), (state, STATE_REGIONS)):
+        if value:
+            mapped = table.get(value.casefold().strip())
+            if mapped:
+                return mapped
+    return country or region
+
+
+# ---------------------------------------------------------------- people and companies
+
+# Checked in order; the first that matches wins.
+_SENIORITY_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "c_level",
+        re.compile(
+            r"\b(chief|ceo|cfo|coo|cto|cro|cmo|cio|ciso|cpo|cdo|cxo|(co-?)?founder|geschäftsführer|pdg)\b"
+            r"|(?<!vice )(?<!vice-)\bpresident\b"
+            r"|(?<!product )(?<!process )(?<!account )(?<!data )\bowner\b"
+        ),
+    ),
+    ("vp", re.compile(r"\b(vp|svp|evp|avp|vice[- ]president)\b")),
+    ("director", re.compile(r"\b(director|directeur|directrice|direktor|head of)\b")),
+    ("manager", re.compile(r"\b(manager|lead|gerente)\b(?! gen)")),
+    ("student", re.compile(r"\b(student|intern|internship|trainee)\b")),
+)
+
+
+def infer_seniority(title: str) -> str:
+    """Seniority from a job title: c_level, vp, director, manager, student or individual ("" if no title)."""
+    text = title.strip().casefold()
+    if not text:
+        return ""
+    for seniority, pattern in _SENIORITY_RULES:
+        if pattern.search(text):
+            return seniority
+    return "individual"
+
+
+_URL_PREFIX = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?")
+_DOMAIN_END = re.compile(r"[/?#:\s].*$", re.S)
+
+
+def domain_of(website: str) -> str:
+    """`https://www.Acme.com/about` -> `acme.com`."""
+    text = _URL_PREFIX.sub("", website.strip().casefold())
+    return _DOMAIN_END.sub("", text).strip(".")
+
+
+def domain_from_email(email: str) -> str:
+    """The company domain of a work email; "" for free-mail or anything that is not an email."""
+    _, at, domain = email.strip().casefold().rpartition("@")
+    if not at or "." not in domain or domain in FREE_MAIL_DOMAINS:
+        return ""
+    return domain
