@@ -34,7 +34,7 @@ def test_assigned_lead_is_new_with_a_running_decision_clock() -> None:
 
 
 def test_accept_closes_decision_and_starts_three_follow_up_clocks() -> None:
-    h = fold([assigned(), ev(K.ACCEPTED, 30, kind="call", due="x", note="n")])
+    h = fold([assigned(), ev(K.ACCEPTED, 30, next_step="call", due="x", note="n")])
     assert h.state is LeadState.ACCEPTED
     assert h.runs[0].stopped_at == T0 + timedelta(minutes=30)
     assert [r.clock for r in h.open_runs()] == [

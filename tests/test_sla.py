@@ -215,7 +215,7 @@ def test_working_time_decision_window_skips_the_weekend() -> None:
 
 
 def test_follow_up_clocks_start_at_acceptance_with_business_day_windows() -> None:
-    events = [ASSIGN, e(EventKind.ACCEPTED, 1, kind="call", due="x", note="n")]
+    events = [ASSIGN, e(EventKind.ACCEPTED, 1, next_step="call", due="x", note="n")]
     by_clock = {s.clock: s for s in statuses(events, T0 + timedelta(hours=2))}
     assert by_clock[ClockName.FIRST_TOUCH].deadline == T0 + timedelta(hours=25)
     # Monday 10:00 EST + 5 business days -> close of Monday next week

@@ -41,7 +41,7 @@ class Accept:
             raise DecisionError("due", "the next step must be in the future")
         if not self.note.strip():
             raise DecisionError("note", "a note is required")
-        return {"kind": self.next_step, "due": self.due.isoformat(), "note": self.note.strip()}
+        return {"next_step": self.next_step, "due": self.due.isoformat(), "note": self.note.strip()}
 
 
 @dataclass(frozen=True)

@@ -190,7 +190,7 @@ def _apply(h: LeadHistory, e: Event) -> None:
         _stop(h.runs, e.at, e.kind, C.DECISION)
         if e.kind is K.ACCEPTED:
             h.accepted_at = e.at
-            h.next_step = {k: str(e.payload[k]) for k in ("kind", "due", "note") if k in e.payload}
+            h.next_step = {k: str(e.payload[k]) for k in ("next_step", "due", "note") if k in e.payload}
             assert h.owner is not None
             for clock in (C.FIRST_TOUCH, C.DISCOVERY, C.DISPOSITION):
                 h.runs.append(ClockRun(clock, h.owner, e.at))

@@ -1,0 +1,319 @@
+"""What each subcommand does: resolve the context, call a service, print."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import logging
+import sys
+import traceback
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from leadqueue.cli.common import Context, build_context
+from leadqueue.cli.render import print_lead, print_queue, table
+from leadqueue.domain.calendar import CalendarError
+from leadqueue.domain.clock import Clock
+from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch, split_facts
+from leadqueue.domain.when import WhenError, parse_when
+from leadqueue.io.reader import ImportFileError
+from leadqueue.services import decisions as decision_errors
+from leadqueue.services.decisions import DecisionService, Outcome
+from leadqueue.services.importing import ImportRejected, import_file
+from leadqueue.services.reports import BREACH_FIELDS, breaches, metrics
+from leadqueue.settings import paths
+from leadqueue.settings.policy_file import load_policy, policy_to_toml
+from leadqueue.settings.toml_errors import SettingsError
+from leadqueue.store.engine import StoreError
+
+
+class CommandError(Exception):
+    pass
+
+
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    *decision_errors.USER_ERRORS,
+    StoreError,
+    SettingsError,
+    ImportFileError,
+    WhenError,
+    CalendarError,
+    CommandError,
+)
+
+
+def log_exception() -> Path:
+    folder = paths.log_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / "leadqueue.log"
+        with target.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {datetime.now().isoformat()}\n{traceback.format_exc()}\n")
+        return target
+    except OSError:
+        logging.exception("could not write the log file")
+        return folder / "leadqueue.log"
+
+
+def dispatch(args: argparse.Namespace, clock: Clock) -> int:
+    command = args.command or "open"
+    if command == "policy":
+        return _policy(args)
+    if command == "demo":
+        from leadqueue.cli.demo_command import run_demo
+
+        return run_demo(args, clock)
+    ctx = build_context(args, clock)
+    handler = _HANDLERS[command]
+    return handler(ctx, args)
+
+
+# -- decisions ------------------------------------------------------------------
+
+
+def _when(ctx: Context, text: str) -> datetime:
+    with ctx.services.store.read() as conn:
+        zone = ctx.services.zone_of(conn, ctx.rep_key(required=False))
+    return parse_when(text, ctx.services.clock.now(), zone)
+
+
+def _done(outcome: Outcome) -> int:
+    h = outcome.history
+    state = h.state.value if h.state else "?"
+    print(
+        f"{outcome.crm_id}: {outcome.event.kind.value} by {outcome.event.actor} -> {state}"
+        f" (event {outcome.event.event_id})"
+    )
+    return 0
+
+
+def _accept(ctx: Context, a: argparse.Namespace) -> int:
+    actor = ctx.rep_key()
+    assert actor
+    decision = Accept(next_step=a.next_step, due=_when(ctx, a.due), note=a.note)
+    return _done(DecisionService(ctx.services).accept(a.id, actor, decision))
+
+
+def _reject(ctx: Context, a: argparse.Namespace) -> int:
+    actor = ctx.rep_key()
+    assert actor
+    decision = Reject(reason=a.reason, note=a.note, duplicate_of=a.duplicate_of)
+    return _done(DecisionService(ctx.services).reject(a.id, actor, decision))
+
+
+def _needs_info(ctx: Context, a: argparse.Namespace) -> int:
+    actor = ctx.rep_key()
+    assert actor
+    decision = NeedsInfo(missing=split_facts(a.missing), note=a.note)
+    return _done(DecisionService(ctx.services).needs_info(a.id, actor, decision))
+
+
+def _touch(ctx: Context, a: argparse.Namespace) -> int:
+    actor = ctx.rep_key()
+    assert actor
+    action = Touch(channel=a.channel, conversation=a.conversation, note=a.note)
+    return _done(DecisionService(ctx.services).touch(a.id, actor, action))
+
+
+def _dispose(ctx: Context, a: argparse.Namespace) -> int:
+    actor = ctx.rep_key()
+    assert actor
+    decision = Dispose(outcome=a.outcome, reason=a.reason, note=a.note)
+    return _done(DecisionService(ctx.services).dispose(a.id, actor, decision))
+
+
+def _undo(ctx: Context, a: argparse.Namespace) -> int:
+    actor = ctx.rep_key()
+    assert actor
+    return _done(DecisionService(ctx.services).undo(a.id, actor))
+
+
+def _resume(ctx: Context, a: argparse.Namespace) -> int:
+    actor = ctx.actor or "marketing"
+    return _done(DecisionService(ctx.services).returned_from_marketing(a.id, actor, a.note))
+
+
+def _reassign(ctx: Context, a: argparse.Namespace) -> int:
+    actor = ctx.actor or "team-lead"
+    return _done(DecisionService(ctx.services).reassign(a.id, actor, a.to, a.note))
+
+
+def _escalate(ctx: Context, a: argparse.Namespace) -> int:
+    actor = ctx.actor or "team-lead"
+    return _done(DecisionService(ctx.services).escalate(a.id, actor, a.note))
+
+
+# -- reading ----------------------------------------------------------------------
+
+
+def _open(ctx: Context, a: argparse.Namespace) -> int:
+    # The terminal UI arrives with the queue issue; until then the queue prints.
+    a.limit, a.all_reps = 40, False
+    return _queue(ctx, a)
+
+
+def _queue(ctx: Context, a: argparse.Namespace) -> int:
+    owner = None if a.all_reps else ctx.rep_key(required=False)
+    print_queue(ctx.services, owner, a.limit)
+    return 0
+
+
+def _show(ctx: Context, a: argparse.Namespace) -> int:
+    return print_lead(ctx.services, a.id, a.format)
+
+
+def _import(ctx: Context, a: argparse.Namespace) -> int:
+    from leadqueue.cli.progress import progress_bar
+
+    with progress_bar(f"reading {a.file.name}") as progress:
+        try:
+            summary = import_file(
+                ctx.services,
+                a.file,
+                rep=a.rep,
+                skip_invalid=a.skip_invalid,
+                dry_run=a.dry_run,
+                encoding=a.encoding,
+                progress=progress,
+            )
+        except ImportRejected as exc:
+            _print_row_errors(exc.summary.errors, a.file)
+            print(f"leadqueue: error: {exc}; fix the rows or pass --skip-invalid", file=sys.stderr)
+            return 1
+    if summary.errors:
+        _print_row_errors(summary.errors, a.file)
+    print(summary.line())
+    if summary.rejects_path:
+        print(f"bad rows written to {summary.rejects_path}")
+    return 0
+
+
+def _print_row_errors(errors: list[Any], file: Path, limit: int = 20) -> None:
+    for e in errors[:limit]:
+        column = f", column {e.column!r}" if e.column else ""
+        print(f"{file}: row {e.row}{column}: {e.reason}", file=sys.stderr)
+    if len(errors) > limit:
+        print(f"... and {len(errors) - limit} more bad row(s)", file=sys.stderr)
+
+
+def _report(ctx: Context, a: argparse.Namespace) -> int:
+    now = ctx.services.clock.now()
+    zone = ctx.services.policy.zone
+    if a.report == "breaches":
+        as_of = parse_when(a.as_of, now, zone) if a.as_of else now
+        rep = None
+        if a.rep:
+            from leadqueue.store.repository import resolve_rep
+
+            with ctx.services.store.read() as conn:
+                rep = resolve_rep(conn, a.rep)
+            if rep is None:
+                raise CommandError(f"unknown rep {a.rep!r}")
+        rows = [c.row() for c in breaches(ctx.services, as_of, rep, a.all)]
+        _emit(rows, list(BREACH_FIELDS), a.format)
+        return 0
+    until = parse_when(a.until, now, zone) if a.until else now
+    since = parse_when(a.since, now, zone) if a.since else until - timedelta(days=28)
+    if since >= until:
+        raise CommandError("--since must be before --until")
+    result = metrics(ctx.services, since, until)
+    if a.format == "json":
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    elif a.format == "csv":
+        _emit(_flatten_metrics(result), ["section", "key", "field", "value"], "csv")
+    else:
+        _print_metrics(result)
+    return 0
+
+
+def _emit(rows: list[dict[str, Any]], fields: list[str], fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+    else:
+        print(table(rows, fields) if rows else "(nothing at risk or breached)")
+
+
+def _flatten_metrics(result: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for section, rows in result.items():
+        if not isinstance(rows, list):
+            continue
+        for row in rows:
+            key = next(iter(row.values()))
+            for field, value in list(row.items())[1:]:
+                out.append(
+                    {
+                        "section": section,
+                        "key": key,
+                        "field": field,
+                        "value": ";".join(value) if isinstance(value, list) else value,
+                    }
+                )
+    return out
+
+
+def _print_metrics(result: dict[str, Any]) -> None:
+    print(f"metrics from {result['since']} to {result['until']}")
+    titles = {
+        "acceptance_by_rep": "Acceptance rate by rep (healthy 60-90%)",
+        "acceptance_by_source": "Acceptance rate by lead source (healthy 60-90%)",
+        "rejection_reasons": "Rejection reasons",
+        "rejection_trend": "Rejections by week",
+        "time_to_decision_hours": "Time to decision (hours)",
+        "sla_compliance": "SLA compliance",
+        "accepted_without_first_touch": "Accepted without a first touch",
+        "sal_to_sql": "SAL to SQL conversion",
+        "leads_waiting": "Leads waiting for a decision",
+    }
+    for key, title in titles.items():
+        rows = result[key]
+        print(f"\n{title}")
+        if not rows:
+            print("  (none)")
+            continue
+        fields = sorted(
+            {f for r in rows for f in r}, key=lambda f: list(rows[0]).index(f) if f in rows[0] else 99
+        )
+        if key == "accepted_without_first_touch":
+            rows = [
+                {**r, "leads": ", ".join(r["leads"][:5]) + (" ..." if len(r["leads"]) > 5 else "")}
+                for r in rows
+            ]
+        print(table(rows, fields, indent="  "))
+
+
+def _policy(a: argparse.Namespace) -> int:
+    if a.policy_cmd == "check":
+        policy = load_policy(a.file)
+        codes = ", ".join(policy.active_reasons())
+        print(f"{a.file}: valid policy (zone {policy.time_zone}, reason codes {codes})")
+        return 0
+    sys.stdout.write(policy_to_toml(load_policy(getattr(a, "policy", None))))
+    return 0
+
+
+_HANDLERS = {
+    "open": _open,
+    "queue": _queue,
+    "show": _show,
+    "import": _import,
+    "accept": _accept,
+    "reject": _reject,
+    "needs-info": _needs_info,
+    "touch": _touch,
+    "dispose": _dispose,
+    "undo": _undo,
+    "resume": _resume,
+    "reassign": _reassign,
+    "escalate": _escalate,
+    "report": _report,
+}

@@ -1,0 +1,84 @@
+"""What every command resolves first: config, policy, store, actor, clock."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from leadqueue.domain.clock import Clock, SystemClock
+from leadqueue.services.context import Services
+from leadqueue.settings import paths
+from leadqueue.settings.config import UserConfig, load_config
+from leadqueue.settings.policy_file import load_policy
+from leadqueue.store.engine import open_store
+from leadqueue.store.repository import resolve_rep
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    """--db, --policy and --as, accepted before or after the subcommand.
+
+    Defaults are SUPPRESSed so a value given after the subcommand is not
+    overwritten by the top-level parser's default, and vice versa.
+    """
+    parser.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="PATH|URL",
+        help="store: a SQLite file or a SQLAlchemy URL (default: config, then the data dir)",
+    )
+    parser.add_argument(
+        "--policy",
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        type=Path,
+        help="team policy TOML (default: policy.toml in the config dir)",
+    )
+    parser.add_argument(
+        "--as",
+        dest="actor",
+        default=argparse.SUPPRESS,
+        metavar="REP",
+        help="who acts (default: rep in the config file)",
+    )
+
+
+@dataclass
+class Context:
+    config: UserConfig
+    services: Services
+    actor: str | None
+
+    def rep_key(self, required: bool = True) -> str | None:
+        """The acting rep's key; a name or key that the store does not know is an error."""
+        from leadqueue.services.decisions import UnknownRep
+
+        if not self.actor:
+            if required:
+                raise UnknownRep("no rep given: pass --as REP or set rep in the config file")
+            return None
+        with self.services.store.read() as conn:
+            key = resolve_rep(conn, self.actor)
+        if key is None:
+            raise UnknownRep(f"unknown rep {self.actor!r}: the store has no rep by that key or name")
+        return key
+
+
+def build_context(
+    args: argparse.Namespace, clock: Clock | None = None, db: str | None = None, create: bool = True
+) -> Context:
+    config = load_config()
+    policy_path = getattr(args, "policy", None) or (Path(config.policy) if config.policy else None)
+    policy = load_policy(policy_path)
+    target = db or getattr(args, "db", None) or config.store
+    if target is None:
+        default = paths.default_store()
+        default.parent.mkdir(parents=True, exist_ok=True)
+        target = str(default)
+    store = open_store(target, create=create)
+    actor = getattr(args, "actor", None) or config.rep
+    return Context(
+        config=config,
+        services=Services(store=store, policy=policy, clock=clock or SystemClock()),
+        actor=actor,
+    )

@@ -1,0 +1,71 @@
+"""`leadqueue demo`: a fresh, time-shifted copy of the bundled sample store."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import leadqueue
+from leadqueue.cli.common import build_context
+from leadqueue.cli.progress import progress_bar
+from leadqueue.cli.render import print_queue
+from leadqueue.demo.generator import REFERENCE, generate
+from leadqueue.domain.clock import Clock
+from leadqueue.services.context import Services
+from leadqueue.services.maintenance import demo_reference, shift_store
+from leadqueue.settings import paths
+from leadqueue.store.engine import open_store
+
+
+def bundled_sample() -> Path | None:
+    """sample.db beside the package (a source checkout or an editable install)."""
+    candidate = Path(leadqueue.__file__).resolve().parent.parent / "sample.db"
+    return candidate if candidate.is_file() else None
+
+
+def fresh_demo_copy(clock: Clock, target: Path | None = None) -> Path:
+    """Copy (or, without a bundled file, generate) the sample and shift it to now."""
+    target = target or paths.data_dir() / "demo.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    source = bundled_sample()
+    if source is not None:
+        shutil.copyfile(source, target)
+    else:
+        generate(target)
+    store = open_store(target)
+    try:
+        services = Services(store=store, clock=clock)
+        with store.read() as conn:
+            reference = demo_reference(conn) or REFERENCE
+        # Whole minutes keep the shifted times tidy.
+        delta = timedelta(minutes=int((clock.now() - reference).total_seconds() // 60))
+        shift_store(services, delta)
+    finally:
+        store.dispose()
+    return target
+
+
+def run_demo(args: argparse.Namespace, clock: Clock) -> int:
+    if args.generate:
+        out = args.out or Path("sample.db")
+        with progress_bar(f"generating {out.name}") as progress:
+            made = generate(
+                out,
+                n_leads=args.leads,
+                n_reps=args.reps,
+                seed=args.seed,
+                open_share=args.open_share,
+                history_leads=args.history,
+                progress=progress,
+            )
+        print(f"wrote {made.path}: {made.leads} leads, {made.events} events, {made.reps} reps")
+        return 0
+    path = fresh_demo_copy(clock)
+    ctx = build_context(args, clock, db=str(path))
+    print(f"demo store: {path} (a fresh copy; the bundled sample is untouched)")
+    print_queue(ctx.services, None, 40)
+    return 0

@@ -1,0 +1,178 @@
+"""The `leadqueue` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from leadqueue import __version__
+from leadqueue.cli import commands
+from leadqueue.cli.common import add_common
+from leadqueue.domain.clock import Clock, FixedClock, SystemClock
+from leadqueue.domain.decisions import NEXT_STEP_KINDS, TOUCH_CHANNELS
+from leadqueue.domain.lifecycle import DISPOSITIONS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leadqueue",
+        description="Work the queue of leads marketing assigned to you, within SLA.",
+    )
+    parser.add_argument("--version", action="version", version=f"leadqueue {__version__}")
+    add_common(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        add_common(p)
+        return p
+
+    p = command("queue", "print the open queue, most urgent first")
+    p.add_argument("--limit", type=int, default=40)
+    p.add_argument("--all-reps", action="store_true", help="every rep's queue")
+
+    p = command("show", "print one lead: context, clocks, checklist and history")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = command("demo", "open the demo (a fresh copy of sample.db), or generate sample data")
+    p.add_argument("--generate", action="store_true", help="write a new sample store instead")
+    p.add_argument("--leads", type=int, default=500, metavar="N")
+    p.add_argument("--reps", type=int, default=6, metavar="N")
+    p.add_argument("--out", type=Path, metavar="FILE")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--open-share",
+        type=float,
+        default=0.45,
+        metavar="F",
+        help="share of the N leads still undecided (default 0.45)",
+    )
+    p.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        metavar="M",
+        help="add M closed leads of history (about 6 events each) for team reports",
+    )
+    p.add_argument(
+        "--print",
+        dest="print_only",
+        action="store_true",
+        help="print the demo queue instead of opening the app",
+    )
+
+    p = command("import", "import leads from a CRM export (CSV or JSON lines)")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--rep", metavar="REP", help="assign every row to this rep")
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the good rows; write the bad ones to FILE.rejects.csv",
+    )
+    p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    p.add_argument("--encoding", metavar="NAME", help="file encoding (default: UTF-8, else Windows-1252)")
+
+    p = command("accept", "accept a lead with a concrete next step")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--next-step", required=True, choices=NEXT_STEP_KINDS)
+    p.add_argument("--due", required=True, metavar="WHEN", help="e.g. 'tomorrow 10:00', '+2h', 'fri 14:30'")
+    p.add_argument("--note", required=True)
+
+    p = command("reject", "reject a lead with a reason code")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--reason", required=True, metavar="CODE")
+    p.add_argument("--note", default="")
+    p.add_argument("--duplicate-of", default="", metavar="ID")
+
+    p = command("needs-info", "return a lead to marketing: information is missing")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--missing", required=True, metavar="FACT[,FACT]")
+    p.add_argument("--note", required=True)
+
+    p = command("resume", "a needs-info lead came back from marketing: its decision clock resumes")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--note", default="")
+
+    p = command("touch", "log a contact attempt (or a live conversation)")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--channel", required=True, choices=TOUCH_CHANNELS)
+    p.add_argument("--conversation", action="store_true", help="a live conversation took place")
+    p.add_argument("--note", default="")
+
+    p = command("dispose", "close an accepted lead")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("outcome", choices=tuple(DISPOSITIONS))
+    p.add_argument("--reason", default="", metavar="CODE")
+    p.add_argument("--note", default="")
+
+    p = command("undo", "take back the last decision on a lead (within the grace period)")
+    p.add_argument("id", metavar="ID")
+
+    p = command("reassign", "give a lead to another rep (fresh clock; the breach stays on record)")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--to", required=True, metavar="REP")
+    p.add_argument("--note", default="")
+
+    p = command("escalate", "flag a lead to the team lead")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--note", default="")
+
+    p = command("report", "reports: breaches or metrics")
+    rsub = p.add_subparsers(dest="report", metavar="REPORT", required=True)
+    r = rsub.add_parser("breaches", help="open clocks at risk or breached")
+    add_common(r)
+    r.add_argument("--as-of", metavar="WHEN")
+    r.add_argument("--rep", metavar="REP")
+    r.add_argument("--all", action="store_true", help="every open clock, not only at risk and breached")
+    r.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    r = rsub.add_parser("metrics", help="the team's numbers for a period")
+    add_common(r)
+    r.add_argument("--since", metavar="WHEN", help="default: 28 days before --until")
+    r.add_argument("--until", metavar="WHEN", help="default: now")
+    r.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+    p = command("policy", "show or check the team policy")
+    psub = p.add_subparsers(dest="policy_cmd", metavar="ACTION", required=True)
+    r = psub.add_parser("show", help="print the effective policy as TOML")
+    add_common(r)
+    r = psub.add_parser("check", help="validate a policy file")
+    add_common(r)
+    r.add_argument("file", type=Path, metavar="FILE")
+    return parser
+
+
+def clock_from_env() -> Clock:
+    """LEADQUEUE_NOW=2026-11-20T15:00:00Z freezes time (scripts, tests, demos)."""
+    frozen = os.environ.get("LEADQUEUE_NOW")
+    if frozen:
+        return FixedClock(datetime.fromisoformat(frozen.replace("Z", "+00:00")))
+    return SystemClock()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        clock = clock_from_env()
+    except ValueError:
+        print("leadqueue: error: LEADQUEUE_NOW is not an ISO 8601 instant", file=sys.stderr)
+        return 2
+    try:
+        return commands.dispatch(args, clock)
+    except commands.USER_ERRORS as exc:
+        print(f"leadqueue: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("leadqueue: interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        log_path = commands.log_exception()
+        print(f"leadqueue: unexpected error; details in {log_path}", file=sys.stderr)
+        logging.shutdown()
+        return 3

@@ -1,0 +1,152 @@
+"""Plain-text rendering for the command line (stable, greppable, no colour)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from leadqueue.domain.checklist import evaluate_checklist
+from leadqueue.domain.durations import format_seconds
+from leadqueue.domain.lifecycle import fold
+from leadqueue.domain.policy import Tier
+from leadqueue.domain.sla import evaluate, next_due
+from leadqueue.services.context import Services
+from leadqueue.services.decisions import LeadNotFound
+from leadqueue.services.reports import iso
+from leadqueue.store import repository as repo
+
+
+def table(rows: Sequence[dict[str, Any]], fields: Sequence[str], indent: str = "") -> str:
+    cells = [[_cell(r.get(f)) for f in fields] for r in rows]
+    widths = [max(len(f), *(len(c[i]) for c in cells)) for i, f in enumerate(fields)]
+    lines = [indent + "  ".join(f.ljust(w) for f, w in zip(fields, widths, strict=True)).rstrip()]
+    lines += [
+        indent + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def print_queue(services: Services, owner: str | None, limit: int) -> None:
+    now = services.clock.now()
+    with services.store.read() as conn:
+        rows = repo.queue_page(conn, owner, None, limit)
+        total = repo.count_open(conn, owner)
+        calendar_for = services.calendars(conn)
+        history = repo.events_by_lead(conn, [r.id for r in rows])
+    out = []
+    for r in rows:
+        statuses = evaluate(fold(history[r.id]), Tier(r.tier), services.policy, calendar_for, now)
+        due = next_due(statuses)
+        out.append(
+            {
+                "id": r.crm_id,
+                "rep": r.owner,
+                "tier": r.tier,
+                "name": f"{r.first_name} {r.last_name}".strip(),
+                "company": r.company,
+                "source": r.source,
+                "score": r.score,
+                "clock": due.clock.value if due else "-",
+                "state": due.state.value if due else "-",
+                "left": format_seconds(due.remaining_seconds(now)) if due else "-",
+            }
+        )
+    rank = {"breached": 0, "at_risk": 1, "running": 2, "paused": 3, "-": 4}
+    out.sort(key=lambda r: rank[r["state"]])
+    fields = ["id", "tier", "name", "company", "source", "score", "clock", "state", "left"]
+    if owner is None:
+        fields.insert(1, "rep")
+    whose = owner or "all reps"
+    print(f"{total} open lead(s) for {whose}; showing {len(out)}")
+    if out:
+        print(table(out, fields))
+
+
+def lead_report(services: Services, crm_id: str) -> dict[str, Any]:
+    now = services.clock.now()
+    with services.store.read() as conn:
+        row = repo.find_lead(conn, crm_id)
+        if row is None:
+            raise LeadNotFound(crm_id)
+        events = repo.lead_events(conn, row.id)
+        calendar_for = services.calendars(conn)
+        contacts = repo.account_contacts(conn, row)
+        dups = repo.possible_duplicates(conn, row)
+    profile = repo.row_to_profile(row)
+    history = fold(events)
+    statuses = evaluate(history, Tier(row.tier), services.policy, calendar_for, now)
+    engaged = sum(1 for c in contacts if c.last_event_at is not None)
+    checklist = evaluate_checklist(profile, services.policy, now, engaged)
+    return {
+        "id": row.crm_id,
+        "name": profile.name,
+        "title": profile.title,
+        "company": profile.company,
+        "email": profile.email,
+        "rep": history.owner,
+        "state": history.state.value if history.state else None,
+        "tier": row.tier,
+        "score": profile.score,
+        "source": profile.source,
+        "campaign": profile.campaign,
+        "clocks": [
+            {
+                "clock": s.clock.value,
+                "rep": s.rep,
+                "state": s.state.value,
+                "deadline": iso(s.deadline),
+                "remaining_seconds": int(s.remaining_seconds(now)) if s.is_open else None,
+            }
+            for s in statuses
+        ],
+        "checklist": [
+            {"item": c.key, "required": c.required, "status": c.status.value, "detail": c.detail}
+            for c in checklist
+        ],
+        "account_contacts": [c.crm_id for c in contacts],
+        "possible_duplicates": [d.crm_id for d in dups],
+        "events": [
+            {
+                "at": iso(e.at),
+                "kind": e.kind.value,
+                "actor": e.actor,
+                "event_id": e.event_id,
+                "payload": dict(e.payload),
+            }
+            for e in events
+        ],
+    }
+
+
+def print_lead(services: Services, crm_id: str, fmt: str) -> int:
+    report = lead_report(services, crm_id)
+    if fmt == "json":
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{report['id']}  {report['name']} — {report['title']} at {report['company']}")
+    print(f"  state {report['state']}, tier {report['tier']}, score {report['score']}, rep {report['rep']}")
+    print(f"  source {report['source']} / {report['campaign']}")
+    print("\nclocks")
+    print(table(report["clocks"], ["clock", "rep", "state", "deadline", "remaining_seconds"], "  "))
+    print("\nchecklist")
+    print(table(report["checklist"], ["item", "required", "status", "detail"], "  "))
+    if report["possible_duplicates"]:
+        print(f"\npossible duplicates: {', '.join(report['possible_duplicates'])}")
+    print("\nhistory")
+    rows = [{**e, "details": _details(e["payload"])} for e in report["events"]]
+    print(table(rows, ["at", "kind", "actor", "details"], "  "))
+    return 0
+
+
+def _details(payload: dict[str, Any]) -> str:
+    text = ", ".join(f"{k}={v if not isinstance(v, list) else '/'.join(map(str, v))}" for k, v in payload.items())
+    return text if len(text) <= 90 else text[:89] + "…"

@@ -1,0 +1,118 @@
+"""Store-wide chores: rebuild projections, shift a demo store's clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select, update
+
+from leadqueue.domain.lifecycle import fold
+from leadqueue.domain.policy import Tier
+from leadqueue.services.context import Services
+from leadqueue.services.projection import project
+from leadqueue.store import repository as repo
+from leadqueue.store.schema import PROJECTION_COLUMNS, events, leads, meta
+
+_BATCH = 2000
+
+
+def rebuild_projections(
+    services: Services, conn: Connection, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Recompute every lead's projection from its events (after a policy change, a shift, a sync)."""
+    now = services.clock.now()
+    calendar_for = services.calendars(conn)
+    rows = list(conn.execute(select(leads.c.id, leads.c.tier).order_by(leads.c.id)))
+    stmt = (
+        update(leads)
+        .where(leads.c.id == bindparam("_id"))
+        .values({c: bindparam(c) for c in PROJECTION_COLUMNS})
+    )
+    for start in range(0, len(rows), _BATCH):
+        batch = rows[start : start + _BATCH]
+        by_lead = repo.events_by_lead(conn, [r.id for r in batch])
+        params = []
+        for r in batch:
+            values = project(fold(by_lead[r.id]), Tier(r.tier), services.policy, calendar_for, now)
+            params.append({"_id": r.id, **values})
+        conn.execute(stmt, params)
+        if progress:
+            progress(start + len(batch), len(rows))
+    return len(rows)
+
+
+def _shift_iso(value: Any, delta: timedelta) -> Any:
+    if isinstance(value, str) and value:
+        try:
+            return (datetime.fromisoformat(value) + delta).isoformat()
+        except ValueError:
+            return value
+    return value
+
+
+def shift_store(services: Services, delta: timedelta) -> None:
+    """Move every instant in the store by `delta` (a demo store made at a
+    fixed reference instant, replayed today), then rebuild projections."""
+    lead_dt = ("created_at", "imported_at")
+    with services.store.write() as conn:
+        lead_rows = list(
+            conn.execute(
+                select(
+                    leads.c.id,
+                    leads.c.created_at,
+                    leads.c.imported_at,
+                    leads.c.touchpoints,
+                    leads.c.score_breakdown,
+                )
+            )
+        )
+        params = []
+        for r in lead_rows:
+            values: dict[str, Any] = {"_id": r.id}
+            for col in lead_dt:
+                value = getattr(r, col)
+                values[col] = value + delta if value else None
+            values["touchpoints"] = [{**t, "at": _shift_iso(t.get("at"), delta)} for t in r.touchpoints or []]
+            values["score_breakdown"] = [
+                {**s, "at": _shift_iso(s.get("at"), delta)} for s in r.score_breakdown or []
+            ]
+            params.append(values)
+        if params:
+            conn.execute(
+                update(leads)
+                .where(leads.c.id == bindparam("_id"))
+                .values({c: bindparam(c) for c in (*lead_dt, "touchpoints", "score_breakdown")}),
+                params,
+            )
+        event_rows = list(conn.execute(select(events.c.seq, events.c.at, events.c.payload)))
+        event_params = []
+        for e in event_rows:
+            payload = dict(e.payload or {})
+            if "due" in payload:
+                payload["due"] = _shift_iso(payload["due"], delta)
+            event_params.append({"_seq": e.seq, "at": e.at + delta, "payload": payload})
+        if event_params:
+            conn.execute(
+                update(events)
+                .where(events.c.seq == bindparam("_seq"))
+                .values(at=bindparam("at"), payload=bindparam("payload")),
+                event_params,
+            )
+        conn.execute(
+            update(meta).where(meta.c.key == "demo_reference").values(value=_shifted_reference(conn, delta))
+        )
+        rebuild_projections(services, conn)
+
+
+def _shifted_reference(conn: Connection, delta: timedelta) -> str:
+    row = conn.execute(select(meta.c.value).where(meta.c.key == "demo_reference")).first()
+    if row is None:
+        return ""
+    return (datetime.fromisoformat(row[0]) + delta).isoformat()
+
+
+def demo_reference(conn: Connection) -> datetime | None:
+    row = conn.execute(select(meta.c.value).where(meta.c.key == "demo_reference")).first()
+    return datetime.fromisoformat(row[0]) if row else None
