@@ -148,5 +148,7 @@ def print_lead(services: Services, crm_id: str, fmt: str) -> int:
 
 
 def _details(payload: dict[str, Any]) -> str:
-    text = ", ".join(f"{k}={v if not isinstance(v, list) else '/'.join(map(str, v))}" for k, v in payload.items())
+    text = ", ".join(
+        f"{k}={v if not isinstance(v, list) else '/'.join(map(str, v))}" for k, v in payload.items()
+    )
     return text if len(text) <= 90 else text[:89] + "…"

@@ -93,13 +93,13 @@ def import_file(
         encoding=result.encoding,
         rows=len(result.rows) + len({e.row for e in result.errors}),
     )
-    good, errors = _owners_known(result, rep)
+    good, errors = _owners_known(result)
     summary.errors = errors
     if errors and not skip_invalid:
         raise ImportRejected(summary)
     try:
         with services.store.write() as conn:
-            _upsert(services, conn, good, rep, summary)
+            _upsert(services, conn, good, summary)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -111,11 +111,12 @@ def import_file(
     return summary
 
 
-def _owners_known(result: ReadResult, rep: str | None) -> tuple[list[ParsedRow], list[RowError]]:
+def _owners_known(result: ReadResult) -> tuple[list[ParsedRow], list[RowError]]:
+    """Rows whose owner is known (from the file, or --rep for rows without one)."""
     errors = list(result.errors)
     good = []
     for row in result.rows:
-        if not (rep or row.rep):
+        if not row.rep:
             errors.append(RowError(row.row, "owner", "no owner for this row: pass --rep REP", row.raw))
         else:
             good.append(row)
@@ -140,12 +141,10 @@ def _rep_keys(conn: Connection, names: set[str]) -> dict[str, str]:
     return mapping
 
 
-def _upsert(
-    services: Services, conn: Connection, rows: Sequence[ParsedRow], rep: str | None, summary: ImportSummary
-) -> None:
+def _upsert(services: Services, conn: Connection, rows: Sequence[ParsedRow], summary: ImportSummary) -> None:
     policy = services.policy
     now = services.clock.now()
-    owners = _rep_keys(conn, {rep or r.rep or "" for r in rows})
+    owners = _rep_keys(conn, {r.rep or "" for r in rows})
     calendar_for = services.calendars(conn)
 
     existing: dict[str, Any] = {}
@@ -163,7 +162,7 @@ def _upsert(
         values = repo.profile_to_values(row.profile)
         values["tier"] = tier_of(row.profile, policy).value
         values["content_hash"] = repo.content_hash(values)
-        owner = owners[rep or row.rep or ""]
+        owner = owners[row.rep or ""]
         old = existing.get(row.profile.crm_id)
         if old is None:
             assigned = Event(
