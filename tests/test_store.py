@@ -114,3 +114,35 @@ def test_two_processes_deciding_at_once_both_succeed(tmp_path: Path) -> None:
         states = conn.execute(select(leads.c.state, func.count()).group_by(leads.c.state)).all()
         assert dict(states) == {"accepted": 120}
     store.dispose()
+
+
+def test_bulk_insert_stores_exactly_what_core_stores(tmp_path: Path) -> None:
+    from sqlalchemy import insert
+
+    from leadqueue.store.bulk import bulk_insert
+
+    store = open_store(tmp_path / "s.db")
+    row = {
+        "crm_id": "X",
+        "first_name": "Zoë",
+        "tech_stack": ["Salesforce", "dbt"],
+        "extra": {"a": "ü"},
+        "email_verified": True,
+        "employees": None,
+        "created_at": datetime(2026, 3, 8, 7, 30, 15, 123, tzinfo=UTC),
+        "due_at": None,
+        "is_open": False,
+        "score_breakdown": [],
+        "touchpoints": [{"at": "2026-01-01T00:00:00+00:00"}],
+    }
+    with store.write() as conn:
+        conn.execute(insert(leads), [row])
+        bulk_insert(conn, leads, [{**row, "crm_id": "Y"}])
+    with store.read() as conn:
+        raw = [tuple(r)[2:] for r in conn.exec_driver_sql("SELECT * FROM leads ORDER BY crm_id")]
+        typed = [r._mapping for r in conn.execute(select(leads).order_by(leads.c.crm_id))]
+    store.dispose()
+    assert raw[0] == raw[1]  # byte-for-byte the same columns after id and crm_id
+    assert typed[1]["created_at"] == row["created_at"]
+    assert typed[1]["tech_stack"] == ["Salesforce", "dbt"]
+    assert typed[1]["email_verified"] is True

@@ -23,9 +23,11 @@ from leadqueue.domain.lead import ContentItem, LeadProfile, ScoreItem, Touchpoin
 from leadqueue.domain.lifecycle import fold
 from leadqueue.domain.policy import Policy, Tier
 from leadqueue.domain.tiers import tier_of
+from leadqueue.gcpause import paused_gc
 from leadqueue.services.context import Services
 from leadqueue.services.projection import project
 from leadqueue.store import repository as repo
+from leadqueue.store.bulk import bulk_insert
 from leadqueue.store.engine import StoreError, open_store
 from leadqueue.store.schema import leads, meta, reps
 
@@ -314,7 +316,7 @@ def generate(
     # History leads are closed stories behind the queue: events for team reports.
     total = n_leads + history_leads
     total_events = 0
-    with store.write() as conn:
+    with paused_gc(), store.write() as conn:
         conn.execute(
             insert(reps),
             [
@@ -348,7 +350,7 @@ def generate(
                 values |= project(fold(events), tier, policy, calendar_for, reference)
                 lead_rows.append(values)
                 stories.append(events)
-            conn.execute(insert(leads), lead_rows)
+            bulk_insert(conn, leads, lead_rows)
             ids = repo.ids_for(conn, [v["crm_id"] for v in lead_rows])
             event_rows = [
                 repo.event_values(ids[v["crm_id"]], e)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(bd|d|h|m|s)")
 
@@ -25,6 +26,7 @@ class Window:
         return format_seconds(self.seconds)
 
 
+@lru_cache(maxsize=256)
 def parse_window(text: str) -> Window:
     """Parse "4h", "1h30m", "2d" (48 elapsed hours) or "5bd" (business days)."""
     cleaned = text.strip().lower().replace(" ", "")

@@ -183,12 +183,11 @@ def _parse(cleaned: str, shown: str, now: datetime, zone: ZoneInfo) -> datetime 
     if cleaned == "now":
         return now
     if m := _SIGNED.fullmatch(cleaned):
-        delta = _duration(m.group(2), shown)
-        return now + delta if m.group(1) == "+" else now - delta
+        return _shift(now, _duration(m.group(2), shown), 1 if m.group(1) == "+" else -1, shown)
     if m := _IN.fullmatch(cleaned):
-        return now + _duration(m.group(1), shown)
+        return _shift(now, _duration(m.group(1), shown), 1, shown)
     if m := _AGO.fullmatch(cleaned):
-        return now - _duration(m.group(1), shown)
+        return _shift(now, _duration(m.group(1), shown), -1, shown)
     if m := _ISO.fullmatch(cleaned):
         return _iso(m, shown, zone)
     if (m := _DAY_THEN_TIME.fullmatch(cleaned)) or (m := _TIME_THEN_DAY.fullmatch(cleaned)):
@@ -203,14 +202,16 @@ def _parse(cleaned: str, shown: str, now: datetime, zone: ZoneInfo) -> datetime 
 
 
 def _duration(text: str, shown: str) -> timedelta:
-    seconds = 0.0
-    for amount, unit in _PART.findall(text):
-        try:
-            seconds += float(amount) * UNIT_SECONDS[unit[0]]
-        except ValueError:  # more digits than int/float conversion allows
-            raise WhenError(f"{shown!r} is too far from now") from None
+    seconds = sum(float(amount) * UNIT_SECONDS[unit[0]] for amount, unit in _PART.findall(text))
     try:
         return timedelta(seconds=seconds)
+    except OverflowError:  # beyond timedelta's range (or so many digits the float is inf)
+        raise WhenError(f"{shown!r} is too far from now") from None
+
+
+def _shift(now: datetime, delta: timedelta, sign: int, shown: str) -> datetime:
+    try:
+        return now + delta if sign > 0 else now - delta
     except OverflowError:
         raise WhenError(f"{shown!r} is too far from now") from None
 

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gc
 import io
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadqueue.domain.lead import ContentItem, LeadProfile, ScoreItem, Touchpoint
+from leadqueue.gcpause import paused_gc
 from leadqueue.io import crm_formats as cf
 
 __all__ = [
@@ -512,22 +511,10 @@ def read_leads(
     text, used = _read_text(path, encoding)
     if not text.strip():
         raise ImportFileError(f"{path} is empty: no header row")
-    with _no_gc():
+    with paused_gc():
         if path.suffix.casefold() in (".jsonl", ".ndjson") or text.lstrip()[:1] == "{":
             return _read_jsonl(path, text, used, team_zone, default_rep, progress)
         return _read_csv(path, text, used, team_zone, default_rep, progress)
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Parsing builds many objects and no cycles: the cycle collector only costs time (about a third)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _read_csv(

@@ -21,10 +21,12 @@ from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.lifecycle import OPEN_STATES, LeadState, fold
 from leadqueue.domain.policy import Tier
 from leadqueue.domain.tiers import tier_of
+from leadqueue.gcpause import paused_gc
 from leadqueue.io.reader import ParsedRow, ReadResult, RowError, read_leads
 from leadqueue.services.context import Services
 from leadqueue.services.projection import project
 from leadqueue.store import repository as repo
+from leadqueue.store.bulk import bulk_insert
 from leadqueue.store.schema import leads
 
 IMPORT_ACTOR = "import"
@@ -98,7 +100,7 @@ def import_file(
     if errors and not skip_invalid:
         raise ImportRejected(summary)
     try:
-        with services.store.write() as conn:
+        with paused_gc(), services.store.write() as conn:
             _upsert(services, conn, good, summary)
             if dry_run:
                 raise _DryRun
@@ -161,7 +163,8 @@ def _upsert(services: Services, conn: Connection, rows: Sequence[ParsedRow], sum
     for row in rows:
         values = repo.profile_to_values(row.profile)
         values["tier"] = tier_of(row.profile, policy).value
-        values["content_hash"] = repo.content_hash(values)
+        # The file's own cells (and the tier) say whether anything changed.
+        values["content_hash"] = repo.cells_hash(row.raw, values["tier"])
         owner = owners[row.rep or ""]
         old = existing.get(row.profile.crm_id)
         if old is None:
@@ -182,7 +185,7 @@ def _upsert(services: Services, conn: Connection, rows: Sequence[ParsedRow], sum
             summary.unchanged += 1
 
     if new_leads:
-        conn.execute(leads.insert(), new_leads)
+        bulk_insert(conn, leads, new_leads)
         created_ids = repo.ids_for(conn, [crm for crm, _ in new_events])
         repo.insert_events(conn, [repo.event_values(created_ids[crm], e) for crm, e in new_events])
         summary.created = len(new_leads)

@@ -11,8 +11,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
 
+from leadqueue.domain.duplicates import normalise_domain, normalise_email, person_key
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.lead import ContentItem, LeadProfile, ScoreItem, Touchpoint
+from leadqueue.store.bulk import bulk_insert
 from leadqueue.store.schema import events, leads, reps
 
 
@@ -66,8 +68,7 @@ def event_values(lead_id: int, e: Event) -> dict[str, Any]:
 
 
 def insert_events(conn: Connection, values: Sequence[Mapping[str, Any]]) -> None:
-    if values:
-        conn.execute(insert(events), list(values))
+    bulk_insert(conn, events, values)
 
 
 def write_projection(conn: Connection, lead_id: int, values: Mapping[str, Any]) -> None:
@@ -184,9 +185,19 @@ def count_open(conn: Connection, owner: str | None) -> int:
     return int(conn.execute(q).scalar_one())
 
 
+def iso(d: datetime | None) -> str | None:
+    return d.isoformat() if d else None
+
+
 def content_hash(values: Mapping[str, Any]) -> str:
     """A fingerprint of a lead's context: an import that changes nothing writes nothing."""
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def cells_hash(cells: Mapping[str, str], *extra: str) -> str:
+    """The same fingerprint for a file row, cheaper: its cells in file order."""
+    text = "\x1f".join([*(f"{k}\x1e{v}" for k, v in cells.items()), *extra])
+    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
 
 
 def row_to_profile(r: Any) -> LeadProfile:
@@ -249,11 +260,6 @@ def row_to_profile(r: Any) -> LeadProfile:
 
 def profile_to_values(p: LeadProfile) -> dict[str, Any]:
     """Context columns of a lead (no projection), JSON-ready."""
-    from leadqueue.domain.duplicates import normalise_domain, normalise_email, person_key
-
-    def iso(d: datetime | None) -> str | None:
-        return d.isoformat() if d else None
-
     return {
         "crm_id": p.crm_id,
         "source_system": p.source_system,
