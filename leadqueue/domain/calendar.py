@@ -39,6 +39,7 @@ class WorkCalendar:
         self._fixed_holidays = frozenset(holiday_dates)
         self._country = holiday_country
         self._subdivision = holiday_subdivision
+        self._days: dict[date, list[tuple[datetime, datetime]]] = {}
 
     @classmethod
     def from_policy(cls, policy: object, zone_name: str | None = None) -> WorkCalendar:
@@ -60,10 +61,19 @@ class WorkCalendar:
         return bool(self.weekly_spans[day.weekday()]) and not self.is_holiday(day)
 
     def day_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
-        """The working intervals of one local date, as UTC instants."""
-        if not self.is_working_day(day):
-            return []
-        return [(self._instant(day, a), self._instant(day, b)) for a, b in self.weekly_spans[day.weekday()]]
+        """The working intervals of one local date, as UTC instants (memoised: every
+        deadline walks the same few weeks of days)."""
+        cached = self._days.get(day)
+        if cached is None:
+            if not self.is_working_day(day):
+                cached = []
+            else:
+                spans = self.weekly_spans[day.weekday()]
+                cached = [(self._instant(day, a), self._instant(day, b)) for a, b in spans]
+            if len(self._days) > 20_000:
+                self._days.clear()
+            self._days[day] = cached
+        return cached
 
     def _instant(self, day: date, minute: int) -> datetime:
         if minute >= 1440:
