@@ -150,9 +150,17 @@ def _escalate(ctx: Context, a: argparse.Namespace) -> int:
 
 
 def _open(ctx: Context, a: argparse.Namespace) -> int:
-    # The terminal UI arrives with the queue issue; until then the queue prints.
-    a.limit, a.all_reps = 40, False
-    return _queue(ctx, a)
+    return run_app(ctx)
+
+
+def run_app(ctx: Context) -> int:
+    """Open the terminal UI on the context's store, as its rep."""
+    from leadqueue.tui.app import LeadqueueApp, setup_logging
+
+    rep = ctx.rep_key(required=False)
+    setup_logging()
+    LeadqueueApp(ctx.services, actor=rep, owner=rep, config=ctx.config).run()
+    return 0
 
 
 def _queue(ctx: Context, a: argparse.Namespace) -> int:

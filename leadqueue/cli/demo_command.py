@@ -18,6 +18,8 @@ from leadqueue.services.maintenance import demo_reference, shift_store
 from leadqueue.settings import paths
 from leadqueue.store.engine import open_store
 
+DEMO_REP = "ana"
+
 
 def bundled_sample() -> Path | None:
     """sample.db beside the package (a source checkout or an editable install)."""
@@ -66,6 +68,12 @@ def run_demo(args: argparse.Namespace, clock: Clock) -> int:
         return 0
     path = fresh_demo_copy(clock)
     ctx = build_context(args, clock, db=str(path))
-    print(f"demo store: {path} (a fresh copy; the bundled sample is untouched)")
-    print_queue(ctx.services, None, 40)
-    return 0
+    if args.print_only:
+        print(f"demo store: {path} (a fresh copy; the bundled sample is untouched)")
+        print_queue(ctx.services, ctx.rep_key(required=False), 40)
+        return 0
+    if not ctx.actor:
+        ctx.actor = DEMO_REP  # the demo needs someone to decide as
+    from leadqueue.cli.commands import run_app
+
+    return run_app(ctx)

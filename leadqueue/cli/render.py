@@ -6,13 +6,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from leadqueue.domain.checklist import evaluate_checklist
 from leadqueue.domain.durations import format_seconds
 from leadqueue.domain.lifecycle import fold
 from leadqueue.domain.policy import Tier
 from leadqueue.domain.sla import evaluate, next_due
 from leadqueue.services.context import Services
-from leadqueue.services.decisions import LeadNotFound
+from leadqueue.services.lead_view import load_lead_view
 from leadqueue.services.reports import iso
 from leadqueue.store import repository as repo
 
@@ -72,29 +71,17 @@ def print_queue(services: Services, owner: str | None, limit: int) -> None:
 
 
 def lead_report(services: Services, crm_id: str) -> dict[str, Any]:
-    now = services.clock.now()
-    with services.store.read() as conn:
-        row = repo.find_lead(conn, crm_id)
-        if row is None:
-            raise LeadNotFound(crm_id)
-        events = repo.lead_events(conn, row.id)
-        calendar_for = services.calendars(conn)
-        contacts = repo.account_contacts(conn, row)
-        dups = repo.possible_duplicates(conn, row)
-    profile = repo.row_to_profile(row)
-    history = fold(events)
-    statuses = evaluate(history, Tier(row.tier), services.policy, calendar_for, now)
-    engaged = sum(1 for c in contacts if c.last_event_at is not None)
-    checklist = evaluate_checklist(profile, services.policy, now, engaged)
+    view = load_lead_view(services, crm_id)
+    now, profile, history = view.now, view.profile, view.history
     return {
-        "id": row.crm_id,
+        "id": profile.crm_id,
         "name": profile.name,
         "title": profile.title,
         "company": profile.company,
         "email": profile.email,
         "rep": history.owner,
         "state": history.state.value if history.state else None,
-        "tier": row.tier,
+        "tier": view.tier.value,
         "score": profile.score,
         "source": profile.source,
         "campaign": profile.campaign,
@@ -106,14 +93,14 @@ def lead_report(services: Services, crm_id: str) -> dict[str, Any]:
                 "deadline": iso(s.deadline),
                 "remaining_seconds": int(s.remaining_seconds(now)) if s.is_open else None,
             }
-            for s in statuses
+            for s in view.clocks
         ],
         "checklist": [
             {"item": c.key, "required": c.required, "status": c.status.value, "detail": c.detail}
-            for c in checklist
+            for c in view.checklist
         ],
-        "account_contacts": [c.crm_id for c in contacts],
-        "possible_duplicates": [d.crm_id for d in dups],
+        "account_contacts": [c.crm_id for c in view.account_contacts],
+        "possible_duplicates": [d.crm_id for d in view.duplicates],
         "events": [
             {
                 "at": iso(e.at),
@@ -122,7 +109,7 @@ def lead_report(services: Services, crm_id: str) -> dict[str, Any]:
                 "event_id": e.event_id,
                 "payload": dict(e.payload),
             }
-            for e in events
+            for e in view.events
         ],
     }
 

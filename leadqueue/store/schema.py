@@ -135,6 +135,9 @@ leads = Table(
     # "open leads of a rep ordered by deadline" is a keyset walk on this index
     Index("ix_leads_queue", "owner", "is_open", "due_at", "id"),
     Index("ix_leads_open_due", "is_open", "due_at", "id"),
+    # the terminal queue walks one section (state) at a time
+    Index("ix_leads_section", "owner", "state", "due_at", "id"),
+    Index("ix_leads_section_all", "state", "due_at", "id"),
     Index("ix_leads_email_norm", "email_norm"),
     Index("ix_leads_person_key", "person_key"),
     Index("ix_leads_domain", "domain"),

@@ -1,0 +1,66 @@
+"""Everything a rep needs to decide on one lead, loaded in one read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from leadqueue.domain.checklist import ChecklistItem, evaluate_checklist
+from leadqueue.domain.events import Event
+from leadqueue.domain.lead import LeadProfile
+from leadqueue.domain.lifecycle import LeadHistory, fold, undo_target
+from leadqueue.domain.policy import Tier
+from leadqueue.domain.sla import ClockStatus, evaluate
+from leadqueue.services.context import Services
+from leadqueue.services.decisions import LeadNotFound
+from leadqueue.store import repository as repo
+
+
+@dataclass(frozen=True)
+class LeadView:
+    profile: LeadProfile
+    tier: Tier
+    history: LeadHistory
+    clocks: list[ClockStatus]
+    checklist: list[ChecklistItem]
+    account_contacts: list[Any]
+    duplicates: list[Any]
+    events: list[Event]
+    rep_name: str
+    now: datetime
+
+    @property
+    def undoable(self) -> Event | None:
+        return undo_target(self.events)
+
+
+def load_lead_view(services: Services, crm_id: str) -> LeadView:
+    now = services.clock.now()
+    with services.store.read() as conn:
+        row = repo.find_lead(conn, crm_id)
+        if row is None:
+            raise LeadNotFound(crm_id)
+        events = repo.lead_events(conn, row.id)
+        calendar_for = services.calendars(conn)
+        contacts = repo.account_contacts(conn, row)
+        dups = repo.possible_duplicates(conn, row)
+        names = {r.key: r.name for r in repo.all_reps(conn)}
+    profile = repo.row_to_profile(row)
+    history = fold(events)
+    tier = Tier(row.tier)
+    clocks = evaluate(history, tier, services.policy, calendar_for, now)
+    engaged = sum(1 for c in contacts if c.last_event_at is not None)
+    checklist = evaluate_checklist(profile, services.policy, now, engaged)
+    return LeadView(
+        profile,
+        tier,
+        history,
+        clocks,
+        checklist,
+        contacts,
+        dups,
+        events,
+        names.get(history.owner or "", history.owner or ""),
+        now,
+    )

@@ -1,0 +1,207 @@
+"""The queue as keyset pages: most urgent first, never an OFFSET scan.
+
+Order: leads whose clock is at risk or breached (at_risk_at <= now) by
+deadline, then the rest by deadline. Each of the two segments is a range
+walk on (owner, state, due_at, id); a cursor is (segment, due_at, id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, or_, select
+
+from leadqueue.store.schema import leads
+
+Cursor = tuple[int, datetime, int]
+
+SECTIONS = {"decide": "new", "follow_up": "accepted"}
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    crm_id: str
+    owner: str | None
+    tier: str
+    name: str
+    title: str
+    company: str
+    email: str
+    source: str
+    score: int | None
+    clock: str | None
+    due_at: datetime
+    at_risk_at: datetime | None
+    segment: int
+
+    @property
+    def cursor(self) -> Cursor:
+        return (self.segment, self.due_at, self.id)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    owner: str | None = None  # None: every rep
+    section: str = "decide"
+    tiers: frozenset[str] = frozenset()
+    clock_state: str = ""  # "", running, at_risk, breached
+    source: str = ""
+    search: str = ""
+    exclude: frozenset[int] = field(default_factory=frozenset)
+
+
+_COLUMNS = (
+    leads.c.id,
+    leads.c.crm_id,
+    leads.c.owner,
+    leads.c.tier,
+    leads.c.first_name,
+    leads.c.last_name,
+    leads.c.title,
+    leads.c.company,
+    leads.c.email,
+    leads.c.source,
+    leads.c.score,
+    leads.c.due_clock,
+    leads.c.due_at,
+    leads.c.at_risk_at,
+)
+
+
+def _where(f: QueueFilter, now: datetime) -> list[Any]:
+    conds: list[Any] = [leads.c.state == SECTIONS[f.section], leads.c.due_at.is_not(None)]
+    if f.owner is not None:
+        conds.append(leads.c.owner == f.owner)
+    if f.tiers:
+        conds.append(leads.c.tier.in_(sorted(f.tiers)))
+    if f.source:
+        conds.append(leads.c.source == f.source)
+    if f.clock_state == "breached":
+        conds.append(leads.c.due_at <= now)
+    elif f.clock_state == "at_risk":
+        conds.extend([leads.c.at_risk_at <= now, leads.c.due_at > now])
+    elif f.clock_state == "running":
+        conds.append(leads.c.at_risk_at > now)
+    if f.search.strip():
+        needle = f"%{f.search.strip().casefold()}%"
+        full_name = func.lower(leads.c.first_name + " " + leads.c.last_name)
+        conds.append(
+            or_(
+                full_name.like(needle),
+                func.lower(leads.c.company).like(needle),
+                func.lower(leads.c.email).like(needle),
+            )
+        )
+    return conds
+
+
+def _segment(segment: int, now: datetime) -> Any:
+    return leads.c.at_risk_at <= now if segment == 0 else leads.c.at_risk_at > now
+
+
+def _to_rows(result: Any, segment: int) -> list[QueueRow]:
+    return [
+        QueueRow(
+            id=r.id,
+            crm_id=r.crm_id,
+            owner=r.owner,
+            tier=r.tier,
+            name=f"{r.first_name} {r.last_name}".strip() or r.email or r.crm_id,
+            title=r.title,
+            company=r.company,
+            email=r.email,
+            source=r.source,
+            score=r.score,
+            clock=r.due_clock,
+            due_at=r.due_at,
+            at_risk_at=r.at_risk_at,
+            segment=segment,
+        )
+        for r in result
+    ]
+
+
+def _page(
+    conn: Connection,
+    f: QueueFilter,
+    now: datetime,
+    segment: int,
+    after: tuple[datetime, int] | None,
+    before: tuple[datetime, int] | None,
+    limit: int,
+) -> list[QueueRow]:
+    q = select(*_COLUMNS).where(*_where(f, now), _segment(segment, now))
+    if after is not None:
+        due, lead_id = after
+        q = q.where(or_(leads.c.due_at > due, and_(leads.c.due_at == due, leads.c.id > lead_id)))
+    if before is not None:
+        due, lead_id = before
+        q = q.where(or_(leads.c.due_at < due, and_(leads.c.due_at == due, leads.c.id < lead_id)))
+        rows = _to_rows(
+            conn.execute(q.order_by(leads.c.due_at.desc(), leads.c.id.desc()).limit(limit)), segment
+        )
+        return rows[::-1]
+    return _to_rows(conn.execute(q.order_by(leads.c.due_at, leads.c.id).limit(limit)), segment)
+
+
+def page_after(
+    conn: Connection, f: QueueFilter, now: datetime, cursor: Cursor | None, limit: int
+) -> list[QueueRow]:
+    """Up to `limit` rows after `cursor` (from the top when None)."""
+    rows: list[QueueRow] = []
+    if cursor is None or cursor[0] == 0:
+        after = None if cursor is None else (cursor[1], cursor[2])
+        rows = _page(conn, f, now, 0, after, None, limit)
+        if len(rows) < limit:
+            rows += _page(conn, f, now, 1, None, None, limit - len(rows))
+        return rows
+    return _page(conn, f, now, 1, (cursor[1], cursor[2]), None, limit)
+
+
+def page_before(
+    conn: Connection, f: QueueFilter, now: datetime, cursor: Cursor | None, limit: int
+) -> list[QueueRow]:
+    """Up to `limit` rows before `cursor` (the last rows when None), in queue order."""
+    if cursor is None or cursor[0] == 1:
+        before = None if cursor is None else (cursor[1], cursor[2])
+        rows = _page(conn, f, now, 1, None, before, limit)
+        if len(rows) < limit:
+            rows = _page(conn, f, now, 0, None, None, limit - len(rows)) + rows
+        return rows
+    return _page(conn, f, now, 0, None, (cursor[1], cursor[2]), limit)
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    open: int
+    at_risk: int
+    breached: int
+    decide: int
+    follow_up: int
+
+
+def counts(conn: Connection, owner: str | None, now: datetime) -> QueueCounts:
+    q = select(
+        func.count(),
+        func.sum(case((and_(leads.c.at_risk_at <= now, leads.c.due_at > now), 1), else_=0)),
+        func.sum(case((leads.c.due_at <= now, 1), else_=0)),
+        func.sum(case((leads.c.state == "new", 1), else_=0)),
+    ).where(leads.c.is_open.is_(True))
+    if owner is not None:
+        q = q.where(leads.c.owner == owner)
+    total, at_risk, breached, decide = conn.execute(q).one()
+    total = int(total or 0)
+    return QueueCounts(
+        total, int(at_risk or 0), int(breached or 0), int(decide or 0), total - int(decide or 0)
+    )
+
+
+def sources(conn: Connection, owner: str | None) -> Sequence[str]:
+    q = select(leads.c.source).where(leads.c.is_open.is_(True)).distinct().order_by(leads.c.source)
+    if owner is not None:
+        q = q.where(leads.c.owner == owner)
+    return [s for (s,) in conn.execute(q) if s]

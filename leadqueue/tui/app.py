@@ -1,0 +1,79 @@
+"""The Textual app: thin. It owns the services, the theme and the keymap;
+each screen owns its bindings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from leadqueue.services.context import Services
+from leadqueue.settings import paths
+from leadqueue.settings.config import UserConfig, save_config
+from leadqueue.tui.screens.queue import QueueScreen
+
+
+class LeadqueueApp(App[None]):
+    CSS_PATH = "leadqueue.tcss"
+    TITLE = "leadqueue"
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        services: Services,
+        actor: str | None,
+        owner: str | None,
+        config: UserConfig | None = None,
+        config_path: Path | None = None,
+        persist: bool = True,
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.actor = actor
+        self.owner = owner
+        self.config = config or UserConfig()
+        self.config_path = config_path
+        self.persist = persist
+        self.keymap = dict(self.config.keymap)
+
+    def on_mount(self) -> None:
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        self.push_screen(QueueScreen(self.services, self.actor, self.owner))
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember the theme chosen from the palette."""
+        if not self.persist or theme == self.config.theme:
+            return
+        self.config = self.config.model_copy(update={"theme": theme})
+        try:
+            save_config(self.config, self.config_path)
+        except OSError as exc:
+            self.notify(f"Theme not saved: {exc}", severity="warning")
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in getattr(screen, "BINDINGS", []):
+            if isinstance(binding, Binding) and binding.description and binding.id:
+                keys = self.keymap.get(binding.id, binding.key)
+                yield SystemCommand(
+                    binding.description, f"{binding.id} ({keys})", partial(screen.run_action, binding.action)
+                )
+
+
+def setup_logging() -> Path:
+    """Details of errors go to a log file, never to the screen."""
+    folder = paths.log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "leadqueue.log"
+    logging.basicConfig(
+        filename=target, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return target

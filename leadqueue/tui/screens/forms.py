@@ -1,0 +1,341 @@
+"""The decision forms, each a ModalScreen validated as you type. Esc cancels
+and writes nothing; submitting explains what is missing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, SelectionList, Static
+from textual.widgets.option_list import Option
+
+from leadqueue.domain.decisions import (
+    NEXT_STEP_KINDS,
+    TOUCH_CHANNELS,
+    Accept,
+    DecisionError,
+    Dispose,
+    NeedsInfo,
+    Reject,
+    Touch,
+)
+from leadqueue.domain.policy import NEEDS_INFO_FACTS, Policy
+from leadqueue.domain.when import WhenError, describe, parse_when
+
+FACT_LABELS = {
+    "contact_data": "Contact data",
+    "title_role": "Title / role",
+    "company_size": "Company size",
+    "industry": "Industry",
+    "region": "Region",
+    "intent": "Intent",
+}
+
+
+class DecisionForm(ModalScreen[Any]):
+    """Shared frame: a title, the fields, an error line, Submit and Cancel."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "submit", "Submit", id="form.submit", priority=True),
+    ]
+    TITLE_TEXT = ""
+    SUBMIT_LABEL = "Submit"
+
+    def __init__(self, lead_label: str) -> None:
+        super().__init__()
+        self.lead_label = lead_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            yield Label(f"{self.TITLE_TEXT} — {self.lead_label}", classes="form-title")
+            yield from self.fields()
+            yield Static("", id="form-error", classes="form-error")
+            with Horizontal(classes="form-buttons"):
+                yield Button(self.SUBMIT_LABEL, variant="primary", id="submit")
+                yield Button("Cancel", id="cancel")
+            yield Label("ctrl+s submit · esc cancel · tab next field", classes="form-hint")
+
+    def fields(self) -> ComposeResult:
+        yield from ()
+
+    def build(self) -> Any:
+        """The decision, or DecisionError naming what is missing."""
+        raise NotImplementedError
+
+    def show_error(self, message: str, field: str | None = None) -> None:
+        self.query_one("#form-error", Static).update(message)
+        if field:
+            for widget in self.query(f"#{field}"):
+                widget.focus()
+                break
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        try:
+            decision = self.build()
+        except DecisionError as exc:
+            self.show_error(f"✘ {exc.message}", exc.field.replace("_", "-"))
+            return
+        self.dismiss(decision)
+
+    @on(Button.Pressed, "#submit")
+    def _submit_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _enter(self) -> None:
+        self.action_submit()
+
+
+class AcceptForm(DecisionForm):
+    TITLE_TEXT = "Accept"
+    SUBMIT_LABEL = "Accept"
+
+    def __init__(self, lead_label: str, now: datetime, zone: ZoneInfo) -> None:
+        super().__init__(lead_label)
+        self.now = now
+        self.zone = zone
+
+    def fields(self) -> ComposeResult:
+        yield Label("Next step")
+        with RadioSet(id="next-step"):
+            for i, kind in enumerate(NEXT_STEP_KINDS):
+                yield RadioButton(kind, value=i == 0)
+        yield Label("When (e.g. tomorrow 10:00, +2h, fri 14:30)")
+        yield Input(placeholder="tomorrow 10:00", id="due")
+        yield Static("", id="due-resolved", classes="form-feedback")
+        yield Label("Note")
+        yield Input(placeholder="What the next step is about", id="note")
+
+    def on_mount(self) -> None:
+        self.query_one("#due", Input).focus()
+
+    def _due(self) -> datetime | None:
+        text = self.query_one("#due", Input).value.strip()
+        if not text:
+            return None
+        try:
+            return parse_when(text, self.now, self.zone)
+        except WhenError:
+            return None
+
+    @on(Input.Changed, "#due")
+    def _due_changed(self, event: Input.Changed) -> None:
+        feedback = self.query_one("#due-resolved", Static)
+        text = event.value.strip()
+        if not text:
+            feedback.update("")
+            return
+        try:
+            due = parse_when(text, self.now, self.zone)
+        except WhenError as exc:
+            feedback.update(f"✘ {exc}")
+            feedback.set_class(True, "invalid")
+            return
+        past = due <= self.now
+        feedback.update(("✘ in the past: " if past else "→ ") + describe(due, self.zone, self.now))
+        feedback.set_class(past, "invalid")
+
+    def build(self) -> Accept:
+        radio = self.query_one("#next-step", RadioSet)
+        kind = NEXT_STEP_KINDS[radio.pressed_index] if radio.pressed_index >= 0 else ""
+        text = self.query_one("#due", Input).value.strip()
+        due = self._due()
+        if text and due is None:
+            raise DecisionError("due", f"could not read {text!r} as a time")
+        decision = Accept(next_step=kind, due=due, note=self.query_one("#note", Input).value)
+        decision.payload(self.now)
+        return decision
+
+
+class RejectForm(DecisionForm):
+    TITLE_TEXT = "Reject"
+    SUBMIT_LABEL = "Reject"
+
+    def __init__(self, lead_label: str, policy: Policy, duplicate_of: str = "") -> None:
+        super().__init__(lead_label)
+        self.policy = policy
+        self.codes = list(policy.active_reasons())
+        self.duplicate_of = duplicate_of
+
+    def fields(self) -> ComposeResult:
+        yield Label("Reason (number keys pick)")
+        yield OptionList(
+            *[
+                Option(f"{i + 1}  {code:<6}{self.policy.reasons[code].label}", id=code)
+                for i, code in enumerate(self.codes)
+            ],
+            id="reason",
+        )
+        yield Static("", id="routing", classes="form-feedback")
+        yield Label("Written reason", id="note-label")
+        yield Input(placeholder="Required for OTHER", id="note")
+        yield Label("Duplicate of (CRM id)", id="duplicate-label")
+        yield Input(value=self.duplicate_of, placeholder="id of the record it duplicates", id="duplicate-of")
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", OptionList).focus()
+        self._reveal(None)
+
+    def on_key(self, event: Any) -> None:
+        if event.character and event.character.isdigit() and not isinstance(self.focused, Input):
+            index = int(event.character) - 1
+            if 0 <= index < len(self.codes):
+                reasons = self.query_one("#reason", OptionList)
+                reasons.highlighted = index
+                event.stop()
+
+    @on(OptionList.OptionHighlighted, "#reason")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._reveal(event.option.id)
+
+    @on(OptionList.OptionSelected, "#reason")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        code = event.option.id or ""
+        reason = self.policy.reasons[code]
+        if reason.requires_text:
+            self.query_one("#note", Input).focus()
+        elif reason.requires_duplicate:
+            self.query_one("#duplicate-of", Input).focus()
+        else:
+            self.action_submit()
+
+    def _code(self) -> str:
+        reasons = self.query_one("#reason", OptionList)
+        return self.codes[reasons.highlighted] if reasons.highlighted is not None else ""
+
+    def _reveal(self, code: str | None) -> None:
+        reason = self.policy.reasons.get(code or "")
+        needs_text = bool(reason and reason.requires_text)
+        needs_dup = bool(reason and reason.requires_duplicate)
+        for widget_id in ("#note-label", "#note"):
+            self.query_one(widget_id).display = needs_text
+        for widget_id in ("#duplicate-label", "#duplicate-of"):
+            self.query_one(widget_id).display = needs_dup
+        routing = self.query_one("#routing", Static)
+        routing.update(f"Then: {reason.routing}" if reason else "Choose a reason code.")
+
+    def build(self) -> Reject:
+        code = self._code()
+        reason = self.policy.reasons.get(code)
+        note = self.query_one("#note", Input).value if reason and reason.requires_text else ""
+        dup = self.query_one("#duplicate-of", Input).value if reason and reason.requires_duplicate else ""
+        decision = Reject(reason=code, note=note, duplicate_of=dup)
+        decision.payload(self.policy)
+        return decision
+
+
+class NeedsInfoForm(DecisionForm):
+    TITLE_TEXT = "Needs info (back to marketing)"
+    SUBMIT_LABEL = "Return to marketing"
+
+    def fields(self) -> ComposeResult:
+        yield Label("What is missing (space toggles)")
+        yield SelectionList[str](*[(FACT_LABELS[f], f) for f in NEEDS_INFO_FACTS], id="missing")
+        yield Label("Note for marketing")
+        yield Input(placeholder="What would let you decide", id="note")
+
+    def on_mount(self) -> None:
+        self.query_one("#missing", SelectionList).focus()
+
+    def build(self) -> NeedsInfo:
+        facts = tuple(self.query_one("#missing", SelectionList).selected)
+        decision = NeedsInfo(missing=facts, note=self.query_one("#note", Input).value)
+        decision.payload()
+        return decision
+
+
+class TouchForm(DecisionForm):
+    SUBMIT_LABEL = "Log"
+
+    def __init__(self, lead_label: str, conversation: bool) -> None:
+        super().__init__(lead_label)
+        self.conversation = conversation
+        self.TITLE_TEXT = "Log a conversation" if conversation else "Log a touch"
+
+    def fields(self) -> ComposeResult:
+        yield Label("Channel")
+        with RadioSet(id="channel"):
+            for i, channel in enumerate(TOUCH_CHANNELS):
+                yield RadioButton(channel, value=i == 0)
+        yield Label("Note (optional)")
+        yield Input(id="note")
+
+    def build(self) -> Touch:
+        radio = self.query_one("#channel", RadioSet)
+        channel = TOUCH_CHANNELS[radio.pressed_index] if radio.pressed_index >= 0 else ""
+        decision = Touch(
+            channel=channel, conversation=self.conversation, note=self.query_one("#note", Input).value
+        )
+        decision.payload()
+        return decision
+
+
+class DisposeForm(DecisionForm):
+    TITLE_TEXT = "Dispose"
+    SUBMIT_LABEL = "Dispose"
+    OUTCOMES = ("advanced", "returned", "unresponsive")
+
+    def __init__(self, lead_label: str, policy: Policy, attempts: int) -> None:
+        super().__init__(lead_label)
+        self.policy = policy
+        self.attempts = attempts
+
+    def fields(self) -> ComposeResult:
+        yield Label(f"Outcome ({self.attempts} contact attempt(s) logged)")
+        with RadioSet(id="outcome"):
+            for i, outcome in enumerate(self.OUTCOMES):
+                yield RadioButton(outcome, value=i == 0)
+        yield Label("Reason code (required for returned)")
+        yield Input(placeholder=", ".join(self.policy.active_reasons()), id="reason")
+        yield Label("Note (optional)")
+        yield Input(id="note")
+
+    def build(self) -> Dispose:
+        radio = self.query_one("#outcome", RadioSet)
+        outcome = self.OUTCOMES[radio.pressed_index] if radio.pressed_index >= 0 else ""
+        decision = Dispose(
+            outcome=outcome,
+            reason=self.query_one("#reason", Input).value,
+            note=self.query_one("#note", Input).value,
+        )
+        decision.payload(self.policy, self.attempts)
+        return decision
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("escape,n", "answer(False)", "No", id="confirm.no"),
+        Binding("enter,y", "answer(True)", "Yes", id="confirm.yes"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form confirm"):
+            yield Label(self.question, classes="form-title")
+            with Horizontal(classes="form-buttons"):
+                yield Button("Yes (y)", variant="primary", id="yes")
+                yield Button("No (n)", id="no")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")

@@ -1,0 +1,33 @@
+"""Every binding of the queue, with the keys in force after the keymap."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss_help", "Close", id="help.close")]
+
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, expand=True, show_edge=False)
+        table.add_column("keys", style="bold cyan", no_wrap=True)
+        table.add_column("action")
+        table.add_column("binding id (for [keymap])", style="dim", no_wrap=True)
+        for keys, description, binding_id in self.rows:
+            table.add_row(keys, description, binding_id)
+        with VerticalScroll(classes="form help"):
+            yield Label("Keys — remap any of them in config.toml under [keymap]", classes="form-title")
+            yield Static(table)
+            yield Label("esc closes · ctrl+p opens the command palette", classes="form-hint")
+
+    def action_dismiss_help(self) -> None:
+        self.dismiss(None)

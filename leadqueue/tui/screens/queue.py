@@ -1,0 +1,562 @@
+"""The rep's queue: a keyset-fed list, the detail pane, and every decision key."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch
+from leadqueue.services.context import Services
+from leadqueue.services.decisions import USER_ERRORS, DecisionService
+from leadqueue.services.lead_view import LeadView, load_lead_view
+from leadqueue.store import queue_query as qq
+from leadqueue.store.engine import StoreError
+from leadqueue.tui.format import clock_state
+from leadqueue.tui.screens.filters import FilterScreen
+from leadqueue.tui.screens.forms import (
+    AcceptForm,
+    ConfirmScreen,
+    DisposeForm,
+    NeedsInfoForm,
+    RejectForm,
+    TouchForm,
+)
+from leadqueue.tui.screens.help import HelpScreen
+from leadqueue.tui.widgets.lead_detail import LeadDetail
+from leadqueue.tui.widgets.queue_list import QueueList
+
+log = logging.getLogger(__name__)
+PAGE = 120
+VIEWED_AFTER = 1.5  # seconds a lead stays highlighted before it counts as viewed
+NARROW_BELOW = 110
+SECTION_TITLES = {"decide": "Decide", "follow_up": "Follow up"}
+
+
+class QueueScreen(Screen[None]):
+    BINDINGS = [
+        Binding("j,down", "move(1)", "Down", show=False, id="queue.down"),
+        Binding("k,up", "move(-1)", "Up", show=False, id="queue.up"),
+        Binding("g,home", "first", "First", show=False, id="queue.first"),
+        Binding("G,end", "last", "Last", show=False, id="queue.last"),
+        Binding("pagedown,ctrl+d", "page(1)", "Page down", show=False, id="queue.page_down"),
+        Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="queue.page_up"),
+        Binding("a", "accept", "Accept", id="lead.accept"),
+        Binding("r", "reject", "Reject", id="lead.reject"),
+        Binding("i", "needs_info", "Needs info", id="lead.needs_info"),
+        Binding("t", "touch(False)", "Touch", id="lead.touch"),
+        Binding("c", "touch(True)", "Conversation", show=False, id="lead.conversation"),
+        Binding("d", "dispose", "Dispose", show=False, id="lead.dispose"),
+        Binding("u", "undo", "Undo", id="lead.undo"),
+        Binding("space", "mark", "Mark", show=False, id="queue.mark"),
+        Binding("tab", "section", "Decide/Follow up", id="queue.section"),
+        Binding("slash", "search", "Search", id="queue.search"),
+        Binding("f", "filters", "Filters", id="queue.filters"),
+        Binding("s", "sync", "Sync", show=False, id="queue.sync"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, services: Services, actor: str | None, owner: str | None) -> None:
+        super().__init__()
+        self.services = services
+        self.actor = actor
+        self.filter = qq.QueueFilter(owner=owner)
+        self.decisions = DecisionService(services)
+        self.view: LeadView | None = None
+        self.counts: qq.QueueCounts | None = None
+        self.undo_stack: list[str] = []
+        self.viewed: set[str] = set()
+        self.known_states: dict[str, str] = {}
+        self.seen_hot: set[str] | None = None
+        self._view_timer: Any = None
+        self.error: str = ""
+
+    # -- layout ---------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static("", id="summary")
+        yield Input(placeholder="search name, company or email — enter to keep, esc to clear", id="search")
+        with Horizontal(id="main"):
+            yield QueueList(show_rep=self.filter.owner is None, id="queue")
+            yield LeadDetail(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#search", Input).display = False
+        self.query_one(QueueList).now = self.now()
+        self.query_one(QueueList).focus()
+        self.reload()
+        self.set_interval(1.0, self.tick)
+        self.set_interval(30.0, self.refresh_counts)
+
+    def on_resize(self, event: Resize) -> None:
+        self.query_one("#main").set_class(event.size.width < NARROW_BELOW, "narrow")
+
+    def now(self) -> datetime:
+        return self.services.clock.now()
+
+    # -- loading (all database work in thread workers) ------------------------------
+    def reload(self, keep: str | None = None) -> None:
+        self.load_queue(self.filter, keep)
+
+    @work(thread=True, exclusive=True, group="queue")
+    def load_queue(self, f: qq.QueueFilter, keep: int | str | None) -> None:
+        now = self.now()
+        try:
+            with self.services.store.read() as conn:
+                rows = qq.page_after(conn, f, now, None, PAGE)
+                counts = qq.counts(conn, f.owner, now)
+        except StoreError as exc:
+            self.app.call_from_thread(self.show_error, str(exc))
+            return
+        self.app.call_from_thread(self._apply_page, rows, counts, keep)
+
+    def _apply_page(self, rows: list[qq.QueueRow], counts: qq.QueueCounts, keep: int | str | None) -> None:
+        queue = self.query_one(QueueList)
+        index = 0
+        if isinstance(keep, int):
+            index = keep
+        elif keep is not None:
+            index = next((i for i, r in enumerate(rows) if r.crm_id == keep), queue.cursor)
+        queue.set_rows(rows, min(index, max(0, len(rows) - 1)), at_start=True, at_end=len(rows) < PAGE)
+        self.counts = counts
+        self._notice_hot(rows)
+        self.update_summary()
+
+    @work(thread=True, exclusive=True, group="more")
+    def load_more(self, direction: str, f: qq.QueueFilter, edge: qq.Cursor) -> None:
+        now = self.now()
+        try:
+            with self.services.store.read() as conn:
+                if direction == "after":
+                    rows = qq.page_after(conn, f, now, edge, PAGE)
+                else:
+                    rows = qq.page_before(conn, f, now, edge, PAGE)
+        except StoreError as exc:
+            self.app.call_from_thread(self.show_error, str(exc))
+            return
+        self.app.call_from_thread(self._apply_more, direction, rows, f)
+
+    def _apply_more(self, direction: str, rows: list[qq.QueueRow], f: qq.QueueFilter) -> None:
+        if f != self.filter:
+            return
+        queue = self.query_one(QueueList)
+        if direction == "after":
+            queue.extend_after(rows, at_end=len(rows) < PAGE)
+        else:
+            queue.extend_before(rows, at_start=len(rows) < PAGE)
+
+    @on(QueueList.NeedRows)
+    def _need_rows(self, event: QueueList.NeedRows) -> None:
+        queue = self.query_one(QueueList)
+        if not queue.rows:
+            return
+        edge = queue.rows[-1] if event.direction == "after" else queue.rows[0]
+        self.load_more(event.direction, self.filter, edge.cursor)
+
+    @work(thread=True, exclusive=True, group="counts")
+    def refresh_counts(self) -> None:
+        try:
+            with self.services.store.read() as conn:
+                counts = qq.counts(conn, self.filter.owner, self.now())
+                hot = qq.page_after(
+                    conn,
+                    replace(self.filter, section="decide", tiers=frozenset({"hot"})),
+                    self.now(),
+                    None,
+                    50,
+                )
+        except StoreError as exc:
+            self.app.call_from_thread(self.show_error, str(exc))
+            return
+        self.app.call_from_thread(self._apply_counts, counts, hot)
+
+    def _apply_counts(self, counts: qq.QueueCounts, hot: list[qq.QueueRow]) -> None:
+        self.counts = counts
+        self._notice_hot(hot)
+        self.update_summary()
+
+    def _notice_hot(self, rows: list[qq.QueueRow]) -> None:
+        ids = {r.crm_id for r in rows if r.tier == "hot" and r.clock == "decision"}
+        if self.seen_hot is not None:
+            fresh = [r for r in rows if r.crm_id in ids - self.seen_hot]
+            for r in fresh[:3]:
+                self.notify(f"New hot lead: {r.name} ({r.company})", title="Hot lead")
+        self.seen_hot = (self.seen_hot or set()) | ids
+
+    # -- the detail pane ---------------------------------------------------------------
+    @on(QueueList.Highlighted)
+    def _highlighted(self, event: QueueList.Highlighted) -> None:
+        if self._view_timer is not None:
+            self._view_timer.stop()
+            self._view_timer = None
+        if event.row is None:
+            self.view = None
+            self.query_one(LeadDetail).show(None, self.now())
+            return
+        self.load_detail(event.row.crm_id)
+        crm_id = event.row.crm_id
+        self._view_timer = self.set_timer(VIEWED_AFTER, lambda: self.record_viewed(crm_id))
+
+    @work(thread=True, exclusive=True, group="detail")
+    def load_detail(self, crm_id: str) -> None:
+        try:
+            view = load_lead_view(self.services, crm_id)
+        except (StoreError, *USER_ERRORS) as exc:
+            self.app.call_from_thread(self.query_one(LeadDetail).show_message, str(exc))
+            return
+        self.app.call_from_thread(self._show_view, view)
+
+    def _show_view(self, view: LeadView) -> None:
+        current = self.query_one(QueueList).current
+        if current is None or current.crm_id != view.profile.crm_id:
+            return
+        self.view = view
+        self.query_one(LeadDetail).show(view, self.now())
+
+    @work(thread=True, group="write")
+    def record_viewed(self, crm_id: str) -> None:
+        if crm_id in self.viewed or not self.actor:
+            return
+        self.viewed.add(crm_id)
+        try:
+            self.decisions.view(crm_id, self.actor)
+        except (StoreError, *USER_ERRORS) as exc:
+            log.info("viewed not recorded for %s: %s", crm_id, exc)
+
+    # -- the clock ---------------------------------------------------------------------
+    def tick(self) -> None:
+        now = self.now()
+        queue = self.query_one(QueueList)
+        queue.now = now
+        for row in queue.rows[queue.top : queue.top + queue.page]:
+            state = clock_state(row.due_at, row.at_risk_at, now)
+            before = self.known_states.get(row.crm_id)
+            if before is not None and before != state and state in ("at_risk", "breached"):
+                severity = "error" if state == "breached" else "warning"
+                word = "breached" if state == "breached" else "is at risk"
+                self.notify(
+                    f"{row.name}: {(row.clock or '').replace('_', ' ')} clock {word}",
+                    severity=severity,
+                    title="SLA",
+                )
+            self.known_states[row.crm_id] = state
+        if self.view is not None:
+            self.query_one(LeadDetail).tick(self.view, now)
+
+    def update_summary(self) -> None:
+        c = self.counts
+        text = Text()
+        who = self.filter.owner or "all reps"
+        text.append(f" leadqueue · {who} ", style="bold reverse")
+        for key, title in SECTION_TITLES.items():
+            n = (c.decide if key == "decide" else c.follow_up) if c else 0
+            style = "bold underline" if key == self.filter.section else "dim"
+            text.append(f"  {title} ({n})", style=style)
+        if c:
+            text.append(f"   open {c.open}", style="bold")
+            text.append(f"  at risk {c.at_risk}", style="bold yellow")
+            text.append(f"  breached {c.breached}", style="bold red")
+        active = [
+            f"tier={','.join(sorted(self.filter.tiers))}" if self.filter.tiers else "",
+            f"state={self.filter.clock_state}" if self.filter.clock_state else "",
+            f"source={self.filter.source}" if self.filter.source else "",
+            f"search='{self.filter.search}'" if self.filter.search else "",
+        ]
+        if any(active):
+            text.append("   filter: " + " ".join(a for a in active if a), style="cyan")
+        marked = self.query_one(QueueList).marked
+        if marked:
+            text.append(f"   {len(marked)} marked", style="magenta")
+        if self.error:
+            text.append(f"   ⚠ {self.error}", style="bold red")
+        self.query_one("#summary", Static).update(text)
+
+    def show_error(self, message: str) -> None:
+        self.error = message
+        log.error(message)
+        self.notify(message, severity="error", title="Store", timeout=10)
+        self.update_summary()
+
+    # -- movement ----------------------------------------------------------------------
+    def action_move(self, delta: int) -> None:
+        self.query_one(QueueList).move(delta)
+
+    def action_page(self, direction: int) -> None:
+        queue = self.query_one(QueueList)
+        queue.move(direction * queue.page)
+
+    def action_first(self) -> None:
+        self.reload()
+
+    def action_last(self) -> None:
+        self.load_last(self.filter)
+
+    @work(thread=True, exclusive=True, group="queue")
+    def load_last(self, f: qq.QueueFilter) -> None:
+        try:
+            with self.services.store.read() as conn:
+                rows = qq.page_before(conn, f, self.now(), None, PAGE)
+                counts = qq.counts(conn, f.owner, self.now())
+        except StoreError as exc:
+            self.app.call_from_thread(self.show_error, str(exc))
+            return
+
+        def apply() -> None:
+            self._apply_page(rows, counts, len(rows) - 1)
+            queue = self.query_one(QueueList)
+            queue.at_start, queue.at_end = len(rows) < PAGE, True
+
+        self.app.call_from_thread(apply)
+
+    def action_section(self) -> None:
+        self.filter = replace(
+            self.filter, section="follow_up" if self.filter.section == "decide" else "decide"
+        )
+        self.query_one(QueueList).marked.clear()
+        self.reload()
+
+    def action_mark(self) -> None:
+        self.query_one(QueueList).toggle_mark()
+        self.action_move(1)
+        self.update_summary()
+
+    # -- search and filters ---------------------------------------------------------------
+    def action_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.filter = replace(self.filter, search=event.value)
+        self.reload()
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        self.query_one(QueueList).focus()
+
+    def on_key(self, event: Any) -> None:
+        box = self.query_one("#search", Input)
+        if event.key == "escape" and box.has_focus:
+            box.value = ""
+            box.display = False
+            self.query_one(QueueList).focus()
+            event.stop()
+
+    def action_filters(self) -> None:
+        self.pick_filters()
+
+    @work
+    async def pick_filters(self) -> None:
+        with self.services.store.read() as conn:  # one tiny query; keeps the form simple
+            sources = list(qq.sources(conn, self.filter.owner))
+        chosen = await self.app.push_screen_wait(FilterScreen(self.filter, sources))
+        if chosen is not None:
+            self.filter = chosen
+            self.reload()
+
+    # -- decisions ---------------------------------------------------------------------------
+    def _target(self) -> qq.QueueRow | None:
+        row = self.query_one(QueueList).current
+        if row is None:
+            self.notify("No lead selected", severity="warning")
+        return row
+
+    def _label(self, row: qq.QueueRow) -> str:
+        return f"{row.name}, {row.company}" if row.company else row.name
+
+    def _marked(self) -> list[str]:
+        return sorted(self.query_one(QueueList).marked)
+
+    def action_accept(self) -> None:
+        self.ask_accept()
+
+    @work
+    async def ask_accept(self) -> None:
+        row = self._target()
+        if row is None:
+            return
+        zone = self.services.policy.zone
+        decision = await self.app.push_screen_wait(AcceptForm(self._label(row), self.now(), zone))
+        if decision is not None:
+            self.decide("accept", [row.crm_id], decision)
+
+    def action_reject(self) -> None:
+        self.ask_reject()
+
+    @work
+    async def ask_reject(self) -> None:
+        marked = self._marked()
+        row = self._target()
+        if row is None:
+            return
+        duplicate = ""
+        if self.view is not None and self.view.profile.crm_id == row.crm_id and self.view.duplicates:
+            duplicate = self.view.duplicates[0].crm_id
+        label = f"{len(marked)} marked leads" if marked else self._label(row)
+        decision = await self.app.push_screen_wait(RejectForm(label, self.services.policy, duplicate))
+        if decision is None:
+            return
+        targets = marked or [row.crm_id]
+        if marked and not await self.app.push_screen_wait(
+            ConfirmScreen(f"Reject {len(marked)} leads with {decision.reason}?")
+        ):
+            return
+        self.decide("reject", targets, decision)
+
+    def action_needs_info(self) -> None:
+        self.ask_needs_info()
+
+    @work
+    async def ask_needs_info(self) -> None:
+        marked = self._marked()
+        row = self._target()
+        if row is None:
+            return
+        label = f"{len(marked)} marked leads" if marked else self._label(row)
+        decision = await self.app.push_screen_wait(NeedsInfoForm(label))
+        if decision is None:
+            return
+        targets = marked or [row.crm_id]
+        if marked and not await self.app.push_screen_wait(
+            ConfirmScreen(f"Return {len(marked)} leads to marketing?")
+        ):
+            return
+        self.decide("needs_info", targets, decision)
+
+    def action_touch(self, conversation: bool) -> None:
+        self.ask_touch(conversation)
+
+    @work
+    async def ask_touch(self, conversation: bool) -> None:
+        row = self._target()
+        if row is None:
+            return
+        decision = await self.app.push_screen_wait(TouchForm(self._label(row), conversation))
+        if decision is not None:
+            self.decide("touch", [row.crm_id], decision)
+
+    def action_dispose(self) -> None:
+        self.ask_dispose()
+
+    @work
+    async def ask_dispose(self) -> None:
+        row = self._target()
+        if row is None:
+            return
+        attempts = (
+            self.view.history.contact_attempts if self.view and self.view.profile.crm_id == row.crm_id else 0
+        )
+        decision = await self.app.push_screen_wait(
+            DisposeForm(self._label(row), self.services.policy, attempts)
+        )
+        if decision is not None:
+            self.decide("dispose", [row.crm_id], decision)
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo in this session", severity="warning")
+            return
+        self.decide("undo", [self.undo_stack[-1]], None)
+
+    @work(thread=True, group="write")
+    def decide(self, kind: str, crm_ids: list[str], decision: Any) -> None:
+        actor = self.actor
+        if not actor:
+            self.app.call_from_thread(
+                self.notify, "Who are you? Start with --as REP or set rep in config.toml", severity="error"
+            )
+            return
+        done: list[str] = []
+        failures: list[str] = []
+        for crm_id in crm_ids:
+            try:
+                self._apply_decision(kind, crm_id, actor, decision)
+                done.append(crm_id)
+            except (StoreError, *USER_ERRORS) as exc:
+                failures.append(f"{crm_id}: {exc}")
+        self.app.call_from_thread(self._decided, kind, done, failures)
+
+    def _apply_decision(self, kind: str, crm_id: str, actor: str, decision: Any) -> None:
+        d = self.decisions
+        if kind == "accept":
+            assert isinstance(decision, Accept)
+            d.accept(crm_id, actor, replace(decision, due=decision.due))
+        elif kind == "reject":
+            assert isinstance(decision, Reject)
+            d.reject(crm_id, actor, decision)
+        elif kind == "needs_info":
+            assert isinstance(decision, NeedsInfo)
+            d.needs_info(crm_id, actor, decision)
+        elif kind == "touch":
+            assert isinstance(decision, Touch)
+            d.touch(crm_id, actor, decision)
+        elif kind == "dispose":
+            assert isinstance(decision, Dispose)
+            d.dispose(crm_id, actor, decision)
+        elif kind == "undo":
+            d.undo(crm_id, actor)
+
+    def _decided(self, kind: str, done: list[str], failures: list[str]) -> None:
+        queue = self.query_one(QueueList)
+        if kind == "undo":
+            if done:
+                self.undo_stack.pop()
+        elif kind in ("accept", "reject", "needs_info", "dispose"):
+            self.undo_stack.extend(done)
+        for failure in failures[:3]:
+            self.notify(failure, severity="error", title="Not saved", timeout=8)
+        if done:
+            verb = {
+                "accept": "Accepted",
+                "reject": "Rejected",
+                "needs_info": "Returned to marketing",
+                "touch": "Logged",
+                "dispose": "Disposed",
+                "undo": "Undone",
+            }[kind]
+            what = done[0] if len(done) == 1 else f"{len(done)} leads"
+            self.notify(f"{verb} {what}" + ("  (u undoes)" if kind != "undo" else ""), title="Saved")
+        queue.marked.difference_update(done)
+        # The decided lead leaves the list: the cursor stays put, on the next most urgent lead.
+        keep: int | str | None = queue.cursor
+        if kind == "touch" and done:
+            keep = done[0]
+        self.load_queue(self.filter, keep)
+
+    # -- help, sync, quit ------------------------------------------------------------------------
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.binding_rows()))
+
+    def binding_rows(self) -> list[tuple[str, str, str]]:
+        keymap = getattr(self.app, "keymap", {}) or {}
+        rows = []
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            keys = keymap.get(binding.id or "", binding.key)
+            rows.append(
+                (
+                    keys.replace("question_mark", "?").replace("slash", "/"),
+                    binding.description or "",
+                    binding.id or "",
+                )
+            )
+        rows.append(("ctrl+p", "Command palette (every action, themes)", ""))
+        return rows
+
+    def action_sync(self) -> None:
+        self.notify("Sync to the shared export is not set up yet", severity="warning")
+
+    def action_quit(self) -> None:
+        self.app.exit()

@@ -1,0 +1,152 @@
+"""The detail pane: everything DOMAIN.md says a rep must see to decide."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from leadqueue.services.lead_view import LeadView
+from leadqueue.tui.format import CHECK_MARK, STATE_LABEL, STATE_STYLE, TIER_STYLE, ago, countdown
+
+
+class LeadDetail(VerticalScroll, can_focus=False):
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(Text("Select a lead to see its context.", style="dim"), id="detail-body")
+
+    def show(self, view: LeadView | None, now: datetime) -> None:
+        body = self.query_one("#detail-body", Static)
+        if view is None:
+            body.update(Text("Nothing selected.", style="dim"))
+            return
+        body.update(render_view(view, now))
+        self.scroll_home(animate=False)
+
+    def tick(self, view: LeadView, now: datetime) -> None:
+        """Re-render the countdowns without moving the scroll position."""
+        self.query_one("#detail-body", Static).update(render_view(view, now))
+
+    def show_message(self, message: str) -> None:
+        self.query_one("#detail-body", Static).update(Text(message, style="dim"))
+
+
+def _section(title: str) -> Text:
+    return Text(f"\n{title}", style="bold underline")
+
+
+def render_view(view: LeadView, now: datetime) -> RenderableType:
+    p, h = view.profile, view.history
+    parts: list[RenderableType] = []
+    head = Text()
+    head.append(p.name, style="bold")
+    if p.title:
+        head.append(f" · {p.title}")
+    if p.seniority:
+        head.append(f" ({p.seniority.replace('_', ' ')})", style="dim")
+    head.append(f"\n{p.company or 'unknown company'}", style="bold")
+    facts = [p.industry, f"{p.employees:,} employees" if p.employees else "", p.region, p.domain]
+    head.append("  " + " · ".join(f for f in facts if f), style="dim")
+    parts.append(head)
+
+    status = Text()
+    status.append(f"{view.tier.value.upper()} ", style=TIER_STYLE.get(view.tier.value, ""))
+    status.append(
+        f"{(h.state.value if h.state else '?').replace('_', ' ')}  ·  rep {view.rep_name}  ·  id {p.crm_id}"
+    )
+    parts.append(status)
+
+    contact = Text()
+    verified = {True: " ✔ verified", False: " ✘ bounced", None: " (unverified)"}[p.email_verified]
+    contact.append(f"✉ {p.email or '—'}{verified if p.email else ''}\n")
+    contact.append(f"☎ {p.phone or '—'}   {p.profile_url}", style="")
+    parts.append(contact)
+
+    open_clocks = [c for c in view.clocks if c.is_open]
+    if open_clocks:
+        parts.append(_section("SLA clocks"))
+        for c in open_clocks:
+            line = Text()
+            state = c.state.value
+            line.append(f"{c.clock.value.replace('_', ' '):<12}", style="bold")
+            line.append(f"{STATE_LABEL[state]:<10}", style=STATE_STYLE[state])
+            if c.deadline is not None:
+                line.append(
+                    f"{countdown(c.deadline, now):>12}  due {c.deadline:%a %d %b %H:%M} UTC",
+                    style=STATE_STYLE[state],
+                )
+            else:
+                line.append(f"  {int(c.left_seconds // 60)} min left when it resumes", style="blue")
+            parts.append(line)
+
+    parts.append(_section("Acceptance checklist"))
+    for item in view.checklist:
+        mark, style = CHECK_MARK[item.status.value]
+        line = Text()
+        line.append(f" {mark} ", style=f"bold {style}")
+        line.append(item.label, style="bold" if item.required else "")
+        line.append(f"  {item.detail}", style="dim")
+        parts.append(line)
+
+    parts.append(_section(f"Score {p.score if p.score is not None else '—'}"))
+    table = Table.grid(padding=(0, 1))
+    for item in sorted(p.score_breakdown, key=lambda s: (s.kind != "fit", -s.points)):
+        when = ago(item.at, now) if item.at else ""
+        table.add_row(
+            Text(f"+{item.points}", style="green"),
+            Text(item.label),
+            Text(item.kind, style="dim"),
+            Text(when, style="dim"),
+        )
+    parts.append(table)
+
+    parts.append(_section("Engagement (newest first)"))
+    for t in sorted(p.touchpoints, key=lambda t: t.at, reverse=True)[:12]:
+        line = Text()
+        line.append(f" {t.at:%d %b} ", style="dim")
+        line.append(t.label, style="bold magenta" if t.mql_trigger else "")
+        if t.mql_trigger:
+            line.append("  ◀ MQL trigger", style="bold magenta")
+        parts.append(line)
+    if not p.touchpoints:
+        parts.append(Text(" no engagement recorded", style="dim"))
+
+    src = Text()
+    src.append("\nSource ", style="bold")
+    src.append(" · ".join(x for x in (p.source, p.campaign, p.channel) if x) or "—")
+    parts.append(src)
+    if p.content:
+        parts.append(Text("Content  " + " · ".join(f"{c.title} [{c.stage}]" for c in p.content)))
+    if p.tech_stack or p.growth_signals or p.third_party_intent:
+        parts.append(Text("Tech  " + ", ".join(p.tech_stack), style="dim"))
+        for g in p.growth_signals:
+            parts.append(Text(f"▲ {g}", style="green"))
+        if p.third_party_intent:
+            parts.append(Text("Intent  " + ", ".join(p.third_party_intent), style="cyan"))
+    if p.talk_track:
+        parts.append(_section("Talk track"))
+        parts.append(Text(p.talk_track, style="italic"))
+
+    if view.duplicates:
+        parts.append(_section("Possible duplicates"))
+        for d in view.duplicates:
+            parts.append(
+                Text(
+                    f" {d.crm_id}  {d.first_name} {d.last_name} · {d.company} · {d.state} · {d.owner}",
+                    style="yellow",
+                )
+            )
+    if view.account_contacts:
+        parts.append(_section("Others at this account"))
+        for c in view.account_contacts[:8]:
+            parts.append(
+                Text(f" {c.crm_id}  {c.first_name} {c.last_name} · {c.title} · {c.state}", style="dim")
+            )
+
+    parts.append(_section("History"))
+    for e in reversed(view.events[-8:]):
+        parts.append(Text(f" {e.at:%d %b %H:%M}  {e.kind.value:<12} {e.actor}", style="dim"))
+    return Group(*parts)

@@ -1,0 +1,244 @@
+"""The queue list: renders only the rows on screen, from a window of loaded rows.
+
+The widget never holds the whole queue. The screen feeds it pages from keyset
+queries and asks for more when the cursor nears either end of the window.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.events import Click
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from leadqueue.store.queue_query import QueueRow
+from leadqueue.tui.format import STATE_LABEL, STATE_STYLE, TIER_STYLE, clock_state, countdown
+
+# Keep at most this many rows around the cursor; fetch more near the edges.
+WINDOW_LIMIT = 600
+PREFETCH_MARGIN = 20
+
+
+class QueueList(Widget, can_focus=True):
+    """A cursor over a window of queue rows; emits Highlighted and NeedRows."""
+
+    now: reactive[datetime | None] = reactive(None, layout=False)
+
+    class Highlighted(Message):
+        def __init__(self, row: QueueRow | None) -> None:
+            super().__init__()
+            self.row = row
+
+    class NeedRows(Message):
+        """The cursor is near an edge of the loaded window."""
+
+        def __init__(self, direction: str) -> None:
+            super().__init__()
+            self.direction = direction  # "after" or "before"
+
+    def __init__(self, show_rep: bool = False, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.rows: list[QueueRow] = []
+        self.cursor = 0
+        self.top = 0
+        self.show_rep = show_rep
+        self.marked: set[str] = set()
+        self.at_start = True
+        self.at_end = True
+
+    # -- data -------------------------------------------------------------------
+    def set_rows(
+        self, rows: list[QueueRow], cursor: int = 0, at_start: bool = True, at_end: bool = True
+    ) -> None:
+        self.rows = rows
+        self.at_start, self.at_end = at_start, at_end
+        self.cursor = max(0, min(cursor, len(rows) - 1)) if rows else 0
+        self.top = max(0, min(self.top, self.cursor))
+        self._follow()
+        self.refresh()
+        self.post_message(self.Highlighted(self.current))
+
+    def extend_after(self, rows: list[QueueRow], at_end: bool) -> None:
+        known = {r.id for r in self.rows}
+        self.rows += [r for r in rows if r.id not in known]
+        self.at_end = at_end
+        overflow = len(self.rows) - WINDOW_LIMIT
+        if overflow > 0 and self.cursor - overflow > PREFETCH_MARGIN:
+            self.rows = self.rows[overflow:]
+            self.cursor -= overflow
+            self.top = max(0, self.top - overflow)
+            self.at_start = False
+        self.refresh()
+
+    def extend_before(self, rows: list[QueueRow], at_start: bool) -> None:
+        known = {r.id for r in self.rows}
+        new = [r for r in rows if r.id not in known]
+        self.rows = new + self.rows
+        self.cursor += len(new)
+        self.top += len(new)
+        self.at_start = at_start
+        overflow = len(self.rows) - WINDOW_LIMIT
+        if overflow > 0 and len(self.rows) - self.cursor > overflow + PREFETCH_MARGIN:
+            self.rows = self.rows[: len(self.rows) - overflow]
+            self.at_end = False
+        self.refresh()
+
+    @property
+    def current(self) -> QueueRow | None:
+        return self.rows[self.cursor] if self.rows else None
+
+    # -- movement ------------------------------------------------------------------
+    @property
+    def page(self) -> int:
+        return max(1, self.size.height - 1)
+
+    def move(self, delta: int) -> None:
+        if not self.rows:
+            return
+        target = max(0, min(len(self.rows) - 1, self.cursor + delta))
+        if target != self.cursor:
+            self.cursor = target
+            self._follow()
+            self.refresh()
+            self.post_message(self.Highlighted(self.current))
+        if self.cursor >= len(self.rows) - PREFETCH_MARGIN and not self.at_end:
+            self.post_message(self.NeedRows("after"))
+        if self.cursor < PREFETCH_MARGIN and not self.at_start:
+            self.post_message(self.NeedRows("before"))
+
+    def _follow(self) -> None:
+        body = self.page
+        if self.cursor < self.top:
+            self.top = self.cursor
+        elif self.cursor >= self.top + body:
+            self.top = self.cursor - body + 1
+
+    def toggle_mark(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        self.marked.symmetric_difference_update({row.crm_id})
+        self.refresh()
+
+    def on_click(self, event: Click) -> None:
+        index = self.top + event.y - 1
+        if 0 <= index < len(self.rows):
+            self.move(index - self.cursor)
+
+    def on_resize(self) -> None:
+        self._follow()
+
+    # -- drawing ---------------------------------------------------------------------
+    def watch_now(self) -> None:
+        self.refresh()
+
+    def columns(self, width: int) -> dict[str, int]:
+        """Column widths for this width: the decision columns always, the rest as room allows."""
+        fixed = {"mark": 2, "tier": 4, "score": 4, "clock": 10, "state": 9, "left": 12}
+        if self.show_rep:
+            fixed["rep"] = 8
+        room = width - sum(fixed.values())
+        widths = dict(fixed)
+        optional = [("title", 14), ("source", 12)]
+        shown = [name for name, least in optional if room >= 30 + least + (14 if name == "source" else 0)]
+        flex = ["name", "company", *shown]
+        weights = {"name": 3, "company": 3, "title": 2, "source": 2}
+        total = sum(weights[f] for f in flex)
+        for name in flex:
+            widths[name] = max(6, room * weights[name] // total)
+        return widths
+
+    def render(self) -> RenderableType:
+        w = self.columns(self.size.width)
+        now = self.now
+        text = Text(no_wrap=True, overflow="ellipsis")
+        order = [
+            "mark",
+            "tier",
+            "rep",
+            "name",
+            "title",
+            "company",
+            "source",
+            "score",
+            "clock",
+            "state",
+            "left",
+        ]
+        titles = {
+            "mark": "",
+            "tier": "TIER",
+            "rep": "REP",
+            "name": "NAME",
+            "title": "TITLE",
+            "company": "COMPANY",
+            "source": "SOURCE",
+            "score": "SCR",
+            "clock": "CLOCK",
+            "state": "STATE",
+            "left": "LEFT",
+        }
+        header = Text(no_wrap=True)
+        for col in order:
+            if col in w:
+                label = titles[col][: w[col] - 1]
+                header.append(
+                    label.rjust(w[col] - 1) + " " if col in ("score", "left") else label.ljust(w[col])
+                )
+        header.stylize("bold reverse")
+        header.pad_right(max(0, self.size.width - header.cell_len))
+        text.append_text(header)
+        if not self.rows:
+            text.append("\n  Nothing here. Filters: f · search: / · switch section: tab", style="dim")
+            return text
+        for index in range(self.top, min(len(self.rows), self.top + self.page)):
+            row = self.rows[index]
+            text.append("\n")
+            line = Text(no_wrap=True, overflow="ellipsis")
+            selected = index == self.cursor
+            mark = "●" if row.crm_id in self.marked else " "
+            line.append(f"{'▶' if selected else ' '}{mark}", style="bold")
+            line.append(
+                _fit(TIER_SHORT.get(row.tier, row.tier), w["tier"]), style=TIER_STYLE.get(row.tier, "")
+            )
+            if "rep" in w:
+                line.append(_fit(row.owner or "-", w["rep"]))
+            line.append(_fit(row.name, w["name"]), style="bold")
+            if "title" in w:
+                line.append(_fit(row.title, w["title"]), style="dim")
+            line.append(_fit(row.company, w["company"]))
+            if "source" in w:
+                line.append(_fit(row.source, w["source"]), style="dim")
+            line.append(f"{'' if row.score is None else row.score:>3} ")
+            line.append(_fit(CLOCK_SHORT.get(row.clock or "", row.clock or "-"), w["clock"]))
+            if now is not None:
+                state = clock_state(row.due_at, row.at_risk_at, now)
+                line.append(_fit(STATE_LABEL[state], w["state"]), style=STATE_STYLE[state])
+                line.append(f"{countdown(row.due_at, now):>11} ", style=STATE_STYLE[state])
+            if selected:
+                line.pad_right(max(0, self.size.width - line.cell_len))
+                line.stylize("reverse" if self.has_focus else "underline")
+            text.append_text(line)
+        return text
+
+
+TIER_SHORT = {"hot": "HOT", "standard": "STD", "low": "LOW"}
+CLOCK_SHORT = {
+    "decision": "decision",
+    "first_touch": "1st touch",
+    "discovery": "discovery",
+    "disposition": "dispose",
+}
+
+
+def _fit(value: str, width: int) -> str:
+    if width <= 0:
+        return ""
+    value = value or ""
+    if len(value) >= width:
+        return value[: max(0, width - 2)] + "… "
+    return value.ljust(width)
