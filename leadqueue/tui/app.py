@@ -31,8 +31,11 @@ class LeadqueueApp(App[None]):
         config: UserConfig | None = None,
         config_path: Path | None = None,
         persist: bool = True,
+        cursor_blink: bool = True,
     ) -> None:
         super().__init__()
+        # Snapshot tests turn blinking off so every capture is the same.
+        self.cursor_blink = cursor_blink
         self.services = services
         self.actor = actor
         self.owner = owner

@@ -65,6 +65,15 @@ class DecisionForm(ModalScreen[Any]):
     def fields(self) -> ComposeResult:
         yield from ()
 
+    def on_mount(self) -> None:
+        blink = getattr(self.app, "cursor_blink", True)
+        for box in self.query(Input):
+            box.cursor_blink = blink
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        """Where the cursor starts; each form picks its first field."""
+
     def build(self) -> Any:
         """The decision, or DecisionError naming what is missing."""
         raise NotImplementedError
@@ -120,7 +129,7 @@ class AcceptForm(DecisionForm):
         yield Label("Note")
         yield Input(placeholder="What the next step is about", id="note")
 
-    def on_mount(self) -> None:
+    def focus_first(self) -> None:
         self.query_one("#due", Input).focus()
 
     def _due(self) -> datetime | None:
@@ -186,7 +195,7 @@ class RejectForm(DecisionForm):
         yield Label("Duplicate of (CRM id)", id="duplicate-label")
         yield Input(value=self.duplicate_of, placeholder="id of the record it duplicates", id="duplicate-of")
 
-    def on_mount(self) -> None:
+    def focus_first(self) -> None:
         self.query_one("#reason", OptionList).focus()
         self._reveal(None)
 
@@ -248,7 +257,7 @@ class NeedsInfoForm(DecisionForm):
         yield Label("Note for marketing")
         yield Input(placeholder="What would let you decide", id="note")
 
-    def on_mount(self) -> None:
+    def focus_first(self) -> None:
         self.query_one("#missing", SelectionList).focus()
 
     def build(self) -> NeedsInfo:

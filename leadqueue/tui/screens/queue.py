@@ -92,6 +92,7 @@ class QueueScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#search", Input).cursor_blink = getattr(self.app, "cursor_blink", True)
         self.query_one("#search", Input).display = False
         self.query_one(QueueList).now = self.now()
         self.query_one(QueueList).focus()

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from sqlalchemy import select
+from textual.worker import WorkerCancelled
+
+from leadqueue.services.context import Services
+from leadqueue.store.schema import events, leads
+from leadqueue.tui.widgets.queue_list import QueueList
+
+
+async def settle(pilot: Any) -> None:
+    """Let every worker finish and the screen catch up (no sleeps)."""
+    for _ in range(4):
+        # Thread workers do the database work; async workers that wait on an
+        # open form would never finish while the test looks at it.
+        threads = [w for w in pilot.app.workers if getattr(w, "_thread_worker", False)]
+        for worker in threads:
+            with contextlib.suppress(WorkerCancelled):  # superseded by a newer exclusive worker
+                await worker.wait()
+        await pilot.pause()
+
+
+def current(pilot: Any) -> str:
+    row = pilot.app.screen.query_one(QueueList).current
+    assert row is not None
+    return row.crm_id
+
+
+def lead_state(services: Services, crm_id: str) -> str:
+    with services.store.read() as conn:
+        return str(conn.execute(select(leads.c.state).where(leads.c.crm_id == crm_id)).scalar_one())
+
+
+def last_event(services: Services, crm_id: str) -> tuple[str, dict[str, Any]]:
+    with services.store.read() as conn:
+        lead_id = conn.execute(select(leads.c.id).where(leads.c.crm_id == crm_id)).scalar_one()
+        row = conn.execute(
+            select(events.c.kind, events.c.payload)
+            .where(events.c.lead_id == lead_id)
+            .where(events.c.kind != "viewed")
+            .order_by(events.c.seq.desc())
+            .limit(1)
+        ).one()
+    return row.kind, dict(row.payload)
+
+
+def decision_count(services: Services) -> int:
+    with services.store.read() as conn:
+        return len(
+            conn.execute(select(events.c.seq).where(events.c.kind.not_in(["viewed", "assigned"]))).all()
+        )

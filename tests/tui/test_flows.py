@@ -1,0 +1,243 @@
+"""Pilot tests: every flow, each checked in the store afterwards."""
+
+from __future__ import annotations
+
+from leadqueue.services.context import Services
+from leadqueue.settings.config import UserConfig
+from leadqueue.tui.app import LeadqueueApp
+from leadqueue.tui.screens.forms import AcceptForm, NeedsInfoForm, RejectForm
+from leadqueue.tui.widgets.queue_list import QueueList
+from tests.tui.conftest import make_app
+from tests.tui.helpers import current, decision_count, last_event, lead_state, settle
+
+
+async def test_queue_shows_the_reps_open_leads_most_urgent_first(app: LeadqueueApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        rows = app.screen.query_one(QueueList).rows
+        assert rows and {r.owner for r in rows} == {"ana"}
+        now = app.services.clock.now()
+        segments = [0 if (r.at_risk_at and r.at_risk_at <= now) else 1 for r in rows]
+        assert segments == sorted(segments)  # at risk and breached first
+        firsts = [r.due_at for r in rows if r.at_risk_at and r.at_risk_at <= now]
+        assert firsts == sorted(firsts)
+
+
+async def test_accept_with_natural_time(app: LeadqueueApp, demo_services: Services) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lead = current(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AcceptForm)
+        await pilot.press(*"tomorrow 10:00", "tab", *"Call about pricing", "ctrl+s")
+        await settle(pilot)
+        assert lead_state(demo_services, lead) == "accepted"
+        kind, payload = last_event(demo_services, lead)
+        assert kind == "accepted"
+        # Saturday 10:00 in New York, the rep's zone
+        assert payload == {
+            "next_step": "call",
+            "due": "2026-11-21T15:00:00+00:00",
+            "note": "Call about pricing",
+        }
+        assert current(pilot) != lead  # the cursor moved on to the next most urgent lead
+
+
+async def test_accept_refuses_a_past_time_and_writes_nothing(
+    app: LeadqueueApp, demo_services: Services
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        before = decision_count(demo_services)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"yesterday 10:00", "tab", *"x", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, AcceptForm)
+        assert "in the future" in str(app.screen.query_one("#form-error").render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert decision_count(demo_services) == before
+
+
+async def test_cancel_writes_nothing(app: LeadqueueApp, demo_services: Services) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        before = decision_count(demo_services)
+        for key in ("a", "r", "i"):
+            await pilot.press(key)
+            await settle(pilot)
+            await pilot.press("escape")
+            await settle(pilot)
+        assert not isinstance(app.screen, AcceptForm | RejectForm | NeedsInfoForm)
+        assert decision_count(demo_services) == before
+
+
+async def test_reject_with_a_number_key(app: LeadqueueApp, demo_services: Services) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lead = current(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("3", "enter")
+        await settle(pilot)
+        assert last_event(demo_services, lead) == (
+            "rejected",
+            {"reason": "R3", "routing": "disqualify, keep the record", "action": "disqualify"},
+        )
+
+
+async def test_reject_other_needs_a_written_reason(app: LeadqueueApp, demo_services: Services) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lead = current(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("9", "enter")  # OTHER: the note field appears and takes focus
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, RejectForm)
+        assert "written out" in str(app.screen.query_one("#form-error").render())
+        assert lead_state(demo_services, lead) == "new"
+        await pilot.press(*"Only buys through a reseller", "ctrl+s")
+        await settle(pilot)
+        kind, payload = last_event(demo_services, lead)
+        assert (kind, payload["reason"], payload["note"]) == (
+            "rejected",
+            "OTHER",
+            "Only buys through a reseller",
+        )
+
+
+async def test_reject_duplicate_needs_the_record_id(app: LeadqueueApp, demo_services: Services) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lead = current(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("5", "enter")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RejectForm)
+        form.query_one("#duplicate-of").value = ""  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "needs the id" in str(form.query_one("#form-error").render())
+        await pilot.press(*"51000588", "ctrl+s")
+        await settle(pilot)
+        kind, payload = last_event(demo_services, lead)
+        assert (kind, payload["reason"], payload["duplicate_of"]) == ("rejected", "R5", "51000588")
+
+
+async def test_needs_info_with_checkboxes(app: LeadqueueApp, demo_services: Services) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lead = current(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "at least one" in str(app.screen.query_one("#form-error").render())
+        await pilot.press("space", "down", "down", "space", "tab", *"No size or industry", "ctrl+s")
+        await settle(pilot)
+        assert last_event(demo_services, lead) == (
+            "needs_info",
+            {"missing": ["contact_data", "company_size"], "note": "No size or industry"},
+        )
+        assert lead_state(demo_services, lead) == "needs_info"
+
+
+async def test_undo_takes_back_the_last_decision(app: LeadqueueApp, demo_services: Services) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lead = current(pilot)
+        await pilot.press("r", "3", "enter")
+        await settle(pilot)
+        assert lead_state(demo_services, lead) == "rejected"
+        await pilot.press("u")
+        await settle(pilot)
+        assert lead_state(demo_services, lead) == "new"
+        assert last_event(demo_services, lead)[0] == "undone"
+
+
+async def test_bulk_reject_with_confirmation(app: LeadqueueApp, demo_services: Services) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        rows = app.screen.query_one(QueueList).rows
+        first, second = rows[0].crm_id, rows[1].crm_id
+        await pilot.press("space", "space", "r")
+        await settle(pilot)
+        await pilot.press("2", "enter")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert lead_state(demo_services, first) == lead_state(demo_services, second) == "rejected"
+        assert last_event(demo_services, second)[1]["reason"] == "R2"
+
+
+async def test_filters_and_search(app: LeadqueueApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        await pilot.press("right", "enter", "ctrl+s")  # tier: hot
+        await settle(pilot)
+        rows = app.screen.query_one(QueueList).rows
+        assert rows and {r.tier for r in rows} == {"hot"}
+        target = rows[-1]
+        await pilot.press("slash", *target.company[:8])
+        await settle(pilot)
+        rows = app.screen.query_one(QueueList).rows
+        assert target.crm_id in {r.crm_id for r in rows}
+        assert all(target.company[:8].lower() in (r.name + r.company + r.email).lower() for r in rows)
+
+
+async def test_section_switch_shows_accepted_leads(app: LeadqueueApp, demo_services: Services) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab")
+        await settle(pilot)
+        rows = app.screen.query_one(QueueList).rows
+        assert rows and all(lead_state(demo_services, r.crm_id) == "accepted" for r in rows)
+
+
+async def test_keymap_from_the_config_remaps_a_binding(demo_services: Services) -> None:
+    app = make_app(demo_services, config=UserConfig(keymap={"lead.accept": "ctrl+a"}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert not isinstance(app.screen, AcceptForm)
+        await pilot.press("ctrl+a")
+        await settle(pilot)
+        assert isinstance(app.screen, AcceptForm)
+
+
+async def test_opening_a_lead_records_viewed(app: LeadqueueApp, demo_services: Services) -> None:
+    from sqlalchemy import select
+
+    from leadqueue.store.schema import events, leads
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lead = current(pilot)
+        app.screen.record_viewed(lead)  # what the highlight timer calls
+        await settle(pilot)
+    with demo_services.store.read() as conn:
+        lead_id = conn.execute(select(leads.c.id).where(leads.c.crm_id == lead)).scalar_one()
+        actors = (
+            conn.execute(select(events.c.actor).where(events.c.lead_id == lead_id, events.c.kind == "viewed"))
+            .scalars()
+            .all()
+        )
+    assert "ana" in actors
+
+
+async def test_all_reps_view_without_a_rep(demo_services: Services) -> None:
+    app = make_app(demo_services, actor=None, owner=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        queue = app.screen.query_one(QueueList)
+        assert queue.show_rep and len({r.owner for r in queue.rows}) > 1
