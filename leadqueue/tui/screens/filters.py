@@ -41,7 +41,7 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
                 for s in STATES:
                     yield RadioButton(s.replace("_", " "), value=s == (self.current.clock_state or "any"))
             yield Label("Source")
-            with RadioSet(id="source"):
+            with RadioSet(id="source", classes="vertical"):
                 for s in self.sources:
                     yield RadioButton(s, value=s == (self.current.source or "any"))
             with Horizontal(classes="form-buttons"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -21,11 +22,11 @@ class HelpScreen(ModalScreen[None]):
         table = Table(box=None, expand=True, show_edge=False)
         table.add_column("keys", style="bold cyan", no_wrap=True)
         table.add_column("action")
-        table.add_column("binding id (for [keymap])", style="dim", no_wrap=True)
+        table.add_column(Text("binding id (for [keymap])"), style="dim", no_wrap=True)
         for keys, description, binding_id in self.rows:
             table.add_row(keys, description, binding_id)
         with VerticalScroll(classes="form help"):
-            yield Label("Keys — remap any of them in config.toml under [keymap]", classes="form-title")
+            yield Label(Text("Keys — remap any of them in config.toml under [keymap]"), classes="form-title")
             yield Static(table)
             yield Label("esc closes · ctrl+p opens the command palette", classes="form-hint")
 

@@ -54,10 +54,10 @@ class QueueScreen(Screen[None]):
         Binding("a", "accept", "Accept", id="lead.accept"),
         Binding("r", "reject", "Reject", id="lead.reject"),
         Binding("i", "needs_info", "Needs info", id="lead.needs_info"),
-        Binding("t", "touch(False)", "Touch", id="lead.touch"),
+        Binding("t", "touch(False)", "Touch", show=False, id="lead.touch"),
         Binding("c", "touch(True)", "Conversation", show=False, id="lead.conversation"),
         Binding("d", "dispose", "Dispose", show=False, id="lead.dispose"),
-        Binding("u", "undo", "Undo", id="lead.undo"),
+        Binding("u", "undo", "Undo", show=False, id="lead.undo"),
         Binding("space", "mark", "Mark", show=False, id="queue.mark"),
         Binding("tab", "section", "Decide/Follow up", id="queue.section"),
         Binding("slash", "search", "Search", id="queue.search"),
@@ -223,7 +223,7 @@ class QueueScreen(Screen[None]):
         if current is None or current.crm_id != view.profile.crm_id:
             return
         self.view = view
-        self.query_one(LeadDetail).show(view, self.now())
+        self.query_one(LeadDetail).show(view, self.now(), self.services.policy.zone)
 
     @work(thread=True, group="write")
     def record_viewed(self, crm_id: str) -> None:
@@ -253,7 +253,7 @@ class QueueScreen(Screen[None]):
                 )
             self.known_states[row.crm_id] = state
         if self.view is not None:
-            self.query_one(LeadDetail).tick(self.view, now)
+            self.query_one(LeadDetail).tick(self.view, now, self.services.policy.zone)
 
     def update_summary(self) -> None:
         c = self.counts

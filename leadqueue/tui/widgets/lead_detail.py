@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -13,22 +14,24 @@ from textual.widgets import Static
 from leadqueue.services.lead_view import LeadView
 from leadqueue.tui.format import CHECK_MARK, STATE_LABEL, STATE_STYLE, TIER_STYLE, ago, countdown
 
+UTC_ZONE = ZoneInfo("UTC")
+
 
 class LeadDetail(VerticalScroll, can_focus=False):
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Text("Select a lead to see its context.", style="dim"), id="detail-body")
 
-    def show(self, view: LeadView | None, now: datetime) -> None:
+    def show(self, view: LeadView | None, now: datetime, zone: ZoneInfo = UTC_ZONE) -> None:
         body = self.query_one("#detail-body", Static)
         if view is None:
             body.update(Text("Nothing selected.", style="dim"))
             return
-        body.update(render_view(view, now))
+        body.update(render_view(view, now, zone))
         self.scroll_home(animate=False)
 
-    def tick(self, view: LeadView, now: datetime) -> None:
+    def tick(self, view: LeadView, now: datetime, zone: ZoneInfo = UTC_ZONE) -> None:
         """Re-render the countdowns without moving the scroll position."""
-        self.query_one("#detail-body", Static).update(render_view(view, now))
+        self.query_one("#detail-body", Static).update(render_view(view, now, zone))
 
     def show_message(self, message: str) -> None:
         self.query_one("#detail-body", Static).update(Text(message, style="dim"))
@@ -38,7 +41,7 @@ def _section(title: str) -> Text:
     return Text(f"\n{title}", style="bold underline")
 
 
-def render_view(view: LeadView, now: datetime) -> RenderableType:
+def render_view(view: LeadView, now: datetime, zone: ZoneInfo = UTC_ZONE) -> RenderableType:
     p, h = view.profile, view.history
     parts: list[RenderableType] = []
     head = Text()
@@ -74,8 +77,9 @@ def render_view(view: LeadView, now: datetime) -> RenderableType:
             line.append(f"{c.clock.value.replace('_', ' '):<12}", style="bold")
             line.append(f"{STATE_LABEL[state]:<10}", style=STATE_STYLE[state])
             if c.deadline is not None:
+                local = c.deadline.astimezone(zone)
                 line.append(
-                    f"{countdown(c.deadline, now):>12}  due {c.deadline:%a %d %b %H:%M} UTC",
+                    f"{countdown(c.deadline, now):>12}  due {local:%a %d %b %H:%M %Z}",
                     style=STATE_STYLE[state],
                 )
             else:

@@ -138,7 +138,7 @@ class QueueList(Widget, can_focus=True):
 
     def columns(self, width: int) -> dict[str, int]:
         """Column widths for this width: the decision columns always, the rest as room allows."""
-        fixed = {"mark": 2, "tier": 4, "score": 4, "clock": 10, "state": 9, "left": 12}
+        fixed = {"mark": 2, "tier": 5, "score": 4, "clock": 10, "state": 9, "left": 12}
         if self.show_rep:
             fixed["rep"] = 8
         room = width - sum(fixed.values())
