@@ -87,7 +87,8 @@ def test_accept_a_lead_by_keystrokes(tmp_path: Path, tmux: tuple[str, Callable[[
     name = first[6:23].strip()
     with sqlite3.connect(db) as raw:
         rows = raw.execute(
-            "SELECT l.first_name || ' ' || l.last_name, e.payload FROM events e JOIN leads l ON l.id = e.lead_id "
+            "SELECT l.first_name || ' ' || l.last_name, e.payload "
+            "FROM events e JOIN leads l ON l.id = e.lead_id "
             "WHERE e.kind = 'accepted' AND e.actor = 'ana' AND e.at >= ?",
             (FROZEN.strftime("%Y-%m-%d %H:%M"),),
         ).fetchall()
