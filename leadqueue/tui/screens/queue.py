@@ -205,8 +205,10 @@ class QueueScreen(Screen[None]):
             self.view = None
             self.query_one(LeadDetail).show(None, self.now())
             return
-        self.load_detail(event.row.crm_id)
         crm_id = event.row.crm_id
+        # An exclusive thread worker: a newer highlight cancels the older load, and
+        # the list has already repainted before the pane's query starts.
+        self.load_detail(crm_id)
         self._view_timer = self.set_timer(VIEWED_AFTER, lambda: self.record_viewed(crm_id))
 
     @work(thread=True, exclusive=True, group="detail")

@@ -1,0 +1,231 @@
+"""Queue benchmark: 100,000 open leads, measured against a bare Textual app.
+
+    python -m benchmarks.tui_bench [--leads 100000] [--store PATH]
+
+Each measurement runs in its own process (headless, Textual's test driver)
+so start-up time and resident memory are not shared. Prints first paint and
+peak RSS beside a bare Textual app's, with ratios, and keypress-to-repaint
+latency (p50, p95) for move, page down, search and opening a lead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+REFERENCE_ARGS = ["--open-share", "1.0"]
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def _bare() -> dict[str, float]:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Static
+
+    class Bare(App[None]):
+        BINDINGS = [("j", "down", "Down")]
+        count = 0
+
+        def compose(self) -> ComposeResult:
+            yield Static("hello", id="body")
+            yield Footer()
+
+        def action_down(self) -> None:
+            self.count += 1
+            self.query_one("#body", Static).update(str(self.count))
+
+    started = time.perf_counter()
+    app = Bare()
+    presses = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        paint = time.perf_counter() - started
+        for _ in range(60):
+            t = time.perf_counter()
+            await pilot.press("j")
+            await pilot.pause()
+            presses.append(time.perf_counter() - t)
+    return {"first_paint": paint, "rss_mb": _rss_mb(), "press": presses}
+
+
+async def _queue(store: str) -> dict[str, Any]:
+    from leadqueue.domain.clock import FixedClock
+    from leadqueue.domain.policy import Policy
+    from leadqueue.services.context import Services
+    from leadqueue.store.engine import open_store
+    from leadqueue.store.queue_query import QueueFilter
+    from leadqueue.tui.app import LeadqueueApp
+    from leadqueue.tui.widgets.queue_list import QueueList
+    from tests.tui.helpers import settle
+
+    started = time.perf_counter()
+    from leadqueue.demo.generator import REFERENCE
+
+    services = Services(
+        store=open_store(store), policy=Policy(), clock=FixedClock(REFERENCE + timedelta(hours=1))
+    )
+    app = LeadqueueApp(services, actor="ana", owner="ana", persist=False, cursor_blink=False)
+    timings: dict[str, list[float]] = {"move": [], "page_down": [], "search": [], "open_lead": []}
+    async with app.run_test(size=(120, 40)) as pilot:
+        queue = app.screen.query_one(QueueList)
+        while not queue.rows:
+            await pilot.pause()
+        await pilot.pause()
+        paint = time.perf_counter() - started
+        await settle(pilot)
+        for _ in range(60):
+            t = time.perf_counter()
+            await pilot.press("j")
+            await pilot.pause()
+            timings["move"].append(time.perf_counter() - t)
+        for _ in range(30):
+            t = time.perf_counter()
+            await pilot.press("pagedown")
+            await pilot.pause()
+            timings["page_down"].append(time.perf_counter() - t)
+        screen = app.screen
+        for term in ["a", "an", "ana", "ab", "b", "co", "cor", "e", "ma", "mar"] * 2:
+            t = time.perf_counter()
+            screen.filter = QueueFilter(owner="ana", search=term)
+            screen.reload()
+            await settle(pilot)
+            timings["search"].append(time.perf_counter() - t)
+        screen.filter = QueueFilter(owner="ana")
+        screen.reload()
+        await settle(pilot)
+        for _ in range(20):
+            await pilot.press("j")
+            t = time.perf_counter()
+            await settle(pilot)  # the detail worker loads and paints the lead
+            timings["open_lead"].append(time.perf_counter() - t)
+        rows = len(queue.rows)
+        # The app's own work per key, without the test harness's round trip:
+        # the action plus a full repaint of the list (or the query + render).
+        from leadqueue.services.lead_view import load_lead_view
+        from leadqueue.store import queue_query as qq
+        from leadqueue.tui.widgets.lead_detail import render_view
+
+        work: dict[str, list[float]] = {"move": [], "page_down": [], "search": [], "open_lead": []}
+        for _ in range(200):
+            t = time.perf_counter()
+            screen.action_move(1)
+            queue.render()
+            work["move"].append(time.perf_counter() - t)
+        for _ in range(50):
+            t = time.perf_counter()
+            screen.action_page(1)
+            queue.render()
+            work["page_down"].append(time.perf_counter() - t)
+        now = services.clock.now()
+        for term in ["a", "an", "ana", "ab", "b", "co", "cor", "e", "ma", "mar"] * 3:
+            t = time.perf_counter()
+            with services.store.read() as conn:
+                found = qq.page_after(conn, QueueFilter(owner="ana", search=term), now, None, 120)
+            queue.set_rows(found)
+            queue.render()
+            work["search"].append(time.perf_counter() - t)
+        for row in queue.rows[:30]:
+            t = time.perf_counter()
+            render_view(load_lead_view(services, row.crm_id), now)
+            work["open_lead"].append(time.perf_counter() - t)
+    with services.store.read() as conn:
+        total = conn.exec_driver_sql("SELECT count(*) FROM leads WHERE is_open = 1").scalar()
+    return {
+        "first_paint": paint,
+        "rss_mb": _rss_mb(),
+        "timings": timings,
+        "work": work,
+        "window_rows": rows,
+        "open_leads": total,
+    }
+
+
+def _child(kind: str, store: str) -> None:
+    result = asyncio.run(_bare() if kind == "bare" else _queue(store))
+    print(json.dumps(result))
+
+
+def _run(kind: str, store: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.tui_bench", "--child", kind, "--store", store],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--store", default="")
+    parser.add_argument("--child", default="")
+    args = parser.parse_args()
+    if args.child:
+        _child(args.child, args.store)
+        return
+    store = Path(args.store or f"/tmp/leadqueue-bench-{args.leads}.db")
+    if not store.exists():
+        print(f"generating {args.leads:,} open leads into {store} ...", flush=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "leadqueue",
+                "demo",
+                "--generate",
+                "--leads",
+                str(args.leads),
+                "--reps",
+                "1",
+                "--out",
+                str(store),
+                *REFERENCE_ARGS,
+            ],
+            check=True,
+        )
+    bare = _run("bare", str(store))
+    app = _run("queue", str(store))
+    print(f"store: {store} ({app['open_leads']:,} open leads; the list holds {app['window_rows']} rows)")
+    print(f"{'':<22}{'leadqueue':>12}{'bare Textual':>14}{'ratio':>9}   target")
+    print(
+        f"{'first paint (s)':<22}{app['first_paint']:>12.3f}{bare['first_paint']:>14.3f}"
+        f"{app['first_paint'] / bare['first_paint']:>9.2f}   <= 1.5x"
+    )
+    print(
+        f"{'peak RSS (MB)':<22}{app['rss_mb']:>12.1f}{bare['rss_mb']:>14.1f}"
+        f"{app['rss_mb'] - bare['rss_mb']:>+9.1f}   <= +30 MB"
+    )
+    print("keypress to repaint, the app's own work (action or query + full render), target p95 <= 16 ms")
+    print(f"  {'':<20}{'p50 ms':>12}{'p95 ms':>14}")
+    for name, values in app["work"].items():
+        print(f"  {name:<20}{_pct(values, 0.5):>12.2f}{_pct(values, 0.95):>14.2f}   (n={len(values)})")
+    print("keypress round trip through Textual's test pilot (press + pause), beside the bare app's")
+    bare_p50, bare_p95 = _pct(bare["press"], 0.5), _pct(bare["press"], 0.95)
+    print(f"  {'bare app: j':<20}{bare_p50:>12.1f}{bare_p95:>14.1f}")
+    for name, values in app["timings"].items():
+        p50, p95 = _pct(values, 0.5), _pct(values, 0.95)
+        print(
+            f"  {name:<20}{p50:>12.1f}{p95:>14.1f}   p95 {p95 - bare_p95:+.1f} ms vs bare"
+            f"  (n={len(values)}, mean {statistics.mean(values) * 1000:.1f})"
+        )
+
+
+if __name__ == "__main__":
+    main()
