@@ -241,3 +241,19 @@ async def test_all_reps_view_without_a_rep(demo_services: Services) -> None:
         await settle(pilot)
         queue = app.screen.query_one(QueueList)
         assert queue.show_rep and len({r.owner for r in queue.rows}) > 1
+
+
+async def test_a_theme_chosen_is_remembered(demo_services: Services, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from leadqueue.settings.config import load_config
+
+    path = Path(str(tmp_path)) / "config.toml"
+    app = LeadqueueApp(
+        demo_services, actor="ana", owner="ana", config=UserConfig(), config_path=path, cursor_blink=False
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        await settle(pilot)
+    assert load_config(path).theme == "nord"
