@@ -135,6 +135,8 @@ leads = Table(
     # "open leads of a rep ordered by deadline" is a keyset walk on this index
     Index("ix_leads_queue", "owner", "is_open", "due_at", "id"),
     Index("ix_leads_open_due", "is_open", "due_at", "id"),
+    # covers the queue's header counts (no visit to the wide lead rows)
+    Index("ix_leads_counts", "owner", "is_open", "state", "due_at", "at_risk_at"),
     # the terminal queue walks one section (state) at a time
     Index("ix_leads_section", "owner", "state", "due_at", "id"),
     Index("ix_leads_section_all", "state", "due_at", "id"),

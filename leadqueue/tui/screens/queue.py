@@ -116,13 +116,12 @@ class QueueScreen(Screen[None]):
         try:
             with self.services.store.read() as conn:
                 rows = qq.page_after(conn, f, now, None, PAGE)
-                counts = qq.counts(conn, f.owner, now)
         except StoreError as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return
-        self.app.call_from_thread(self._apply_page, rows, counts, keep)
+        self.app.call_from_thread(self._apply_page, rows, keep)
 
-    def _apply_page(self, rows: list[qq.QueueRow], counts: qq.QueueCounts, keep: int | str | None) -> None:
+    def _apply_page(self, rows: list[qq.QueueRow], keep: int | str | None) -> None:
         queue = self.query_one(QueueList)
         index = 0
         if isinstance(keep, int):
@@ -130,9 +129,10 @@ class QueueScreen(Screen[None]):
         elif keep is not None:
             index = next((i for i, r in enumerate(rows) if r.crm_id == keep), queue.cursor)
         queue.set_rows(rows, min(index, max(0, len(rows) - 1)), at_start=True, at_end=len(rows) < PAGE)
-        self.counts = counts
         self._notice_hot(rows)
         self.update_summary()
+        # Counts scan every open lead: they follow the first paint instead of delaying it.
+        self.refresh_counts()
 
     @work(thread=True, exclusive=True, group="more")
     def load_more(self, direction: str, f: qq.QueueFilter, edge: qq.Cursor) -> None:
@@ -310,13 +310,12 @@ class QueueScreen(Screen[None]):
         try:
             with self.services.store.read() as conn:
                 rows = qq.page_before(conn, f, self.now(), None, PAGE)
-                counts = qq.counts(conn, f.owner, self.now())
         except StoreError as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return
 
         def apply() -> None:
-            self._apply_page(rows, counts, len(rows) - 1)
+            self._apply_page(rows, len(rows) - 1)
             queue = self.query_one(QueueList)
             queue.at_start, queue.at_end = len(rows) < PAGE, True
 
