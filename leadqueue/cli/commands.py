@@ -90,44 +90,45 @@ def _done(outcome: Outcome) -> int:
     return 0
 
 
+def _as_rep(ctx: Context) -> str:
+    """The acting rep's key: decisions always name a known rep."""
+    key = ctx.rep_key(required=True)
+    assert key is not None
+    return key
+
+
 def _accept(ctx: Context, a: argparse.Namespace) -> int:
-    actor = ctx.rep_key()
-    assert actor
+    actor = _as_rep(ctx)
     decision = Accept(next_step=a.next_step, due=_when(ctx, a.due), note=a.note)
     return _done(DecisionService(ctx.services).accept(a.id, actor, decision))
 
 
 def _reject(ctx: Context, a: argparse.Namespace) -> int:
-    actor = ctx.rep_key()
-    assert actor
+    actor = _as_rep(ctx)
     decision = Reject(reason=a.reason, note=a.note, duplicate_of=a.duplicate_of)
     return _done(DecisionService(ctx.services).reject(a.id, actor, decision))
 
 
 def _needs_info(ctx: Context, a: argparse.Namespace) -> int:
-    actor = ctx.rep_key()
-    assert actor
+    actor = _as_rep(ctx)
     decision = NeedsInfo(missing=split_facts(a.missing), note=a.note)
     return _done(DecisionService(ctx.services).needs_info(a.id, actor, decision))
 
 
 def _touch(ctx: Context, a: argparse.Namespace) -> int:
-    actor = ctx.rep_key()
-    assert actor
+    actor = _as_rep(ctx)
     action = Touch(channel=a.channel, conversation=a.conversation, note=a.note)
     return _done(DecisionService(ctx.services).touch(a.id, actor, action))
 
 
 def _dispose(ctx: Context, a: argparse.Namespace) -> int:
-    actor = ctx.rep_key()
-    assert actor
+    actor = _as_rep(ctx)
     decision = Dispose(outcome=a.outcome, reason=a.reason, note=a.note)
     return _done(DecisionService(ctx.services).dispose(a.id, actor, decision))
 
 
 def _undo(ctx: Context, a: argparse.Namespace) -> int:
-    actor = ctx.rep_key()
-    assert actor
+    actor = _as_rep(ctx)
     return _done(DecisionService(ctx.services).undo(a.id, actor))
 
 

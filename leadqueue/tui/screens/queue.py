@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from datetime import datetime
@@ -361,12 +362,19 @@ class QueueScreen(Screen[None]):
 
     @work
     async def pick_filters(self) -> None:
-        with self.services.store.read() as conn:  # one tiny query; keeps the form simple
-            sources = list(qq.sources(conn, self.filter.owner))
+        try:
+            sources = await asyncio.to_thread(self._sources)  # off the UI thread like every query
+        except StoreError as exc:
+            self.show_error(str(exc))
+            return
         chosen = await self.app.push_screen_wait(FilterScreen(self.filter, sources))
         if chosen is not None:
             self.filter = chosen
             self.reload()
+
+    def _sources(self) -> list[str]:
+        with self.services.store.read() as conn:
+            return list(qq.sources(conn, self.filter.owner))
 
     # -- decisions ---------------------------------------------------------------------------
     def _target(self) -> qq.QueueRow | None:
