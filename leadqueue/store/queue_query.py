@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, or_, select
 
+from leadqueue.domain.duplicates import fold_text
 from leadqueue.store.schema import leads
 
 Cursor = tuple[int, datetime, int]
@@ -86,16 +87,11 @@ def _where(f: QueueFilter, now: datetime) -> list[Any]:
         conds.extend([leads.c.at_risk_at <= now, leads.c.due_at > now])
     elif f.clock_state == "running":
         conds.append(leads.c.at_risk_at > now)
-    if f.search.strip():
-        needle = f"%{f.search.strip().casefold()}%"
-        full_name = func.lower(leads.c.first_name + " " + leads.c.last_name)
-        conds.append(
-            or_(
-                full_name.like(needle),
-                func.lower(leads.c.company).like(needle),
-                func.lower(leads.c.email).like(needle),
-            )
-        )
+    needle = fold_text(f.search)
+    if needle:
+        # Folded like search_text, so "jose" finds José; % and _ typed by the rep are literal.
+        escaped = needle.replace("%", "\\%").replace("_", "\\_")
+        conds.append(leads.c.search_text.like(f"%{escaped}%", escape="\\"))
     return conds
 
 

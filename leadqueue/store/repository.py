@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
 
-from leadqueue.domain.duplicates import normalise_domain, normalise_email, person_key
+from leadqueue.domain.duplicates import fold_text, normalise_domain, normalise_email, person_key
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.lead import ContentItem, LeadProfile, ScoreItem, Touchpoint
 from leadqueue.store.bulk import bulk_insert
@@ -303,6 +303,7 @@ def profile_to_values(p: LeadProfile) -> dict[str, Any]:
         "third_party_intent": list(p.third_party_intent),
         "account_status": p.account_status,
         "crm_status": p.crm_status,
+        "search_text": fold_text(f"{p.first_name} {p.last_name} {p.company} {p.email}"),
         "extra": dict(p.extra),
         "created_at": p.created_at,
     }

@@ -111,6 +111,8 @@ leads = Table(
     Column("extra", JSON, nullable=False, default=dict),
     Column("created_at", UTCDateTime),
     Column("content_hash", String(64), nullable=False, default=""),
+    # name, company and email folded (case, accents, punctuation) for the queue's search
+    Column("search_text", Text, nullable=False, default=""),
     Column("imported_at", UTCDateTime),
     Column("tier", String(10), nullable=False, default="standard"),
     # projection of the events (see module docstring)
@@ -137,6 +139,8 @@ leads = Table(
     Index("ix_leads_open_due", "is_open", "due_at", "id"),
     # covers the queue's header counts (no visit to the wide lead rows)
     Index("ix_leads_counts", "owner", "is_open", "state", "due_at", "at_risk_at"),
+    # search scans this narrow index in queue order, not the wide lead rows
+    Index("ix_leads_search", "owner", "state", "due_at", "id", "at_risk_at", "search_text"),
     # the terminal queue walks one section (state) at a time
     Index("ix_leads_section", "owner", "state", "due_at", "id"),
     Index("ix_leads_section_all", "state", "due_at", "id"),
