@@ -257,3 +257,24 @@ async def test_a_theme_chosen_is_remembered(demo_services: Services, tmp_path: o
         app.theme = "nord"
         await settle(pilot)
     assert load_config(path).theme == "nord"
+
+
+async def test_a_toast_when_a_visible_lead_turns_at_risk(app: LeadqueueApp, demo_services: Services) -> None:
+    from datetime import timedelta
+
+    from leadqueue.domain.clock import FixedClock
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.tick()  # learn the states as they are now
+        clock = demo_services.clock
+        assert isinstance(clock, FixedClock)
+        now = clock.now()
+        running = [r for r in screen.query_one(QueueList).rows[:30] if r.at_risk_at and r.at_risk_at > now]
+        soonest = min(running, key=lambda r: r.at_risk_at)  # type: ignore[arg-type, return-value]
+        clock.set(soonest.at_risk_at + timedelta(seconds=1))  # type: ignore[operator]
+        screen.tick()
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any(soonest.name in m and "at risk" in m for m in messages)
