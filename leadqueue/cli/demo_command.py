@@ -68,12 +68,12 @@ def run_demo(args: argparse.Namespace, clock: Clock) -> int:
         return 0
     path = fresh_demo_copy(clock)
     ctx = build_context(args, clock, db=str(path))
+    if not ctx.actor:
+        ctx.actor = DEMO_REP  # the demo needs someone to decide as
     if args.print_only:
         print(f"demo store: {path} (a fresh copy; the bundled sample is untouched)")
         print_queue(ctx.services, ctx.rep_key(required=False), 40)
         return 0
-    if not ctx.actor:
-        ctx.actor = DEMO_REP  # the demo needs someone to decide as
     from leadqueue.cli.commands import run_app
 
     return run_app(ctx)
