@@ -66,9 +66,25 @@ def dispatch(args: argparse.Namespace, clock: Clock) -> int:
         from leadqueue.cli.demo_command import run_demo
 
         return run_demo(args, clock)
-    ctx = build_context(args, clock)
+    try:
+        ctx = build_context(args, clock)
+    except USER_ERRORS as exc:
+        if command == "open" and sys.stdout.isatty():
+            return show_startup_error(str(exc))
+        raise
     handler = _HANDLERS[command]
     return handler(ctx, args)
+
+
+def show_startup_error(message: str) -> int:
+    """The terminal UI was asked for: explain the failure there, not as a traceback."""
+    from leadqueue.tui.app import setup_logging
+    from leadqueue.tui.error_app import StartupErrorApp
+
+    log_file = setup_logging()
+    logging.getLogger("leadqueue").error("cannot open: %s", message)
+    StartupErrorApp(message, log_file).run()
+    return 1
 
 
 # -- decisions ------------------------------------------------------------------

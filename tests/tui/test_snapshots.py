@@ -81,3 +81,17 @@ def test_store_error_state(snap_compare: Any, demo_services: Services, size: tup
         )
 
     assert snap_compare(make_app(demo_services), terminal_size=size, run_before=run_then(after=break_store))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_startup_error(snap_compare: Any, size: tuple[int, int]) -> None:
+    from pathlib import Path
+
+    from leadqueue.tui.error_app import StartupErrorApp
+
+    app = StartupErrorApp(
+        "policy /home/ana/.config/leadqueue/policy.toml: windows.first_touch.window: 'soon' is not a window: "
+        "use e.g. 4h, 30m, 1h30m, 2d or 5bd",
+        Path("/home/ana/.local/state/leadqueue/log/leadqueue.log"),
+    )
+    assert snap_compare(app, terminal_size=size)
