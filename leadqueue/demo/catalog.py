@@ -343,8 +343,6 @@ INDUSTRIES: Final[tuple[str, ...]] = (
     "Media",
 )
 
-# Matches the default ICP industries of the team policy.
-ICP_INDUSTRIES: Final[tuple[str, ...]] = INDUSTRIES[:8]
 
 REGIONS: Final[tuple[str, ...]] = ("NA", "EMEA", "APAC", "LATAM")
 

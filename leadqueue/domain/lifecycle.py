@@ -97,7 +97,6 @@ class LeadHistory:
     viewed_at: datetime | None = None
     last_event_at: datetime | None = None
     runs: list[ClockRun] = field(default_factory=list)
-    last_undoable: Event | None = None
     undone_ids: frozenset[str] = frozenset()
 
     @property
@@ -180,7 +179,6 @@ def _apply(h: LeadHistory, e: Event) -> None:
     elif e.kind in (K.ACCEPTED, K.REJECTED, K.NEEDS_INFO):
         h.first_decision_at = h.first_decision_at or e.at
         h.first_decision = h.first_decision or e.kind
-        h.last_undoable = e
         if e.kind is K.NEEDS_INFO:
             for run in h.open_runs():
                 if run.clock is C.DECISION:
@@ -210,7 +208,6 @@ def _apply(h: LeadHistory, e: Event) -> None:
     elif e.kind is K.DISPOSED:
         h.disposed_at = e.at
         h.reason_code = str(e.payload.get("reason", "")) or h.reason_code
-        h.last_undoable = e
         _stop(h.runs, e.at, e.kind)
     elif e.kind is K.ESCALATED:
         h.escalations += 1

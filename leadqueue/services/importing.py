@@ -128,8 +128,8 @@ def _owners_known(result: ReadResult) -> tuple[list[ParsedRow], list[RowError]]:
 
 def _rep_keys(conn: Connection, names: set[str]) -> dict[str, str]:
     """Owner text -> rep key, creating reps that do not exist yet."""
-    known = {r.key.casefold(): r.key for r in repo.all_reps(conn)}
-    known |= {r.name.casefold(): r.key for r in repo.all_reps(conn)}
+    reps = repo.all_reps(conn)
+    known = {r.key.casefold(): r.key for r in reps} | {r.name.casefold(): r.key for r in reps}
     mapping: dict[str, str] = {}
     to_create: dict[str, str] = {}
     for name in names:

@@ -502,7 +502,7 @@ class QueueScreen(Screen[None]):
         d = self.decisions
         if kind == "accept":
             assert isinstance(decision, Accept)
-            d.accept(crm_id, actor, replace(decision, due=decision.due))
+            d.accept(crm_id, actor, decision)
         elif kind == "reject":
             assert isinstance(decision, Reject)
             d.reject(crm_id, actor, decision)

@@ -30,7 +30,10 @@ class LeadDetail(VerticalScroll, can_focus=False):
         self.scroll_home(animate=False)
 
     def tick(self, view: LeadView, now: datetime, zone: ZoneInfo = UTC_ZONE) -> None:
-        """Re-render the countdowns without moving the scroll position."""
+        """Re-render the countdowns without moving the scroll position; a lead
+        with no open clock has nothing that ticks."""
+        if not any(c.is_open and c.deadline is not None for c in view.clocks):
+            return
         self.query_one("#detail-body", Static).update(render_view(view, now, zone))
 
     def show_message(self, message: str) -> None:
