@@ -14,7 +14,7 @@ from leadqueue.domain.tiers import tier_of
 from leadqueue.services.context import Services
 from leadqueue.services.projection import project
 from leadqueue.store import repository as repo
-from leadqueue.store.schema import leads
+from leadqueue.store.schema import ORIGIN_IMPORT, leads
 
 
 def add_lead(
@@ -34,4 +34,4 @@ def add_lead(
         values |= project(fold([assigned]), tier, services.policy, services.calendars(conn), at)
         conn.execute(insert(leads), [values])
         lead_id = repo.ids_for(conn, [crm_id])[crm_id]
-        repo.insert_events(conn, [repo.event_values(lead_id, assigned)])
+        repo.insert_events(conn, [repo.event_values(lead_id, assigned, ORIGIN_IMPORT)])

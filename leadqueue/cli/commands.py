@@ -19,6 +19,7 @@ from leadqueue.domain.calendar import CalendarError
 from leadqueue.domain.clock import Clock
 from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch, split_facts
 from leadqueue.domain.when import WhenError, parse_when
+from leadqueue.export.service import ExportError
 from leadqueue.io.reader import ImportFileError
 from leadqueue.services import decisions as decision_errors
 from leadqueue.services.decisions import DecisionService, Outcome
@@ -28,6 +29,7 @@ from leadqueue.settings import paths
 from leadqueue.settings.policy_file import load_policy, policy_to_toml
 from leadqueue.settings.toml_errors import SettingsError
 from leadqueue.store.engine import StoreError
+from leadqueue.sync.segments import FolderUnreachable
 
 
 class CommandError(Exception):
@@ -42,6 +44,8 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     WhenError,
     CalendarError,
     CommandError,
+    FolderUnreachable,
+    ExportError,
 )
 
 
@@ -316,6 +320,44 @@ def _print_metrics(result: dict[str, Any]) -> None:
         print(table(rows, fields, indent="  "))
 
 
+def _export_dir(ctx: Context, a: argparse.Namespace) -> Path:
+    folder = getattr(a, "export_dir", None) or ctx.config.export_dir
+    if not folder:
+        raise CommandError("no export folder: pass --export-dir DIR or set export_dir in the config file")
+    return Path(folder)
+
+
+def _sync(ctx: Context, a: argparse.Namespace) -> int:
+    import socket
+
+    from leadqueue.cli.progress import progress_bar
+    from leadqueue.sync.service import SyncService
+
+    if a.segment_events < 1:
+        raise CommandError("--segment-events must be at least 1")
+    hint = ctx.actor or socket.gethostname()  # only names the writer; need not be a rep here
+    with progress_bar("syncing") as progress:
+        summary = SyncService(ctx.services, _export_dir(ctx, a), hint, a.segment_events, progress).run()
+    for problem in summary.bad_segments:
+        print(f"leadqueue: warning: skipped {problem}", file=sys.stderr)
+    print(summary.line())
+    return 0
+
+
+def _export(ctx: Context, a: argparse.Namespace) -> int:
+    from leadqueue.cli.progress import progress_bar
+    from leadqueue.export.service import export
+
+    since = None
+    since_last = a.since is not None and a.since.strip().casefold() == "last"
+    if a.since is not None and not since_last:
+        since = parse_when(a.since, ctx.services.clock.now(), ctx.services.policy.zone)
+    with progress_bar(f"exporting {a.format}") as progress:
+        summary = export(ctx.services, a.format, a.out, since, since_last, progress)
+    print(summary.line(), file=sys.stderr if str(a.out) == "-" else sys.stdout)
+    return 0
+
+
 def _policy(a: argparse.Namespace) -> int:
     if a.policy_cmd == "check":
         policy = load_policy(a.file)
@@ -341,4 +383,6 @@ _HANDLERS = {
     "reassign": _reassign,
     "escalate": _escalate,
     "report": _report,
+    "sync": _sync,
+    "export": _export,
 }

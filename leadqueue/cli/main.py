@@ -123,6 +123,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", metavar="ID")
     p.add_argument("--note", default="")
 
+    p = command("sync", "publish this store's new events to the shared folder and pull the others'")
+    p.add_argument("--export-dir", type=Path, metavar="DIR", help="the shared folder (default: config)")
+    p.add_argument(
+        "--segment-events",
+        type=int,
+        default=5000,
+        metavar="N",
+        help="events per published file (default 5000)",
+    )
+
+    p = command("export", "write the store's events as a file a CRM or a spreadsheet imports")
+    p.add_argument("--format", required=True, choices=("jsonl", "csv", "salesforce", "hubspot"))
+    p.add_argument(
+        "--out", required=True, type=Path, metavar="FILE", help="the file to write ('-' for stdout)"
+    )
+    p.add_argument(
+        "--since",
+        metavar="WHEN|last",
+        help="only events recorded since WHEN, or since the previous export in this format ('last')",
+    )
+
     p = command("report", "reports: breaches or metrics")
     rsub = p.add_subparsers(dest="report", metavar="REPORT", required=True)
     r = rsub.add_parser("breaches", help="open clocks at risk or breached")

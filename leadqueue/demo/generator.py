@@ -29,7 +29,7 @@ from leadqueue.services.projection import project
 from leadqueue.store import repository as repo
 from leadqueue.store.bulk import bulk_insert
 from leadqueue.store.engine import StoreError, open_store
-from leadqueue.store.schema import leads, meta, reps
+from leadqueue.store.schema import ORIGIN_IMPORT, leads, meta, reps
 
 # A Wednesday, mid-morning on the team's (New York) calendar.
 REFERENCE = datetime(2026, 1, 14, 15, 0, tzinfo=UTC)
@@ -353,7 +353,7 @@ def generate(
             bulk_insert(conn, leads, lead_rows)
             ids = repo.ids_for(conn, [v["crm_id"] for v in lead_rows])
             event_rows = [
-                repo.event_values(ids[v["crm_id"]], e)
+                repo.event_values(ids[v["crm_id"]], e, ORIGIN_IMPORT)
                 for v, evs in zip(lead_rows, stories, strict=True)
                 for e in evs
             ]

@@ -91,6 +91,8 @@ class LeadHistory:
     conversation_at: datetime | None = None
     disposed_at: datetime | None = None
     reason_code: str | None = None
+    reason_note: str | None = None
+    decided_by: str | None = None
     next_step: dict[str, str] | None = None
     contact_attempts: int = 0
     escalations: int = 0
@@ -98,6 +100,7 @@ class LeadHistory:
     last_event_at: datetime | None = None
     runs: list[ClockRun] = field(default_factory=list)
     undone_ids: frozenset[str] = frozenset()
+    conflicts: list[Event] = field(default_factory=list)
 
     @property
     def is_open(self) -> bool:
@@ -148,12 +151,23 @@ def effective(events: Iterable[Event]) -> tuple[list[Event], frozenset[str]]:
 
 
 def fold(events: Sequence[Event]) -> LeadHistory:
-    """Replay events (oldest first) into the lead's history. Raises
-    IllegalTransition if the events themselves break the lifecycle."""
+    """Replay events (in the order the store learned them) into the lead's history.
+
+    Events written here were checked before they were appended, but a sync can
+    bring in a decision made elsewhere on a lead that has moved on meanwhile
+    (a rep accepts while the team lead reassigns). The first one to arrive
+    wins; a later event that no longer fits is kept in the history, listed in
+    `conflicts`, and changes nothing. Every store that learns the same events
+    in the same order therefore folds them alike.
+    """
     kept, undone = effective(events)
     h = LeadHistory(undone_ids=undone)
     for e in kept:
-        h.state = next_state(h.state, e)
+        try:
+            h.state = next_state(h.state, e)
+        except IllegalTransition:
+            h.conflicts.append(e)
+            continue
         h.last_event_at = e.at
         _apply(h, e)
     return h
@@ -185,6 +199,7 @@ def _apply(h: LeadHistory, e: Event) -> None:
                     run.pauses.append((e.at, None))
             return
         h.decided_at = e.at
+        h.decided_by = e.actor
         _stop(h.runs, e.at, e.kind, C.DECISION)
         if e.kind is K.ACCEPTED:
             h.accepted_at = e.at
@@ -194,6 +209,7 @@ def _apply(h: LeadHistory, e: Event) -> None:
                 h.runs.append(ClockRun(clock, h.owner, e.at))
         else:
             h.reason_code = str(e.payload.get("reason", "")) or None
+            h.reason_note = str(e.payload.get("note", "")) or None
     elif e.kind is K.RETURNED_FROM_MARKETING:
         for run in h.open_runs():
             if run.clock is C.DECISION and run.is_paused:
@@ -207,7 +223,10 @@ def _apply(h: LeadHistory, e: Event) -> None:
             _stop(h.runs, e.at, e.kind, C.DISCOVERY)
     elif e.kind is K.DISPOSED:
         h.disposed_at = e.at
-        h.reason_code = str(e.payload.get("reason", "")) or h.reason_code
+        h.decided_by = e.actor
+        if e.payload.get("reason"):
+            h.reason_code = str(e.payload["reason"])
+            h.reason_note = str(e.payload.get("note", "")) or None
         _stop(h.runs, e.at, e.kind)
     elif e.kind is K.ESCALATED:
         h.escalations += 1

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from leadqueue.domain.crm_export import CrmExports
 from leadqueue.domain.durations import Window, parse_window
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -224,6 +225,7 @@ class Policy(Strict):
     tiers: Tiers = Tiers()
     icp: Icp = Icp()
     reasons: dict[str, ReasonCode] = Field(default_factory=_default_reasons)
+    crm: CrmExports = CrmExports()
 
     @field_validator("time_zone")
     @classmethod

@@ -17,6 +17,7 @@ from leadqueue.domain.policy import Tier
 from leadqueue.services.context import Services
 from leadqueue.services.projection import project
 from leadqueue.store import repository as repo
+from leadqueue.store.schema import ORIGIN_LOCAL
 
 
 class LeadNotFound(LookupError):
@@ -145,7 +146,7 @@ class DecisionService:
             payload = build(conn, before, events) if with_events else build(conn, before)
             event = Event(kind=kind, actor=actor, at=self.s.clock.now(), payload=payload)
             after = check_append(events, event)
-            repo.insert_events(conn, [repo.event_values(row.id, event)])
+            repo.insert_events(conn, [repo.event_values(row.id, event, ORIGIN_LOCAL)])
             values = project(after, Tier(row.tier), self.s.policy, self.s.calendars(conn), event.at)
             repo.write_projection(conn, row.id, values)
         return Outcome(crm_id, event, after)

@@ -27,7 +27,7 @@ from leadqueue.services.context import Services
 from leadqueue.services.projection import project
 from leadqueue.store import repository as repo
 from leadqueue.store.bulk import bulk_insert
-from leadqueue.store.schema import leads
+from leadqueue.store.schema import ORIGIN_IMPORT, leads
 
 IMPORT_ACTOR = "import"
 _CHUNK = 900  # stays under SQLite's bound-parameter limit for IN (...)
@@ -187,7 +187,9 @@ def _upsert(services: Services, conn: Connection, rows: Sequence[ParsedRow], sum
     if new_leads:
         bulk_insert(conn, leads, new_leads)
         created_ids = repo.ids_for(conn, [crm for crm, _ in new_events])
-        repo.insert_events(conn, [repo.event_values(created_ids[crm], e) for crm, e in new_events])
+        repo.insert_events(
+            conn, [repo.event_values(created_ids[crm], e, ORIGIN_IMPORT) for crm, e in new_events]
+        )
         summary.created = len(new_leads)
     if changed:
         _apply_changes(services, conn, changed, summary, now)
@@ -237,7 +239,7 @@ def _apply_changes(
             )
             summary.reassigned += 1
         if extra:
-            repo.insert_events(conn, [repo.event_values(old.id, e) for e in extra])
+            repo.insert_events(conn, [repo.event_values(old.id, e, ORIGIN_IMPORT) for e in extra])
             events = events + extra
         projected = project(fold(events), Tier(values["tier"]), services.policy, calendar_for, now)
         repo.write_projection(conn, old.id, projected)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from leadqueue.domain.lifecycle import fold
+from leadqueue.domain.lifecycle import LeadHistory, fold
 from leadqueue.domain.policy import Tier
 from leadqueue.services.context import Services
 from leadqueue.services.projection import project
@@ -41,6 +41,25 @@ def rebuild_projections(
         if progress:
             progress(start + len(batch), len(rows))
     return len(rows)
+
+
+def reproject(services: Services, conn: Connection, lead_ids: Sequence[int]) -> dict[int, LeadHistory]:
+    """Refold and rewrite the projection of some leads (after a sync brought events in)."""
+    now = services.clock.now()
+    calendar_for = services.calendars(conn)
+    tiers = {}
+    for start in range(0, len(lead_ids), 900):
+        q = select(leads.c.id, leads.c.tier).where(leads.c.id.in_(lead_ids[start : start + 900]))
+        tiers.update({r.id: r.tier for r in conn.execute(q)})
+    by_lead = repo.events_by_lead(conn, list(lead_ids))
+    histories = {lead_id: fold(by_lead[lead_id]) for lead_id in lead_ids}
+    # A lead can be handed to a rep this store has never seen (a reassignment elsewhere).
+    repo.ensure_reps(conn, {h.owner: h.owner for h in histories.values() if h.owner})
+    for lead_id, history in histories.items():
+        repo.write_projection(
+            conn, lead_id, project(history, Tier(tiers[lead_id]), services.policy, calendar_for, now)
+        )
+    return histories
 
 
 def _shift_iso(value: Any, delta: timedelta) -> Any:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
+from leadqueue.store.migrations import MIGRATIONS, upgrade
 from leadqueue.store.schema import SCHEMA_VERSION, meta, metadata
 
 BUSY_TIMEOUT_MS = 15_000
@@ -144,14 +145,16 @@ def open_store(db: str | Path, create: bool = True) -> Store:
                 raise StoreError(f"{label} is a database but not a leadqueue store")
             else:
                 row = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).first()
-                check_version(row[0] if row else None, label)
+                found = check_version(row[0] if row else None, label)
+                if found < SCHEMA_VERSION:
+                    upgrade(conn, found, SCHEMA_VERSION)
     except StoreError:
         engine.dispose()
         raise
     return store
 
 
-def check_version(found: str | None, label: str) -> None:
+def check_version(found: str | None, label: str) -> int:
     if found is None or not found.isdigit():
         raise StoreError(f"{label} has no readable schema version ({found!r}); it is not a leadqueue store")
     version = int(found)
@@ -160,5 +163,6 @@ def check_version(found: str | None, label: str) -> None:
             f"{label} has schema version {version}, newer than this leadqueue understands "
             f"({SCHEMA_VERSION}): upgrade leadqueue"
         )
-    if version < SCHEMA_VERSION:
+    if version < min(MIGRATIONS, default=SCHEMA_VERSION):
         raise StoreError(f"{label} has schema version {version}, which has no migration to {SCHEMA_VERSION}")
+    return version

@@ -56,7 +56,8 @@ def row_to_event(r: Any) -> Event:
     return Event(kind=EventKind(r.kind), actor=r.actor, at=r.at, payload=r.payload or {}, event_id=r.event_id)
 
 
-def event_values(lead_id: int, e: Event) -> dict[str, Any]:
+def event_values(lead_id: int, e: Event, origin: str) -> dict[str, Any]:
+    """A row of `events`; origin is ORIGIN_LOCAL, ORIGIN_IMPORT or the publishing writer's id."""
     return {
         "event_id": e.event_id,
         "lead_id": lead_id,
@@ -64,6 +65,7 @@ def event_values(lead_id: int, e: Event) -> dict[str, Any]:
         "actor": e.actor,
         "at": e.at,
         "payload": dict(e.payload),
+        "origin": origin,
     }
 
 

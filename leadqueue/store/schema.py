@@ -24,10 +24,16 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.engine import Dialect
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# Where an event came from. Only `local` events are published by a sync; a
+# pulled event carries the id of the writer that published it.
+ORIGIN_LOCAL = "local"
+ORIGIN_IMPORT = "import"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -159,8 +165,42 @@ events = Table(
     Column("actor", String(120), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("payload", JSON, nullable=False, default=dict),
+    Column("origin", String(64), nullable=False),  # no default: every writer says which
+    # the shared-folder segment a local event was published in; NULL = still in the outbox
+    Column("segment", String(300)),
     Index("ix_events_lead", "lead_id", "seq"),
     Index("ix_events_kind_at", "kind", "at"),
+    Index(
+        "ix_events_outbox",
+        "seq",
+        sqlite_where=text("origin = 'local' AND segment IS NULL"),
+        postgresql_where=text("origin = 'local' AND segment IS NULL"),
+    ),
+)
+
+# Segment files of the shared folder this store has already taken in (its own
+# published ones and other writers'). Segments never change once renamed into
+# place, so a name seen once never needs reading again.
+sync_files = Table(
+    "sync_files",
+    metadata,
+    Column("name", String(300), primary_key=True),  # "<writer>/<file>"
+    Column("writer", String(120), nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("direction", String(10), nullable=False),  # sent | received
+    Column("at", UTCDateTime, nullable=False),
+)
+
+# Pulled events whose lead this store does not have (yet): applied by a later
+# sync once an import brings the lead in.
+sync_parked = Table(
+    "sync_parked",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("crm_id", String(64), nullable=False, index=True),
+    Column("writer", String(120), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("record", JSON, nullable=False),
 )
 
 # Columns of `leads` the projection owns; everything else is lead context.

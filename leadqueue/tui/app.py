@@ -49,7 +49,8 @@ class LeadqueueApp(App[None]):
             self.theme = self.config.theme
         if self.keymap:
             self.set_keymap(self.keymap)
-        self.push_screen(QueueScreen(self.services, self.actor, self.owner))
+        export_dir = Path(self.config.export_dir).expanduser() if self.config.export_dir else None
+        self.push_screen(QueueScreen(self.services, self.actor, self.owner, export_dir))
 
     def watch_theme(self, theme: str) -> None:
         """Remember the theme chosen from the palette."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -21,8 +23,11 @@ from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import USER_ERRORS, DecisionService
 from leadqueue.services.lead_view import LeadView, load_lead_view
+from leadqueue.store import outbox
 from leadqueue.store import queue_query as qq
 from leadqueue.store.engine import StoreError
+from leadqueue.sync.segments import FolderUnreachable
+from leadqueue.sync.service import SyncService, SyncSummary
 from leadqueue.tui.format import clock_state
 from leadqueue.tui.screens.filters import FilterScreen
 from leadqueue.tui.screens.forms import (
@@ -68,9 +73,14 @@ class QueueScreen(Screen[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, services: Services, actor: str | None, owner: str | None) -> None:
+    def __init__(
+        self, services: Services, actor: str | None, owner: str | None, export_dir: Path | None = None
+    ) -> None:
         super().__init__()
         self.services = services
+        self.export_dir = export_dir
+        self.unsent: int | None = None
+        self.syncing = False
         self.actor = actor
         self.filter = qq.QueueFilter(owner=owner)
         self.decisions = DecisionService(services)
@@ -103,6 +113,7 @@ class QueueScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.query_one("#main").set_class(event.size.width < NARROW_BELOW, "narrow")
+        self.update_summary()
 
     def now(self) -> datetime:
         return self.services.clock.now()
@@ -171,6 +182,7 @@ class QueueScreen(Screen[None]):
         try:
             with self.services.store.read() as conn:
                 counts = qq.counts(conn, self.filter.owner, self.now())
+                unsent = outbox.unsent_count(conn)
                 hot = qq.page_after(
                     conn,
                     replace(self.filter, section="decide", tiers=frozenset({"hot"})),
@@ -181,10 +193,11 @@ class QueueScreen(Screen[None]):
         except StoreError as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return
-        self.app.call_from_thread(self._apply_counts, counts, hot)
+        self.app.call_from_thread(self._apply_counts, counts, hot, unsent)
 
-    def _apply_counts(self, counts: qq.QueueCounts, hot: list[qq.QueueRow]) -> None:
+    def _apply_counts(self, counts: qq.QueueCounts, hot: list[qq.QueueRow], unsent: int) -> None:
         self.counts = counts
+        self.unsent = unsent
         self._notice_hot(hot)
         self.update_summary()
 
@@ -262,15 +275,21 @@ class QueueScreen(Screen[None]):
         c = self.counts
         text = Text()
         who = self.filter.owner or "all reps"
-        text.append(f" leadqueue · {who} ", style="bold reverse")
+        # Short labels on narrow terminals, so the unsent count still fits at 80 columns.
+        wide = self.size.width >= NARROW_BELOW
+        text.append(f" leadqueue · {who} " if wide else f" {who} ", style="bold reverse")
         for key, title in SECTION_TITLES.items():
             n = (c.decide if key == "decide" else c.follow_up) if c else 0
             style = "bold underline" if key == self.filter.section else "dim"
             text.append(f"  {title} ({n})", style=style)
         if c:
             text.append(f"   open {c.open}", style="bold")
-            text.append(f"  at risk {c.at_risk}", style="bold yellow")
-            text.append(f"  breached {c.breached}", style="bold red")
+            text.append(f"  {'at risk' if wide else 'risk'} {c.at_risk}", style="bold yellow")
+            text.append(f"  {'breached' if wide else 'breach'} {c.breached}", style="bold red")
+        if self.syncing:
+            text.append("  syncing…", style="bold cyan")
+        elif self.unsent is not None:
+            text.append(f"  unsent {self.unsent}", style="bold magenta" if self.unsent else "dim")
         active = [
             f"tier={','.join(sorted(self.filter.tiers))}" if self.filter.tiers else "",
             f"state={self.filter.clock_state}" if self.filter.clock_state else "",
@@ -566,7 +585,41 @@ class QueueScreen(Screen[None]):
         return rows
 
     def action_sync(self) -> None:
-        self.notify("Sync to the shared export is not set up yet", severity="warning")
+        if self.export_dir is None:
+            self.notify(
+                "No shared folder set: add export_dir to the config file, then press s again.",
+                title="Sync",
+                severity="warning",
+            )
+            return
+        if self.syncing:
+            return
+        self.syncing = True
+        self.update_summary()
+        self.run_sync(self.export_dir)
+
+    @work(thread=True, exclusive=True, group="sync")
+    def run_sync(self, folder: Path) -> None:
+        try:
+            summary = SyncService(self.services, folder, self.actor or socket.gethostname()).run()
+        except FolderUnreachable as exc:
+            self.app.call_from_thread(self._sync_done, None, f"{exc}. Decisions wait in the outbox.")
+            return
+        except StoreError as exc:
+            self.app.call_from_thread(self._sync_done, None, str(exc))
+            return
+        self.app.call_from_thread(self._sync_done, summary, "")
+
+    def _sync_done(self, summary: SyncSummary | None, problem: str) -> None:
+        self.syncing = False
+        if summary is None:
+            self.notify(problem, title="Sync failed", severity="error")
+        else:
+            severity = "warning" if summary.bad_segments or summary.conflicts else "information"
+            self.notify(summary.line().capitalize(), title="Synced", severity=severity)
+            if summary.received:
+                self.load_queue(self.filter, self.query_one(QueueList).cursor)
+        self.refresh_counts()
 
     def action_quit(self) -> None:
         self.app.exit()

@@ -1,0 +1,215 @@
+"""`leadqueue sync`: publish this store's new events to the shared folder and
+take in what the other writers published.
+
+Exactly once, without locks on the share:
+
+* Publishing holds the store's write lock while it selects a batch from the
+  outbox, writes it as one segment (temporary name, fsync, rename, fsync of
+  the directory) and marks the batch as sent. A kill before the rename leaves
+  a temporary file (removed on the next run) and the batch still unsent; a
+  kill after the rename but before the commit leaves a segment the store does
+  not know it wrote, which the next run finds in its own directory and marks
+  as sent instead of writing it again.
+* Pulling takes in each segment once (its name is recorded in the same
+  transaction as its events) and skips event ids already present, so a
+  re-run, an overlap or a kill at any point changes nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from leadqueue.services.context import Services
+from leadqueue.services.maintenance import reproject
+from leadqueue.store import outbox
+from leadqueue.store import repository as repo
+from leadqueue.sync.records import RecordError, from_record, to_record
+from leadqueue.sync.segments import BadSegment, FolderUnreachable, SegmentRef, SharedFolder, segment_name
+
+Progress = Callable[[int, int], None]
+
+SEGMENT_EVENTS = 5000  # events per published segment
+PULL_BATCH_EVENTS = 20_000  # events taken in per transaction
+
+
+@dataclass
+class SyncSummary:
+    sent: int = 0
+    received: int = 0
+    already_present: int = 0
+    waiting_for_lead: int = 0  # pulled events whose lead this store has not imported
+    conflicts: int = 0  # pulled decisions that arrived after the lead had moved on
+    stale_temps_removed: int = 0
+    recovered_segments: int = 0
+    unsent: int = 0  # still in the outbox after the run
+    bad_segments: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        text = f"sent {self.sent}, received {self.received}, already present {self.already_present}"
+        extras = []
+        if self.waiting_for_lead:
+            extras.append(f"{self.waiting_for_lead} waiting for a lead this store has not imported")
+        if self.conflicts:
+            extras.append(f"{self.conflicts} conflicting decision(s) kept in history, not applied")
+        if self.bad_segments:
+            extras.append(f"{len(self.bad_segments)} unreadable file(s) skipped")
+        return text + (f" ({'; '.join(extras)})" if extras else "")
+
+
+class SyncService:
+    def __init__(
+        self,
+        services: Services,
+        folder: SharedFolder | Path,
+        writer_hint: str | None = None,
+        segment_events: int = SEGMENT_EVENTS,
+        progress: Progress | None = None,
+    ) -> None:
+        self.s = services
+        self.folder = folder if isinstance(folder, SharedFolder) else SharedFolder(Path(folder))
+        self.writer_hint = writer_hint
+        self.segment_events = segment_events
+        self.progress = progress or (lambda done, total: None)
+
+    def run(self) -> SyncSummary:
+        """Publish, then pull. FolderUnreachable leaves the outbox as it was."""
+        summary = SyncSummary()
+        self.folder.check()
+        writer = self.publish(summary)
+        self.pull(writer, summary)
+        with self.s.store.read() as conn:
+            summary.unsent = outbox.unsent_count(conn)
+        return summary
+
+    # -- publish -----------------------------------------------------------------
+    def publish(self, summary: SyncSummary) -> str:
+        with self.s.store.write() as conn:
+            writer = outbox.writer_id(conn, self.writer_hint)
+            summary.stale_temps_removed = self.folder.remove_stale_temps(writer)
+            summary.recovered_segments = self._recover(conn, writer, summary)
+            total = outbox.unsent_count(conn)
+        done = 0
+        while True:
+            # One transaction per segment: the app's own writes wait at most one segment.
+            with self.s.store.write() as conn:
+                batch = outbox.unsent_batch(conn, self.segment_events)
+                if not batch:
+                    break
+                records = [to_record(r.crm_id, repo.row_to_event(r)) for r in batch]
+                name = segment_name(batch[0].seq, batch[-1].seq)
+                self.folder.write_segment(writer, name, records)
+                key = f"{writer}/{name}"
+                outbox.mark_sent_range(conn, batch[0].seq, batch[-1].seq, key)
+                outbox.record_file(conn, key, writer, len(records), "sent", self.s.clock.now())
+            done += len(records)
+            summary.sent += len(records)
+            self.progress(done, max(total, done))
+        return writer
+
+    def _recover(self, conn: Connection, writer: str, summary: SyncSummary) -> int:
+        """Segments of ours that a killed run renamed into place but never recorded."""
+        known = outbox.known_files(conn)
+        recovered = 0
+        for ref in self.folder.segments(writer):
+            if ref.key in known:
+                continue
+            try:
+                records = self.folder.read_segment(ref)
+            except BadSegment as exc:
+                summary.bad_segments.append(str(exc))
+                continue
+            ids = [str(r.get("event_id")) for r in records if isinstance(r, dict)]
+            outbox.mark_sent_ids(conn, ids, ref.key)
+            outbox.record_file(conn, ref.key, writer, len(records), "sent", self.s.clock.now())
+            recovered += 1
+        return recovered
+
+    # -- pull ----------------------------------------------------------------------
+    def pull(self, writer: str, summary: SyncSummary) -> None:
+        with self.s.store.read() as conn:
+            known = outbox.known_files(conn)
+        refs = [r for r in self.folder.segments() if r.writer != writer and r.key not in known]
+        pending: list[tuple[SegmentRef, list[tuple[str, Any]]]] = []
+        pending_events = 0
+        for n, ref in enumerate(refs, start=1):
+            try:
+                parsed = [from_record(r) for r in self.folder.read_segment(ref)]
+            except BadSegment as exc:
+                summary.bad_segments.append(str(exc))
+                continue
+            except RecordError as exc:
+                summary.bad_segments.append(f"{ref.path}: {exc}")
+                continue
+            except OSError as exc:
+                raise FolderUnreachable(f"cannot read {ref.path}: {exc.strerror or exc}") from exc
+            pending.append((ref, parsed))
+            pending_events += len(parsed)
+            if pending_events >= PULL_BATCH_EVENTS:
+                self._take_in(pending, summary)
+                pending, pending_events = [], 0
+            self.progress(n, len(refs))
+        if pending:
+            self._take_in(pending, summary)
+        self._apply_parked(summary)
+
+    def _take_in(
+        self, files: Sequence[tuple[SegmentRef, list[tuple[str, Any]]]], summary: SyncSummary
+    ) -> None:
+        with self.s.store.write() as conn:
+            known = outbox.known_files(conn)  # another sync of this store may have been first
+            files = [(ref, parsed) for ref, parsed in files if ref.key not in known]
+            ids = [e.event_id for _, parsed in files for _, e in parsed]
+            present = outbox.existing_event_ids(conn, ids)
+            lead_ids = repo.ids_for(conn, sorted({crm for _, parsed in files for crm, _ in parsed}))
+            rows: list[dict[str, Any]] = []
+            parked: list[dict[str, Any]] = []
+            affected: dict[int, None] = {}
+            new_ids: set[str] = set()
+            for ref, parsed in files:
+                for crm_id, event in parsed:
+                    if event.event_id in present:
+                        summary.already_present += 1
+                        continue
+                    present.add(event.event_id)
+                    if crm_id in lead_ids:
+                        rows.append(repo.event_values(lead_ids[crm_id], event, ref.writer))
+                        affected[lead_ids[crm_id]] = None
+                        new_ids.add(event.event_id)
+                    else:
+                        parked.append(
+                            {
+                                "event_id": event.event_id,
+                                "crm_id": crm_id,
+                                "writer": ref.writer,
+                                "at": event.at,
+                                "record": to_record(crm_id, event),
+                            }
+                        )
+                outbox.record_file(conn, ref.key, ref.writer, len(parsed), "received", self.s.clock.now())
+            repo.insert_events(conn, rows)
+            outbox.park(conn, parked)
+            histories = reproject(self.s, conn, list(affected))
+        summary.received += len(rows)
+        summary.waiting_for_lead += len(parked)
+        summary.conflicts += sum(1 for h in histories.values() for e in h.conflicts if e.event_id in new_ids)
+
+    def _apply_parked(self, summary: SyncSummary) -> None:
+        with self.s.store.write() as conn:
+            ready = outbox.parked_with_leads(conn)
+            if not ready:
+                summary.waiting_for_lead = outbox.parked_count(conn)
+                return
+            rows = []
+            for r in ready:
+                _, event = from_record(r.record)
+                rows.append(repo.event_values(r.lead_id, event, r.writer))
+            repo.insert_events(conn, rows)
+            outbox.unpark(conn, [r.event_id for r in ready])
+            reproject(self.s, conn, sorted({r.lead_id for r in ready}))
+            summary.received += len(rows)
+            summary.waiting_for_lead = outbox.parked_count(conn)

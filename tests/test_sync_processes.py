@@ -1,0 +1,160 @@
+"""Four real `leadqueue sync` processes into one folder, SIGKILLed at random
+moments and run again, then every event is checked to be present exactly once."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from leadqueue.domain.clock import FixedClock
+from leadqueue.domain.events import Event, EventKind
+from leadqueue.domain.policy import Policy
+from leadqueue.services.context import Services
+from leadqueue.services.maintenance import rebuild_projections
+from leadqueue.store import outbox
+from leadqueue.store import repository as repo
+from leadqueue.store.engine import open_store
+from leadqueue.store.schema import ORIGIN_LOCAL, events
+from leadqueue.sync.segments import TEMP_SUFFIX, SharedFolder
+from tests.conftest import NOW
+from tests.factories import add_lead
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL needs a POSIX system")
+
+WRITERS = 4
+LEADS = 250
+EVENTS_PER_LEAD = 4  # 1,000 events per writer
+KILLS_PER_WRITER = 5
+
+
+def build_writer_store(template: Path, path: Path, w: int) -> set[str]:
+    """A rep's store with 1,000 local, unpublished events; returns their ids."""
+    shutil.copy(template, path)
+    services = Services(store=open_store(path), policy=Policy(), clock=FixedClock(NOW))
+    rep = f"rep{w}"
+    rows, ids = [], set()
+    with services.store.write() as conn:
+        repo.ensure_reps(conn, {rep: rep})
+        lead_ids = repo.ids_for(conn, [f"L{i:05d}" for i in range(LEADS)])
+        for i in range(LEADS):
+            at = NOW + timedelta(seconds=i)
+            if i % WRITERS == w:  # this rep's own leads: real decisions
+                kinds = [EventKind.VIEWED, EventKind.ACCEPTED, EventKind.TOUCHED, EventKind.CONVERSATION]
+            else:
+                kinds = [EventKind.VIEWED, EventKind.ESCALATED, EventKind.VIEWED, EventKind.ESCALATED]
+            for n, kind in enumerate(kinds):
+                payload: dict[str, object] = {}
+                if kind is EventKind.ACCEPTED:
+                    payload = {
+                        "next_step": "call",
+                        "due": (at + timedelta(hours=2)).isoformat(),
+                        "note": 'é, "q"\n=',
+                    }
+                elif kind in (EventKind.TOUCHED, EventKind.CONVERSATION):
+                    payload = {"channel": "call"}
+                event = Event(kind=kind, actor=rep, at=at + timedelta(milliseconds=n), payload=payload)
+                rows.append(repo.event_values(lead_ids[f"L{i:05d}"], event, ORIGIN_LOCAL))
+                ids.add(event.event_id)
+        repo.insert_events(conn, rows)
+        rebuild_projections(services, conn)
+    services.store.dispose()
+    return ids
+
+
+def sync_command(db: Path, share: Path, rep: str) -> list[str]:
+    return [
+        sys.executable, "-m", "leadqueue", "sync",
+        "--db", str(db), "--export-dir", str(share), "--as", rep, "--segment-events", "20",
+    ]  # fmt: skip
+
+
+def chaos(db: Path, share: Path, rep: str, seed: int, log: list[str], kills: list[int]) -> None:
+    """Start the sync, SIGKILL it at a random moment, again and again; then let one finish."""
+    rng = random.Random(seed)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    for _ in range(KILLS_PER_WRITER):
+        proc = subprocess.Popen(
+            sync_command(db, share, rep), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        )
+        try:
+            proc.wait(timeout=rng.uniform(0.6, 2.5))
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            kills.append(1)
+    done = subprocess.run(sync_command(db, share, rep), capture_output=True, text=True, env=env, timeout=300)
+    log.append(f"{rep}: rc={done.returncode} {done.stdout.strip()} {done.stderr.strip()}")
+
+
+def test_four_writers_killed_at_random_still_publish_every_event_exactly_once(tmp_path: Path) -> None:
+    template = tmp_path / "template.db"
+    base = Services(store=open_store(template), policy=Policy(), clock=FixedClock(NOW))
+    for i in range(LEADS):
+        add_lead(base, f"L{i:05d}", rep=f"rep{i % WRITERS}", assigned_at=NOW - timedelta(hours=1))
+    base.store.dispose()
+    share = tmp_path / "share"
+    share.mkdir()
+    dbs = [tmp_path / f"rep{w}.db" for w in range(WRITERS)]
+    expected: set[str] = set()
+    for w, db in enumerate(dbs):
+        mine = build_writer_store(template, db, w)
+        assert len(mine) == LEADS * EVENTS_PER_LEAD
+        expected |= mine
+
+    log: list[str] = []
+    kills: list[int] = []
+    threads = [
+        threading.Thread(target=chaos, args=(db, share, f"rep{w}", 1000 + w, log, kills))
+        for w, db in enumerate(dbs)
+    ]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all("rc=0" in line for line in log), log
+    assert kills, "no run was killed mid-way: the test proved nothing"
+    # One more round each, so every store pulls what the others finished last.
+    for w, db in enumerate(dbs):
+        subprocess.run(sync_command(db, share, f"rep{w}"), check=True, capture_output=True, timeout=300)
+    assert time.monotonic() - started < 600
+
+    # The folder: every event exactly once, no temporary file left, nothing torn.
+    folder = SharedFolder(share)
+    published = [r["event_id"] for ref in folder.segments() for r in folder.read_segment(ref)]
+    assert len(published) == len(set(published)) == len(expected)
+    assert set(published) == expected
+    assert not list(share.rglob(f"*{TEMP_SUFFIX}"))
+
+    # Every store: its outbox empty, and all 4,000 events held exactly once.
+    for db in dbs:
+        store = open_store(db)
+        with store.read() as conn:
+            assert outbox.unsent_count(conn) == 0
+            ids = [r[0] for r in conn.execute(select(events.c.event_id).where(events.c.origin != "import"))]
+            assert len(ids) == len(set(ids)) == len(expected)
+            assert set(ids) == expected
+            accepted = conn.execute(
+                select(func.count()).select_from(events).where(events.c.kind == "accepted")
+            ).scalar_one()
+            assert accepted == LEADS
+        store.dispose()
+
+    # A team lead's fresh store pulls the whole team, and a second pull adds nothing.
+    team = tmp_path / "team.db"
+    shutil.copy(template, team)
+    first = subprocess.run(sync_command(team, share, "lead"), capture_output=True, text=True, check=True)
+    assert f"received {len(expected)}," in first.stdout
+    again = subprocess.run(sync_command(team, share, "lead"), capture_output=True, text=True, check=True)
+    assert "sent 0, received 0, already present 0" in again.stdout
