@@ -27,13 +27,16 @@ pytestmark = pytest.mark.skipif(
 LEADQUEUE = str(Path(sys.executable).with_name("leadqueue"))
 
 
-def wait_for(check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+def wait_for(
+    check: Callable[[], bool], what: str, timeout: float = 30.0, screen: Callable[[], str] | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
             return
         time.sleep(0.1)  # polling an external process, not waiting on our own UI
-    raise AssertionError(f"timed out waiting for {what}")
+    shown = f"; the screen showed:\n{screen()}" if screen else ""
+    raise AssertionError(f"timed out waiting for {what}{shown}")
 
 
 @pytest.fixture
@@ -70,17 +73,17 @@ def test_accept_a_lead_by_keystrokes(tmp_path: Path, tmux: tuple[str, Callable[[
     def keys(*k: str) -> None:
         subprocess.run(["tmux", "-S", socket, "send-keys", "-t", "lq", *k], check=True)
 
-    wait_for(lambda: "Decide (" in screen() and "BREACHED" in screen(), "the queue to paint")
+    wait_for(lambda: "Decide (" in screen() and "BREACHED" in screen(), "the queue to paint", screen=screen)
     first = next(line for line in screen().splitlines() if line.startswith("▶"))
     keys("a")
-    wait_for(lambda: "Accept —" in screen(), "the accept form")
+    wait_for(lambda: "Accept —" in screen(), "the accept form", screen=screen)
     keys("-l", "tomorrow 10:00")
-    wait_for(lambda: "Sat 21 Nov 10:00" in screen(), "the resolved time")
+    wait_for(lambda: "Sat 21 Nov 10:00" in screen(), "the resolved time", screen=screen)
     keys("Tab")
     keys("-l", "Call about pricing")
-    wait_for(lambda: "Call about pricing" in screen(), "the note to be typed")
+    wait_for(lambda: "Call about pricing" in screen(), "the note to be typed", screen=screen)
     keys("C-s")
-    wait_for(lambda: "Accepted" in screen(), "the saved toast")
+    wait_for(lambda: "Accepted" in screen(), "the saved toast", screen=screen)
     keys("q")
     wait_for(lambda: "Decide (" not in screen(), "the app to quit", timeout=15)
 

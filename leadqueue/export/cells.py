@@ -15,7 +15,8 @@ import re
 from datetime import UTC, datetime
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER_LIKE = re.compile(r"^[+-]?[\d\s().-]*\d[\d\s().-]*$")
+# ASCII digits and plain spaces only: a leading tab, CR or newline is neutralised even before digits.
+_NUMBER_LIKE = re.compile(r"[+-]?[0-9 ().-]*[0-9][0-9 ().-]*")
 
 
 def neutralise(text: str) -> str:
@@ -25,7 +26,7 @@ def neutralise(text: str) -> str:
 
 def free_text(text: str) -> str:
     """Free text in a CRM file: neutralised, phone numbers and plain numbers left whole."""
-    if _NUMBER_LIKE.match(text):
+    if _NUMBER_LIKE.fullmatch(text):
         return text
     return neutralise(text)
 

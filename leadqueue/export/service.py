@@ -29,6 +29,7 @@ from leadqueue.export.formats import (
     LeadState,
     MissingCrmId,
     belongs_to,
+    check_id,
     crm_header,
     crm_row,
     csv_row,
@@ -99,8 +100,11 @@ def export(
                 _write_events(conn, services, fh, fmt, after_seq, since, summary, progress)
             else:
                 _write_leads(conn, services, fh, fmt, after_seq, since, summary, progress)
-    with services.store.write() as conn:
-        outbox.write_meta(conn, mark_key(fmt), str(top_seq))
+    if since is None:
+        # Only an export that took everything after the mark may move it: a
+        # `--since WHEN` later than the mark skipped events `last` must still give.
+        with services.store.write() as conn:
+            outbox.write_meta(conn, mark_key(fmt), str(top_seq))
     return summary
 
 
@@ -110,7 +114,13 @@ def _atomic_output(out: Path | str, fmt: str) -> Iterator[IO[str]]:
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
     newline = "" if fmt != "jsonl" else "\n"
     if str(out) == "-":
-        yield io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline=newline, write_through=True)
+        stdout = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline=newline, write_through=True)
+        try:
+            yield stdout
+        finally:
+            # Detached, not closed: closing the wrapper would close the caller's stdout.
+            stdout.flush()
+            stdout.detach()
         return
     path = Path(out).expanduser()
     if not path.parent.is_dir():
@@ -198,24 +208,24 @@ def _write_leads(
     rows = list(conn.execute(q))
     mine = [r for r in rows if belongs_to(_state(r, None), crm)]
     summary.other_crm = len(rows) - len(mine)
-    writer = csv.writer(fh)
-    writer.writerow(crm_header(crm, services.policy))
+    # Every id is checked before the first byte: stdout cannot be taken back like a temp file.
     problems: list[str] = []
-    for start in range(0, len(mine), _CHUNK):
-        chunk = mine[start : start + _CHUNK]
-        by_lead = repo.events_by_lead(conn, [r.id for r in chunk])
-        out = []
-        for r in chunk:
-            try:
-                out.append(crm_row(crm, _state(r, fold(by_lead[r.id])), services.policy))
-            except MissingCrmId as exc:
-                problems.append(str(exc))
-        writer.writerows(out)
-        summary.rows += len(out)
-        progress(start + len(chunk), len(mine))
+    for r in mine:
+        try:
+            check_id(_state(r, None), crm)
+        except MissingCrmId as exc:
+            problems.append(str(exc))
     if problems:
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise ExportError("; ".join(problems[:5]) + more + "; nothing was written")
+    writer = csv.writer(fh)
+    writer.writerow(crm_header(crm, services.policy))
+    for start in range(0, len(mine), _CHUNK):
+        chunk = mine[start : start + _CHUNK]
+        by_lead = repo.events_by_lead(conn, [r.id for r in chunk])
+        writer.writerows(crm_row(crm, _state(r, fold(by_lead[r.id])), services.policy) for r in chunk)
+        summary.rows += len(chunk)
+        progress(start + len(chunk), len(mine))
 
 
 def _state(r: Any, history: Any) -> LeadState:

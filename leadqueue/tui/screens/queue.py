@@ -281,7 +281,7 @@ class QueueScreen(Screen[None]):
         for key, title in SECTION_TITLES.items():
             n = (c.decide if key == "decide" else c.follow_up) if c else 0
             style = "bold underline" if key == self.filter.section else "dim"
-            text.append(f"  {title} ({n})", style=style)
+            text.append(f"  {title} ({n})" if wide else f"  {title} {n}", style=style)
         if c:
             text.append(f"   open {c.open}", style="bold")
             text.append(f"  {'at risk' if wide else 'risk'} {c.at_risk}", style="bold yellow")
