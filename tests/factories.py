@@ -31,7 +31,8 @@ def add_lead(
         values = repo.profile_to_values(profile)
         tier = tier_of(profile, services.policy)
         values["tier"] = tier.value
-        values |= project(fold([assigned]), tier, services.policy, services.calendars(conn), at)
-        conn.execute(insert(leads), [values])
+        projected = project(fold([assigned]), tier, services.policy, services.calendars(conn), at)
+        conn.execute(insert(leads), [values | projected.columns])
         lead_id = repo.ids_for(conn, [crm_id])[crm_id]
+        repo.insert_runs(conn, {lead_id: projected.runs})
         repo.insert_events(conn, [repo.event_values(lead_id, assigned, ORIGIN_IMPORT)])

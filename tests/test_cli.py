@@ -185,6 +185,8 @@ def test_breach_report_formats(db: Path, capsys: pytest.CaptureFixture[str]) -> 
         "deadline",
         "state",
         "remaining_seconds",
+        "escalation",
+        "acknowledged",
     ]
     assert len(rows) == 7  # 51234567808 is assigned after NOW: no clock yet
     code, out, _ = run(

@@ -167,6 +167,11 @@ def _escalate(ctx: Context, a: argparse.Namespace) -> int:
     return _done(DecisionService(ctx.services).escalate(a.id, actor, a.note))
 
 
+def _acknowledge(ctx: Context, a: argparse.Namespace) -> int:
+    actor = ctx.actor or "team-lead"
+    return _done(DecisionService(ctx.services).acknowledge(a.id, actor, a.note))
+
+
 # -- reading ----------------------------------------------------------------------
 
 
@@ -382,6 +387,7 @@ _HANDLERS = {
     "resume": _resume,
     "reassign": _reassign,
     "escalate": _escalate,
+    "acknowledge": _acknowledge,
     "report": _report,
     "sync": _sync,
     "export": _export,

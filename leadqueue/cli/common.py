@@ -8,6 +8,7 @@ from pathlib import Path
 
 from leadqueue.domain.clock import Clock, SystemClock
 from leadqueue.services.context import Services
+from leadqueue.services.maintenance import refresh_stale_projections
 from leadqueue.settings import paths
 from leadqueue.settings.config import UserConfig, load_config
 from leadqueue.settings.policy_file import load_policy
@@ -77,8 +78,6 @@ def build_context(
         target = str(default)
     store = open_store(target, create=create)
     actor = getattr(args, "actor", None) or config.rep
-    return Context(
-        config=config,
-        services=Services(store=store, policy=policy, clock=clock or SystemClock()),
-        actor=actor,
-    )
+    services = Services(store=store, policy=policy, clock=clock or SystemClock())
+    refresh_stale_projections(services)
+    return Context(config=config, services=services, actor=actor)

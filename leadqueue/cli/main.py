@@ -123,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", metavar="ID")
     p.add_argument("--note", default="")
 
+    p = command("acknowledge", "a team lead has seen the lead's breach")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--note", default="")
+
     p = command("sync", "publish this store's new events to the shared folder and pull the others'")
     p.add_argument("--export-dir", type=Path, metavar="DIR", help="the shared folder (default: config)")
     p.add_argument(

@@ -335,6 +335,7 @@ def generate(
         for start in range(0, total, _BATCH):
             lead_rows: list[dict[str, Any]] = []
             stories: list[list[Event]] = []
+            runs: list[list[dict[str, Any]]] = []
             for i in range(start, min(total, start + _BATCH)):
                 rep = rep_keys[rng.randrange(len(rep_keys))]
                 # The story depends on the tier, the tier on the profile: draw the
@@ -347,8 +348,10 @@ def generate(
                 values["tier"] = tier.value
                 values["content_hash"] = repo.content_hash(values)
                 values["imported_at"] = events[0].at
-                values |= project(fold(events), tier, policy, calendar_for, reference)
+                projected = project(fold(events), tier, policy, calendar_for, reference)
+                values |= projected.columns
                 lead_rows.append(values)
+                runs.append(projected.runs)
                 stories.append(events)
             bulk_insert(conn, leads, lead_rows)
             ids = repo.ids_for(conn, [v["crm_id"] for v in lead_rows])
@@ -358,6 +361,7 @@ def generate(
                 for e in evs
             ]
             repo.insert_events(conn, event_rows)
+            repo.insert_runs(conn, {ids[v["crm_id"]]: r for v, r in zip(lead_rows, runs, strict=True)})
             total_events += len(event_rows)
             if progress:
                 progress(min(total, start + _BATCH), total)

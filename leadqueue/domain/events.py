@@ -24,6 +24,8 @@ class EventKind(StrEnum):
     DISPOSED = "disposed"
     ESCALATED = "escalated"
     REASSIGNED = "reassigned"
+    # a team lead has seen a breach and owns the follow-up; changes no state or clock
+    ACKNOWLEDGED = "acknowledged"
     UNDONE = "undone"
 
 

@@ -48,6 +48,9 @@ TRANSITIONS: dict[tuple[LeadState | None, EventKind], LeadState | None] = {
     (S.ACCEPTED, K.CONVERSATION): S.ACCEPTED,
     (S.ACCEPTED, K.ESCALATED): S.ACCEPTED,
     (S.ACCEPTED, K.REASSIGNED): S.ACCEPTED,
+    (S.NEW, K.ACKNOWLEDGED): S.NEW,
+    (S.NEEDS_INFO, K.ACKNOWLEDGED): S.NEEDS_INFO,
+    (S.ACCEPTED, K.ACKNOWLEDGED): S.ACCEPTED,
     # (S.ACCEPTED, K.DISPOSED) depends on the outcome: see _after()
 }
 
@@ -96,6 +99,8 @@ class LeadHistory:
     next_step: dict[str, str] | None = None
     contact_attempts: int = 0
     escalations: int = 0
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
     viewed_at: datetime | None = None
     last_event_at: datetime | None = None
     runs: list[ClockRun] = field(default_factory=list)
@@ -140,6 +145,7 @@ def _verb(kind: EventKind) -> str:
         K.DISPOSED: "dispose",
         K.ESCALATED: "escalate",
         K.REASSIGNED: "reassign",
+        K.ACKNOWLEDGED: "acknowledge a breach on",
     }.get(kind, kind.value)
 
 
@@ -223,13 +229,15 @@ def _apply(h: LeadHistory, e: Event) -> None:
             _stop(h.runs, e.at, e.kind, C.DISCOVERY)
     elif e.kind is K.DISPOSED:
         h.disposed_at = e.at
-        h.decided_by = e.actor
         if e.payload.get("reason"):
             h.reason_code = str(e.payload["reason"])
             h.reason_note = str(e.payload.get("note", "")) or None
         _stop(h.runs, e.at, e.kind)
     elif e.kind is K.ESCALATED:
         h.escalations += 1
+    elif e.kind is K.ACKNOWLEDGED:
+        h.acknowledged_at = e.at
+        h.acknowledged_by = e.actor
     elif e.kind is K.REASSIGNED:
         new_rep = str(e.payload["to"])
         reopened = [r.clock for r in h.open_runs()]

@@ -42,6 +42,8 @@ class ClockStatus:
     budget_seconds: float  # the window, in the clock's own measure
     left_seconds: float  # in the clock's own measure; negative when overdue
     stopped_at: datetime | None
+    # overdue by the whole window again: the lead may be re-routed
+    reroute_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -99,8 +101,18 @@ def evaluate_run(run: ClockRun, meter: Meter, at_risk_fraction: float, now: date
     stopped = run.stopped_at if run.stopped_at is not None and run.stopped_at <= now else None
 
     def status(state: ClockState, left: float, dl: datetime | None = deadline) -> ClockStatus:
+        reroute = meter.add(dl, max(0.0, budget)) if dl is not None and state is not ClockState.MET else None
         return ClockStatus(
-            run.clock, run.rep, run.started_at, dl, at_risk_at if dl else None, state, budget, left, stopped
+            run.clock,
+            run.rep,
+            run.started_at,
+            dl,
+            at_risk_at if dl else None,
+            state,
+            budget,
+            left,
+            stopped,
+            reroute,
         )
 
     if stopped is not None:

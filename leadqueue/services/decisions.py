@@ -104,6 +104,15 @@ class DecisionService:
             crm_id, actor, EventKind.ESCALATED, lambda conn, h: {"note": note.strip()} if note.strip() else {}
         )
 
+    def acknowledge(self, crm_id: str, actor: str, note: str = "") -> Outcome:
+        """A team lead has seen the lead's breach; shown on the breaches screen until it changes hands."""
+        return self._append(
+            crm_id,
+            actor,
+            EventKind.ACKNOWLEDGED,
+            lambda conn, h: {"note": note.strip()} if note.strip() else {},
+        )
+
     def reassign(self, crm_id: str, actor: str, to_rep: str, note: str = "") -> Outcome:
         def build(conn: Connection, h: LeadHistory) -> dict[str, Any]:
             key = repo.resolve_rep(conn, to_rep)
@@ -147,6 +156,6 @@ class DecisionService:
             event = Event(kind=kind, actor=actor, at=self.s.clock.now(), payload=payload)
             after = check_append(events, event)
             repo.insert_events(conn, [repo.event_values(row.id, event, ORIGIN_LOCAL)])
-            values = project(after, Tier(row.tier), self.s.policy, self.s.calendars(conn), event.at)
-            repo.write_projection(conn, row.id, values)
+            p = project(after, Tier(row.tier), self.s.policy, self.s.calendars(conn), event.at)
+            repo.write_projection(conn, row.id, p.columns, p.runs)
         return Outcome(crm_id, event, after)

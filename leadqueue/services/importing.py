@@ -159,6 +159,7 @@ def _upsert(services: Services, conn: Connection, rows: Sequence[ParsedRow], sum
 
     new_leads: list[dict[str, Any]] = []
     new_events: list[tuple[str, Event]] = []
+    new_runs: dict[str, list[dict[str, Any]]] = {}
     changed: list[tuple[Any, dict[str, Any], str]] = []
     for row in rows:
         values = repo.profile_to_values(row.profile)
@@ -174,11 +175,12 @@ def _upsert(services: Services, conn: Connection, rows: Sequence[ParsedRow], sum
                 at=row.assigned_at or row.profile.created_at or now,
                 payload={"rep": owner, "source": summary.format},
             )
-            history = fold([assigned])
-            values |= project(history, Tier(values["tier"]), policy, calendar_for, now)
+            projected = project(fold([assigned]), Tier(values["tier"]), policy, calendar_for, now)
+            values |= projected.columns
             values["imported_at"] = now
             new_leads.append(values)
             new_events.append((row.profile.crm_id, assigned))
+            new_runs[row.profile.crm_id] = projected.runs
         elif old.content_hash != values["content_hash"] or old.owner != owner:
             changed.append((old, values, owner))
         else:
@@ -190,6 +192,7 @@ def _upsert(services: Services, conn: Connection, rows: Sequence[ParsedRow], sum
         repo.insert_events(
             conn, [repo.event_values(created_ids[crm], e, ORIGIN_IMPORT) for crm, e in new_events]
         )
+        repo.insert_runs(conn, {created_ids[crm]: runs for crm, runs in new_runs.items()})
         summary.created = len(new_leads)
     if changed:
         _apply_changes(services, conn, changed, summary, now)
@@ -242,7 +245,7 @@ def _apply_changes(
             repo.insert_events(conn, [repo.event_values(old.id, e, ORIGIN_IMPORT) for e in extra])
             events = events + extra
         projected = project(fold(events), Tier(values["tier"]), services.policy, calendar_for, now)
-        repo.write_projection(conn, old.id, projected)
+        repo.write_projection(conn, old.id, projected.columns, projected.runs)
 
 
 def write_rejects(path: Path, result: ReadResult, errors: Sequence[RowError]) -> Path:

@@ -6,14 +6,15 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
 from leadqueue.domain.lifecycle import LeadHistory, fold
 from leadqueue.domain.policy import Tier
 from leadqueue.services.context import Services
 from leadqueue.services.projection import project
 from leadqueue.store import repository as repo
-from leadqueue.store.schema import PROJECTION_COLUMNS, events, leads, meta
+from leadqueue.store.migrations import PROJECTIONS_STALE
+from leadqueue.store.schema import events, leads, meta
 
 _BATCH = 2000
 
@@ -21,33 +22,32 @@ _BATCH = 2000
 def rebuild_projections(
     services: Services, conn: Connection, progress: Callable[[int, int], None] | None = None
 ) -> int:
-    """Recompute every lead's projection from its events (after a policy change, a shift, a sync)."""
-    now = services.clock.now()
-    calendar_for = services.calendars(conn)
-    rows = list(conn.execute(select(leads.c.id, leads.c.tier).order_by(leads.c.id)))
-    stmt = (
-        update(leads)
-        .where(leads.c.id == bindparam("_id"))
-        .values({c: bindparam(c) for c in PROJECTION_COLUMNS})
-    )
-    for start in range(0, len(rows), _BATCH):
-        batch = rows[start : start + _BATCH]
-        by_lead = repo.events_by_lead(conn, [r.id for r in batch])
-        params = []
-        for r in batch:
-            values = project(fold(by_lead[r.id]), Tier(r.tier), services.policy, calendar_for, now)
-            params.append({"_id": r.id, **values})
-        conn.execute(stmt, params)
+    """Recompute every lead's projection from its events (after a policy change, a shift, a migration)."""
+    ids = [r.id for r in conn.execute(select(leads.c.id).order_by(leads.c.id))]
+    for start in range(0, len(ids), _BATCH):
+        reproject(services, conn, ids[start : start + _BATCH])
         if progress:
-            progress(start + len(batch), len(rows))
-    return len(rows)
+            progress(min(len(ids), start + _BATCH), len(ids))
+    return len(ids)
+
+
+def refresh_stale_projections(services: Services) -> bool:
+    """Fill the projection after a schema upgrade that added to it; a no-op otherwise."""
+    with services.store.read() as conn:
+        stale = conn.execute(select(meta.c.value).where(meta.c.key == PROJECTIONS_STALE)).first()
+    if stale is None:
+        return False
+    with services.store.write() as conn:
+        rebuild_projections(services, conn)
+        conn.execute(delete(meta).where(meta.c.key == PROJECTIONS_STALE))
+    return True
 
 
 def reproject(services: Services, conn: Connection, lead_ids: Sequence[int]) -> dict[int, LeadHistory]:
     """Refold and rewrite the projection of some leads (after a sync brought events in)."""
     now = services.clock.now()
     calendar_for = services.calendars(conn)
-    tiers = {}
+    tiers: dict[int, str] = {}
     for start in range(0, len(lead_ids), 900):
         q = select(leads.c.id, leads.c.tier).where(leads.c.id.in_(lead_ids[start : start + 900]))
         tiers.update({r.id: r.tier for r in conn.execute(q)})
@@ -55,10 +55,11 @@ def reproject(services: Services, conn: Connection, lead_ids: Sequence[int]) -> 
     histories = {lead_id: fold(by_lead[lead_id]) for lead_id in lead_ids}
     # A lead can be handed to a rep this store has never seen (a reassignment elsewhere).
     repo.ensure_reps(conn, {h.owner: h.owner for h in histories.values() if h.owner})
-    for lead_id, history in histories.items():
-        repo.write_projection(
-            conn, lead_id, project(history, Tier(tiers[lead_id]), services.policy, calendar_for, now)
-        )
+    projected = {
+        lead_id: project(history, Tier(tiers[lead_id]), services.policy, calendar_for, now)
+        for lead_id, history in histories.items()
+    }
+    repo.write_projections(conn, {lead_id: (p.columns, p.runs) for lead_id, p in projected.items()})
     return histories
 
 

@@ -1,13 +1,21 @@
-"""The projection columns of a lead, computed from a fold of its events."""
+"""The projection of a lead, computed from a fold of its events: the columns
+of `leads` it owns and one row per SLA clock run (`clock_runs`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from leadqueue.domain.lifecycle import OPEN_STATES, LeadHistory
 from leadqueue.domain.policy import Policy, Tier
-from leadqueue.domain.sla import CalendarFor, ClockStatus, evaluate
+from leadqueue.domain.sla import CalendarFor, ClockState, ClockStatus, evaluate
+
+
+@dataclass
+class Projection:
+    columns: dict[str, Any]
+    runs: list[dict[str, Any]] = field(default_factory=list)  # clock_runs rows, without lead_id
 
 
 def open_deadline(statuses: list[ClockStatus]) -> ClockStatus | None:
@@ -16,14 +24,23 @@ def open_deadline(statuses: list[ClockStatus]) -> ClockStatus | None:
     return min(dated, key=lambda s: s.deadline) if dated else None  # type: ignore[arg-type, return-value]
 
 
+def week_of(at: datetime | None, policy: Policy) -> str | None:
+    """Monday of `at`'s week in the team's zone (ISO date), the key of weekly trends."""
+    if at is None:
+        return None
+    local = at.astimezone(policy.zone)
+    return (local - timedelta(days=local.weekday())).date().isoformat()
+
+
 def project(
     history: LeadHistory, tier: Tier, policy: Policy, calendar_for: CalendarFor, now: datetime
-) -> dict[str, Any]:
+) -> Projection:
     # Deadlines do not depend on `now`, but runs that started after it are
     # skipped by evaluate(): look from the last event at least.
     at = max(now, history.last_event_at) if history.last_event_at else now
-    due = open_deadline(evaluate(history, tier, policy, calendar_for, at))
-    return {
+    statuses = evaluate(history, tier, policy, calendar_for, at)
+    due = open_deadline(statuses)
+    columns = {
         "owner": history.owner,
         "state": history.state.value if history.state else None,
         "is_open": history.state in OPEN_STATES,
@@ -42,4 +59,24 @@ def project(
         "contact_attempts": history.contact_attempts,
         "escalations": history.escalations,
         "last_event_at": history.last_event_at,
+        "decided_week": week_of(history.decided_at, policy),
+        "acknowledged_at": history.acknowledged_at,
+    }
+    return Projection(columns, [_run_row(n, s) for n, s in enumerate(statuses)])
+
+
+def _run_row(n: int, s: ClockStatus) -> dict[str, Any]:
+    closed = s.state in (ClockState.MET, ClockState.MISSED)
+    paused = s.state is ClockState.PAUSED
+    return {
+        "n": n,
+        "clock": s.clock.value,
+        "rep": s.rep,
+        "started_at": s.started_at,
+        "deadline": s.deadline,
+        "at_risk_at": s.at_risk_at,
+        "reroute_at": s.reroute_at,
+        "stopped_at": s.stopped_at,
+        "outcome": s.state.value if closed else None,
+        "paused_left_seconds": s.left_seconds if paused else None,
     }

@@ -6,11 +6,10 @@ report "as of" a past moment sees exactly what was known then.
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, exists, or_, select
@@ -20,6 +19,7 @@ from leadqueue.domain.policy import Tier
 from leadqueue.domain.sla import ClockState, ClockStatus, evaluate
 from leadqueue.services.context import Services
 from leadqueue.store import repository as repo
+from leadqueue.store import team_queries as tq
 from leadqueue.store.schema import events, leads
 
 _BATCH = 500
@@ -35,6 +35,9 @@ class OpenClock:
     deadline: str | None
     state: str
     remaining_seconds: int
+    # at_risk, breached, or reroute: overdue by the whole window again
+    escalation: str
+    acknowledged: bool
     name: str
     company: str
 
@@ -44,7 +47,18 @@ class OpenClock:
         return out
 
 
-BREACH_FIELDS = ("lead_id", "rep", "clock", "tier", "started_at", "deadline", "state", "remaining_seconds")
+BREACH_FIELDS = (
+    "lead_id",
+    "rep",
+    "clock",
+    "tier",
+    "started_at",
+    "deadline",
+    "state",
+    "remaining_seconds",
+    "escalation",
+    "acknowledged",
+)
 
 
 def iso(at: datetime | None) -> str | None:
@@ -80,7 +94,54 @@ def _histories(
 def breaches(
     services: Services, as_of: datetime | None = None, rep: str | None = None, include_all: bool = False
 ) -> list[OpenClock]:
-    as_of = as_of or services.clock.now()
+    """Open clocks at risk or breached (every open clock with include_all).
+
+    From now on, the clock runs kept with each lead's projection answer in
+    SQL; a moment in the past is replayed from the events, since a lead may
+    have moved on since then.
+    """
+    now = services.clock.now()
+    as_of = as_of or now
+    if as_of >= now:
+        with services.store.read() as conn:
+            rows = tq.open_clocks(conn, as_of, rep, include_all)
+        out = [_from_run(r, as_of) for r in rows]
+    else:
+        out = _replayed(services, as_of, rep, include_all)
+    rank = {"breached": 0, "at_risk": 1, "running": 2, "paused": 3}
+    out.sort(key=lambda c: (rank[c.state], c.remaining_seconds, c.lead_id, c.clock))
+    return out
+
+
+def escalation(state: str, reroute_at: datetime | None, as_of: datetime) -> str:
+    if state == "breached" and reroute_at is not None and as_of >= reroute_at:
+        return "reroute"
+    return state
+
+
+def _from_run(r: Any, as_of: datetime) -> OpenClock:
+    if r.deadline is None:
+        state, remaining = "paused", r.paused_left_seconds or 0.0
+    else:
+        remaining = (r.deadline - as_of).total_seconds()
+        state = "breached" if as_of >= r.deadline else "at_risk" if as_of >= r.at_risk_at else "running"
+    return OpenClock(
+        lead_id=r.crm_id,
+        rep=r.rep,
+        clock=r.clock,
+        tier=r.tier,
+        started_at=iso(r.started_at) or "",
+        deadline=iso(r.deadline),
+        state=state,
+        remaining_seconds=int(remaining),
+        escalation=escalation(state, r.reroute_at, as_of),
+        acknowledged=r.acknowledged_at is not None and r.acknowledged_at >= r.started_at,
+        name=f"{r.first_name} {r.last_name}".strip(),
+        company=r.company,
+    )
+
+
+def _replayed(services: Services, as_of: datetime, rep: str | None, include_all: bool) -> list[OpenClock]:
     wanted = {ClockState.AT_RISK, ClockState.BREACHED}
     if include_all:
         wanted |= {ClockState.RUNNING, ClockState.PAUSED}
@@ -88,10 +149,11 @@ def breaches(
     with services.store.read() as conn:
         later = exists().where(events.c.lead_id == leads.c.id, events.c.at > as_of)
         where = or_(leads.c.is_open.is_(True), leads.c.state == LeadState.NEEDS_INFO.value, later)
-        for row, _history, statuses in _histories(services, conn, where, as_of):
+        for row, history, statuses in _histories(services, conn, where, as_of):
             for s in statuses:
                 if s.state not in wanted or (rep and s.rep != rep):
                     continue
+                acked = history.acknowledged_at
                 out.append(
                     OpenClock(
                         lead_id=row.crm_id,
@@ -102,102 +164,70 @@ def breaches(
                         deadline=iso(s.deadline),
                         state=s.state.value,
                         remaining_seconds=int(s.remaining_seconds(as_of)),
+                        escalation=escalation(s.state.value, s.reroute_at, as_of),
+                        acknowledged=acked is not None and acked >= s.started_at,
                         name=f"{row.first_name} {row.last_name}".strip(),
                         company=row.company,
                     )
                 )
-    rank = {"breached": 0, "at_risk": 1, "running": 2, "paused": 3}
-    out.sort(key=lambda c: (rank[c.state], c.remaining_seconds, c.lead_id, c.clock))
     return out
 
 
 # -- metrics ------------------------------------------------------------------
 
 
+HEALTHY_BAND = (60.0, 90.0)  # acceptance rate, percent
+
+
 def _pct(n: int, d: int) -> float | None:
     return round(100.0 * n / d, 1) if d else None
 
 
-def _quantile(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile: a value that actually occurred."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, -(-int(q * 100) * len(ordered) // 100))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
 def metrics(services: Services, since: datetime, until: datetime) -> dict[str, Any]:
+    """The team's numbers for decisions, acceptances and clock outcomes in
+    [since, until), from SQL aggregates over the projection and clock runs.
+    Leads are counted in their present state (an acceptance in the period
+    that advanced later counts as converted)."""
     policy = services.policy
-    zone = policy.zone
-
-    def inside(at: datetime | None) -> bool:
-        return at is not None and since <= at < until
-
-    decided: dict[str, Counter[str]] = defaultdict(Counter)
-    decided_by_source: dict[str, Counter[str]] = defaultdict(Counter)
-    reasons: Counter[str] = Counter()
-    weekly: dict[str, Counter[str]] = defaultdict(Counter)
-    decision_hours: dict[str, list[float]] = defaultdict(list)
-    compliance: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    no_touch: dict[str, list[str]] = defaultdict(list)
-    sal_sql: dict[str, Counter[str]] = defaultdict(Counter)
-    waiting: dict[str, list[float]] = defaultdict(list)
-
     with services.store.read() as conn:
-        in_period = exists().where(events.c.lead_id == leads.c.id, events.c.at >= since, events.c.at < until)
-        where = or_(leads.c.is_open.is_(True), leads.c.state == LeadState.NEEDS_INFO.value, in_period)
-        for row, h, statuses in _histories(services, conn, where, until):
-            owner = h.owner or "?"
-            if inside(h.decided_at) and h.state is not None:
-                outcome = "accepted" if h.accepted_at == h.decided_at else "rejected"
-                decided[owner][outcome] += 1
-                decided_by_source[row.source or "(none)"][outcome] += 1
-                if outcome == "rejected":
-                    code = h.reason_code or "?"
-                    reasons[code] += 1
-                    local = h.decided_at.astimezone(zone)  # type: ignore[union-attr]
-                    week_start = (local - timedelta(days=local.weekday())).date().isoformat()
-                    weekly[week_start][code] += 1
-            if inside(h.first_decision_at) and h.assigned_at:
-                hours = (h.first_decision_at - h.assigned_at).total_seconds() / 3600  # type: ignore[operator]
-                decision_hours[owner].append(hours)
-            for s in statuses:
-                if s.state in (ClockState.MET, ClockState.MISSED) and inside(s.stopped_at):
-                    compliance[(s.clock.value, s.rep)][s.state.value] += 1
-                elif s.state is ClockState.BREACHED:
-                    compliance[(s.clock.value, s.rep)]["breached_open"] += 1
-            if inside(h.accepted_at):
-                sal_sql[owner]["accepted"] += 1
-                if h.state is LeadState.ADVANCED:
-                    sal_sql[owner]["advanced"] += 1
-                if h.first_touch_at is None:
-                    no_touch[owner].append(row.crm_id)
-            if h.state is LeadState.NEW and h.assigned_at:
-                waiting[owner].append((until - h.assigned_at).total_seconds() / 3600)
+        by_rep = tq.decisions_by(conn, "rep", since, until)
+        by_source = tq.decisions_by(conn, "source", since, until)
+        rejections = tq.rejection_reasons(conn, since, until)
+        decision_hours = tq.time_to_decision(conn, since, until)
+        compliance = tq.sla_compliance(conn, since, until)
+        accepted = tq.acceptances(conn, since, until)
+        untouched = tq.untouched_acceptances(conn, since, until)
+        waiting = tq.leads_waiting(conn, until)
 
-    def rate_rows(table: dict[str, Counter[str]], key: str) -> list[dict[str, Any]]:
+    def rate_rows(rows: list[Any], key: str) -> list[dict[str, Any]]:
         out = []
-        for name in sorted(table):
-            c = table[name]
-            total = c["accepted"] + c["rejected"]
-            rate = _pct(c["accepted"], total)
+        for name, acc, rej in rows:
+            rate = _pct(int(acc), int(acc) + int(rej))
             out.append(
                 {
                     key: name,
-                    "accepted": c["accepted"],
-                    "rejected": c["rejected"],
+                    "accepted": int(acc),
+                    "rejected": int(rej),
                     "rate_pct": rate,
-                    "healthy": None if rate is None else 60.0 <= rate <= 90.0,
+                    "healthy": None if rate is None else HEALTHY_BAND[0] <= rate <= HEALTHY_BAND[1],
                 }
             )
         return out
 
+    reasons: Counter[str] = Counter()
+    weekly: dict[str, Counter[str]] = defaultdict(Counter)
+    for week, code, n in rejections:
+        reasons[code] += n
+        weekly[week or "?"][code] += n
+    untouched_ids: dict[str, list[str]] = defaultdict(list)
+    for rep, crm_id in untouched:
+        untouched_ids[rep].append(crm_id)
+
     return {
         "since": iso(since),
         "until": iso(until),
-        "acceptance_by_rep": rate_rows(decided, "rep"),
-        "acceptance_by_source": rate_rows(decided_by_source, "source"),
+        "acceptance_by_rep": rate_rows(by_rep, "rep"),
+        "acceptance_by_source": rate_rows(by_source, "source"),
         "rejection_reasons": [
             {
                 "code": code,
@@ -209,48 +239,44 @@ def metrics(services: Services, since: datetime, until: datetime) -> dict[str, A
         ],
         "rejection_trend": [{"week": w, **dict(sorted(weekly[w].items()))} for w in sorted(weekly)],
         "time_to_decision_hours": [
-            {
-                "rep": rep,
-                "decisions": len(v),
-                "median": _round(statistics.median(v)),
-                "p90": _round(_quantile(v, 0.9)),
-            }
-            for rep, v in sorted(decision_hours.items())
+            {"rep": r.name, "decisions": int(r.n), "median": _round(r.median), "p90": _round(r.p90)}
+            for r in decision_hours
         ],
         "sla_compliance": [
             {
-                "clock": clock,
-                "rep": rep,
-                "met": c["met"],
-                "missed": c["missed"],
-                "breached_open": c["breached_open"],
-                "compliance_pct": _pct(c["met"], c["met"] + c["missed"]),
+                "clock": r.clock,
+                "rep": r.rep,
+                "met": int(r.met),
+                "missed": int(r.missed),
+                "breached_open": int(r.breached_open),
+                "compliance_pct": _pct(int(r.met), int(r.met) + int(r.missed)),
             }
-            for (clock, rep), c in sorted(compliance.items())
+            for r in compliance
         ],
         "accepted_without_first_touch": [
-            {"rep": rep, "count": len(ids), "leads": sorted(ids)} for rep, ids in sorted(no_touch.items())
+            {"rep": rep, "count": len(ids), "leads": ids} for rep, ids in sorted(untouched_ids.items())
         ],
         "sal_to_sql": [
             {
-                "rep": rep,
-                "accepted": c["accepted"],
-                "advanced": c["advanced"],
-                "conversion_pct": _pct(c["advanced"], c["accepted"]),
+                "rep": r.name,
+                "accepted": int(r.accepted),
+                "advanced": int(r.advanced),
+                "conversion_pct": _pct(int(r.advanced), int(r.accepted)),
             }
-            for rep, c in sorted(sal_sql.items())
+            for r in accepted
         ],
         "leads_waiting": [
             {
-                "rep": rep,
-                "count": len(v),
-                "median_age_hours": _round(statistics.median(v)),
-                "oldest_hours": _round(max(v)),
+                "rep": r.name,
+                "count": int(r.n),
+                "median_age_hours": _round(r.median),
+                "oldest_hours": _round(r.max),
             }
-            for rep, v in sorted(waiting.items())
+            for r in waiting
         ],
     }
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
+def _round(value: Any) -> float | None:
+    # float(): PostgreSQL's avg() gives a Decimal
+    return None if value is None else round(float(value), 1)

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, text, update
+from sqlalchemy import Connection, insert, text, update
 
-from leadqueue.store.schema import events, meta, sync_files, sync_parked
+from leadqueue.store.schema import clock_runs, events, leads, meta, sync_files, sync_parked
+
+# Set by a migration whose new projection columns only a fold can fill: the
+# service layer (which has the policy) rebuilds the projections once, then clears it.
+PROJECTIONS_STALE = "projections_stale"
 
 
 def _v1_to_v2(conn: Connection) -> None:
@@ -26,7 +30,22 @@ def _v1_to_v2(conn: Connection) -> None:
     sync_parked.create(conn)
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
+def _v2_to_v3(conn: Connection) -> None:
+    """Version 3 keeps every SLA clock run in `clock_runs`, for the team's screens in SQL."""
+    conn.execute(text("ALTER TABLE leads ADD COLUMN decided_week VARCHAR(10)"))
+    conn.execute(text(f"ALTER TABLE leads ADD COLUMN acknowledged_at {_datetime_type(conn)}"))
+    for index in leads.indexes:
+        if index.name in ("ix_leads_decided", "ix_leads_first_decision", "ix_leads_accepted"):
+            index.create(conn)
+    clock_runs.create(conn)
+    conn.execute(insert(meta).values(key=PROJECTIONS_STALE, value="1"))
+
+
+def _datetime_type(conn: Connection) -> str:
+    return leads.c.decided_at.type.compile(dialect=conn.dialect)
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def upgrade(conn: Connection, found: int, target: int) -> None:

@@ -9,13 +9,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, or_, select, update
 
 from leadqueue.domain.duplicates import fold_text, normalise_domain, normalise_email, person_key
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.lead import ContentItem, LeadProfile, ScoreItem, Touchpoint
 from leadqueue.store.bulk import bulk_insert
-from leadqueue.store.schema import events, leads, reps
+from leadqueue.store.schema import PROJECTION_COLUMNS, clock_runs, events, leads, reps
 
 
 def find_lead(conn: Connection, crm_id: str) -> Row[Any] | None:
@@ -73,8 +73,36 @@ def insert_events(conn: Connection, values: Sequence[Mapping[str, Any]]) -> None
     bulk_insert(conn, events, values)
 
 
-def write_projection(conn: Connection, lead_id: int, values: Mapping[str, Any]) -> None:
-    conn.execute(update(leads).where(leads.c.id == lead_id).values(**values))
+_CHUNK = 900  # stays under SQLite's bound-parameter limit for IN (...)
+_PROJECTION_UPDATE = (
+    update(leads).where(leads.c.id == bindparam("_id")).values({c: bindparam(c) for c in PROJECTION_COLUMNS})
+)
+
+
+def write_projection(
+    conn: Connection, lead_id: int, columns: Mapping[str, Any], runs: Sequence[Mapping[str, Any]]
+) -> None:
+    write_projections(conn, {lead_id: (columns, runs)})
+
+
+def write_projections(
+    conn: Connection, projections: Mapping[int, tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]]
+) -> None:
+    """Rewrite the projection columns and clock runs of many leads: one
+    executemany each, since one statement built per lead costs more than the fold."""
+    if not projections:
+        return
+    conn.execute(_PROJECTION_UPDATE, [{"_id": lead_id, **cols} for lead_id, (cols, _) in projections.items()])
+    ids = list(projections)
+    for i in range(0, len(ids), _CHUNK):
+        conn.execute(delete(clock_runs).where(clock_runs.c.lead_id.in_(ids[i : i + _CHUNK])))
+    insert_runs(conn, {lead_id: runs for lead_id, (_, runs) in projections.items()})
+
+
+def insert_runs(conn: Connection, runs_by_lead: Mapping[int, Sequence[Mapping[str, Any]]]) -> None:
+    bulk_insert(
+        conn, clock_runs, [{"lead_id": lead_id, **r} for lead_id, runs in runs_by_lead.items() for r in runs]
+    )
 
 
 def rep_zones(conn: Connection) -> dict[str, str | None]:

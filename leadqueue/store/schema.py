@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -28,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Where an event came from. Only `local` events are published by a sync; a
 # pulled event carries the id of the writer that published it.
@@ -140,6 +141,9 @@ leads = Table(
     Column("contact_attempts", Integer, nullable=False, default=0),
     Column("escalations", Integer, nullable=False, default=0),
     Column("last_event_at", UTCDateTime),
+    # Monday of the decision's week in the team's zone: weekly trends group on it in SQL
+    Column("decided_week", String(10)),
+    Column("acknowledged_at", UTCDateTime),
     # "open leads of a rep ordered by deadline" is a keyset walk on this index
     Index("ix_leads_queue", "owner", "is_open", "due_at", "id"),
     Index("ix_leads_open_due", "is_open", "due_at", "id"),
@@ -153,6 +157,10 @@ leads = Table(
     Index("ix_leads_email_norm", "email_norm"),
     Index("ix_leads_person_key", "person_key"),
     Index("ix_leads_domain", "domain"),
+    # the team's numbers filter decisions and acceptances by period
+    Index("ix_leads_decided", "decided_at", "owner"),
+    Index("ix_leads_first_decision", "first_decision_at", "owner"),
+    Index("ix_leads_accepted", "accepted_at", "owner"),
 )
 
 events = Table(
@@ -176,6 +184,36 @@ events = Table(
         sqlite_where=text("origin = 'local' AND segment IS NULL"),
         postgresql_where=text("origin = 'local' AND segment IS NULL"),
     ),
+)
+
+# Every SLA clock run of every lead, evaluated when its lead was last
+# projected: the breaches screen and the team's numbers are SQL over this
+# table instead of a fold of every lead's events. Deadlines do not depend on
+# the time of asking; the state does (running, at risk, breached), and is
+# found by comparing `now` with at_risk_at and deadline. Rewritten with the
+# lead's projection, so it is a cache of the events like the projection.
+clock_runs = Table(
+    "clock_runs",
+    metadata,
+    Column("lead_id", Integer, ForeignKey("leads.id"), primary_key=True),
+    Column("n", Integer, primary_key=True),  # the run's place in the lead's history
+    Column("clock", String(20), nullable=False),
+    Column("rep", String(120), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("deadline", UTCDateTime),  # NULL while paused
+    Column("at_risk_at", UTCDateTime),
+    # overdue by the whole window again: eligible for re-routing
+    Column("reroute_at", UTCDateTime),
+    Column("stopped_at", UTCDateTime),
+    Column("outcome", String(10)),  # met | missed; NULL while open
+    Column("paused_left_seconds", Float),  # the budget left, while paused
+    Index(
+        "ix_clock_runs_open",
+        "at_risk_at",
+        sqlite_where=text("stopped_at IS NULL"),
+        postgresql_where=text("stopped_at IS NULL"),
+    ),
+    Index("ix_clock_runs_stopped", "stopped_at", "clock", "rep", "outcome"),
 )
 
 # Segment files of the shared folder this store has already taken in (its own
@@ -223,4 +261,6 @@ PROJECTION_COLUMNS = (
     "contact_attempts",
     "escalations",
     "last_event_at",
+    "decided_week",
+    "acknowledged_at",
 )

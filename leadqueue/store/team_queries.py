@@ -1,0 +1,207 @@
+"""The team's numbers and open clocks as SQL aggregates over the projection
+(`leads`) and `clock_runs`: no fold of every lead's events, no Python loop
+over every row. Each function returns one small row per group.
+
+Medians and percentiles use window functions (SQLite 3.25+, PostgreSQL):
+the median averages the two middle values of an even count, as
+statistics.median does; the 90th percentile is the nearest rank, a value
+that actually occurred.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
+
+from leadqueue.store.schema import UTCDateTime, clock_runs, leads
+
+NO_OWNER = "?"
+NO_SOURCE = "(none)"
+
+
+def _at(value: datetime) -> ColumnElement[Any]:
+    return literal(value, UTCDateTime())
+
+
+def hours_between(conn: Connection, later: Any, earlier: Any) -> ColumnElement[float]:
+    if conn.dialect.name == "sqlite":
+        return (func.julianday(later) - func.julianday(earlier)) * 24.0
+    return func.extract("epoch", later - earlier) / 3600.0
+
+
+def _inside(column: Any, since: datetime, until: datetime) -> ColumnElement[bool]:
+    return and_(column >= _at(since), column < _at(until))
+
+
+def _owner() -> ColumnElement[str]:
+    return func.coalesce(leads.c.owner, NO_OWNER)
+
+
+def _accepted() -> ColumnElement[int]:
+    return case((leads.c.accepted_at == leads.c.decided_at, 1), else_=0)
+
+
+def _rejected() -> ColumnElement[int]:
+    return case((leads.c.accepted_at == leads.c.decided_at, 0), else_=1)
+
+
+def decisions_by(conn: Connection, key: str, since: datetime, until: datetime) -> list[Row[Any]]:
+    """(name, accepted, rejected) per rep or per lead source, for decisions in the period."""
+    group = _owner() if key == "rep" else func.coalesce(func.nullif(leads.c.source, ""), NO_SOURCE)
+    q = (
+        select(group.label("name"), func.sum(_accepted()).label("accepted"), func.sum(_rejected()))
+        .where(_inside(leads.c.decided_at, since, until), leads.c.state.is_not(None))
+        .group_by(group)
+        .order_by(group)
+    )
+    return list(conn.execute(q))
+
+
+def rejection_reasons(conn: Connection, since: datetime, until: datetime) -> list[Row[Any]]:
+    """(week, code, count) of rejections decided in the period; week is the team-zone Monday."""
+    code = func.coalesce(leads.c.reason_code, NO_OWNER)
+    q = (
+        select(leads.c.decided_week.label("week"), code.label("code"), func.count().label("n"))
+        .where(
+            _inside(leads.c.decided_at, since, until),
+            leads.c.state.is_not(None),
+            or_(leads.c.accepted_at.is_(None), leads.c.accepted_at != leads.c.decided_at),
+        )
+        .group_by(leads.c.decided_week, code)
+        .order_by(leads.c.decided_week, code)
+    )
+    return list(conn.execute(q))
+
+
+def distribution(conn: Connection, group: Any, value: Any, where: Any) -> list[Row[Any]]:
+    """(group, n, median, p90, max) of `value` per group, in SQL."""
+    inner = (
+        select(
+            group.label("g"),
+            value.label("v"),
+            func.row_number().over(partition_by=group, order_by=value).label("rn"),
+            func.count().over(partition_by=group).label("n"),
+        )
+        .where(where)
+        .subquery()
+    )
+    rn, n, v = inner.c.rn, inner.c.n, inner.c.v
+    middle = or_(rn == (n + 1) // 2, rn == (n + 2) // 2)
+    q: Select[Any] = (
+        select(
+            inner.c.g.label("name"),
+            func.max(n).label("n"),
+            func.avg(case((middle, v))).label("median"),
+            func.min(case((rn >= (n * 90 + 99) // 100, v))).label("p90"),
+            func.max(v).label("max"),
+        )
+        .group_by(inner.c.g)
+        .order_by(inner.c.g)
+    )
+    return list(conn.execute(q))
+
+
+def time_to_decision(conn: Connection, since: datetime, until: datetime) -> list[Row[Any]]:
+    hours = hours_between(conn, leads.c.first_decision_at, leads.c.assigned_at)
+    where = and_(_inside(leads.c.first_decision_at, since, until), leads.c.assigned_at.is_not(None))
+    return distribution(conn, _owner(), hours, where)
+
+
+def leads_waiting(conn: Connection, until: datetime) -> list[Row[Any]]:
+    """Leads still awaiting their first decision, and their age in hours at `until`."""
+    age = hours_between(conn, _at(until), leads.c.assigned_at)
+    where = and_(leads.c.state == "new", leads.c.assigned_at.is_not(None), leads.c.assigned_at <= _at(until))
+    return distribution(conn, _owner(), age, where)
+
+
+def sla_compliance(conn: Connection, since: datetime, until: datetime) -> list[Row[Any]]:
+    """(clock, rep, met, missed, breached_open): runs that stopped in the period, and
+    runs still open and past their deadline at `until`."""
+    stopped_inside = _inside(clock_runs.c.stopped_at, since, until)
+    breached_open = and_(
+        clock_runs.c.stopped_at.is_(None),
+        clock_runs.c.deadline <= _at(until),
+        clock_runs.c.started_at <= _at(until),
+    )
+    q = (
+        select(
+            clock_runs.c.clock,
+            clock_runs.c.rep,
+            func.sum(case((and_(stopped_inside, clock_runs.c.outcome == "met"), 1), else_=0)).label("met"),
+            func.sum(case((and_(stopped_inside, clock_runs.c.outcome == "missed"), 1), else_=0)).label(
+                "missed"
+            ),
+            func.sum(case((breached_open, 1), else_=0)).label("breached_open"),
+        )
+        .where(or_(stopped_inside, breached_open))
+        .group_by(clock_runs.c.clock, clock_runs.c.rep)
+        .order_by(clock_runs.c.clock, clock_runs.c.rep)
+    )
+    return list(conn.execute(q))
+
+
+def acceptances(conn: Connection, since: datetime, until: datetime) -> list[Row[Any]]:
+    """(rep, accepted, advanced, untouched) for leads accepted in the period."""
+    q = (
+        select(
+            _owner().label("name"),
+            func.count().label("accepted"),
+            func.sum(case((leads.c.state == "advanced", 1), else_=0)).label("advanced"),
+            func.sum(case((leads.c.first_touch_at.is_(None), 1), else_=0)).label("untouched"),
+        )
+        .where(_inside(leads.c.accepted_at, since, until))
+        .group_by(_owner())
+        .order_by(_owner())
+    )
+    return list(conn.execute(q))
+
+
+def untouched_acceptances(conn: Connection, since: datetime, until: datetime) -> list[Row[Any]]:
+    """(rep, crm_id) of leads accepted in the period and never touched."""
+    q = (
+        select(_owner().label("name"), leads.c.crm_id)
+        .where(_inside(leads.c.accepted_at, since, until), leads.c.first_touch_at.is_(None))
+        .order_by(_owner(), leads.c.crm_id)
+    )
+    return list(conn.execute(q))
+
+
+def open_clocks(conn: Connection, as_of: datetime, rep: str | None, include_all: bool) -> list[Row[Any]]:
+    """Open clock runs at `as_of` (at risk or breached unless include_all), with their lead."""
+    q = (
+        select(
+            clock_runs.c.clock,
+            clock_runs.c.rep,
+            clock_runs.c.started_at,
+            clock_runs.c.deadline,
+            clock_runs.c.at_risk_at,
+            clock_runs.c.reroute_at,
+            clock_runs.c.paused_left_seconds,
+            leads.c.crm_id,
+            leads.c.tier,
+            leads.c.first_name,
+            leads.c.last_name,
+            leads.c.company,
+            leads.c.acknowledged_at,
+        )
+        .join(leads, leads.c.id == clock_runs.c.lead_id)
+        .where(clock_runs.c.stopped_at.is_(None), clock_runs.c.started_at <= _at(as_of))
+    )
+    if not include_all:
+        q = q.where(clock_runs.c.at_risk_at <= _at(as_of))
+    if rep:
+        q = q.where(clock_runs.c.rep == rep)
+    return list(conn.execute(q))

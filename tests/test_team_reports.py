@@ -1,0 +1,151 @@
+"""The team lead's numbers in SQL: reassignment, escalation levels,
+acknowledgement, and a store upgraded from before clock runs were kept."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from leadqueue.domain.clock import FixedClock
+from leadqueue.domain.decisions import Reject
+from leadqueue.services.context import Services
+from leadqueue.services.decisions import DecisionService
+from leadqueue.services.maintenance import refresh_stale_projections
+from leadqueue.services.reports import breaches, metrics
+from leadqueue.store.engine import open_store
+from leadqueue.store.repository import ensure_reps
+from leadqueue.store.schema import clock_runs, events, leads
+from tests.factories import add_lead
+
+T0 = datetime(2026, 11, 16, 14, 0, tzinfo=UTC)  # Monday 09:00 in New York; standard window 24h
+
+
+def runs_of(services: Services, crm_id: str) -> list[tuple[str, str, str | None]]:
+    with services.store.read() as conn:
+        q = (
+            select(clock_runs.c.clock, clock_runs.c.rep, clock_runs.c.outcome)
+            .join(leads, leads.c.id == clock_runs.c.lead_id)
+            .where(leads.c.crm_id == crm_id)
+            .order_by(clock_runs.c.n)
+        )
+        return [tuple(r) for r in conn.execute(q)]  # type: ignore[misc]
+
+
+def test_reassigning_a_breached_lead_keeps_the_breach_on_the_first_rep(
+    services: Services, clock: FixedClock
+) -> None:
+    clock.set(T0)
+    add_lead(services, "L1", rep="ben", assigned_at=T0, score=50)
+    add_lead(services, "L2", rep="ana", assigned_at=T0, score=50)
+    clock.set(T0 + timedelta(hours=30))  # 6h past ben's 24h decision window
+    assert [(c.lead_id, c.rep, c.state) for c in breaches(services)] == [
+        ("L1", "ben", "breached"),
+        ("L2", "ana", "breached"),
+    ]
+
+    DecisionService(services).reassign("L1", "lead", "ana")
+
+    # ben's run is closed as missed; ana's starts fresh with a whole window
+    assert runs_of(services, "L1") == [("decision", "ben", "missed"), ("decision", "ana", None)]
+    fresh = [c for c in breaches(services, include_all=True) if c.lead_id == "L1"]
+    assert [(c.rep, c.state, c.remaining_seconds) for c in fresh] == [("ana", "running", 24 * 3600)]
+    assert [c.lead_id for c in breaches(services)] == ["L2"]
+    m = metrics(services, T0, clock.now() + timedelta(minutes=1))  # the period ends before `until`
+    decision = {r["rep"]: r for r in m["sla_compliance"] if r["clock"] == "decision"}
+    assert (decision["ben"]["missed"], decision["ben"]["breached_open"]) == (1, 0)
+    assert (decision["ana"]["missed"], decision["ana"]["breached_open"]) == (0, 1)  # L2, not L1
+    with services.store.read() as conn:
+        kinds = [r.kind for r in conn.execute(select(events.c.kind).order_by(events.c.seq))]
+    assert kinds.count("reassigned") == 1
+
+
+def test_escalation_levels_and_acknowledgement(services: Services, clock: FixedClock) -> None:
+    clock.set(T0)
+    add_lead(services, "L1", rep="ben", assigned_at=T0, score=50)
+    with services.store.write() as conn:
+        ensure_reps(conn, {"ana": "Ana"})
+    levels = {}
+    for hours in (19, 25, 47, 48, 60):  # at risk from 18h, breached at 24h, twice the window at 48h
+        clock.set(T0 + timedelta(hours=hours))
+        (only,) = breaches(services)
+        levels[hours] = (only.state, only.escalation)
+    assert levels == {
+        19: ("at_risk", "at_risk"),
+        25: ("breached", "breached"),
+        47: ("breached", "breached"),
+        48: ("breached", "reroute"),
+        60: ("breached", "reroute"),
+    }
+    assert not breaches(services)[0].acknowledged
+    DecisionService(services).acknowledge("L1", "lead", "calling ben")
+    assert breaches(services)[0].acknowledged
+    # a new owner's clock is a new breach to acknowledge
+    clock.set(T0 + timedelta(hours=61))
+    DecisionService(services).reassign("L1", "lead", "ana")
+    clock.set(T0 + timedelta(hours=61 + 25))
+    (after,) = breaches(services)
+    assert (after.rep, after.acknowledged) == ("ana", False)
+
+
+def test_an_acknowledged_lead_still_takes_decisions(services: Services, clock: FixedClock) -> None:
+    clock.set(T0)
+    add_lead(services, "L1", rep="ben", assigned_at=T0, score=50)
+    svc = DecisionService(services)
+    svc.acknowledge("L1", "lead")
+    svc.reject("L1", "ben", Reject("R3"))
+    assert runs_of(services, "L1") == [("decision", "ben", "met")]
+    assert breaches(services, include_all=True) == []
+
+
+def test_a_version_2_store_is_upgraded_and_its_clock_runs_filled(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    clock = FixedClock(T0)
+    services = Services(store=open_store(db), clock=clock)
+    add_lead(services, "L1", rep="ben", assigned_at=T0, score=50)
+    add_lead(services, "L2", rep="ana", assigned_at=T0, score=90)
+    clock.set(T0 + timedelta(hours=2))
+    DecisionService(services).reject("L2", "ana", Reject("R1"))
+    clock.set(T0 + timedelta(hours=30))
+    expected = ([c.row() for c in breaches(services)], metrics(services, T0, clock.now()))
+    services.store.dispose()
+    with sqlite3.connect(db) as raw:  # back to what version 2 had
+        raw.execute("DROP TABLE clock_runs")
+        for index in ("ix_leads_decided", "ix_leads_first_decision", "ix_leads_accepted"):
+            raw.execute(f"DROP INDEX {index}")
+        raw.execute("ALTER TABLE leads DROP COLUMN decided_week")
+        raw.execute("ALTER TABLE leads DROP COLUMN acknowledged_at")
+        raw.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+
+    upgraded = Services(store=open_store(db), clock=clock)
+    assert refresh_stale_projections(upgraded) is True
+    assert refresh_stale_projections(upgraded) is False  # once
+    assert ([c.row() for c in breaches(upgraded)], metrics(upgraded, T0, clock.now())) == expected
+    assert expected[0] and expected[1]["rejection_trend"] == [{"week": "2026-11-16", "R1": 1}]
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 10])
+def test_median_and_p90_in_sql_match_the_nearest_rank_definition(
+    services: Services, clock: FixedClock, n: int
+) -> None:
+    import statistics
+
+    clock.set(T0)
+    waits = [3 * i + 1 for i in range(n)]  # hours each lead waited for its decision
+    for i in range(n):
+        add_lead(services, f"L{i}", rep="ana", assigned_at=T0, score=50)
+    svc = DecisionService(services)
+    for i, hours in sorted(enumerate(waits), key=lambda iw: iw[1]):
+        clock.set(T0 + timedelta(hours=hours))
+        svc.reject(f"L{i}", "ana", Reject("R3"))
+    (row,) = metrics(services, T0, clock.now() + timedelta(hours=1))["time_to_decision_hours"]
+    rank = -(-90 * n // 100)
+    assert row == {
+        "rep": "ana",
+        "decisions": n,
+        "median": round(statistics.median(waits), 1),
+        "p90": float(sorted(waits)[rank - 1]),
+    }
