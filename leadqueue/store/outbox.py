@@ -4,11 +4,12 @@ writer id."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
 
@@ -47,8 +48,42 @@ def unsent_count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(events).where(UNSENT)).scalar_one())
 
 
-def unsent_batch(conn: Connection, limit: int) -> list[Row[Any]]:
+class OutboxRow(NamedTuple):
+    seq: int
+    event_id: str
+    kind: str
+    actor: str
+    at: datetime
+    payload: dict[str, Any]
+    crm_id: str
+
+
+# The query below as SQLite text: publishing reads every outbox row once, and
+# SQLAlchemy's per-value result processing (JSON, UTC datetimes) cost more than
+# the read itself.
+_UNSENT_SQLITE = (
+    "SELECT e.seq, e.event_id, e.kind, e.actor, e.at, e.payload, l.crm_id"
+    " FROM events AS e JOIN leads AS l ON l.id = e.lead_id"
+    " WHERE e.origin = ? AND e.segment IS NULL ORDER BY e.seq LIMIT ?"
+)
+
+
+def _stored_utc(text: str) -> datetime:
+    # UTCDateTime keeps naive UTC text on SQLite ("YYYY-MM-DD HH:MM:SS.ffffff").
+    at = datetime.fromisoformat(text)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def unsent_batch(conn: Connection, limit: int) -> list[OutboxRow]:
     """The oldest unpublished local events, with their lead's CRM id."""
+    if conn.dialect.name == "sqlite":
+        rows = conn.exec_driver_sql(_UNSENT_SQLITE, (ORIGIN_LOCAL, limit)).fetchall()
+        return [
+            OutboxRow(
+                seq, event_id, kind, actor, _stored_utc(at), json.loads(payload) if payload else {}, crm
+            )
+            for seq, event_id, kind, actor, at, payload, crm in rows
+        ]
     q = (
         select(
             events.c.seq,
@@ -64,7 +99,10 @@ def unsent_batch(conn: Connection, limit: int) -> list[Row[Any]]:
         .order_by(events.c.seq)
         .limit(limit)
     )
-    return list(conn.execute(q))
+    return [
+        OutboxRow(r.seq, r.event_id, r.kind, r.actor, r.at, r.payload or {}, r.crm_id)
+        for r in conn.execute(q)
+    ]
 
 
 def mark_sent_range(conn: Connection, first_seq: int, last_seq: int, segment: str) -> int:

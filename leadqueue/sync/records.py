@@ -17,6 +17,8 @@ from typing import Any
 from leadqueue.domain.events import Event, EventKind
 
 IDENTITY_FIELDS = ("event_id", "lead_id", "kind", "actor", "at")
+_IDENTITY = frozenset(IDENTITY_FIELDS)
+_KINDS = frozenset(k.value for k in EventKind)
 
 
 class RecordError(ValueError):
@@ -29,23 +31,36 @@ def iso_utc(at: datetime) -> str:
 
 
 def to_record(crm_id: str, event: Event) -> dict[str, Any]:
-    clash = set(event.payload) & set(IDENTITY_FIELDS)
-    if clash:
-        raise RecordError(f"event {event.event_id}: payload field {sorted(clash)[0]!r} is reserved")
+    return make_record(event.event_id, crm_id, event.kind.value, event.actor, event.at, event.payload)
+
+
+def make_record(
+    event_id: str, crm_id: str, kind: str, actor: str, at: datetime, payload: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The record of a stored event, from its columns (no Event built: publishing calls this per row)."""
+    if kind not in _KINDS:
+        raise RecordError(f"event {event_id}: unknown event kind {kind!r}")
+    if not _IDENTITY.isdisjoint(payload):
+        clash = sorted(_IDENTITY.intersection(payload))[0]
+        raise RecordError(f"event {event_id}: payload field {clash!r} is reserved")
     return {
-        "event_id": event.event_id,
+        "event_id": event_id,
         "lead_id": crm_id,
-        "kind": event.kind.value,
-        "actor": event.actor,
-        "at": iso_utc(event.at),
-        **event.payload,
+        "kind": kind,
+        "actor": actor,
+        "at": iso_utc(at),
+        **payload,
     }
 
 
+# ensure_ascii=False keeps names readable in the file; json escapes the line
+# breaks inside strings, so one record is always one line. One encoder for
+# all records: json.dumps with options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def encode(record: Mapping[str, Any]) -> str:
-    # ensure_ascii=False keeps names readable in the file; json escapes the
-    # line breaks inside strings, so one record is always one line.
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(record)
 
 
 def from_record(record: Any) -> tuple[str, Event]:

@@ -28,7 +28,7 @@ from leadqueue.services.context import Services
 from leadqueue.services.maintenance import reproject
 from leadqueue.store import outbox
 from leadqueue.store import repository as repo
-from leadqueue.sync.records import RecordError, from_record, to_record
+from leadqueue.sync.records import RecordError, from_record, make_record, to_record
 from leadqueue.sync.segments import BadSegment, FolderUnreachable, SegmentRef, SharedFolder, segment_name
 
 Progress = Callable[[int, int], None]
@@ -100,7 +100,7 @@ class SyncService:
                 batch = outbox.unsent_batch(conn, self.segment_events)
                 if not batch:
                     break
-                records = [to_record(r.crm_id, repo.row_to_event(r)) for r in batch]
+                records = [make_record(r.event_id, r.crm_id, r.kind, r.actor, r.at, r.payload) for r in batch]
                 name = segment_name(batch[0].seq, batch[-1].seq)
                 self.folder.write_segment(writer, name, records)
                 key = f"{writer}/{name}"
