@@ -247,3 +247,22 @@ def test_a_touch_after_sync_goes_out_in_a_new_segment(pair: tuple[Services, Serv
         json.loads(x) for ref in SharedFolder(share).segments() for x in ref.path.read_text().splitlines()
     ]
     assert all(set(x) >= {"event_id", "lead_id", "kind", "actor", "at"} for x in lines if "count" not in x)
+
+
+def test_decisions_recorded_before_lines_were_kept_go_out_the_same(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    a, b = pair
+    accept(a, "00Q000000000000")
+    accept(a, "00Q000000000001")
+    with a.store.write() as conn:
+        rows = conn.execute(select(events.c.event_id, events.c.record).where(events.c.record.is_not(None)))
+        kept = {event_id: line for event_id, line in rows}
+        # what a store upgraded from version 1 holds: local decisions without a line
+        conn.execute(events.update().where(events.c.kind == "accepted").values(record=None))
+    assert len(kept) == 2
+    assert SyncService(a, share, "ana").run().sent == 2
+    (segment,) = SharedFolder(share).segments()
+    published = segment.path.read_text(encoding="utf-8").splitlines()[1:]
+    assert sorted(published) == sorted(kept.values())  # encoded now exactly as when recorded
+    assert SyncService(b, share, "lead").run().received == 2

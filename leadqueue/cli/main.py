@@ -16,6 +16,7 @@ from leadqueue.cli.common import add_common
 from leadqueue.domain.clock import Clock, FixedClock, SystemClock
 from leadqueue.domain.decisions import NEXT_STEP_KINDS, TOUCH_CHANNELS
 from leadqueue.domain.lifecycle import DISPOSITIONS
+from leadqueue.sync.segments import SEGMENT_EVENTS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,9 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--segment-events",
         type=int,
-        default=5000,
+        default=SEGMENT_EVENTS,
         metavar="N",
-        help="events per published file (default 5000)",
+        help=f"events per published file (default {SEGMENT_EVENTS:,})",
     )
 
     p = command("export", "write the store's events as a file a CRM or a spreadsheet imports")

@@ -20,7 +20,7 @@ PROJECTIONS_STALE = "projections_stale"
 def _v1_to_v2(conn: Connection) -> None:
     """Version 2 adds the sync outbox: where each event came from and where it was published."""
     conn.execute(text("ALTER TABLE events ADD COLUMN origin VARCHAR(64) NOT NULL DEFAULT 'import'"))
-    conn.execute(text("ALTER TABLE events ADD COLUMN segment VARCHAR(300)"))
+    conn.execute(text("ALTER TABLE events ADD COLUMN record TEXT"))
     # Before sync existed every decision was made in this store and never published.
     conn.execute(update(events).where(events.c.actor != "import").values(origin="local"))
     for index in events.indexes:

@@ -4,19 +4,17 @@ writer id."""
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
 
 from leadqueue.store.schema import ORIGIN_LOCAL, events, leads, meta, sync_files, sync_parked
 
 _CHUNK = 900
-UNSENT = and_(events.c.origin == ORIGIN_LOCAL, events.c.segment.is_(None))
 
 
 def writer_id(conn: Connection, hint: str | None = None) -> str:
@@ -44,84 +42,55 @@ def write_meta(conn: Connection, key: str, value: str) -> None:
         conn.execute(insert(meta).values(key=key, value=value))
 
 
+PUBLISHED_THROUGH = "published_through_seq"
+
+
+def published_through(conn: Connection) -> int:
+    """Every local event with seq up to this has been published."""
+    value = read_meta(conn, PUBLISHED_THROUGH)
+    return int(value) if value else 0
+
+
+def mark_published(conn: Connection, last_seq: int) -> None:
+    """The caller holds the write lock from reading the batch to here, so no
+    local event can have joined the range in between."""
+    write_meta(conn, PUBLISHED_THROUGH, str(last_seq))
+
+
+def _unsent(conn: Connection) -> Any:
+    return and_(events.c.origin == ORIGIN_LOCAL, events.c.seq > published_through(conn))
+
+
 def unsent_count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(events).where(UNSENT)).scalar_one())
+    return int(conn.execute(select(func.count()).select_from(events).where(_unsent(conn))).scalar_one())
 
 
-class OutboxRow(NamedTuple):
-    seq: int
-    event_id: str
-    kind: str
-    actor: str
-    at: datetime
-    payload: dict[str, Any]
-    crm_id: str
+def unsent_batch(conn: Connection, limit: int) -> list[Row[Any]]:
+    """(seq, line) of the oldest unpublished local events: the lines encoded when
+    they were recorded; None for one from before lines were kept (upgraded from v1)."""
+    q = select(events.c.seq, events.c.record.label("line")).where(_unsent(conn)).order_by(events.c.seq)
+    # all() fetches in one call; iterating a result fetches row by row, which cost more than the query
+    return list(conn.execute(q.limit(limit)).all())
 
 
-# The query below as SQLite text: publishing reads every outbox row once, and
-# SQLAlchemy's per-value result processing (JSON, UTC datetimes) cost more than
-# the read itself.
-_UNSENT_SQLITE = (
-    "SELECT e.seq, e.event_id, e.kind, e.actor, e.at, e.payload, l.crm_id"
-    " FROM events AS e JOIN leads AS l ON l.id = e.lead_id"
-    " WHERE e.origin = ? AND e.segment IS NULL ORDER BY e.seq LIMIT ?"
-)
-
-
-def _stored_utc(text: str) -> datetime:
-    # UTCDateTime keeps naive UTC text on SQLite ("YYYY-MM-DD HH:MM:SS.ffffff").
-    at = datetime.fromisoformat(text)
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-
-
-def unsent_batch(conn: Connection, limit: int) -> list[OutboxRow]:
-    """The oldest unpublished local events, with their lead's CRM id."""
-    if conn.dialect.name == "sqlite":
-        rows = conn.exec_driver_sql(_UNSENT_SQLITE, (ORIGIN_LOCAL, limit)).fetchall()
-        return [
-            OutboxRow(
-                seq, event_id, kind, actor, _stored_utc(at), json.loads(payload) if payload else {}, crm
+def events_with_crm_ids(conn: Connection, seqs: Sequence[int]) -> list[Row[Any]]:
+    out: list[Row[Any]] = []
+    for i in range(0, len(seqs), _CHUNK):
+        q = (
+            select(
+                events.c.seq,
+                events.c.event_id,
+                events.c.kind,
+                events.c.actor,
+                events.c.at,
+                events.c.payload,
+                leads.c.crm_id,
             )
-            for seq, event_id, kind, actor, at, payload, crm in rows
-        ]
-    q = (
-        select(
-            events.c.seq,
-            events.c.event_id,
-            events.c.kind,
-            events.c.actor,
-            events.c.at,
-            events.c.payload,
-            leads.c.crm_id,
+            .join(leads, leads.c.id == events.c.lead_id)
+            .where(events.c.seq.in_(seqs[i : i + _CHUNK]))
         )
-        .join(leads, leads.c.id == events.c.lead_id)
-        .where(UNSENT)
-        .order_by(events.c.seq)
-        .limit(limit)
-    )
-    return [
-        OutboxRow(r.seq, r.event_id, r.kind, r.actor, r.at, r.payload or {}, r.crm_id)
-        for r in conn.execute(q)
-    ]
-
-
-def mark_sent_range(conn: Connection, first_seq: int, last_seq: int, segment: str) -> int:
-    """Every unsent local event in [first, last] went out in `segment`.
-
-    The caller holds the write lock from selecting the batch to here, so no
-    event can have joined the range in between.
-    """
-    stmt = update(events).where(UNSENT, events.c.seq.between(first_seq, last_seq)).values(segment=segment)
-    return conn.execute(stmt).rowcount
-
-
-def mark_sent_ids(conn: Connection, event_ids: Sequence[str], segment: str) -> int:
-    done = 0
-    for i in range(0, len(event_ids), _CHUNK):
-        chunk = event_ids[i : i + _CHUNK]
-        stmt = update(events).where(UNSENT, events.c.event_id.in_(chunk)).values(segment=segment)
-        done += conn.execute(stmt).rowcount
-    return done
+        out.extend(conn.execute(q))
+    return out
 
 
 def known_files(conn: Connection) -> set[str]:

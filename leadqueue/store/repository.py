@@ -56,8 +56,9 @@ def row_to_event(r: Any) -> Event:
     return Event(kind=EventKind(r.kind), actor=r.actor, at=r.at, payload=r.payload or {}, event_id=r.event_id)
 
 
-def event_values(lead_id: int, e: Event, origin: str) -> dict[str, Any]:
-    """A row of `events`; origin is ORIGIN_LOCAL, ORIGIN_IMPORT or the publishing writer's id."""
+def event_values(lead_id: int, e: Event, origin: str, record: str | None = None) -> dict[str, Any]:
+    """A row of `events`; origin is ORIGIN_LOCAL, ORIGIN_IMPORT or the publishing
+    writer's id; record is a local event's encoded line for the shared folder."""
     return {
         "event_id": e.event_id,
         "lead_id": lead_id,
@@ -66,6 +67,7 @@ def event_values(lead_id: int, e: Event, origin: str) -> dict[str, Any]:
         "at": e.at,
         "payload": dict(e.payload),
         "origin": origin,
+        "record": record,
     }
 
 

@@ -174,15 +174,17 @@ events = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("payload", JSON, nullable=False, default=dict),
     Column("origin", String(64), nullable=False),  # no default: every writer says which
-    # the shared-folder segment a local event was published in; NULL = still in the outbox
-    Column("segment", String(300)),
+    # A local event's line in a shared segment, encoded when it is recorded, so
+    # that publishing is a read of ready lines. Local events are published in
+    # `seq` order up to the watermark kept in `meta` (outbox.PUBLISHED_THROUGH).
+    Column("record", Text),
     Index("ix_events_lead", "lead_id", "seq"),
     Index("ix_events_kind_at", "kind", "at"),
     Index(
         "ix_events_outbox",
         "seq",
-        sqlite_where=text("origin = 'local' AND segment IS NULL"),
-        postgresql_where=text("origin = 'local' AND segment IS NULL"),
+        sqlite_where=text("origin = 'local'"),
+        postgresql_where=text("origin = 'local'"),
     ),
 )
 

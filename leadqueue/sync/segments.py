@@ -30,6 +30,7 @@ from leadqueue.sync.records import encode
 SEGMENTS_DIR = "leadqueue-events"
 FORMAT_VERSION = 1
 TEMP_SUFFIX = ".tmp"
+SEGMENT_EVENTS = 10_000  # events per published segment: a backlog goes out in few files
 # A live write never takes this long; an older temporary file is a crashed writer's.
 STALE_TEMP_SECONDS = 24 * 3600
 _SEGMENT_NAME = re.compile(r"^\d{12}-\d{12}\.jsonl$")
@@ -57,6 +58,11 @@ class SegmentRef:
 
 def segment_name(first_seq: int, last_seq: int) -> str:
     return f"{first_seq:012d}-{last_seq:012d}.jsonl"
+
+
+def last_seq(name: str) -> int:
+    """The last local seq a segment of ours holds, from its name."""
+    return int(name.split("-")[1].split(".")[0])
 
 
 def valid_writer(name: str) -> bool:
@@ -93,11 +99,12 @@ class SharedFolder:
         return self.base / writer
 
     # -- writing -------------------------------------------------------------
-    def write_segment(self, writer: str, name: str, records: Sequence[dict[str, Any]]) -> Path:
+    def write_segment(self, writer: str, name: str, lines: Sequence[str]) -> Path:
+        """Write encoded record lines as one segment, whole or not at all."""
         folder = self.writer_dir(writer)
         folder.mkdir(parents=True, exist_ok=True)
-        header = {"leadqueue_segment": FORMAT_VERSION, "writer": writer, "count": len(records)}
-        data = "\n".join([encode(header), *map(encode, records)]) + "\n"
+        header = {"leadqueue_segment": FORMAT_VERSION, "writer": writer, "count": len(lines)}
+        data = "\n".join([encode(header), *lines]) + "\n"
         final = folder / name
         temp = folder / f".{name}.{os.getpid()}.{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}"
         try:

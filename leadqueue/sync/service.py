@@ -3,13 +3,16 @@ take in what the other writers published.
 
 Exactly once, without locks on the share:
 
-* Publishing holds the store's write lock while it selects a batch from the
-  outbox, writes it as one segment (temporary name, fsync, rename, fsync of
-  the directory) and marks the batch as sent. A kill before the rename leaves
-  a temporary file (removed on the next run) and the batch still unsent; a
-  kill after the rename but before the commit leaves a segment the store does
-  not know it wrote, which the next run finds in its own directory and marks
-  as sent instead of writing it again.
+* Local events are published in `seq` order, so "sent" is one watermark:
+  every local event up to it went out. Publishing holds the store's write
+  lock while it reads a batch of lines (encoded when each event was
+  recorded), writes them as one segment (temporary name, fsync, rename,
+  fsync of the directory) and moves the watermark. A kill before the rename
+  leaves a temporary file (removed on the next run) and the batch unsent; a
+  kill after the rename but before the commit leaves a segment the store
+  does not know it wrote, which the next run finds in its own directory
+  (named by its first and last seq) and counts as sent instead of writing
+  it again.
 * Pulling takes in each segment once (its name is recorded in the same
   transaction as its events) and skips event ids already present, so a
   re-run, an overlap or a kill at any point changes nothing twice.
@@ -28,12 +31,19 @@ from leadqueue.services.context import Services
 from leadqueue.services.maintenance import reproject
 from leadqueue.store import outbox
 from leadqueue.store import repository as repo
-from leadqueue.sync.records import RecordError, from_record, make_record, to_record
-from leadqueue.sync.segments import BadSegment, FolderUnreachable, SegmentRef, SharedFolder, segment_name
+from leadqueue.sync.records import RecordError, encode, from_record, make_record, to_record
+from leadqueue.sync.segments import (
+    SEGMENT_EVENTS,
+    BadSegment,
+    FolderUnreachable,
+    SegmentRef,
+    SharedFolder,
+    last_seq,
+    segment_name,
+)
 
 Progress = Callable[[int, int], None]
 
-SEGMENT_EVENTS = 5000  # events per published segment
 PULL_BATCH_EVENTS = 20_000  # events taken in per transaction
 
 
@@ -100,20 +110,21 @@ class SyncService:
                 batch = outbox.unsent_batch(conn, self.segment_events)
                 if not batch:
                     break
-                records = [make_record(r.event_id, r.crm_id, r.kind, r.actor, r.at, r.payload) for r in batch]
+                lines = _lines(conn, batch)
                 name = segment_name(batch[0].seq, batch[-1].seq)
-                self.folder.write_segment(writer, name, records)
-                key = f"{writer}/{name}"
-                outbox.mark_sent_range(conn, batch[0].seq, batch[-1].seq, key)
-                outbox.record_file(conn, key, writer, len(records), "sent", self.s.clock.now())
-            done += len(records)
-            summary.sent += len(records)
+                self.folder.write_segment(writer, name, lines)
+                outbox.mark_published(conn, batch[-1].seq)
+                outbox.record_file(conn, f"{writer}/{name}", writer, len(lines), "sent", self.s.clock.now())
+            done += len(lines)
+            summary.sent += len(lines)
             self.progress(done, max(total, done))
         return writer
 
     def _recover(self, conn: Connection, writer: str, summary: SyncSummary) -> int:
-        """Segments of ours that a killed run renamed into place but never recorded."""
+        """A segment of ours that a killed run renamed into place but never
+        recorded: its events went out, so the watermark moves past them."""
         known = outbox.known_files(conn)
+        through = outbox.published_through(conn)
         recovered = 0
         for ref in self.folder.segments(writer):
             if ref.key in known:
@@ -121,12 +132,16 @@ class SyncService:
             try:
                 records = self.folder.read_segment(ref)
             except BadSegment as exc:
+                # Torn on a share that broke rename: never published, and ours
+                # alone to remove; its events are still past the watermark.
                 summary.bad_segments.append(str(exc))
+                ref.path.unlink(missing_ok=True)
                 continue
-            ids = [str(r.get("event_id")) for r in records if isinstance(r, dict)]
-            outbox.mark_sent_ids(conn, ids, ref.key)
+            through = max(through, last_seq(ref.name))
             outbox.record_file(conn, ref.key, writer, len(records), "sent", self.s.clock.now())
             recovered += 1
+        if recovered:
+            outbox.mark_published(conn, through)
         return recovered
 
     # -- pull ----------------------------------------------------------------------
@@ -213,3 +228,16 @@ class SyncService:
             reproject(self.s, conn, sorted({r.lead_id for r in ready}))
             summary.received += len(rows)
             summary.waiting_for_lead = outbox.parked_count(conn)
+
+
+def _lines(conn: Connection, batch: Sequence[Any]) -> list[str]:
+    """The batch's lines; a local event from before lines were kept is encoded now."""
+    lines = [line for _, line in batch]
+    if None not in lines:
+        return lines
+    missing = [seq for seq, line in batch if line is None]
+    built = {
+        r.seq: encode(make_record(r.event_id, r.crm_id, r.kind, r.actor, r.at, r.payload or {}))
+        for r in outbox.events_with_crm_ids(conn, missing)
+    }
+    return [line if line is not None else built[seq] for seq, line in batch]
