@@ -114,7 +114,7 @@ def test_a_version_2_store_is_upgraded_and_its_clock_runs_filled(tmp_path: Path)
     services.store.dispose()
     with sqlite3.connect(db) as raw:  # back to what version 2 had
         raw.execute("DROP TABLE clock_runs")
-        for index in ("ix_leads_decided", "ix_leads_first_decision", "ix_leads_accepted"):
+        for index in ("ix_leads_decided", "ix_leads_first_decision", "ix_leads_accepted", "ix_leads_waiting"):
             raw.execute(f"DROP INDEX {index}")
         raw.execute("ALTER TABLE leads DROP COLUMN decided_week")
         raw.execute("ALTER TABLE leads DROP COLUMN acknowledged_at")

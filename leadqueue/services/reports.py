@@ -244,14 +244,14 @@ def metrics(services: Services, since: datetime, until: datetime) -> dict[str, A
         ],
         "sla_compliance": [
             {
-                "clock": r.clock,
-                "rep": r.rep,
-                "met": int(r.met),
-                "missed": int(r.missed),
-                "breached_open": int(r.breached_open),
-                "compliance_pct": _pct(int(r.met), int(r.met) + int(r.missed)),
+                "clock": clock,
+                "rep": rep,
+                "met": met,
+                "missed": missed,
+                "breached_open": breached_open,
+                "compliance_pct": _pct(met, met + missed),
             }
-            for r in compliance
+            for clock, rep, met, missed, breached_open in compliance
         ],
         "accepted_without_first_touch": [
             {"rep": rep, "count": len(ids), "leads": ids} for rep, ids in sorted(untouched_ids.items())

@@ -35,7 +35,12 @@ def _v2_to_v3(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE leads ADD COLUMN decided_week VARCHAR(10)"))
     conn.execute(text(f"ALTER TABLE leads ADD COLUMN acknowledged_at {_datetime_type(conn)}"))
     for index in leads.indexes:
-        if index.name in ("ix_leads_decided", "ix_leads_first_decision", "ix_leads_accepted"):
+        if index.name in (
+            "ix_leads_decided",
+            "ix_leads_first_decision",
+            "ix_leads_accepted",
+            "ix_leads_waiting",
+        ):
             index.create(conn)
     clock_runs.create(conn)
     conn.execute(insert(meta).values(key=PROJECTIONS_STALE, value="1"))

@@ -157,10 +157,21 @@ leads = Table(
     Index("ix_leads_email_norm", "email_norm"),
     Index("ix_leads_person_key", "person_key"),
     Index("ix_leads_domain", "domain"),
-    # the team's numbers filter decisions and acceptances by period
-    Index("ix_leads_decided", "decided_at", "owner"),
-    Index("ix_leads_first_decision", "first_decision_at", "owner"),
-    Index("ix_leads_accepted", "accepted_at", "owner"),
+    # The team's numbers: each covers its query, so a period's aggregate scans
+    # one narrow index range and never the wide lead rows.
+    Index(
+        "ix_leads_decided",
+        "decided_at",
+        "owner",
+        "source",
+        "accepted_at",
+        "state",
+        "reason_code",
+        "decided_week",
+    ),
+    Index("ix_leads_first_decision", "first_decision_at", "owner", "assigned_at"),
+    Index("ix_leads_accepted", "accepted_at", "owner", "state", "first_touch_at", "crm_id"),
+    Index("ix_leads_waiting", "state", "owner", "assigned_at"),
 )
 
 events = Table(
@@ -209,13 +220,30 @@ clock_runs = Table(
     Column("stopped_at", UTCDateTime),
     Column("outcome", String(10)),  # met | missed; NULL while open
     Column("paused_left_seconds", Float),  # the budget left, while paused
+    # open runs by the instant they turn at risk, covering what the breaches
+    # screen shows of a run; closed runs by when they stopped, for compliance
     Index(
         "ix_clock_runs_open",
         "at_risk_at",
+        "rep",
+        "clock",
+        "deadline",
+        "started_at",
+        "reroute_at",
+        "paused_left_seconds",
+        "lead_id",
         sqlite_where=text("stopped_at IS NULL"),
         postgresql_where=text("stopped_at IS NULL"),
     ),
-    Index("ix_clock_runs_stopped", "stopped_at", "clock", "rep", "outcome"),
+    Index(
+        "ix_clock_runs_stopped",
+        "stopped_at",
+        "clock",
+        "rep",
+        "outcome",
+        sqlite_where=text("stopped_at IS NOT NULL"),
+        postgresql_where=text("stopped_at IS NOT NULL"),
+    ),
 )
 
 # Segment files of the shared folder this store has already taken in (its own
