@@ -10,6 +10,7 @@ from leadqueue.domain.clock import FixedClock
 from leadqueue.domain.policy import Policy
 from leadqueue.services.context import Services
 from leadqueue.store.engine import Store, open_store
+from tests.pg import pg_schema
 
 # A Friday afternoon in New York (20:00 UTC = 15:00 EST).
 NOW = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
@@ -30,11 +31,18 @@ def clock() -> FixedClock:
     return FixedClock(NOW)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = open_store(tmp_path / "store.db")
-    yield s
-    s.dispose()
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Every test on a store runs on SQLite and on PostgreSQL (a schema of its own)."""
+    if request.param == "sqlite":
+        s = open_store(tmp_path / "store.db")
+        yield s
+        s.dispose()
+        return
+    with pg_schema() as url:
+        s = open_store(url)
+        yield s
+        s.dispose()
 
 
 @pytest.fixture

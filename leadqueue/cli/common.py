@@ -79,5 +79,8 @@ def build_context(
     store = open_store(target, create=create)
     actor = getattr(args, "actor", None) or config.rep
     services = Services(store=store, policy=policy, clock=clock or SystemClock())
-    refresh_stale_projections(services)
+    from leadqueue.cli.progress import progress_bar
+
+    with progress_bar("upgrading the store: SLA clocks of every lead") as progress:
+        refresh_stale_projections(services, progress)
     return Context(config=config, services=services, actor=actor)

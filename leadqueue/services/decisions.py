@@ -148,7 +148,7 @@ class DecisionService:
         if not actor.strip():
             raise UnknownRep("no rep given: pass --as REP or set rep in the config file")
         with self.s.store.write() as conn:
-            row = repo.find_lead(conn, crm_id)
+            row = repo.find_lead(conn, crm_id, for_update=True)
             if row is None:
                 raise LeadNotFound(crm_id)
             events = repo.lead_events(conn, row.id)

@@ -31,14 +31,14 @@ def rebuild_projections(
     return len(ids)
 
 
-def refresh_stale_projections(services: Services) -> bool:
+def refresh_stale_projections(services: Services, progress: Callable[[int, int], None] | None = None) -> bool:
     """Fill the projection after a schema upgrade that added to it; a no-op otherwise."""
     with services.store.read() as conn:
         stale = conn.execute(select(meta.c.value).where(meta.c.key == PROJECTIONS_STALE)).first()
     if stale is None:
         return False
     with services.store.write() as conn:
-        rebuild_projections(services, conn)
+        rebuild_projections(services, conn, progress)
         conn.execute(delete(meta).where(meta.c.key == PROJECTIONS_STALE))
     return True
 

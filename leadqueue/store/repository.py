@@ -18,8 +18,14 @@ from leadqueue.store.bulk import bulk_insert
 from leadqueue.store.schema import PROJECTION_COLUMNS, clock_runs, events, leads, reps
 
 
-def find_lead(conn: Connection, crm_id: str) -> Row[Any] | None:
-    return conn.execute(select(leads).where(leads.c.crm_id == crm_id)).first()
+def find_lead(conn: Connection, crm_id: str, for_update: bool = False) -> Row[Any] | None:
+    """The lead's row; for_update locks it until the transaction ends, so two
+    decisions on one lead take turns and the second sees the first (on
+    SQLite the write transaction already holds the whole store)."""
+    q = select(leads).where(leads.c.crm_id == crm_id)
+    if for_update and conn.dialect.name != "sqlite":
+        q = q.with_for_update()
+    return conn.execute(q).first()
 
 
 def lead_events(conn: Connection, lead_id: int) -> list[Event]:

@@ -22,14 +22,17 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    literal_column,
     or_,
     select,
 )
 
 from leadqueue.store.schema import UTCDateTime, clock_runs, leads
 
-NO_OWNER = "?"
-NO_SOURCE = "(none)"
+# Inline constants, not bound parameters: PostgreSQL only matches a GROUP BY
+# expression to its SELECT twin when both are the same text.
+NO_OWNER = literal_column("'?'")
+NO_SOURCE = literal_column("'(none)'")
 
 
 def _at(value: datetime) -> ColumnElement[Any]:
