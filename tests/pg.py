@@ -48,7 +48,8 @@ def _conninfo() -> str:
 def with_schema(schema: str) -> str:
     """The server URL with every connection's search_path set to `schema`."""
     joiner = "&" if "?" in server_url() else "?"
-    return f"{server_url()}{joiner}options={quote(f'-csearch_path={schema}')}"
+    # application_name lets a test find (and drop) exactly this schema's connections
+    return f"{server_url()}{joiner}options={quote(f'-csearch_path={schema}')}&application_name={schema}"
 
 
 @contextmanager

@@ -119,12 +119,35 @@ def _translate_errors(label: str) -> Iterator[None]:
             raise StoreError(f"cannot open store {label}: {text}") from exc
         if "readonly" in text:
             raise StoreError(f"store {label} is read-only: {text}") from exc
+        if exc.connection_invalidated or _is_connection_error(text):
+            first = text.strip().splitlines()[0] if text.strip() else "no answer"
+            raise StoreError(
+                f"no connection to store {label} ({first}); nothing was written, try again once it is back"
+            ) from exc
         raise StoreError(f"store {label}: {text}") from exc
     except DatabaseError as exc:
         text = str(exc.orig) if exc.orig else str(exc)
         if "not a database" in text or "malformed" in text:
             raise StoreError(f"{label} is not a leadqueue store (not a SQLite database, or corrupt)") from exc
         raise StoreError(f"store {label}: {text}") from exc
+
+
+def _is_connection_error(text: str) -> bool:
+    lowered = text.casefold()
+    return any(
+        words in lowered
+        for words in (
+            "connection refused",
+            "connection failed",
+            "server closed the connection",
+            "terminating connection",
+            "connection timeout",
+            "could not connect",
+            "no route to host",
+            "connection is closed",
+            "consuming input failed",
+        )
+    )
 
 
 def open_store(db: str | Path, create: bool = True) -> Store:
