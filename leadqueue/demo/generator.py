@@ -42,7 +42,7 @@ _COLD_TOUCHES = tuple(t for t in cat.TOUCHPOINT_KINDS if t[0] not in _HOT_KINDS)
 
 @dataclass(frozen=True)
 class GeneratedStore:
-    path: Path
+    path: Path | str
     leads: int
     events: int
     reps: int
@@ -292,7 +292,7 @@ class _LeadMaker:
 
 
 def generate(
-    out: Path,
+    out: Path | str,
     n_leads: int = 500,
     n_reps: int = 6,
     seed: int = 7,
@@ -302,7 +302,8 @@ def generate(
     policy: Policy | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> GeneratedStore:
-    if out.exists():
+    # a database URL (a team store on PostgreSQL) or a file that must not exist yet
+    if "://" not in str(out) and Path(out).exists():
         raise StoreError(f"{out} already exists: choose another --out or remove it")
     policy = policy or Policy()
     rng = random.Random(seed)
