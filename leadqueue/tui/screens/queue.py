@@ -69,6 +69,8 @@ class QueueScreen(Screen[None]):
         Binding("slash", "search", "Search", id="queue.search"),
         Binding("f", "filters", "Filters", id="queue.filters"),
         Binding("s", "sync", "Sync", show=False, id="queue.sync"),
+        Binding("b", "breaches", "Breaches", show=False, id="team.breaches"),
+        Binding("m", "metrics", "Metrics", show=False, id="team.metrics"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -623,3 +625,16 @@ class QueueScreen(Screen[None]):
 
     def action_quit(self) -> None:
         self.app.exit()
+
+    def action_breaches(self) -> None:
+        from leadqueue.tui.screens.breaches import BreachesScreen  # imported here: a team-lead screen
+
+        # Reload on return: leads may have been reassigned away meanwhile.
+        self.app.push_screen(
+            BreachesScreen(self.services), lambda _: self.reload(self.query_one(QueueList).cursor)
+        )
+
+    def action_metrics(self) -> None:
+        from leadqueue.tui.screens.metrics import MetricsScreen
+
+        self.app.push_screen(MetricsScreen(self.services))

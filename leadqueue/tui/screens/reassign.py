@@ -1,0 +1,161 @@
+"""Reassign one or more leads to another rep: a modal form validated as you type.
+
+Typing filters the team's reps; the arrow keys pick among the matches while the
+cursor stays in the filter, so "pr⏎" is enough to hand leads to Priya.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from leadqueue.domain.decisions import DecisionError
+from leadqueue.tui.screens.forms import DecisionForm
+
+
+@dataclass(frozen=True)
+class Reassignment:
+    to_rep: str
+    note: str
+
+
+def matching_reps(reps: Sequence[tuple[str, str]], text: str) -> list[tuple[str, str]]:
+    """Reps whose key or name matches `text`: exact first, then prefixes, then substrings."""
+    needle = text.strip().casefold()
+    if not needle:
+        return list(reps)
+    ranked: list[tuple[int, str, str]] = []
+    for key, name in reps:
+        k, n = key.casefold(), name.casefold()
+        if needle in (k, n):
+            rank = 0
+        elif k.startswith(needle) or any(part.startswith(needle) for part in n.split()):
+            rank = 1
+        elif needle in k or needle in n:
+            rank = 2
+        else:
+            continue
+        ranked.append((rank, key, name))
+    return [(key, name) for _, key, name in sorted(ranked)]
+
+
+class ReassignForm(DecisionForm):
+    """Returns a Reassignment, or None when cancelled."""
+
+    TITLE_TEXT = "Reassign"
+    SUBMIT_LABEL = "Reassign"
+
+    def __init__(self, lead_label: str, reps: Sequence[tuple[str, str]], owners: Sequence[str]) -> None:
+        super().__init__(lead_label)
+        self.reps = list(reps)
+        # The current owner of each lead to move: a target owning all of them is an error.
+        self.owners = list(owners)
+
+    def fields(self) -> ComposeResult:
+        # Labels live in the placeholders and the list has no border: with six reps
+        # the whole form fits a 24-line terminal without scrolling.
+        yield Label("To rep: type to filter, ↑↓ pick, enter reassigns")
+        yield Input(placeholder="rep key or name", id="rep-filter")
+        reps = OptionList(*self._options(self.reps), id="reps", compact=True)
+        reps.can_focus = False  # driven from the filter: tab goes filter → note → buttons
+        yield reps
+        yield Static("", id="reassign-feedback", classes="form-feedback")
+        yield Input(placeholder="Note (optional): why the lead changes hands", id="note")
+
+    def focus_first(self) -> None:
+        self.query_one("#rep-filter", Input).focus()
+        self._highlight_first(self.reps)
+        self._feedback()
+
+    def _highlight_first(self, shown: Sequence[tuple[str, str]]) -> None:
+        """Start on the first rep the leads could go to, not on their current owner."""
+        options = self.query_one("#reps", OptionList)
+        if not options.option_count:
+            options.highlighted = None
+            return
+        usable = [i for i, (key, _) in enumerate(shown) if self._problem(key) == ""]
+        options.highlighted = usable[0] if usable else 0
+
+    def _options(self, reps: Sequence[tuple[str, str]]) -> list[Option]:
+        current = set(self.owners)
+        width = max((len(key) for key, _ in self.reps), default=4) + 2
+        return [
+            Option(f"{key:<{width}}{name}" + ("  (current owner)" if key in current else ""), id=key)
+            for key, name in reps
+        ]
+
+    @on(Input.Changed, "#rep-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        options = self.query_one("#reps", OptionList)
+        shown = matching_reps(self.reps, event.value)
+        options.clear_options()
+        options.add_options(self._options(shown))
+        # A typed exact key is what the user wants, even when it is an error to explain.
+        if shown and shown[0][0].casefold() == event.value.strip().casefold():
+            options.highlighted = 0
+        else:
+            self._highlight_first(shown)
+        self._feedback()
+
+    @on(OptionList.OptionHighlighted, "#reps")
+    def _highlighted(self) -> None:
+        self._feedback()
+
+    @on(OptionList.OptionSelected, "#reps")
+    def _selected(self) -> None:
+        self.action_submit()
+
+    def on_key(self, event: Any) -> None:
+        # The arrows move the pick while typing continues in the filter.
+        if event.key in ("up", "down") and self.focused is self.query_one("#rep-filter", Input):
+            options = self.query_one("#reps", OptionList)
+            if event.key == "down":
+                options.action_cursor_down()
+            else:
+                options.action_cursor_up()
+            event.stop()
+
+    def _chosen(self) -> str | None:
+        options = self.query_one("#reps", OptionList)
+        if options.highlighted is None or not options.option_count:
+            return None
+        return options.get_option_at_index(options.highlighted).id
+
+    def _problem(self, key: str | None) -> str:
+        if key is None:
+            typed = self.query_one("#rep-filter", Input).value.strip()
+            return f"no rep matches {typed!r}" if typed else "pick a rep"
+        if self.owners and all(owner == key for owner in self.owners):
+            return f"already assigned to {key}"
+        return ""
+
+    def _feedback(self) -> None:
+        key = self._chosen()
+        feedback = self.query_one("#reassign-feedback", Static)
+        problem = self._problem(key)
+        feedback.set_class(bool(problem), "invalid")
+        if problem:
+            feedback.update(f"✘ {problem}")
+            return
+        moving = [o for o in self.owners if o != key]
+        sources = ", ".join(sorted(set(moving)))
+        what = "1 lead" if len(moving) == 1 else f"{len(moving)} leads"
+        text = f"→ {what} from {sources} to {key}"
+        skipped = len(self.owners) - len(moving)
+        if skipped:
+            text += f" ({skipped} already with {key} stay)"
+        feedback.update(text)
+        self.query_one("#form-error", Static).update("")
+
+    def build(self) -> Reassignment:
+        key = self._chosen()
+        problem = self._problem(key)
+        if problem or key is None:
+            raise DecisionError("rep_filter", problem)
+        return Reassignment(to_rep=key, note=self.query_one("#note", Input).value.strip())
