@@ -37,6 +37,7 @@ class OpenClock:
     remaining_seconds: int
     # at_risk, breached, or reroute: overdue by the whole window again
     escalation: str
+    reroute_at: str | None  # when a breached clock reaches the re-route level
     acknowledged: bool
     name: str
     company: str
@@ -135,6 +136,7 @@ def _from_run(r: Any, as_of: datetime) -> OpenClock:
         state=state,
         remaining_seconds=int(remaining),
         escalation=escalation(state, r.reroute_at, as_of),
+        reroute_at=iso(r.reroute_at),
         acknowledged=r.acknowledged_at is not None and r.acknowledged_at >= r.started_at,
         name=f"{r.first_name} {r.last_name}".strip(),
         company=r.company,
@@ -165,6 +167,7 @@ def _replayed(services: Services, as_of: datetime, rep: str | None, include_all:
                         state=s.state.value,
                         remaining_seconds=int(s.remaining_seconds(as_of)),
                         escalation=escalation(s.state.value, s.reroute_at, as_of),
+                        reroute_at=iso(s.reroute_at),
                         acknowledged=acked is not None and acked >= s.started_at,
                         name=f"{row.first_name} {row.last_name}".strip(),
                         company=row.company,

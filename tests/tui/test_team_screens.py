@@ -17,10 +17,13 @@ from leadqueue.services import reports
 from leadqueue.services.context import Services
 from leadqueue.store.schema import events, leads
 from leadqueue.tui.app import LeadqueueApp
-from leadqueue.tui.screens.breaches import BreachesScreen, BreachList, BreachRow, write_export
+from leadqueue.tui.breach_rows import BreachRow
+from leadqueue.tui.export_file import write_export
+from leadqueue.tui.screens.breaches import BreachesScreen
 from leadqueue.tui.screens.forms import ConfirmScreen
 from leadqueue.tui.screens.metrics import TITLES, CustomPeriodForm, MetricsScreen, SectionView, rendered_text
 from leadqueue.tui.screens.reassign import ReassignForm
+from leadqueue.tui.widgets.breach_list import BreachList
 from leadqueue.tui.widgets.queue_list import QueueList
 from tests.tui.conftest import FROZEN
 from tests.tui.helpers import settle

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -32,3 +35,21 @@ class HelpScreen(ModalScreen[None]):
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)
+
+
+def binding_rows(bindings: Iterable[Any], keymap: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(keys, description, id) for the help screen, with the user's keymap applied."""
+    rows = []
+    for binding in bindings:
+        if not isinstance(binding, Binding):
+            continue
+        keys = keymap.get(binding.id or "", binding.key)
+        rows.append(
+            (
+                keys.replace("question_mark", "?").replace("slash", "/"),
+                binding.description or "",
+                binding.id or "",
+            )
+        )
+    rows.append(("ctrl+p", "Command palette (every action, themes)", ""))
+    return rows

@@ -37,9 +37,9 @@ from leadqueue.services import reports
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import USER_ERRORS
 from leadqueue.store.engine import StoreError
-from leadqueue.tui.screens.breaches import binding_rows, write_export
+from leadqueue.tui.export_file import write_export
 from leadqueue.tui.screens.forms import DecisionForm
-from leadqueue.tui.screens.help import HelpScreen
+from leadqueue.tui.screens.help import HelpScreen, binding_rows
 from leadqueue.tui.widgets.charts import hbar, range_bar, rate_bar, scale, sparkline
 
 log = logging.getLogger(__name__)

@@ -38,7 +38,7 @@ from leadqueue.tui.screens.forms import (
     RejectForm,
     TouchForm,
 )
-from leadqueue.tui.screens.help import HelpScreen
+from leadqueue.tui.screens.help import HelpScreen, binding_rows
 from leadqueue.tui.widgets.lead_detail import LeadDetail
 from leadqueue.tui.widgets.queue_list import QueueList
 
@@ -568,23 +568,7 @@ class QueueScreen(Screen[None]):
 
     # -- help, sync, quit ------------------------------------------------------------------------
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.binding_rows()))
-
-    def binding_rows(self) -> list[tuple[str, str, str]]:
-        keymap = getattr(self.app, "keymap", {}) or {}
-        rows = []
-        for binding in self.BINDINGS:
-            assert isinstance(binding, Binding)
-            keys = keymap.get(binding.id or "", binding.key)
-            rows.append(
-                (
-                    keys.replace("question_mark", "?").replace("slash", "/"),
-                    binding.description or "",
-                    binding.id or "",
-                )
-            )
-        rows.append(("ctrl+p", "Command palette (every action, themes)", ""))
-        return rows
+        self.app.push_screen(HelpScreen(binding_rows(self.BINDINGS, getattr(self.app, "keymap", {}) or {})))
 
     def action_sync(self) -> None:
         if self.export_dir is None:

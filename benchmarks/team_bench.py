@@ -1,0 +1,173 @@
+"""Team screens at team scale: 50 reps and about 1.1 million events.
+
+    python -m benchmarks.team_bench [--leads 100000] [--history 100000] [--reps 50] [--store PATH]
+
+Builds the store with the core's generator (cached), then, each in its own
+process (headless, Textual's test driver, 120x40), measures:
+
+* the queue's first paint over every rep's open leads (the reference), from
+  app start to the list painted with rows;
+* the breaches screen (`b`) and the metrics screen (`m`): from the key to
+  the screen painted with its data;
+* the SQL behind each screen on its own.
+
+and prints each screen beside the queue's first paint as a ratio (target
+<= 1.5x) and the 1-second ceiling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from leadqueue.store.schema import SCHEMA_VERSION
+
+
+def _services(store: str) -> Any:
+    from leadqueue.demo.generator import REFERENCE
+    from leadqueue.domain.clock import FixedClock
+    from leadqueue.domain.policy import Policy
+    from leadqueue.services.context import Services
+    from leadqueue.store.engine import open_store
+
+    return Services(
+        store=open_store(store), policy=Policy(), clock=FixedClock(REFERENCE + timedelta(hours=1))
+    )
+
+
+async def _paint(store: str, screen: str) -> dict[str, Any]:
+    from leadqueue.tui.app import LeadqueueApp
+    from leadqueue.tui.screens.breaches import BreachesScreen
+    from leadqueue.tui.screens.metrics import MetricsScreen
+    from leadqueue.tui.widgets.queue_list import QueueList
+
+    started = time.perf_counter()
+    services = _services(store)
+    app = LeadqueueApp(services, actor="lead", owner=None, persist=False, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        queue = app.screen.query_one(QueueList)
+        while not queue.rows:
+            await pilot.pause()
+        await pilot.pause()
+        queue_paint = time.perf_counter() - started
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if screen == "queue":
+            return {"seconds": queue_paint}
+        started = time.perf_counter()
+        await pilot.press("b" if screen == "breaches" else "m")
+        if screen == "breaches":
+            while not (isinstance(app.screen, BreachesScreen) and app.screen.all_rows):
+                await pilot.pause()
+            rows = len(app.screen.all_rows)
+        else:
+            while not (isinstance(app.screen, MetricsScreen) and app.screen.result is not None):
+                await pilot.pause()
+            rows = sum(len(v) for v in app.screen.result.values() if isinstance(v, list))
+        await pilot.pause()
+        return {"seconds": time.perf_counter() - started, "rows": rows}
+
+
+def _sql(store: str) -> dict[str, float]:
+    from leadqueue.services import reports
+
+    services = _services(store)
+    now = services.clock.now()
+    out = {}
+    for name, run in (
+        ("breaches", lambda: reports.breaches(services)),
+        ("metrics", lambda: reports.metrics(services, now - timedelta(days=28), now)),
+    ):
+        started = time.perf_counter()
+        run()
+        out[name] = time.perf_counter() - started
+    return out
+
+
+def _child(kind: str, store: str) -> None:
+    result = _sql(store) if kind == "sql" else asyncio.run(_paint(store, kind))
+    print(json.dumps(result))
+
+
+def _run(kind: str, store: Path) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.team_bench", "--child", kind, "--store", str(store)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--leads", type=int, default=100_000, help="open and recent leads")
+    parser.add_argument("--history", type=int, default=100_000, help="closed leads behind them")
+    parser.add_argument("--reps", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--store", default="")
+    parser.add_argument("--child", default="")
+    args = parser.parse_args()
+    if args.child:
+        _child(args.child, args.store)
+        return
+    store = Path(
+        args.store or f"/tmp/leadqueue-team-{args.leads}-{args.history}-{args.reps}-v{SCHEMA_VERSION}.db"
+    )
+    if not store.exists():
+        print(f"generating {store} ...", flush=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "leadqueue",
+                "demo",
+                "--generate",
+                "--leads",
+                str(args.leads),
+                "--history",
+                str(args.history),
+                "--reps",
+                str(args.reps),
+                "--out",
+                str(store),
+            ],
+            check=True,
+        )
+    import sqlite3
+
+    with sqlite3.connect(store) as raw:
+        n_events = raw.execute("SELECT count(*) FROM events").fetchone()[0]
+        n_reps = raw.execute("SELECT count(*) FROM reps").fetchone()[0]
+    runs: dict[str, list[float]] = {"queue": [], "breaches": [], "metrics": []}
+    rows: dict[str, int] = {}
+    for _ in range(args.repeat):
+        for kind in runs:
+            result = _run(kind, store)
+            runs[kind].append(result["seconds"])
+            rows[kind] = result.get("rows", 0)
+    sql = _run("sql", store)
+    queue = statistics.median(runs["queue"])
+    print(f"store: {store} ({n_events:,} events, {n_reps} reps); median of {args.repeat} run(s), 120x40")
+    print(f"{'':<34}{'seconds':>9}{'vs queue':>10}   target")
+    print(f"{'queue first paint (every rep)':<34}{queue:>9.3f}{1.0:>9.2f}x   reference")
+    for kind in ("breaches", "metrics"):
+        seconds = statistics.median(runs[kind])
+        print(
+            f"{kind + ' screen, key to paint':<34}{seconds:>9.3f}{seconds / queue:>9.2f}x"
+            f"   <= 1.5x and < 1 s  ({rows[kind]:,} rows)"
+        )
+    for kind, seconds in sql.items():
+        print(f"{'  of which the ' + kind + ' SQL':<34}{seconds:>9.3f}")
+
+
+if __name__ == "__main__":
+    main()

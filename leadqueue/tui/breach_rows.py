@@ -1,0 +1,182 @@
+"""The breaches screen's rows: an open clock of the report with what a live
+countdown needs, groups by rep or by clock, and the rows as exported."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from leadqueue.domain.policy import ClockName, Policy, Tier
+from leadqueue.services import reports
+from leadqueue.tui.format import countdown
+
+CLOCK_ORDER = ("decision", "first_touch", "discovery", "disposition")
+CLOCK_LABEL = {
+    "decision": "decision",
+    "first_touch": "1st touch",
+    "discovery": "discovery",
+    "disposition": "dispose",
+}
+# The report's escalation levels, and how the screen says them.
+LEVEL_LABEL = {"at_risk": "at risk", "breached": "breached", "reroute": "re-route"}
+LEVEL_STYLE = {"at_risk": "bold yellow", "breached": "bold red", "reroute": "bold magenta"}
+
+
+# -- rows ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreachRow:
+    """One open clock of the report, with what the live countdown needs."""
+
+    lead_id: str
+    name: str
+    company: str
+    rep: str
+    clock: str
+    tier: str
+    deadline: datetime | None
+    reroute_at: datetime | None
+    window: str  # as the policy writes it: "4h", "5bd"
+    state: str  # as the report saw it; only used for a clock without a deadline
+    acknowledged: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.lead_id, self.clock)
+
+    def level(self, now: datetime) -> str:
+        """The report's escalation at `now`: 'at_risk' before the deadline, 'breached'
+        after it, 'reroute' once overdue by the clock's whole window again."""
+        if self.deadline is None:
+            return "breached" if self.state == "breached" else "at_risk"
+        if now < self.deadline:
+            return "at_risk"
+        if self.reroute_at is not None and now >= self.reroute_at:
+            return "reroute"
+        return "breached"
+
+
+def parse_instant(value: Any) -> datetime | None:
+    """The report gives ISO strings ('...Z'); a datetime is taken as is."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def breach_row(c: reports.OpenClock, policy: Policy) -> BreachRow:
+    return BreachRow(
+        lead_id=c.lead_id,
+        name=c.name,
+        company=c.company,
+        rep=c.rep,
+        clock=c.clock,
+        tier=c.tier,
+        deadline=parse_instant(c.deadline),
+        reroute_at=parse_instant(c.reroute_at),
+        window=policy.windows.for_clock(ClockName(c.clock), Tier(c.tier)).window,
+        state=c.state,
+        acknowledged=c.acknowledged,
+    )
+
+
+# -- groups ----------------------------------------------------------------------------
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    rows: list[BreachRow]
+    # Sorted instants: the live totals are two bisections a second, not a pass over the rows.
+    deadlines: list[datetime] = field(default_factory=list)
+    reroutes: list[datetime] = field(default_factory=list)
+    undated_breached: int = 0
+
+    def __post_init__(self) -> None:
+        self.deadlines = sorted(r.deadline for r in self.rows if r.deadline is not None)
+        self.reroutes = sorted(r.reroute_at for r in self.rows if r.reroute_at is not None)
+        self.undated_breached = sum(1 for r in self.rows if r.deadline is None and r.state == "breached")
+
+    def totals(self, now: datetime) -> tuple[int, int, int]:
+        """(breached, at risk, re-route) at `now`; re-route rows count as breached too."""
+        breached = bisect_right(self.deadlines, now) + self.undated_breached
+        return breached, len(self.rows) - breached, bisect_right(self.reroutes, now)
+
+
+def group_rows(rows: Iterable[BreachRow], by: str, rep_names: dict[str, str]) -> list[Group]:
+    """Groups in a stable order (reps by key, clocks in lifecycle order); rows keep
+    the report's order inside a group: most overdue first."""
+    buckets: dict[str, list[BreachRow]] = {}
+    for row in rows:
+        buckets.setdefault(row.rep if by == "rep" else row.clock, []).append(row)
+    if by == "rep":
+        order = sorted(buckets)
+    else:
+        order = [c for c in CLOCK_ORDER if c in buckets] + sorted(set(buckets) - set(CLOCK_ORDER))
+    groups = []
+    for key in order:
+        if by == "rep":
+            name = rep_names.get(key, "")
+            label = f"{key} · {name}" if name and name != key else key
+        else:
+            label = f"{CLOCK_LABEL.get(key, key)} clock"
+        groups.append(Group(key, label, buckets[key]))
+    return groups
+
+
+def team_totals(groups: Sequence[Group], now: datetime) -> tuple[int, int, int]:
+    sums = [g.totals(now) for g in groups]
+    return sum(s[0] for s in sums), sum(s[1] for s in sums), sum(s[2] for s in sums)
+
+
+EXPORT_FIELDS = (
+    "group",
+    "lead_id",
+    "name",
+    "company",
+    "rep",
+    "clock",
+    "tier",
+    "deadline",
+    "deadline_local",
+    "remaining_seconds",
+    "left",
+    "escalation",
+    "acknowledged",
+)
+
+
+def export_records(
+    rows: Sequence[tuple[str, BreachRow]], now: datetime, zone: ZoneInfo
+) -> list[dict[str, Any]]:
+    """The rows as shown (group, then row), at `now`. Field names and values follow
+    the CLI's breaches report (remaining_seconds, escalation, acknowledged)."""
+    out = []
+    for group, r in rows:
+        out.append(
+            {
+                "group": group,
+                "lead_id": r.lead_id,
+                "name": r.name,
+                "company": r.company,
+                "rep": r.rep,
+                "clock": r.clock,
+                "tier": r.tier,
+                "deadline": reports.iso(r.deadline) or "",
+                "deadline_local": r.deadline.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+                if r.deadline
+                else "",
+                "remaining_seconds": int((r.deadline - now).total_seconds()) if r.deadline else "",
+                "left": countdown(r.deadline, now) if r.deadline else "",
+                "escalation": r.level(now),
+                "acknowledged": r.acknowledged,
+            }
+        )
+    return out
