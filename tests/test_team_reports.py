@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from leadqueue.domain.clock import FixedClock
 from leadqueue.domain.decisions import Reject
+from leadqueue.services import reports
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import DecisionService
 from leadqueue.services.maintenance import refresh_stale_projections
@@ -149,3 +150,16 @@ def test_median_and_p90_in_sql_match_the_nearest_rank_definition(
         "median": round(statistics.median(waits), 1),
         "p90": float(sorted(waits)[rank - 1]),
     }
+
+
+def test_the_first_reps_of_the_breaches_screen_are_a_prefix_of_the_whole(
+    services: Services, clock: FixedClock
+) -> None:
+    clock.set(T0)
+    for i, rep in enumerate(["cy", "ana", "ben", "ana", "cy", "cy"]):
+        add_lead(services, f"L{i}", rep=rep, assigned_at=T0, score=50)
+    clock.set(T0 + timedelta(hours=30))
+    whole = breaches(services)
+    assert reports.breaching_reps(services) == [("ana", 2), ("ben", 1), ("cy", 3)]
+    first = breaches(services, reps=["ana", "ben"])
+    assert first == [c for c in whole if c.rep in ("ana", "ben")] and len(first) == 3

@@ -7,7 +7,8 @@ report "as of" a past moment sees exactly what was known then.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -31,20 +32,24 @@ class OpenClock:
     rep: str
     clock: str
     tier: str
-    started_at: str
-    deadline: str | None
+    started_at: datetime
+    deadline: datetime | None
     state: str
     remaining_seconds: int
     # at_risk, breached, or reroute: overdue by the whole window again
     escalation: str
-    reroute_at: str | None  # when a breached clock reaches the re-route level
+    reroute_at: datetime | None  # when a breached clock reaches the re-route level
     acknowledged: bool
     name: str
     company: str
 
     def row(self) -> dict[str, Any]:
+        """For files and the terminal: instants as ISO 8601 UTC (formatted here, not
+        per clock when the report is built: a team has tens of thousands)."""
         out = asdict(self)
         del out["name"], out["company"]
+        for key in ("started_at", "deadline", "reroute_at"):
+            out[key] = iso(out[key])
         return out
 
 
@@ -93,25 +98,40 @@ def _histories(
 
 
 def breaches(
-    services: Services, as_of: datetime | None = None, rep: str | None = None, include_all: bool = False
+    services: Services,
+    as_of: datetime | None = None,
+    rep: str | None = None,
+    include_all: bool = False,
+    reps: Sequence[str] | None = None,
+    between_chunks: Callable[[], None] | None = None,
 ) -> list[OpenClock]:
     """Open clocks at risk or breached (every open clock with include_all).
 
     From now on, the clock runs kept with each lead's projection answer in
     SQL; a moment in the past is replayed from the events, since a lead may
-    have moved on since then.
+    have moved on since then. `between_chunks` runs after every few thousand
+    clocks: a terminal UI gives its own thread a turn there.
     """
     now = services.clock.now()
     as_of = as_of or now
     if as_of >= now:
+        out = []
         with services.store.read() as conn:
-            rows = tq.open_clocks(conn, as_of, rep, include_all)
-        out = [_from_run(r, as_of) for r in rows]
+            for rows in tq.open_clocks(conn, as_of, rep, include_all, reps):
+                out.extend(_from_run(r, as_of) for r in rows)
+                if between_chunks:
+                    between_chunks()
     else:
-        out = _replayed(services, as_of, rep, include_all)
+        out = [c for c in _replayed(services, as_of, rep, include_all) if reps is None or c.rep in reps]
     rank = {"breached": 0, "at_risk": 1, "running": 2, "paused": 3}
     out.sort(key=lambda c: (rank[c.state], c.remaining_seconds, c.lead_id, c.clock))
     return out
+
+
+def breaching_reps(services: Services) -> list[tuple[str, int]]:
+    """(rep, open clocks at risk or breached now), in rep order: a screen's first rows."""
+    with services.store.read() as conn:
+        return tq.breaching_reps(conn, services.clock.now())
 
 
 def escalation(state: str, reroute_at: datetime | None, as_of: datetime) -> str:
@@ -131,12 +151,12 @@ def _from_run(r: Any, as_of: datetime) -> OpenClock:
         rep=r.rep,
         clock=r.clock,
         tier=r.tier,
-        started_at=iso(r.started_at) or "",
-        deadline=iso(r.deadline),
+        started_at=r.started_at,
+        deadline=r.deadline,
         state=state,
         remaining_seconds=int(remaining),
         escalation=escalation(state, r.reroute_at, as_of),
-        reroute_at=iso(r.reroute_at),
+        reroute_at=r.reroute_at,
         acknowledged=r.acknowledged_at is not None and r.acknowledged_at >= r.started_at,
         name=f"{r.first_name} {r.last_name}".strip(),
         company=r.company,
@@ -162,12 +182,12 @@ def _replayed(services: Services, as_of: datetime, rep: str | None, include_all:
                         rep=s.rep,
                         clock=s.clock.value,
                         tier=row.tier,
-                        started_at=iso(s.started_at) or "",
-                        deadline=iso(s.deadline),
+                        started_at=s.started_at,
+                        deadline=s.deadline,
                         state=s.state.value,
                         remaining_seconds=int(s.remaining_seconds(as_of)),
                         escalation=escalation(s.state.value, s.reroute_at, as_of),
-                        reroute_at=iso(s.reroute_at),
+                        reroute_at=s.reroute_at,
                         acknowledged=acked is not None and acked >= s.started_at,
                         name=f"{row.first_name} {row.last_name}".strip(),
                         company=row.company,
@@ -192,15 +212,31 @@ def metrics(services: Services, since: datetime, until: datetime) -> dict[str, A
     Leads are counted in their present state (an acceptance in the period
     that advanced later counts as converted)."""
     policy = services.policy
-    with services.store.read() as conn:
-        by_rep = tq.decisions_by(conn, "rep", since, until)
-        by_source = tq.decisions_by(conn, "source", since, until)
-        rejections = tq.rejection_reasons(conn, since, until)
-        decision_hours = tq.time_to_decision(conn, since, until)
-        compliance = tq.sla_compliance(conn, since, until)
-        accepted = tq.acceptances(conn, since, until)
-        untouched = tq.untouched_acceptances(conn, since, until)
-        waiting = tq.leads_waiting(conn, until)
+
+    def decisions(conn: Connection) -> tuple[Any, ...]:
+        return (
+            tq.decisions_by(conn, "rep", since, until),
+            tq.decisions_by(conn, "source", since, until),
+            tq.rejection_reasons(conn, since, until),
+            tq.acceptances(conn, since, until),
+            tq.untouched_acceptances(conn, since, until),
+        )
+
+    # Three independent groups of aggregates on three connections: the database
+    # works outside the GIL, so on a team store they overlap instead of queueing.
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="metrics") as pool:
+        parts = [
+            pool.submit(_read, services, decisions),
+            pool.submit(_read, services, lambda conn: tq.time_to_decision(conn, since, until)),
+            pool.submit(
+                _read,
+                services,
+                lambda conn: (tq.sla_compliance(conn, since, until), tq.leads_waiting(conn, until)),
+            ),
+        ]
+        (by_rep, by_source, rejections, accepted, untouched), decision_hours, (compliance, waiting) = (
+            p.result() for p in parts
+        )
 
     def rate_rows(rows: list[Any], key: str) -> list[dict[str, Any]]:
         out = []
@@ -278,6 +314,11 @@ def metrics(services: Services, since: datetime, until: datetime) -> dict[str, A
             for r in waiting
         ],
     }
+
+
+def _read(services: Services, query: Callable[[Connection], Any]) -> Any:
+    with services.store.read() as conn:
+        return query(conn)
 
 
 def _round(value: Any) -> float | None:

@@ -10,6 +10,7 @@ that actually occurred.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -192,8 +193,28 @@ def untouched_acceptances(conn: Connection, since: datetime, until: datetime) ->
     return list(conn.execute(q))
 
 
-def open_clocks(conn: Connection, as_of: datetime, rep: str | None, include_all: bool) -> list[Row[Any]]:
-    """Open clock runs at `as_of` (at risk or breached unless include_all), with their lead."""
+def breaching_reps(conn: Connection, as_of: datetime) -> list[tuple[str, int]]:
+    """(rep, open clocks at risk or breached) per rep, in rep order."""
+    c = clock_runs.c
+    q = (
+        select(c.rep, func.count())
+        .where(c.stopped_at.is_(None), c.at_risk_at <= _at(as_of), c.started_at <= _at(as_of))
+        .group_by(c.rep)
+        .order_by(c.rep)
+    )
+    return [(rep, int(n)) for rep, n in conn.execute(q)]
+
+
+def open_clocks(
+    conn: Connection,
+    as_of: datetime,
+    rep: str | None,
+    include_all: bool,
+    reps: Sequence[str] | None = None,
+    chunk: int = 2000,
+) -> Iterator[Sequence[Row[Any]]]:
+    """Open clock runs at `as_of` (at risk or breached unless include_all), with their
+    lead, `chunk` rows at a time; the caller iterates inside its read transaction."""
     q = (
         select(
             clock_runs.c.clock,
@@ -217,4 +238,6 @@ def open_clocks(conn: Connection, as_of: datetime, rep: str | None, include_all:
         q = q.where(clock_runs.c.at_risk_at <= _at(as_of))
     if rep:
         q = q.where(clock_runs.c.rep == rep)
-    return list(conn.execute(q))
+    if reps is not None:
+        q = q.where(clock_runs.c.rep.in_(reps))
+    return conn.execution_options(yield_per=chunk).execute(q).partitions()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
@@ -53,6 +54,10 @@ DEFAULT_ACTOR = "team-lead"
 # -- the screen ----------------------------------------------------------------------------
 
 
+def _give_the_ui_a_turn() -> None:
+    time.sleep(0.002)
+
+
 class BreachesScreen(Screen[None]):
     BINDINGS = [
         Binding("j,down", "move(1)", "Down", show=False, id="breaches.down"),
@@ -77,6 +82,8 @@ class BreachesScreen(Screen[None]):
         self.services = services
         self.decisions = DecisionService(services)
         self.all_rows: list[BreachRow] = []
+        self.first_rows: list[BreachRow] = []  # what the first paint showed
+        self.partial = False  # only the first reps' clocks are loaded yet
         self.rep_names: dict[str, str] = {}
         self.error = ""
 
@@ -110,32 +117,65 @@ class BreachesScreen(Screen[None]):
     def reload(self, keep: tuple[str, str] | int | None = None) -> None:
         listing = self.query_one(BreachList)
         current = listing.current
-        self.load(keep if keep is not None else (current.key if current else None))
+        # The first load of a team paints the first reps' clocks before everyone's.
+        first_screens = 2 * max(40, self.size.height) if not self.all_rows and listing.by == "rep" else 0
+        self.load(keep if keep is not None else (current.key if current else None), first_screens)
 
     @work(thread=True, exclusive=True, group="breaches")
-    def load(self, keep: tuple[str, str] | int | None) -> None:
+    def load(self, keep: tuple[str, str] | int | None, first_screens: int = 0) -> None:
+        worker = get_current_worker()
         try:
-            clocks = reports.breaches(self.services)  # every rep: rep=None
             with self.services.store.read() as conn:
                 names = {r.key: r.name for r in repo.all_reps(conn)}
+            first = self._first_reps(first_screens) if first_screens else None
+            # A team has tens of thousands of open clocks: the first reps' are painted
+            # at once, and everyone's are loaded once that frame is on screen.
+            # Between chunks the worker steps aside, so keys and countdowns keep their
+            # turn at the GIL while a team's clocks become Python objects.
+            clocks = reports.breaches(self.services, reps=first, between_chunks=_give_the_ui_a_turn)
         except (StoreError, *USER_ERRORS) as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return
         rows = [breach_row(c, self.services.policy) for c in clocks]
-        if not get_current_worker().is_cancelled:  # a newer load supersedes this one
-            self.app.call_from_thread(self._apply, rows, names, keep)
+        if not worker.is_cancelled:  # a newer load supersedes this one
+            self.app.call_from_thread(self._apply, rows, names, keep, first is not None)
+
+    def _first_reps(self, wanted: int) -> list[str] | None:
+        """The reps whose clocks fill `wanted` rows, or None when that is everyone."""
+        counts = reports.breaching_reps(self.services)
+        total, reps = 0, []
+        for rep, n in counts:
+            reps.append(rep)
+            total += n
+            if total >= wanted:
+                return reps if len(reps) < len(counts) else None
+        return None
 
     def _apply(
-        self, rows: list[BreachRow], names: dict[str, str], keep: tuple[str, str] | int | None
+        self,
+        rows: list[BreachRow],
+        names: dict[str, str],
+        keep: tuple[str, str] | int | None,
+        partial: bool = False,
     ) -> None:
         if not self.is_attached:  # the user left before the report came back
             return
+        if not partial and self.partial:
+            listing = self.query_one(BreachList)
+            keep = listing.current.key if listing.current else keep  # where the user moved meanwhile
+        self.partial = partial
+        if not self.all_rows:
+            self.first_rows = rows
         self.all_rows, self.rep_names = rows, names
         self.error = ""
         listing = self.query_one(BreachList)
         listing.marked &= {r.lead_id for r in rows}  # a lead that left the list is no longer marked
         listing.set_groups(group_rows(rows, listing.by, names), listing.by, keep)
         self.update_summary()
+        if partial:
+            # After the paint, not in the same worker: a worker busy turning rows into
+            # objects holds the GIL, and the frame would wait for it.
+            self.call_after_refresh(self.load, None)
 
     # -- the clock ----------------------------------------------------------------------------
     def tick(self) -> None:
@@ -148,7 +188,9 @@ class BreachesScreen(Screen[None]):
         wide = self.size.width >= NARROW_BELOW
         text = Text(no_wrap=False)
         text.append(" Breaches · all reps " if wide else " Breaches ", style="bold reverse")
-        if listing.loaded:
+        if listing.loaded and self.partial:
+            text.append("  loading every rep's clocks…", style="dim")
+        elif listing.loaded:
             breached, at_risk, reroute = team_totals(listing.groups, self.now())
             text.append(f"  breached {breached}", style="bold red")
             text.append(f"  at risk {at_risk}", style="bold yellow")

@@ -14,13 +14,14 @@ import io
 import json
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -335,13 +336,25 @@ class SectionView:
     def __init__(self, key: str, rows: Sequence[dict[str, Any]]) -> None:
         self.key = key
         self.rows = rows
+        # Textual renders a widget's content more than once (to measure its height,
+        # then to draw it); a team's tables are costly to lay out, so each width is laid out once.
+        self._lines: dict[int, list[list[Segment]]] = {}
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = self._lines.get(options.max_width)
+        if lines is None:
+            lines = console.render_lines(Group(*self.parts(options.max_width)), options, pad=False)
+            self._lines[options.max_width] = lines
+        new_line = Segment.line()
+        for line in lines:
+            yield from line
+            yield new_line
+
+    def parts(self, width: int) -> Iterator[RenderableType]:
         yield Text(TITLES[self.key], style="bold underline")
         if not self.rows:
             yield Text("  (none)", style="dim")
             return
-        width = options.max_width
         if self.key == "rejection_trend":
             first, last = self.rows[0]["week"], self.rows[-1]["week"]
             yield Text(f"weeks starting Monday, {first} to {last}", style="dim")
