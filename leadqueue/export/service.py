@@ -94,7 +94,7 @@ def export(
             summary.since = "the previous export" if mark else "the beginning (no previous export)"
         elif since is not None:
             summary.since = since.isoformat()
-        top_seq = int(conn.execute(select(func.coalesce(func.max(events.c.seq), 0))).scalar_one())
+        top_seq = repo.latest_event_seq(conn)
         with _atomic_output(out, fmt) as fh:
             if fmt in ("jsonl", "csv"):
                 _write_events(conn, services, fh, fmt, after_seq, since, summary, progress)

@@ -77,6 +77,11 @@ def event_values(lead_id: int, e: Event, origin: str, record: str | None = None)
     }
 
 
+def latest_event_seq(conn: Connection) -> int:
+    """The newest event's seq: when it moves, someone (here or elsewhere) changed a lead."""
+    return int(conn.execute(select(func.coalesce(func.max(events.c.seq), 0))).scalar_one())
+
+
 def insert_events(conn: Connection, values: Sequence[Mapping[str, Any]]) -> None:
     bulk_insert(conn, events, values)
 

@@ -25,6 +25,7 @@ from leadqueue.services.decisions import USER_ERRORS, DecisionService
 from leadqueue.services.lead_view import LeadView, load_lead_view
 from leadqueue.store import outbox
 from leadqueue.store import queue_query as qq
+from leadqueue.store import repository as repo
 from leadqueue.store.engine import StoreError
 from leadqueue.sync.segments import FolderUnreachable
 from leadqueue.sync.service import SyncService, SyncSummary
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 PAGE = 120
 VIEWED_AFTER = 1.5  # seconds a lead stays highlighted before it counts as viewed
 NARROW_BELOW = 110
+POLL_SECONDS = 3.0  # how soon a change made elsewhere shows in the queue
 SECTION_TITLES = {"decide": "Decide", "follow_up": "Follow up"}
 
 
@@ -94,6 +96,7 @@ class QueueScreen(Screen[None]):
         self.seen_hot: set[str] | None = None
         self._view_timer: Any = None
         self.error: str = ""
+        self.seen_seq: int | None = None  # the newest event the last poll saw
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -112,6 +115,7 @@ class QueueScreen(Screen[None]):
         self.reload()
         self.set_interval(1.0, self.tick)
         self.set_interval(30.0, self.refresh_counts)
+        self.set_interval(POLL_SECONDS, self.poll_changes)
 
     def on_resize(self, event: Resize) -> None:
         self.query_one("#main").set_class(event.size.width < NARROW_BELOW, "narrow")
@@ -196,6 +200,27 @@ class QueueScreen(Screen[None]):
             self.app.call_from_thread(self.show_error, str(exc))
             return
         self.app.call_from_thread(self._apply_counts, counts, hot, unsent)
+
+    @work(thread=True, exclusive=True, group="poll")
+    def poll_changes(self) -> None:
+        """Other people's decisions, reassignments and imports (a team store, or a
+        sync) show within seconds; a lost connection shows in the header until it is back."""
+        try:
+            with self.services.store.read() as conn:
+                latest = repo.latest_event_seq(conn)
+        except StoreError as exc:
+            self.app.call_from_thread(self.show_error, str(exc))
+            return
+        self.app.call_from_thread(self._changed_since_last_poll, latest)
+
+    def _changed_since_last_poll(self, latest: int) -> None:
+        seen, self.seen_seq = self.seen_seq, latest
+        if self.error:
+            self.error = ""  # the store answers again
+            self.update_summary()
+        if seen is not None and latest != seen:
+            current = self.query_one(QueueList).current
+            self.load_queue(self.filter, current.crm_id if current else None)
 
     def _apply_counts(self, counts: qq.QueueCounts, hot: list[qq.QueueRow], unsent: int) -> None:
         self.counts = counts
