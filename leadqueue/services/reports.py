@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -206,92 +206,90 @@ def _pct(n: int, d: int) -> float | None:
     return round(100.0 * n / d, 1) if d else None
 
 
-def metrics(services: Services, since: datetime, until: datetime) -> dict[str, Any]:
+def metrics(
+    services: Services,
+    since: datetime,
+    until: datetime,
+    on_sections: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
     """The team's numbers for decisions, acceptances and clock outcomes in
     [since, until), from SQL aggregates over the projection and clock runs.
     Leads are counted in their present state (an acceptance in the period
-    that advanced later counts as converted)."""
-    policy = services.policy
+    that advanced later counts as converted).
 
-    def decisions(conn: Connection) -> tuple[Any, ...]:
-        return (
-            tq.decisions_by(conn, "rep", since, until),
-            tq.decisions_by(conn, "source", since, until),
-            tq.rejection_reasons(conn, since, until),
-            tq.acceptances(conn, since, until),
-            tq.untouched_acceptances(conn, since, until),
+    Three independent groups of aggregates run on three connections at once:
+    the database works outside the GIL, so on a team store they overlap
+    instead of queueing. `on_sections` gets each group's sections as soon as
+    they are ready, for a screen that paints what it has.
+    """
+    out: dict[str, Any] = {"since": iso(since), "until": iso(until)}
+    groups: list[Callable[[Connection], dict[str, Any]]] = [
+        lambda conn: _decision_sections(conn, services.policy, since, until),
+        lambda conn: _time_to_decision_section(conn, since, until),
+        lambda conn: _clock_sections(conn, since, until),
+    ]
+    with ThreadPoolExecutor(max_workers=len(groups), thread_name_prefix="metrics") as pool:
+        for done in as_completed([pool.submit(_read, services, group) for group in groups]):
+            sections = done.result()
+            out.update(sections)
+            if on_sections:
+                on_sections(sections)
+    return {key: out[key] for key in METRIC_SECTIONS}
+
+
+METRIC_SECTIONS = (
+    "since",
+    "until",
+    "acceptance_by_rep",
+    "acceptance_by_source",
+    "rejection_reasons",
+    "rejection_trend",
+    "time_to_decision_hours",
+    "sla_compliance",
+    "accepted_without_first_touch",
+    "sal_to_sql",
+    "leads_waiting",
+)
+
+
+def _rate_rows(rows: list[Any], key: str) -> list[dict[str, Any]]:
+    out = []
+    for name, acc, rej in rows:
+        rate = _pct(int(acc), int(acc) + int(rej))
+        out.append(
+            {
+                key: name,
+                "accepted": int(acc),
+                "rejected": int(rej),
+                "rate_pct": rate,
+                "healthy": None if rate is None else HEALTHY_BAND[0] <= rate <= HEALTHY_BAND[1],
+            }
         )
+    return out
 
-    # Three independent groups of aggregates on three connections: the database
-    # works outside the GIL, so on a team store they overlap instead of queueing.
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="metrics") as pool:
-        parts = [
-            pool.submit(_read, services, decisions),
-            pool.submit(_read, services, lambda conn: tq.time_to_decision(conn, since, until)),
-            pool.submit(
-                _read,
-                services,
-                lambda conn: (tq.sla_compliance(conn, since, until), tq.leads_waiting(conn, until)),
-            ),
-        ]
-        (by_rep, by_source, rejections, accepted, untouched), decision_hours, (compliance, waiting) = (
-            p.result() for p in parts
-        )
 
-    def rate_rows(rows: list[Any], key: str) -> list[dict[str, Any]]:
-        out = []
-        for name, acc, rej in rows:
-            rate = _pct(int(acc), int(acc) + int(rej))
-            out.append(
-                {
-                    key: name,
-                    "accepted": int(acc),
-                    "rejected": int(rej),
-                    "rate_pct": rate,
-                    "healthy": None if rate is None else HEALTHY_BAND[0] <= rate <= HEALTHY_BAND[1],
-                }
-            )
-        return out
-
+def _decision_sections(conn: Connection, policy: Any, since: datetime, until: datetime) -> dict[str, Any]:
     reasons: Counter[str] = Counter()
     weekly: dict[str, Counter[str]] = defaultdict(Counter)
-    for week, code, n in rejections:
+    for week, code, n in tq.rejection_reasons(conn, since, until):
         reasons[code] += n
         weekly[week or "?"][code] += n
     untouched_ids: dict[str, list[str]] = defaultdict(list)
-    for rep, crm_id in untouched:
+    for rep, crm_id in tq.untouched_acceptances(conn, since, until):
         untouched_ids[rep].append(crm_id)
-
     return {
-        "since": iso(since),
-        "until": iso(until),
-        "acceptance_by_rep": rate_rows(by_rep, "rep"),
-        "acceptance_by_source": rate_rows(by_source, "source"),
+        "acceptance_by_rep": _rate_rows(tq.decisions_by(conn, "rep", since, until), "rep"),
+        "acceptance_by_source": _rate_rows(tq.decisions_by(conn, "source", since, until), "source"),
         "rejection_reasons": [
             {
                 "code": code,
-                "label": (policy.reason(code).label if policy.reason(code) else code),  # type: ignore[union-attr]
+                "label": (policy.reason(code).label if policy.reason(code) else code),
                 "count": n,
                 "share_pct": _pct(n, sum(reasons.values())),
             }
             for code, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
         "rejection_trend": [{"week": w, **dict(sorted(weekly[w].items()))} for w in sorted(weekly)],
-        "time_to_decision_hours": [
-            {"rep": r.name, "decisions": int(r.n), "median": _round(r.median), "p90": _round(r.p90)}
-            for r in decision_hours
-        ],
-        "sla_compliance": [
-            {
-                "clock": clock,
-                "rep": rep,
-                "met": met,
-                "missed": missed,
-                "breached_open": breached_open,
-                "compliance_pct": _pct(met, met + missed),
-            }
-            for clock, rep, met, missed, breached_open in compliance
-        ],
         "accepted_without_first_touch": [
             {"rep": rep, "count": len(ids), "leads": ids} for rep, ids in sorted(untouched_ids.items())
         ],
@@ -302,7 +300,32 @@ def metrics(services: Services, since: datetime, until: datetime) -> dict[str, A
                 "advanced": int(r.advanced),
                 "conversion_pct": _pct(int(r.advanced), int(r.accepted)),
             }
-            for r in accepted
+            for r in tq.acceptances(conn, since, until)
+        ],
+    }
+
+
+def _time_to_decision_section(conn: Connection, since: datetime, until: datetime) -> dict[str, Any]:
+    return {
+        "time_to_decision_hours": [
+            {"rep": r.name, "decisions": int(r.n), "median": _round(r.median), "p90": _round(r.p90)}
+            for r in tq.time_to_decision(conn, since, until)
+        ]
+    }
+
+
+def _clock_sections(conn: Connection, since: datetime, until: datetime) -> dict[str, Any]:
+    return {
+        "sla_compliance": [
+            {
+                "clock": clock,
+                "rep": rep,
+                "met": met,
+                "missed": missed,
+                "breached_open": breached_open,
+                "compliance_pct": _pct(met, met + missed),
+            }
+            for clock, rep, met, missed, breached_open in tq.sla_compliance(conn, since, until)
         ],
         "leads_waiting": [
             {
@@ -311,7 +334,7 @@ def metrics(services: Services, since: datetime, until: datetime) -> dict[str, A
                 "median_age_hours": _round(r.median),
                 "oldest_hours": _round(r.max),
             }
-            for r in waiting
+            for r in tq.leads_waiting(conn, until)
         ],
     }
 

@@ -484,6 +484,7 @@ class MetricsScreen(Screen[None]):
         self.services = services
         self.period = last_four_weeks(services.clock.now())
         self.result: dict[str, Any] | None = None
+        self.shown: dict[str, Any] = {}  # the rows each section shows
         self.loading = False
         self.error = ""
 
@@ -518,20 +519,36 @@ class MetricsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="metrics")
     def load(self, period: Period) -> None:
+        worker = get_current_worker()
+
+        def arrived(sections: dict[str, Any]) -> None:
+            # The quick sections paint while the slower aggregates are still running.
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._show_sections, period, sections)
+
         try:
-            result = reports.metrics(self.services, period.since, period.until)
+            result = reports.metrics(self.services, period.since, period.until, on_sections=arrived)
         except (StoreError, *USER_ERRORS) as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return
         if not get_current_worker().is_cancelled:  # the user picked another period meanwhile
             self.app.call_from_thread(self._show, period, result)
 
+    def _show_sections(self, period: Period, sections: dict[str, Any]) -> None:
+        if period != self.period or not self.is_attached:
+            return
+        for key, rows in sections.items():
+            self.query_one(f"#section-{key}", Static).update(SectionView(key, rows))
+            self.shown[key] = rows
+
     def _show(self, period: Period, result: dict[str, Any]) -> None:
         if period != self.period or not self.is_attached:  # superseded, or the user left
             return
         self.result, self.loading, self.error = result, False, ""
         for key in TITLES:
-            self.query_one(f"#section-{key}", Static).update(SectionView(key, result[key]))
+            if self.shown.get(key) is not result[key]:  # laid out already as it arrived
+                self.query_one(f"#section-{key}", Static).update(SectionView(key, result[key]))
+                self.shown[key] = result[key]
         self.update_head()
 
     def show_error(self, message: str) -> None:
