@@ -110,3 +110,29 @@ async def test_a_lost_connection_shows_in_the_header_until_it_is_back(
         DecisionService(services).accept("T0", "ana", Accept("call", NOW + timedelta(hours=2), "Call"))
         await poll(pilot)
         assert "T0" not in listed(app)
+
+
+async def test_the_team_screens_open_on_the_store(services: Services, clock: FixedClock) -> None:
+    from leadqueue.services import reports
+    from leadqueue.tui.screens.breaches import BreachesScreen
+    from leadqueue.tui.screens.metrics import MetricsScreen
+
+    team(services)
+    DecisionService(services).reject("T3", "ana", Reject("R3"))
+    clock.set(NOW + timedelta(hours=60))  # every 48h decision window (low tier) has run out
+    app = make_app(services, actor="lead", owner=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BreachesScreen)
+        expected = reports.breaches(services)
+        assert {(r.lead_id, r.clock) for r in screen.all_rows} == {(c.lead_id, c.clock) for c in expected}
+        assert {c.lead_id for c in expected} == {"T0", "T1", "T2", "B0"}
+        await pilot.press("escape", "m")
+        await settle(pilot)
+        metrics_screen = app.screen
+        assert isinstance(metrics_screen, MetricsScreen)
+        assert metrics_screen.result == reports.metrics(services, metrics_screen.since, metrics_screen.until)
+        assert metrics_screen.result["rejection_reasons"][0]["code"] == "R3"
