@@ -83,7 +83,14 @@ def test_accept_a_lead_by_keystrokes(tmp_path: Path, tmux: tuple[str, Callable[[
     keys("-l", "Call about pricing")
     wait_for(lambda: "Call about pricing" in screen(), "the note to be typed", screen=screen)
     keys("C-s")
-    wait_for(lambda: "Accepted" in screen(), "the saved toast", screen=screen)
+
+    def accepted() -> bool:
+        with sqlite3.connect(db) as raw:  # WAL: reads beside the app's writes
+            query = "SELECT 1 FROM events WHERE kind = 'accepted' AND actor = 'ana' AND at >= ?"
+            return bool(raw.execute(query, (FROZEN.strftime("%Y-%m-%d %H:%M"),)).fetchone())
+
+    # The toast may come and go between two looks at a loaded machine; the store is the proof.
+    wait_for(lambda: "Accepted" in screen() or accepted(), "the decision to be saved", screen=screen)
     keys("q")
     wait_for(lambda: "Decide (" not in screen(), "the app to quit", timeout=15)
 
