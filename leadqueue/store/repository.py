@@ -77,9 +77,14 @@ def event_values(lead_id: int, e: Event, origin: str, record: str | None = None)
     }
 
 
-def latest_event_seq(conn: Connection) -> int:
-    """The newest event's seq: when it moves, someone (here or elsewhere) changed a lead."""
-    return int(conn.execute(select(func.coalesce(func.max(events.c.seq), 0))).scalar_one())
+def latest_event_seq(conn: Connection, changes_only: bool = False) -> int:
+    """The newest event's seq: when it moves, someone (here or elsewhere) changed a
+    lead. changes_only leaves out `viewed`, which changes no queue or clock."""
+    q = select(events.c.seq).order_by(events.c.seq.desc()).limit(1)
+    if changes_only:
+        # walks back from the newest event: a few `viewed` at most, never the table
+        q = q.where(events.c.kind != EventKind.VIEWED.value)
+    return int(conn.execute(q).scalar() or 0)
 
 
 def insert_events(conn: Connection, values: Sequence[Mapping[str, Any]]) -> None:

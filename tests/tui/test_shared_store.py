@@ -130,9 +130,18 @@ async def test_the_team_screens_open_on_the_store(services: Services, clock: Fix
         expected = reports.breaches(services)
         assert {(r.lead_id, r.clock) for r in screen.all_rows} == {(c.lead_id, c.clock) for c in expected}
         assert {c.lead_id for c in expected} == {"T0", "T1", "T2", "B0"}
+        # a rep decides meanwhile, on another machine: the screen shows it at the next poll
+        screen.poll_changes()
+        await settle(pilot)
+        DecisionService(services).reject("T0", "ana", Reject("R3"))
+        screen.poll_changes()
+        await settle(pilot)
+        assert "T0" not in {r.lead_id for r in screen.all_rows}
+        clock.set(NOW + timedelta(hours=60, minutes=1))  # the period ends before its `until`
         await pilot.press("escape", "m")
         await settle(pilot)
         metrics_screen = app.screen
         assert isinstance(metrics_screen, MetricsScreen)
         assert metrics_screen.result == reports.metrics(services, metrics_screen.since, metrics_screen.until)
-        assert metrics_screen.result["rejection_reasons"][0]["code"] == "R3"
+        (reasons,) = metrics_screen.result["rejection_reasons"]
+        assert (reasons["code"], reasons["count"], reasons["share_pct"]) == ("R3", 2, 100.0)

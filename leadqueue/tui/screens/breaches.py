@@ -20,7 +20,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
@@ -40,6 +39,7 @@ from leadqueue.tui.breach_rows import (
     team_totals,
 )
 from leadqueue.tui.export_file import csv_text, write_export
+from leadqueue.tui.polling import PollsStore
 from leadqueue.tui.screens.forms import ConfirmScreen
 from leadqueue.tui.screens.help import HelpScreen, binding_rows
 from leadqueue.tui.screens.reassign import ReassignForm, Reassignment
@@ -58,7 +58,7 @@ def _give_the_ui_a_turn() -> None:
     time.sleep(0.002)
 
 
-class BreachesScreen(Screen[None]):
+class BreachesScreen(PollsStore):
     BINDINGS = [
         Binding("j,down", "move(1)", "Down", show=False, id="breaches.down"),
         Binding("k,up", "move(-1)", "Up", show=False, id="breaches.up"),
@@ -101,7 +101,9 @@ class BreachesScreen(Screen[None]):
         self.update_summary()
         self.reload()
         self.set_interval(1.0, self.tick)
+        # clocks turn at risk as time passes; decisions made elsewhere show at the next poll
         self.set_interval(RELOAD_EVERY, self.reload)
+        self.start_polling()
 
     def on_resize(self, event: Resize) -> None:
         self.update_summary()
@@ -225,12 +227,20 @@ class BreachesScreen(Screen[None]):
         return text
 
     def show_error(self, message: str) -> None:
-        if not self.is_attached:
+        if not self.is_attached or message == self.error:  # a poll during an outage says it once
             return
         self.error = message
         log.error(message)
         self.notify(message, severity="error", title="Store", timeout=10)
         self.update_summary()
+
+    def store_answers(self) -> None:
+        if self.error:
+            self.error = ""
+            self.update_summary()
+
+    def store_changed(self) -> None:
+        self.reload()
 
     @on(BreachList.Highlighted)
     def _highlighted(self) -> None:

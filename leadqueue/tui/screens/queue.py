@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch
@@ -25,11 +24,11 @@ from leadqueue.services.decisions import USER_ERRORS, DecisionService
 from leadqueue.services.lead_view import LeadView, load_lead_view
 from leadqueue.store import outbox
 from leadqueue.store import queue_query as qq
-from leadqueue.store import repository as repo
 from leadqueue.store.engine import StoreError
 from leadqueue.sync.segments import FolderUnreachable
 from leadqueue.sync.service import SyncService, SyncSummary
 from leadqueue.tui.format import clock_state
+from leadqueue.tui.polling import PollsStore
 from leadqueue.tui.screens.filters import FilterScreen
 from leadqueue.tui.screens.forms import (
     AcceptForm,
@@ -47,11 +46,10 @@ log = logging.getLogger(__name__)
 PAGE = 120
 VIEWED_AFTER = 1.5  # seconds a lead stays highlighted before it counts as viewed
 NARROW_BELOW = 110
-POLL_SECONDS = 3.0  # how soon a change made elsewhere shows in the queue
 SECTION_TITLES = {"decide": "Decide", "follow_up": "Follow up"}
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(PollsStore):
     BINDINGS = [
         Binding("j,down", "move(1)", "Down", show=False, id="queue.down"),
         Binding("k,up", "move(-1)", "Up", show=False, id="queue.up"),
@@ -96,7 +94,6 @@ class QueueScreen(Screen[None]):
         self.seen_hot: set[str] | None = None
         self._view_timer: Any = None
         self.error: str = ""
-        self.seen_seq: int | None = None  # the newest event the last poll saw
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -115,7 +112,7 @@ class QueueScreen(Screen[None]):
         self.reload()
         self.set_interval(1.0, self.tick)
         self.set_interval(30.0, self.refresh_counts)
-        self.set_interval(POLL_SECONDS, self.poll_changes)
+        self.start_polling()
 
     def on_resize(self, event: Resize) -> None:
         self.query_one("#main").set_class(event.size.width < NARROW_BELOW, "narrow")
@@ -201,26 +198,14 @@ class QueueScreen(Screen[None]):
             return
         self.app.call_from_thread(self._apply_counts, counts, hot, unsent)
 
-    @work(thread=True, exclusive=True, group="poll")
-    def poll_changes(self) -> None:
-        """Other people's decisions, reassignments and imports (a team store, or a
-        sync) show within seconds; a lost connection shows in the header until it is back."""
-        try:
-            with self.services.store.read() as conn:
-                latest = repo.latest_event_seq(conn)
-        except StoreError as exc:
-            self.app.call_from_thread(self.show_error, str(exc))
-            return
-        self.app.call_from_thread(self._changed_since_last_poll, latest)
-
-    def _changed_since_last_poll(self, latest: int) -> None:
-        seen, self.seen_seq = self.seen_seq, latest
+    def store_answers(self) -> None:
         if self.error:
-            self.error = ""  # the store answers again
+            self.error = ""
             self.update_summary()
-        if seen is not None and latest != seen:
-            current = self.query_one(QueueList).current
-            self.load_queue(self.filter, current.crm_id if current else None)
+
+    def store_changed(self) -> None:
+        current = self.query_one(QueueList).current
+        self.load_queue(self.filter, current.crm_id if current else None)
 
     def _apply_counts(self, counts: qq.QueueCounts, hot: list[qq.QueueRow], unsent: int) -> None:
         self.counts = counts
@@ -333,6 +318,8 @@ class QueueScreen(Screen[None]):
         self.query_one("#summary", Static).update(text)
 
     def show_error(self, message: str) -> None:
+        if message == self.error:  # a poll during an outage says it once
+            return
         self.error = message
         log.error(message)
         self.notify(message, severity="error", title="Store", timeout=10)

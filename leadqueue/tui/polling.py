@@ -1,0 +1,49 @@
+"""Screens over a store others write to (a team's PostgreSQL, one SQLite file
+for several processes, a sync) notice changes by polling the newest event."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.screen import Screen
+
+from leadqueue.services.context import Services
+from leadqueue.store import repository as repo
+from leadqueue.store.engine import StoreError
+
+POLL_SECONDS = 3.0  # how soon a change made elsewhere shows
+
+
+class PollsStore(Screen[None]):
+    """Mixed into a screen: `start_polling()` on mount; the screen implements
+    `store_changed()` and `show_error()`, and clears its error in `store_answers()`."""
+
+    services: Services
+    seen_seq: int | None = None  # the newest event the last poll saw
+
+    def start_polling(self) -> None:
+        self.set_interval(POLL_SECONDS, self.poll_changes)
+
+    @work(thread=True, exclusive=True, group="poll")
+    def poll_changes(self) -> None:
+        try:
+            with self.services.store.read() as conn:
+                latest = repo.latest_event_seq(conn, changes_only=True)
+        except StoreError as exc:
+            self.app.call_from_thread(self.show_error, str(exc))
+            return
+        self.app.call_from_thread(self._polled, latest)
+
+    def _polled(self, latest: int) -> None:
+        seen, self.seen_seq = self.seen_seq, latest
+        self.store_answers()
+        if seen is not None and latest != seen:
+            self.store_changed()
+
+    def show_error(self, message: str) -> None:
+        raise NotImplementedError
+
+    def store_answers(self) -> None:
+        """The store answered a poll: an error about reaching it is over."""
+
+    def store_changed(self) -> None:
+        raise NotImplementedError
