@@ -36,6 +36,7 @@ WRITERS = 4
 LEADS = 250
 EVENTS_PER_LEAD = 4  # 1,000 events per writer
 KILLS_PER_WRITER = 5
+SEGMENT_EVENTS = 20  # small segments: many places for a kill to land
 
 
 def build_writer_store(template: Path, path: Path, w: int) -> set[str]:
@@ -75,24 +76,46 @@ def build_writer_store(template: Path, path: Path, w: int) -> set[str]:
 def sync_command(db: Path, share: Path, rep: str) -> list[str]:
     return [
         sys.executable, "-m", "leadqueue", "sync",
-        "--db", str(db), "--export-dir", str(share), "--as", rep, "--segment-events", "20",
+        "--db", str(db), "--export-dir", str(share), "--as", rep, "--segment-events", str(SEGMENT_EVENTS),
     ]  # fmt: skip
 
 
+def own_segments(share: Path, rep: str) -> int:
+    """Segments this writer has renamed into place so far (its folder is named after the rep)."""
+    folders = (share / "leadqueue-events").glob(f"{rep}-*")
+    return sum(1 for folder in folders for p in folder.iterdir() if p.suffix == ".jsonl")
+
+
 def chaos(db: Path, share: Path, rep: str, seed: int, log: list[str], kills: list[int]) -> None:
-    """Start the sync, SIGKILL it at a random moment, again and again; then let one finish."""
+    """Start the sync, SIGKILL it mid-way, again and again; then let one finish.
+
+    While this writer still has events to publish, the kill comes after a random
+    number of its segments has appeared (so it lands between two segments, or
+    inside one); once all are out, at a random moment of the pull.
+    """
     rng = random.Random(seed)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    total = LEADS * EVENTS_PER_LEAD // SEGMENT_EVENTS  # this writer's segments in all
     for _ in range(KILLS_PER_WRITER):
+        before = own_segments(share, rep)
         proc = subprocess.Popen(
             sync_command(db, share, rep), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
         )
-        try:
-            proc.wait(timeout=rng.uniform(0.6, 2.5))
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-            kills.append(1)
+        started = time.monotonic()
+        after = before + rng.randint(1, 6)
+        pull_for = rng.uniform(0.2, 1.5)
+        while proc.poll() is None:
+            # polling another process's progress, not waiting on our own code
+            publishing = before < total
+            if (publishing and own_segments(share, rep) >= after) or (
+                not publishing and time.monotonic() - started > 0.5 + pull_for
+            ):
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                kills.append(1)
+                break
+            time.sleep(0.002)
+        proc.communicate()
     done = subprocess.run(sync_command(db, share, rep), capture_output=True, text=True, env=env, timeout=300)
     log.append(f"{rep}: rc={done.returncode} {done.stdout.strip()} {done.stderr.strip()}")
 
