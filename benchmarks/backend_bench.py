@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import resource
 import signal
 import sqlite3
@@ -44,7 +43,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -54,6 +53,7 @@ from typing import Any
 from sqlalchemy import create_engine, delete, func, insert, select
 from sqlalchemy.pool import NullPool
 
+from benchmarks.store_cache import CACHE, cached_store
 from leadqueue.demo.generator import REFERENCE, generate
 from leadqueue.domain.clock import FixedClock
 from leadqueue.domain.decisions import Accept, Reject
@@ -64,7 +64,6 @@ from leadqueue.store.engine import open_store
 from leadqueue.store.schema import SCHEMA_VERSION, events, leads, meta, metadata, reps
 from tests.pg import server_url, unavailable, with_schema
 
-CACHE = Path(tempfile.gettempdir()) / "leadqueue-bench-cache"
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 7
 NOW = REFERENCE + timedelta(hours=1)
@@ -73,30 +72,10 @@ DECISION_KINDS = ("accepted", "rejected")
 
 
 # -- setup (cached, never timed) ------------------------------------------------------
-def _cached(name: str, fresh: bool, build: Callable[[Path], None]) -> Path:
-    """A SQLite store built once per parameter set, under a temporary name, then renamed."""
-    CACHE.mkdir(exist_ok=True)
-    path = CACHE / name
-    if path.exists() and not fresh:
-        return path
-    path.unlink(missing_ok=True)
-    partial = CACHE / f".{name}.{os.getpid()}.partial"
-    for leftover in CACHE.glob(f"{partial.name}*"):
-        leftover.unlink()
-    started = time.perf_counter()
-    print(f"building {path} ...", flush=True)
-    build(partial)
-    with closing(sqlite3.connect(partial)) as conn:  # one self-contained file: nothing in a -wal
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    os.replace(partial, path)
-    print(f"  built in {time.perf_counter() - started:.1f} s", flush=True)
-    return path
-
-
 def writes_store(writers: int, per_writer: int, fresh: bool) -> Path:
     # Leads go to reps at random: half as many again leaves every rep enough.
     n_leads = writers * per_writer * 3 // 2 + 100
-    return _cached(
+    return cached_store(
         f"backend-writes-{n_leads}-reps{writers}-seed{SEED}-v{SCHEMA_VERSION}.db",
         fresh,
         lambda out: generate(out, n_leads=n_leads, n_reps=writers, seed=SEED, open_share=1.0),
@@ -104,7 +83,7 @@ def writes_store(writers: int, per_writer: int, fresh: bool) -> Path:
 
 
 def paint_store(n_leads: int, fresh: bool) -> Path:
-    return _cached(
+    return cached_store(
         f"backend-paint-{n_leads}-rep1-seed{SEED}-v{SCHEMA_VERSION}.db",
         fresh,
         lambda out: generate(out, n_leads=n_leads, n_reps=1, seed=SEED, open_share=1.0),

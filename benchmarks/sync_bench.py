@@ -33,6 +33,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from benchmarks.store_cache import CACHE, cached_store
 from leadqueue.demo.generator import REFERENCE, generate
 from leadqueue.domain.clock import FixedClock
 from leadqueue.domain.decisions import Accept, NeedsInfo, Reject, Touch
@@ -47,7 +48,6 @@ from leadqueue.store.schema import SCHEMA_VERSION, events, leads
 from leadqueue.sync.segments import SharedFolder
 from leadqueue.sync.service import SyncService, SyncSummary
 
-CACHE = Path(tempfile.gettempdir()) / "leadqueue-bench-cache"
 SEED = 7
 REPS = 6
 EXPORT_OPEN_SHARE = 0.1  # nine leads in ten decided: most leads are in the CRM files
@@ -56,24 +56,6 @@ SYNC_TARGET = 3.0  # from the issue: publishing at most 3x a plain write of the 
 
 
 # -- setup (cached, never timed) ------------------------------------------------------
-def _cached(name: str, fresh: bool, build: Callable[[Path], None]) -> Path:
-    """A store built once per parameter set; built under a temporary name, then renamed."""
-    CACHE.mkdir(exist_ok=True)
-    path = CACHE / name
-    if path.exists() and not fresh:
-        return path
-    path.unlink(missing_ok=True)
-    partial = CACHE / f".{name}.{os.getpid()}.partial"
-    for leftover in CACHE.glob(f"{partial.name}*"):
-        leftover.unlink()
-    started = time.perf_counter()
-    print(f"building {path} ...", flush=True)
-    build(partial)
-    os.replace(partial, path)
-    print(f"  built in {time.perf_counter() - started:.1f} s", flush=True)
-    return path
-
-
 def _services(path: Path, at: FixedClock | None = None) -> Services:
     return Services(store=open_store(path), policy=Policy(), clock=at or FixedClock(NOW))
 
@@ -140,7 +122,7 @@ def _decide(path: Path, wanted: int) -> int:
 def sync_stores(n_events: int, fresh: bool) -> tuple[Path, Path]:
     """(store with n_events unsent local events, the same store before them)."""
     n_leads = n_events * 2 // 3 + 200  # about 1.75 events per lead, with room to spare
-    base = _cached(
+    base = cached_store(
         f"sync-base-{n_leads}-seed{SEED}-v{SCHEMA_VERSION}.db",
         fresh,
         lambda out: generate(out, n_leads=n_leads, n_reps=REPS, seed=SEED, open_share=1.0),
@@ -150,12 +132,12 @@ def sync_stores(n_events: int, fresh: bool) -> tuple[Path, Path]:
         _copy(base, out)
         _decide(out, n_events)
 
-    decided = _cached(f"sync-outbox-{n_events}-from-{base.stem}.db", fresh, build)
+    decided = cached_store(f"sync-outbox-{n_events}-from-{base.stem}.db", fresh, build)
     return decided, base
 
 
 def export_store(n_leads: int, fresh: bool) -> Path:
-    return _cached(
+    return cached_store(
         f"export-{n_leads}-open{EXPORT_OPEN_SHARE}-seed{SEED}-v{SCHEMA_VERSION}.db",
         fresh,
         lambda out: generate(out, n_leads=n_leads, n_reps=REPS, seed=SEED, open_share=EXPORT_OPEN_SHARE),
