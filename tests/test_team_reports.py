@@ -3,12 +3,10 @@ acknowledgement, and a store upgraded from before clock runs were kept."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from leadqueue.domain.clock import FixedClock
 from leadqueue.domain.decisions import Reject
@@ -102,30 +100,33 @@ def test_an_acknowledged_lead_still_takes_decisions(services: Services, clock: F
     assert breaches(services, include_all=True) == []
 
 
-def test_a_version_2_store_is_upgraded_and_its_clock_runs_filled(tmp_path: Path) -> None:
-    db = tmp_path / "old.db"
-    clock = FixedClock(T0)
-    services = Services(store=open_store(db), clock=clock)
+def test_a_version_2_store_is_upgraded_and_its_clock_runs_filled(
+    services: Services, clock: FixedClock
+) -> None:
+    clock.set(T0)
     add_lead(services, "L1", rep="ben", assigned_at=T0, score=50)
     add_lead(services, "L2", rep="ana", assigned_at=T0, score=90)
     clock.set(T0 + timedelta(hours=2))
     DecisionService(services).reject("L2", "ana", Reject("R1"))
     clock.set(T0 + timedelta(hours=30))
     expected = ([c.row() for c in breaches(services)], metrics(services, T0, clock.now()))
-    services.store.dispose()
-    with sqlite3.connect(db) as raw:  # back to what version 2 had
-        raw.execute("DROP TABLE clock_runs")
+    with services.store.write() as conn:  # back to what version 2 had
+        conn.execute(text("DROP TABLE clock_runs"))
         for index in ("ix_leads_decided", "ix_leads_first_decision", "ix_leads_accepted", "ix_leads_waiting"):
-            raw.execute(f"DROP INDEX {index}")
-        raw.execute("ALTER TABLE leads DROP COLUMN decided_week")
-        raw.execute("ALTER TABLE leads DROP COLUMN acknowledged_at")
-        raw.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+            conn.execute(text(f"DROP INDEX {index}"))
+        conn.execute(text("ALTER TABLE leads DROP COLUMN decided_week"))
+        conn.execute(text("ALTER TABLE leads DROP COLUMN acknowledged_at"))
+        conn.execute(text("UPDATE meta SET value = '2' WHERE key = 'schema_version'"))
+    services.store.dispose()
 
-    upgraded = Services(store=open_store(db), clock=clock)
-    assert refresh_stale_projections(upgraded) is True
-    assert refresh_stale_projections(upgraded) is False  # once
-    assert ([c.row() for c in breaches(upgraded)], metrics(upgraded, T0, clock.now())) == expected
-    assert expected[0] and expected[1]["rejection_trend"] == [{"week": "2026-11-16", "R1": 1}]
+    upgraded = Services(store=open_store(services.store.url), clock=clock)
+    try:
+        assert refresh_stale_projections(upgraded) is True
+        assert refresh_stale_projections(upgraded) is False  # once
+        assert ([c.row() for c in breaches(upgraded)], metrics(upgraded, T0, clock.now())) == expected
+        assert expected[0] and expected[1]["rejection_trend"] == [{"week": "2026-11-16", "R1": 1}]
+    finally:
+        upgraded.store.dispose()
 
 
 @pytest.mark.parametrize("n", [1, 2, 5, 10])
