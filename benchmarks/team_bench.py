@@ -30,6 +30,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks import frames
 from leadqueue.store.schema import SCHEMA_VERSION
 
 
@@ -45,52 +46,16 @@ def _services(store: str) -> Any:
     )
 
 
-_frames: list[float] = []
-_applied: dict[str, list[float]] = {"queue": [], "breaches": [], "metrics": [], "metrics_all": []}
-
-
 def _record() -> None:
-    """Note when each frame is composed, and when each screen takes in its data: the
-    first frame after a screen has its data is its paint. (Pilot's pause() waits
-    for the whole process to go idle, which a screen that loads the rest of its
-    rows in the background is not; and a coroutine polling for the data would
-    itself wait its turn behind that worker.)"""
-    from textual.screen import Screen
-
     from leadqueue.tui.screens.breaches import BreachesScreen
     from leadqueue.tui.screens.metrics import MetricsScreen
     from leadqueue.tui.screens.queue import QueueScreen
 
-    compose_frame = Screen._compositor_refresh
-
-    def recorded(self: Screen[Any]) -> None:
-        compose_frame(self)
-        _frames.append(time.perf_counter())
-
-    Screen._compositor_refresh = recorded  # type: ignore[method-assign]
-    for name, cls, method in (
-        ("queue", QueueScreen, "_apply_page"),
-        ("breaches", BreachesScreen, "_apply"),
-        ("metrics", MetricsScreen, "_show_sections"),  # the first sections to arrive
-        ("metrics_all", MetricsScreen, "_show"),
-    ):
-        original = getattr(cls, method)
-
-        def noted(self: Any, *args: Any, _original: Any = original, _name: str = name, **kw: Any) -> Any:
-            _applied[_name].append(time.perf_counter())
-            return _original(self, *args, **kw)
-
-        setattr(cls, method, noted)
-
-
-async def _painted(name: str) -> float:
-    """The first frame composed after `name` first took in data."""
-    while not _applied[name]:
-        await asyncio.sleep(0.005)
-    data_at = _applied[name][0]
-    while not any(f >= data_at for f in _frames):
-        await asyncio.sleep(0.005)
-    return next(f for f in _frames if f >= data_at)
+    frames.record_frames()
+    frames.note_data("queue", QueueScreen, "_apply_page")
+    frames.note_data("breaches", BreachesScreen, "_apply")
+    frames.note_data("metrics", MetricsScreen, "_show_sections")  # the first sections to arrive
+    frames.note_data("metrics_all", MetricsScreen, "_show")
 
 
 async def _paint(store: str, screen: str) -> dict[str, Any]:
@@ -103,14 +68,14 @@ async def _paint(store: str, screen: str) -> dict[str, Any]:
     services = _services(store)
     app = LeadqueueApp(services, actor="lead", owner=None, persist=False, cursor_blink=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        queue_paint = await _painted("queue") - started
+        queue_paint = await frames.painted("queue") - started
         if screen == "queue":
             return {"seconds": queue_paint}
         await app.workers.wait_for_complete()
         await pilot.pause()
         started = time.perf_counter()
         await pilot.press("b" if screen == "breaches" else "m")
-        painted = await _painted(screen)
+        painted = await frames.painted(screen)
         await app.workers.wait_for_complete()
         complete = time.perf_counter()
         if screen == "breaches":
@@ -119,9 +84,7 @@ async def _paint(store: str, screen: str) -> dict[str, Any]:
         else:
             assert isinstance(app.screen, MetricsScreen) and app.screen.result is not None
             rows = every = sum(len(v) for v in app.screen.result.values() if isinstance(v, list))
-            while not _applied["metrics_all"]:
-                await asyncio.sleep(0.005)
-            complete = next(f for f in _frames if f >= _applied["metrics_all"][0])
+            complete = await frames.painted("metrics_all")
         return {"seconds": painted - started, "rows": rows, "complete": complete - started, "every": every}
 
 

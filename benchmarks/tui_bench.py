@@ -24,6 +24,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks import frames
+
 REFERENCE_ARGS = ["--open-share", "1.0"]
 
 
@@ -36,31 +38,6 @@ def _rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-_frames: list[float] = []
-
-
-def _record_frames() -> None:
-    """Note when each frame is composed. First paint is the first frame composed once
-    the content is there, for both apps alike. (Pilot's pause() waits for the whole
-    process to go idle, which counts background work done after the paint: the
-    header counts, the detail pane.)"""
-    from textual.screen import Screen
-
-    compose_frame = Screen._compositor_refresh
-
-    def recorded(self: Screen[Any]) -> None:
-        compose_frame(self)
-        _frames.append(time.perf_counter())
-
-    Screen._compositor_refresh = recorded  # type: ignore[method-assign]
-
-
-async def _first_frame_since(since: float) -> float:
-    while not any(f >= since for f in _frames):
-        await asyncio.sleep(0.001)
-    return next(f for f in _frames if f >= since)
 
 
 async def _bare() -> dict[str, float]:
@@ -79,12 +56,12 @@ async def _bare() -> dict[str, float]:
             self.count += 1
             self.query_one("#body", Static).update(str(self.count))
 
-    _record_frames()
+    frames.record_frames()
     started = time.perf_counter()
     app = Bare()
     presses = []
     async with app.run_test(size=(120, 40)) as pilot:
-        paint = await _first_frame_since(started) - started
+        paint = await frames.first_frame_since(started) - started
         await pilot.pause()
         settled = time.perf_counter() - started
         for _ in range(60):
@@ -107,15 +84,8 @@ async def _queue(store: str) -> dict[str, Any]:
     from leadqueue.tui.widgets.queue_list import QueueList
     from tests.tui.helpers import settle
 
-    _record_frames()
-    rows_at: list[float] = []
-    apply_page = QueueScreen._apply_page
-
-    def noted(self: QueueScreen, *args: Any) -> None:
-        rows_at.append(time.perf_counter())
-        apply_page(self, *args)
-
-    QueueScreen._apply_page = noted  # type: ignore[method-assign]
+    frames.record_frames()
+    frames.note_data("queue", QueueScreen, "_apply_page")
     started = time.perf_counter()
 
     services = Services(
@@ -124,9 +94,7 @@ async def _queue(store: str) -> dict[str, Any]:
     app = LeadqueueApp(services, actor="ana", owner="ana", persist=False, cursor_blink=False)
     timings: dict[str, list[float]] = {"move": [], "page_down": [], "search": [], "open_lead": []}
     async with app.run_test(size=(120, 40)) as pilot:
-        while not rows_at:
-            await asyncio.sleep(0.001)
-        paint = await _first_frame_since(rows_at[0]) - started
+        paint = await frames.painted("queue") - started
         queue = app.screen.query_one(QueueList)
         while not queue.rows:
             await pilot.pause()
