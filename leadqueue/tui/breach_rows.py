@@ -61,15 +61,6 @@ class BreachRow:
         return "breached"
 
 
-def parse_instant(value: Any) -> datetime | None:
-    """The report gives ISO strings ('...Z'); a datetime is taken as is."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
-
-
 def breach_row(c: reports.OpenClock, policy: Policy) -> BreachRow:
     return BreachRow(
         lead_id=c.lead_id,
@@ -78,8 +69,8 @@ def breach_row(c: reports.OpenClock, policy: Policy) -> BreachRow:
         rep=c.rep,
         clock=c.clock,
         tier=c.tier,
-        deadline=parse_instant(c.deadline),
-        reroute_at=parse_instant(c.reroute_at),
+        deadline=c.deadline,
+        reroute_at=c.reroute_at,
         window=policy.windows.for_clock(ClockName(c.clock), Tier(c.tier)).window,
         state=c.state,
         acknowledged=c.acknowledged,
