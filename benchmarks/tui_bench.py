@@ -80,7 +80,7 @@ async def _queue(store: str) -> dict[str, Any]:
     from leadqueue.store.engine import open_store
     from leadqueue.store.queue_query import QueueFilter
     from leadqueue.tui.app import LeadqueueApp
-    from leadqueue.tui.screens.queue import QueueScreen
+    from leadqueue.tui.screens.queue import QueueScreen, read_first_page
     from leadqueue.tui.widgets.queue_list import QueueList
     from tests.tui.helpers import settle
 
@@ -91,7 +91,9 @@ async def _queue(store: str) -> dict[str, Any]:
     services = Services(
         store=open_store(store), policy=Policy(), clock=FixedClock(REFERENCE + timedelta(hours=1))
     )
-    app = LeadqueueApp(services, actor="ana", owner="ana", persist=False, cursor_blink=False)
+    # As `leadqueue` does: the store opened and the first page read, then the app made.
+    page = read_first_page(services, "ana")
+    app = LeadqueueApp(services, actor="ana", owner="ana", persist=False, cursor_blink=False, first_page=page)
     timings: dict[str, list[float]] = {"move": [], "page_down": [], "search": [], "open_lead": []}
     async with app.run_test(size=(120, 40)) as pilot:
         paint = await frames.painted("queue") - started

@@ -182,10 +182,12 @@ def _open(ctx: Context, a: argparse.Namespace) -> int:
 def run_app(ctx: Context) -> int:
     """Open the terminal UI on the context's store, as its rep."""
     from leadqueue.tui.app import LeadqueueApp, setup_logging
+    from leadqueue.tui.screens.queue import read_first_page
 
     rep = ctx.rep_key(required=False)
     setup_logging()
-    LeadqueueApp(ctx.services, actor=rep, owner=rep, config=ctx.config).run()
+    page = read_first_page(ctx.services, rep)
+    LeadqueueApp(ctx.services, actor=rep, owner=rep, config=ctx.config, first_page=page).run()
     return 0
 
 

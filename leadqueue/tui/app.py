@@ -15,6 +15,7 @@ from textual.screen import Screen
 from leadqueue.services.context import Services
 from leadqueue.settings import paths
 from leadqueue.settings.config import UserConfig, save_config
+from leadqueue.store.queue_query import QueueRow
 from leadqueue.tui.screens.queue import QueueScreen
 
 
@@ -32,6 +33,7 @@ class LeadqueueApp(App[None]):
         config_path: Path | None = None,
         persist: bool = True,
         cursor_blink: bool = True,
+        first_page: list[QueueRow] | None = None,
     ) -> None:
         super().__init__()
         # Snapshot tests turn blinking off so every capture is the same.
@@ -43,14 +45,18 @@ class LeadqueueApp(App[None]):
         self.config_path = config_path
         self.persist = persist
         self.keymap = dict(self.config.keymap)
-
-    def on_mount(self) -> None:
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
+        export_dir = Path(self.config.export_dir).expanduser() if self.config.export_dir else None
+        self.queue_screen = QueueScreen(self.services, self.actor, self.owner, export_dir, first_page)
+
+    def get_default_screen(self) -> Screen[None]:
+        # The queue is the base screen: no blank default screen is composed first.
+        return self.queue_screen
+
+    def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
-        export_dir = Path(self.config.export_dir).expanduser() if self.config.export_dir else None
-        self.push_screen(QueueScreen(self.services, self.actor, self.owner, export_dir))
 
     def watch_theme(self, theme: str) -> None:
         """Remember the theme chosen from the palette."""

@@ -59,6 +59,7 @@ def _give_the_ui_a_turn() -> None:
 
 
 class BreachesScreen(PollsStore):
+    CSS_PATH = "team.tcss"
     BINDINGS = [
         Binding("j,down", "move(1)", "Down", show=False, id="breaches.down"),
         Binding("k,up", "move(-1)", "Up", show=False, id="breaches.up"),

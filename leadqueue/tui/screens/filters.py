@@ -18,6 +18,7 @@ STATES = ("any", "breached", "at_risk", "running")
 
 
 class FilterScreen(ModalScreen[QueueFilter | None]):
+    CSS_PATH = "forms.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="filters.cancel"),
         Binding("ctrl+s", "apply", "Apply", id="filters.apply", priority=True),

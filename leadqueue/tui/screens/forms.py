@@ -39,6 +39,7 @@ FACT_LABELS = {
 
 
 class DecisionForm(ModalScreen[Any]):
+    CSS_PATH = "forms.tcss"
     """Shared frame: a title, the fields, an error line, Submit and Cancel."""
 
     BINDINGS = [
@@ -326,6 +327,7 @@ class DisposeForm(DecisionForm):
 
 
 class ConfirmScreen(ModalScreen[bool]):
+    CSS_PATH = "forms.tcss"
     BINDINGS = [
         Binding("escape,n", "answer(False)", "No", id="confirm.no"),
         Binding("enter,y", "answer(True)", "Yes", id="confirm.yes"),

@@ -15,6 +15,7 @@ from textual.widgets import Label, Static
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "forms.tcss"
     BINDINGS = [Binding("escape,q,question_mark", "dismiss_help", "Close", id="help.close")]
 
     def __init__(self, rows: list[tuple[str, str, str]]) -> None:

@@ -464,6 +464,7 @@ class CustomPeriodForm(DecisionForm):
 
 
 class MetricsScreen(Screen[None]):
+    CSS_PATH = "team.tcss"
     BINDINGS = [
         Binding("1", "period('week')", "This week", id="metrics.this_week"),
         Binding("2", "period('4weeks')", "4 weeks", id="metrics.four_weeks"),

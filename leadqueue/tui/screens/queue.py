@@ -8,7 +8,7 @@ import socket
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Resize
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
 from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch
 from leadqueue.services.context import Services
@@ -25,28 +25,40 @@ from leadqueue.services.lead_view import LeadView, load_lead_view
 from leadqueue.store import outbox
 from leadqueue.store import queue_query as qq
 from leadqueue.store.engine import StoreError
-from leadqueue.sync.segments import FolderUnreachable
-from leadqueue.sync.service import SyncService, SyncSummary
 from leadqueue.tui.format import clock_state
 from leadqueue.tui.polling import PollsStore
-from leadqueue.tui.screens.filters import FilterScreen
-from leadqueue.tui.screens.forms import (
-    AcceptForm,
-    ConfirmScreen,
-    DisposeForm,
-    NeedsInfoForm,
-    RejectForm,
-    TouchForm,
-)
-from leadqueue.tui.screens.help import HelpScreen, binding_rows
 from leadqueue.tui.widgets.lead_detail import LeadDetail
 from leadqueue.tui.widgets.queue_list import QueueList
 
+if TYPE_CHECKING:
+    from leadqueue.sync.service import SyncSummary
+
+# The forms, filters, help and sync are imported where first used: a rep who
+# opens the queue pays for neither their start-up time nor their memory.
+
 log = logging.getLogger(__name__)
 PAGE = 120
+FIRST_PAGE = 60  # read before start-up: a tall terminal's screenful; the list asks for more as it moves
 VIEWED_AFTER = 1.5  # seconds a lead stays highlighted before it counts as viewed
 NARROW_BELOW = 110
+SEARCH_PLACEHOLDER = "search name, company or email — enter to keep, esc to clear"
 SECTION_TITLES = {"decide": "Decide", "follow_up": "Follow up"}
+
+
+def first_page(services: Services, f: qq.QueueFilter, limit: int = PAGE) -> list[qq.QueueRow]:
+    with services.store.read() as conn:
+        return qq.page_after(conn, f, services.clock.now(), None, limit)
+
+
+def read_first_page(services: Services, owner: str | None) -> list[qq.QueueRow] | None:
+    """The queue's first page, read before the UI starts, as the store is opened
+    then, so the first frame already shows rows: a page that arrives after the
+    first frame waits for the next one. None when the store does not answer;
+    the screen's own worker then meets the error and shows it."""
+    try:
+        return first_page(services, qq.QueueFilter(owner=owner), FIRST_PAGE)
+    except StoreError:
+        return None
 
 
 class QueueScreen(PollsStore):
@@ -76,7 +88,12 @@ class QueueScreen(PollsStore):
     ]
 
     def __init__(
-        self, services: Services, actor: str | None, owner: str | None, export_dir: Path | None = None
+        self,
+        services: Services,
+        actor: str | None,
+        owner: str | None,
+        export_dir: Path | None = None,
+        first_page: list[qq.QueueRow] | None = None,
     ) -> None:
         super().__init__()
         self.services = services
@@ -94,22 +111,25 @@ class QueueScreen(PollsStore):
         self.seen_hot: set[str] | None = None
         self._view_timer: Any = None
         self.error: str = ""
+        self._first_page = first_page
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
-        yield Input(placeholder="search name, company or email — enter to keep, esc to clear", id="search")
         with Horizontal(id="main"):
             yield QueueList(show_rep=self.filter.owner is None, id="queue")
             yield LeadDetail(id="detail")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#search", Input).cursor_blink = getattr(self.app, "cursor_blink", True)
-        self.query_one("#search", Input).display = False
         self.query_one(QueueList).now = self.now()
         self.query_one(QueueList).focus()
-        self.reload()
+        if self._first_page is not None:
+            # Read before the UI started: the first frame already shows the queue.
+            self._apply_page(self._first_page, None)
+            self._first_page = None
+        else:
+            self.reload()
         self.set_interval(1.0, self.tick)
         self.set_interval(30.0, self.refresh_counts)
         self.start_polling()
@@ -127,10 +147,8 @@ class QueueScreen(PollsStore):
 
     @work(thread=True, exclusive=True, group="queue")
     def load_queue(self, f: qq.QueueFilter, keep: int | str | None) -> None:
-        now = self.now()
         try:
-            with self.services.store.read() as conn:
-                rows = qq.page_after(conn, f, now, None, PAGE)
+            rows = first_page(self.services, f)
         except StoreError as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return
@@ -143,11 +161,12 @@ class QueueScreen(PollsStore):
             index = keep
         elif keep is not None:
             index = next((i for i, r in enumerate(rows) if r.crm_id == keep), queue.cursor)
-        queue.set_rows(rows, min(index, max(0, len(rows) - 1)), at_start=True, at_end=len(rows) < PAGE)
+        full = PAGE if self._first_page is None else FIRST_PAGE
+        queue.set_rows(rows, min(index, max(0, len(rows) - 1)), at_start=True, at_end=len(rows) < full)
         self._notice_hot(rows)
         self.update_summary()
-        # Counts scan every open lead: they follow the first paint instead of delaying it.
-        self.refresh_counts()
+        # Counts scan every open lead: they follow the paint instead of delaying it.
+        self.call_after_refresh(self.refresh_counts)
 
     @work(thread=True, exclusive=True, group="more")
     def load_more(self, direction: str, f: qq.QueueFilter, edge: qq.Cursor) -> None:
@@ -232,9 +251,9 @@ class QueueScreen(PollsStore):
             self.query_one(LeadDetail).show(None, self.now())
             return
         crm_id = event.row.crm_id
-        # An exclusive thread worker: a newer highlight cancels the older load, and
-        # the list has already repainted before the pane's query starts.
-        self.load_detail(crm_id)
+        # An exclusive thread worker, started once the list has repainted: a newer
+        # highlight cancels the older load, and the pane's query never delays the list.
+        self.call_after_refresh(self.load_detail, crm_id)
         self._view_timer = self.set_timer(VIEWED_AFTER, lambda: self.record_viewed(crm_id))
 
     @work(thread=True, exclusive=True, group="detail")
@@ -369,22 +388,34 @@ class QueueScreen(PollsStore):
 
     # -- search and filters ---------------------------------------------------------------
     def action_search(self) -> None:
-        box = self.query_one("#search", Input)
+        from textual.widgets import Input
+
+        found = self.query("#search")
+        if found:
+            box = found.first(Input)
+        else:
+            # Made on first use: a rep who never searches never pays for the box at start-up.
+            box = Input(placeholder=SEARCH_PLACEHOLDER, id="search")
+            box.cursor_blink = getattr(self.app, "cursor_blink", True)
+            self.mount(box, after="#summary")
         box.display = True
         box.focus()
 
-    @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        self.filter = replace(self.filter, search=event.value)
-        self.reload()
+    # Handlers by name, not @on(Input.Changed): Input is imported with the box, on first use.
+    def on_input_changed(self, event: Any) -> None:
+        if event.input.id == "search":
+            self.filter = replace(self.filter, search=event.value)
+            self.reload()
 
-    @on(Input.Submitted, "#search")
-    def _search_done(self) -> None:
-        self.query_one(QueueList).focus()
+    def on_input_submitted(self, event: Any) -> None:
+        if event.input.id == "search":
+            self.query_one(QueueList).focus()
 
     def on_key(self, event: Any) -> None:
-        box = self.query_one("#search", Input)
-        if event.key == "escape" and box.has_focus:
+        if event.key != "escape":
+            return
+        box: Any = self.focused  # the search Input, when it has focus
+        if box is not None and box.id == "search":
             box.value = ""
             box.display = False
             self.query_one(QueueList).focus()
@@ -395,6 +426,8 @@ class QueueScreen(PollsStore):
 
     @work
     async def pick_filters(self) -> None:
+        from leadqueue.tui.screens.filters import FilterScreen
+
         try:
             sources = await asyncio.to_thread(self._sources)  # off the UI thread like every query
         except StoreError as exc:
@@ -427,6 +460,8 @@ class QueueScreen(PollsStore):
 
     @work
     async def ask_accept(self) -> None:
+        from leadqueue.tui.screens.forms import AcceptForm
+
         row = self._target()
         if row is None:
             return
@@ -440,6 +475,8 @@ class QueueScreen(PollsStore):
 
     @work
     async def ask_reject(self) -> None:
+        from leadqueue.tui.screens.forms import ConfirmScreen, RejectForm
+
         marked = self._marked()
         row = self._target()
         if row is None:
@@ -463,6 +500,8 @@ class QueueScreen(PollsStore):
 
     @work
     async def ask_needs_info(self) -> None:
+        from leadqueue.tui.screens.forms import ConfirmScreen, NeedsInfoForm
+
         marked = self._marked()
         row = self._target()
         if row is None:
@@ -483,6 +522,8 @@ class QueueScreen(PollsStore):
 
     @work
     async def ask_touch(self, conversation: bool) -> None:
+        from leadqueue.tui.screens.forms import TouchForm
+
         row = self._target()
         if row is None:
             return
@@ -495,6 +536,8 @@ class QueueScreen(PollsStore):
 
     @work
     async def ask_dispose(self) -> None:
+        from leadqueue.tui.screens.forms import DisposeForm
+
         row = self._target()
         if row is None:
             return
@@ -580,6 +623,8 @@ class QueueScreen(PollsStore):
 
     # -- help, sync, quit ------------------------------------------------------------------------
     def action_help(self) -> None:
+        from leadqueue.tui.screens.help import HelpScreen, binding_rows
+
         self.app.push_screen(HelpScreen(binding_rows(self.BINDINGS, getattr(self.app, "keymap", {}) or {})))
 
     def action_sync(self) -> None:
@@ -598,6 +643,9 @@ class QueueScreen(PollsStore):
 
     @work(thread=True, exclusive=True, group="sync")
     def run_sync(self, folder: Path) -> None:
+        from leadqueue.sync.segments import FolderUnreachable
+        from leadqueue.sync.service import SyncService
+
         try:
             summary = SyncService(self.services, folder, self.actor or socket.gethostname()).run()
         except FolderUnreachable as exc:

@@ -1,0 +1,68 @@
+"""Start-up: the first page read before the UI starts is what the first frame shows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from leadqueue.demo.generator import REFERENCE, generate
+from leadqueue.domain.clock import FixedClock
+from leadqueue.domain.policy import Policy
+from leadqueue.services.context import Services
+from leadqueue.store.engine import open_store
+from leadqueue.store.queue_query import QueueFilter
+from leadqueue.tui.app import LeadqueueApp
+from leadqueue.tui.screens.queue import FIRST_PAGE, PAGE, first_page, read_first_page
+from leadqueue.tui.widgets.queue_list import QueueList
+from tests.tui.helpers import settle
+
+
+async def test_the_first_page_read_before_start_is_on_screen_at_mount(demo_services: Services) -> None:
+    page = read_first_page(demo_services, "ana")
+    assert page, "the demo store has open leads for ana"
+    assert len(page) <= FIRST_PAGE
+    app = LeadqueueApp(
+        demo_services, actor="ana", owner="ana", persist=False, cursor_blink=False, first_page=page
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        queue = app.screen.query_one(QueueList)
+        # Mounted with the page: no worker had to read the queue for the first frame.
+        assert [r.crm_id for r in queue.rows] == [r.crm_id for r in page]
+        assert not [w for w in app.workers if w.group == "queue"]
+        await settle(pilot)
+        # The same rows the screen's own query gives, in the same order.
+        ordered = first_page(demo_services, QueueFilter(owner="ana"), PAGE)
+        assert [r.crm_id for r in queue.rows] == [r.crm_id for r in ordered[: len(queue.rows)]]
+
+
+async def test_a_store_that_does_not_answer_leaves_the_first_page_to_the_screen(tmp_path: Path) -> None:
+    path = tmp_path / "gone.db"
+    store = open_store(path)
+    store.dispose()
+    path.unlink()  # the next connection finds an empty file with no leads table
+    services = Services(store=store, policy=Policy())
+    assert read_first_page(services, "ana") is None
+    app = LeadqueueApp(services, actor="ana", owner="ana", persist=False, cursor_blink=False, first_page=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "no such table" in app.screen.error
+
+
+async def test_the_list_grows_past_the_first_page_as_the_cursor_moves(tmp_path: Path) -> None:
+    generate(tmp_path / "many.db", n_leads=200, n_reps=1, open_share=1.0)
+    clock = FixedClock(REFERENCE + timedelta(hours=1))
+    services = Services(store=open_store(tmp_path / "many.db"), policy=Policy(), clock=clock)
+    rep = first_page(services, QueueFilter(), 1)[0].owner
+    page = read_first_page(services, rep)
+    assert page is not None and len(page) == FIRST_PAGE
+    app = LeadqueueApp(services, actor=rep, owner=rep, persist=False, cursor_blink=False, first_page=page)
+    async with app.run_test(size=(120, 40)) as pilot:
+        queue = app.screen.query_one(QueueList)
+        for _ in range(FIRST_PAGE):
+            await pilot.press("j")
+        await settle(pilot)
+        assert len(queue.rows) > FIRST_PAGE
+        assert queue.cursor == FIRST_PAGE
+        ids = [r.id for r in queue.rows]
+        assert len(ids) == len(set(ids))
+    services.store.dispose()
