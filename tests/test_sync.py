@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, text
 
 from leadqueue.domain.clock import FixedClock
 from leadqueue.domain.decisions import Accept, Reject, Touch
@@ -17,7 +17,7 @@ from leadqueue.services.context import Services
 from leadqueue.services.decisions import DecisionService
 from leadqueue.store import outbox
 from leadqueue.store.engine import open_store
-from leadqueue.store.schema import events
+from leadqueue.store.schema import events, outbox_lines
 from leadqueue.sync.segments import FolderUnreachable, SharedFolder
 from leadqueue.sync.service import SyncService
 from tests.conftest import NOW
@@ -249,20 +249,69 @@ def test_a_touch_after_sync_goes_out_in_a_new_segment(pair: tuple[Services, Serv
     assert all(set(x) >= {"event_id", "lead_id", "kind", "actor", "at"} for x in lines if "count" not in x)
 
 
-def test_decisions_recorded_before_lines_were_kept_go_out_the_same(
+def back_to_version_3(services: Services, keep_line_of: set[str]) -> None:
+    """Give a store the shape version 3 had: lines in `events.record`, where
+    only the events in keep_line_of have one (the others were recorded before
+    version 2 kept lines)."""
+    with services.store.write() as conn:
+        conn.execute(text("ALTER TABLE events ADD COLUMN record TEXT"))
+        for event_id in keep_line_of:
+            conn.execute(
+                text(
+                    "UPDATE events SET record = (SELECT line FROM outbox_lines o WHERE o.seq = events.seq)"
+                    " WHERE event_id = :id"
+                ),
+                {"id": event_id},
+            )
+        conn.execute(text("CREATE INDEX ix_events_outbox ON events (seq) WHERE origin = 'local'"))
+        conn.execute(text("DROP TABLE outbox_lines"))
+        conn.execute(text("UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
+    services.store.dispose()
+
+
+def test_an_upgraded_store_publishes_its_unsent_lines_as_they_were_encoded(
     pair: tuple[Services, Services], share: Path
 ) -> None:
     a, b = pair
-    accept(a, "00Q000000000000")
-    accept(a, "00Q000000000001")
-    with a.store.write() as conn:
-        rows = conn.execute(select(events.c.event_id, events.c.record).where(events.c.record.is_not(None)))
-        kept = {event_id: line for event_id, line in rows}
-        # what a store upgraded from version 1 holds: local decisions without a line
-        conn.execute(events.update().where(events.c.kind == "accepted").values(record=None))
-    assert len(kept) == 2
-    assert SyncService(a, share, "ana").run().sent == 2
+    for i in range(3):
+        accept(a, f"00Q00000000000{i}")
+    with a.store.read() as conn:
+        joined = select(events.c.event_id, outbox_lines.c.line).join(
+            outbox_lines, outbox_lines.c.seq == events.c.seq
+        )
+        kept = {r.event_id: r.line for r in conn.execute(joined)}
+    assert len(kept) == 3
+    back_to_version_3(a, keep_line_of=set(sorted(kept)[:1]))
+
+    upgraded = Services(store=open_store(a.store.url), policy=Policy(), clock=FixedClock(NOW))
+    with upgraded.store.read() as conn:
+        assert "record" not in {c["name"] for c in inspect(conn).get_columns("events")}
+        assert outbox.backfill_owed(conn)  # two events have no line yet
+        assert outbox.unsent_count(conn) == 1
+    assert SyncService(upgraded, share, "ana").run().sent == 3
     (segment,) = SharedFolder(share).segments()
     published = segment.path.read_text(encoding="utf-8").splitlines()[1:]
-    assert sorted(published) == sorted(kept.values())  # encoded now exactly as when recorded
-    assert SyncService(b, share, "lead").run().received == 2
+    assert sorted(published) == sorted(kept.values())  # encoded at upgrade exactly as when recorded
+    with upgraded.store.read() as conn:
+        assert not outbox.backfill_owed(conn)
+    assert SyncService(b, share, "lead").run().received == 3
+    upgraded.store.dispose()
+
+
+def test_segments_hold_their_lines_in_the_order_the_events_were_recorded(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    a, _ = pair
+    decide = DecisionService(a)
+    for round_ in range(4):  # interleaved across leads, so seq order is not lead order
+        for i in range(6):
+            if round_ == 0:
+                accept(a, f"00Q00000000000{i}")
+            else:
+                decide.touch(f"00Q00000000000{i}", "ana", Touch(channel="call", note=f"try {round_}"))
+    assert SyncService(a, share, "ana", segment_events=7).run().sent == 24
+    with a.store.read() as conn:
+        seq_of = dict(conn.execute(select(events.c.event_id, events.c.seq)).all())
+    folder = SharedFolder(share)
+    published = [seq_of[r["event_id"]] for ref in folder.segments() for r in folder.read_segment(ref)]
+    assert len(published) == 24 and published == sorted(published)

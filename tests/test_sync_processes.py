@@ -26,6 +26,7 @@ from leadqueue.store import outbox
 from leadqueue.store import repository as repo
 from leadqueue.store.engine import open_store
 from leadqueue.store.schema import ORIGIN_LOCAL, events
+from leadqueue.sync.records import encode, to_record
 from leadqueue.sync.segments import TEMP_SUFFIX, SharedFolder
 from tests.conftest import NOW
 from tests.factories import add_lead
@@ -44,7 +45,7 @@ def build_writer_store(template: Path, path: Path, w: int) -> set[str]:
     shutil.copy(template, path)
     services = Services(store=open_store(path), policy=Policy(), clock=FixedClock(NOW))
     rep = f"rep{w}"
-    rows, ids = [], set()
+    ids: set[str] = set()
     with services.store.write() as conn:
         repo.ensure_reps(conn, {rep: rep})
         lead_ids = repo.ids_for(conn, [f"L{i:05d}" for i in range(LEADS)])
@@ -65,9 +66,10 @@ def build_writer_store(template: Path, path: Path, w: int) -> set[str]:
                 elif kind in (EventKind.TOUCHED, EventKind.CONVERSATION):
                     payload = {"channel": "call"}
                 event = Event(kind=kind, actor=rep, at=at + timedelta(milliseconds=n), payload=payload)
-                rows.append(repo.event_values(lead_ids[f"L{i:05d}"], event, ORIGIN_LOCAL))
+                # as DecisionService records a local event: the row, then its line in the outbox
+                seq = repo.insert_event(conn, repo.event_values(lead_ids[f"L{i:05d}"], event, ORIGIN_LOCAL))
+                outbox.add_line(conn, seq, encode(to_record(f"L{i:05d}", event)))
                 ids.add(event.event_id)
-        repo.insert_events(conn, rows)
         rebuild_projections(services, conn)
     services.store.dispose()
     return ids

@@ -16,6 +16,7 @@ from leadqueue.domain.lifecycle import IllegalTransition, LeadHistory, check_app
 from leadqueue.domain.policy import Tier
 from leadqueue.services.context import Services
 from leadqueue.services.projection import project
+from leadqueue.store import outbox
 from leadqueue.store import repository as repo
 from leadqueue.store.schema import ORIGIN_LOCAL
 from leadqueue.sync.records import encode, to_record
@@ -156,8 +157,9 @@ class DecisionService:
             payload = build(conn, before, events) if with_events else build(conn, before)
             event = Event(kind=kind, actor=actor, at=self.s.clock.now(), payload=payload)
             after = check_append(events, event)
-            line = encode(to_record(crm_id, event))
-            repo.insert_events(conn, [repo.event_values(row.id, event, ORIGIN_LOCAL, line)])
+            seq = repo.insert_event(conn, repo.event_values(row.id, event, ORIGIN_LOCAL))
+            # Encoded now, in the event's own transaction: publishing only reads ready lines.
+            outbox.add_line(conn, seq, encode(to_record(crm_id, event)))
             p = project(after, Tier(row.tier), self.s.policy, self.s.calendars(conn), event.at)
             repo.write_projection(conn, row.id, p.columns, p.runs)
         return Outcome(crm_id, event, after)

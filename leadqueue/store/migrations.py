@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, insert, text, update
 
-from leadqueue.store.schema import clock_runs, events, leads, meta, sync_files, sync_parked
+from leadqueue.store.outbox import OUTBOX_BACKFILL, published_through, write_meta
+from leadqueue.store.schema import clock_runs, events, leads, meta, outbox_lines, sync_files, sync_parked
 
 # Set by a migration whose new projection columns only a fold can fill: the
 # service layer (which has the policy) rebuilds the projections once, then clears it.
@@ -23,9 +24,7 @@ def _v1_to_v2(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE events ADD COLUMN record TEXT"))
     # Before sync existed every decision was made in this store and never published.
     conn.execute(update(events).where(events.c.actor != "import").values(origin="local"))
-    for index in events.indexes:
-        if index.name == "ix_events_outbox":
-            index.create(conn)
+    conn.execute(text("CREATE INDEX ix_events_outbox ON events (seq) WHERE origin = 'local'"))
     sync_files.create(conn)
     sync_parked.create(conn)
 
@@ -46,11 +45,35 @@ def _v2_to_v3(conn: Connection) -> None:
     conn.execute(insert(meta).values(key=PROJECTIONS_STALE, value="1"))
 
 
+def _v3_to_v4(conn: Connection) -> None:
+    """Version 4 moves local events' unsent lines out of `events` into
+    `outbox_lines`, where publishing reads them as one key range."""
+    outbox_lines.create(conn)
+    through = {"through": published_through(conn)}
+    conn.execute(
+        text(
+            "INSERT INTO outbox_lines (seq, line) SELECT seq, record FROM events"
+            " WHERE origin = 'local' AND record IS NOT NULL AND seq > :through"
+        ),
+        through,
+    )
+    # Local events recorded before version 2 kept lines are owed one: the sync
+    # layer encodes them (it owns the format) before its next publish.
+    owed = conn.execute(
+        text("SELECT count(*) FROM events WHERE origin = 'local' AND record IS NULL AND seq > :through"),
+        through,
+    ).scalar_one()
+    if owed:
+        write_meta(conn, OUTBOX_BACKFILL, "1")
+    conn.execute(text("DROP INDEX IF EXISTS ix_events_outbox"))
+    conn.execute(text("ALTER TABLE events DROP COLUMN record"))
+
+
 def _datetime_type(conn: Connection) -> str:
     return leads.c.decided_at.type.compile(dialect=conn.dialect)
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def upgrade(conn: Connection, found: int, target: int) -> None:

@@ -7,14 +7,16 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, insert, select, text
 
-from leadqueue.store.schema import ORIGIN_LOCAL, events, leads, meta, sync_files, sync_parked
+from leadqueue.store.schema import ORIGIN_LOCAL, events, leads, meta, outbox_lines, sync_files, sync_parked
 
 _CHUNK = 900
+WRITER_ID = "writer_id"
 
 
 def writer_id(conn: Connection, hint: str | None = None) -> str:
@@ -23,23 +25,32 @@ def writer_id(conn: Connection, hint: str | None = None) -> str:
     Made on first sync, not when the store is created, so copies of a store
     that never synced (the bundled demo) do not share one.
     """
-    row = conn.execute(select(meta.c.value).where(meta.c.key == "writer_id")).first()
-    if row:
-        return str(row[0])
+    known = read_meta(conn, WRITER_ID)
+    if known:
+        return known
     stem = re.sub(r"[^a-z0-9]+", "-", (hint or "store").casefold()).strip("-")[:40] or "store"
     name = f"{stem}-{uuid.uuid4().hex[:10]}"
-    conn.execute(insert(meta).values(key="writer_id", value=name))
+    conn.execute(insert(meta).values(key=WRITER_ID, value=name))
     return name
 
 
+# Sync's queries over plain columns are written as text: a `leadqueue sync`
+# run is a fresh process, and compiling each Core statement for its one use
+# cost about as much as running it. (Statements with typed columns, such as
+# datetimes, stay in Core.)
+_READ_META = text("SELECT value FROM meta WHERE key = :key")
+_UPDATE_META = text("UPDATE meta SET value = :value WHERE key = :key")
+_INSERT_META = text("INSERT INTO meta (key, value) VALUES (:key, :value)")
+
+
 def read_meta(conn: Connection, key: str) -> str | None:
-    row = conn.execute(select(meta.c.value).where(meta.c.key == key)).first()
+    row = conn.execute(_READ_META, {"key": key}).first()
     return None if row is None else str(row[0])
 
 
 def write_meta(conn: Connection, key: str, value: str) -> None:
-    if conn.execute(update(meta).where(meta.c.key == key).values(value=value)).rowcount == 0:
-        conn.execute(insert(meta).values(key=key, value=value))
+    if conn.execute(_UPDATE_META, {"key": key, "value": value}).rowcount == 0:
+        conn.execute(_INSERT_META, {"key": key, "value": value})
 
 
 PUBLISHED_THROUGH = "published_through_seq"
@@ -57,50 +68,104 @@ def mark_published(conn: Connection, last_seq: int) -> None:
     write_meta(conn, PUBLISHED_THROUGH, str(last_seq))
 
 
-def _unsent(conn: Connection) -> Any:
-    return and_(events.c.origin == ORIGIN_LOCAL, events.c.seq > published_through(conn))
+OUTBOX_BACKFILL = "outbox_backfill"  # set when local events from before lines were kept are owed one
 
 
 def unsent_count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(events).where(_unsent(conn))).scalar_one())
+    q = text("SELECT count(*) FROM outbox_lines WHERE seq > :through")
+    return int(conn.execute(q, {"through": published_through(conn)}).scalar_one())
 
 
-def unsent_batch(conn: Connection, limit: int) -> list[Row[Any]]:
-    """(seq, line) of the oldest unpublished local events: the lines encoded when
-    they were recorded; None for one from before lines were kept (upgraded from v1)."""
-    q = select(events.c.seq, events.c.record.label("line")).where(_unsent(conn)).order_by(events.c.seq)
-    # all() fetches in one call; iterating a result fetches row by row, which cost more than the query
-    return list(conn.execute(q.limit(limit)).all())
+def add_line(conn: Connection, seq: int, line: str) -> None:
+    conn.execute(insert(outbox_lines).values(seq=seq, line=line))
 
 
-def events_with_crm_ids(conn: Connection, seqs: Sequence[int]) -> list[Row[Any]]:
-    out: list[Row[Any]] = []
-    for i in range(0, len(seqs), _CHUNK):
-        q = (
-            select(
-                events.c.seq,
-                events.c.event_id,
-                events.c.kind,
-                events.c.actor,
-                events.c.at,
-                events.c.payload,
-                leads.c.crm_id,
-            )
-            .join(leads, leads.c.id == events.c.lead_id)
-            .where(events.c.seq.in_(seqs[i : i + _CHUNK]))
+@dataclass(frozen=True)
+class Batch:
+    """The oldest unpublished lines, packed: `data` is the lines joined by newlines."""
+
+    first_seq: int
+    last_seq: int
+    count: int
+    data: bytes
+
+
+_PACKED = {
+    "sqlite": text(
+        "SELECT count(*), min(seq), max(seq), CAST(group_concat(line, char(10)) AS BLOB)"
+        " FROM (SELECT seq, line FROM outbox_lines WHERE seq > :through ORDER BY seq LIMIT :limit)"
+    ),
+    "postgresql": text(
+        "SELECT count(*), min(seq), max(seq), string_agg(line, chr(10) ORDER BY seq)"
+        " FROM (SELECT seq, line FROM outbox_lines WHERE seq > :through ORDER BY seq LIMIT :limit) AS ready"
+    ),
+}
+
+
+def unsent_batch(conn: Connection, limit: int) -> Batch | None:
+    """Up to `limit` unpublished lines in seq order, packed by the database.
+
+    One aggregate over a key range instead of a row per line: the lines are
+    joined where they are stored and arrive as one value. SQLite feeds the
+    aggregate in the order of the ordered, limited subquery (3.44 could also
+    say so inside group_concat; the 3.40 this runs on cannot); PostgreSQL is
+    told with ORDER BY inside string_agg.
+    """
+    params = {"through": published_through(conn), "limit": limit}
+    count, first, last, data = conn.execute(_PACKED[conn.dialect.name], params).one()
+    if not count:
+        return None
+    return Batch(int(first), int(last), int(count), data if isinstance(data, bytes) else data.encode("utf-8"))
+
+
+def backfill_owed(conn: Connection) -> bool:
+    """Does this store hold local events owed a line (upgraded from before lines were kept)?"""
+    return read_meta(conn, OUTBOX_BACKFILL) == "1"
+
+
+def owed_lines(conn: Connection) -> list[Row[Any]]:
+    """Unpublished local events with no line in the outbox, with their CRM ids."""
+    q = (
+        select(
+            events.c.seq,
+            events.c.event_id,
+            events.c.kind,
+            events.c.actor,
+            events.c.at,
+            events.c.payload,
+            leads.c.crm_id,
         )
-        out.extend(conn.execute(q))
-    return out
+        .join(leads, leads.c.id == events.c.lead_id)
+        .outerjoin(outbox_lines, outbox_lines.c.seq == events.c.seq)
+        .where(
+            events.c.origin == ORIGIN_LOCAL,
+            events.c.seq > published_through(conn),
+            outbox_lines.c.seq.is_(None),
+        )
+        .order_by(events.c.seq)
+    )
+    return list(conn.execute(q).all())
+
+
+def settle_backfill(conn: Connection, lines: Sequence[tuple[int, str]]) -> None:
+    if lines:
+        conn.execute(insert(outbox_lines), [{"seq": seq, "line": line} for seq, line in lines])
+    write_meta(conn, OUTBOX_BACKFILL, "0")
 
 
 def known_files(conn: Connection) -> set[str]:
-    return {r[0] for r in conn.execute(select(sync_files.c.name))}
+    return {r[0] for r in conn.execute(text("SELECT name FROM sync_files"))}
+
+
+_RECORD_FILE = text(
+    "INSERT INTO sync_files (name, writer, events, direction, at)"
+    " VALUES (:name, :writer, :events, :direction, :at)"
+).bindparams(bindparam("at", type_=sync_files.c.at.type))
 
 
 def record_file(conn: Connection, name: str, writer: str, count: int, direction: str, at: datetime) -> None:
-    conn.execute(
-        insert(sync_files).values(name=name, writer=writer, events=count, direction=direction, at=at)
-    )
+    values = {"name": name, "writer": writer, "events": count, "direction": direction, "at": at}
+    conn.execute(_RECORD_FILE, values)
 
 
 def existing_event_ids(conn: Connection, event_ids: Sequence[str]) -> set[str]:
@@ -141,4 +206,4 @@ def unpark(conn: Connection, event_ids: Sequence[str]) -> None:
 
 
 def parked_count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(sync_parked)).scalar_one())
+    return int(conn.execute(text("SELECT count(*) FROM sync_parked")).scalar_one())

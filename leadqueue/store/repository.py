@@ -62,9 +62,8 @@ def row_to_event(r: Any) -> Event:
     return Event(kind=EventKind(r.kind), actor=r.actor, at=r.at, payload=r.payload or {}, event_id=r.event_id)
 
 
-def event_values(lead_id: int, e: Event, origin: str, record: str | None = None) -> dict[str, Any]:
-    """A row of `events`; origin is ORIGIN_LOCAL, ORIGIN_IMPORT or the publishing
-    writer's id; record is a local event's encoded line for the shared folder."""
+def event_values(lead_id: int, e: Event, origin: str) -> dict[str, Any]:
+    """A row of `events`; origin is ORIGIN_LOCAL, ORIGIN_IMPORT or the publishing writer's id."""
     return {
         "event_id": e.event_id,
         "lead_id": lead_id,
@@ -73,8 +72,12 @@ def event_values(lead_id: int, e: Event, origin: str, record: str | None = None)
         "at": e.at,
         "payload": dict(e.payload),
         "origin": origin,
-        "record": record,
     }
+
+
+def insert_event(conn: Connection, values: Mapping[str, Any]) -> int:
+    """One event; returns the seq it was given."""
+    return int(conn.execute(insert(events).values(**values)).inserted_primary_key[0])
 
 
 def latest_event_seq(conn: Connection, changes_only: bool = False) -> int:

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Where an event came from. Only `local` events are published by a sync; a
 # pulled event carries the id of the writer that published it.
@@ -185,18 +185,20 @@ events = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("payload", JSON, nullable=False, default=dict),
     Column("origin", String(64), nullable=False),  # no default: every writer says which
-    # A local event's line in a shared segment, encoded when it is recorded, so
-    # that publishing is a read of ready lines. Local events are published in
-    # `seq` order up to the watermark kept in `meta` (outbox.PUBLISHED_THROUGH).
-    Column("record", Text),
     Index("ix_events_lead", "lead_id", "seq"),
     Index("ix_events_kind_at", "kind", "at"),
-    Index(
-        "ix_events_outbox",
-        "seq",
-        sqlite_where=text("origin = 'local'"),
-        postgresql_where=text("origin = 'local'"),
-    ),
+)
+
+# The outbox: each local event's line in a shared segment, encoded in the
+# transaction that records the event and keyed by the event's seq. Local
+# events are published in seq order up to the watermark kept in `meta`
+# (outbox.PUBLISHED_THROUGH), so publishing is one read of a key range of
+# ready lines, packed together, rather than a walk over the events table.
+outbox_lines = Table(
+    "outbox_lines",
+    metadata,
+    Column("seq", Integer, ForeignKey("events.seq"), primary_key=True, autoincrement=False),
+    Column("line", Text, nullable=False),
 )
 
 # Every SLA clock run of every lead, evaluated when its lead was last

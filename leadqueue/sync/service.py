@@ -98,27 +98,47 @@ class SyncService:
 
     # -- publish -----------------------------------------------------------------
     def publish(self, summary: SyncSummary) -> str:
+        # One transaction per segment: the app's own writes wait at most one segment.
         with self.s.store.write() as conn:
-            writer = outbox.writer_id(conn, self.writer_hint)
-            summary.stale_temps_removed = self.folder.remove_stale_temps(writer)
-            summary.recovered_segments = self._recover(conn, writer, summary)
-            total = outbox.unsent_count(conn)
-        done = 0
-        while True:
-            # One transaction per segment: the app's own writes wait at most one segment.
+            known = outbox.read_meta(conn, outbox.WRITER_ID)
+            if known is None:
+                # The first sync: the new writer id is committed on its own, so that a
+                # run killed later still finds its segments under the same name.
+                writer = outbox.writer_id(conn, self.writer_hint)
+            else:
+                writer = known
+                more = self._start(conn, writer, summary)
+        if known is None:
             with self.s.store.write() as conn:
-                batch = outbox.unsent_batch(conn, self.segment_events)
-                if not batch:
-                    break
-                lines = _lines(conn, batch)
-                name = segment_name(batch[0].seq, batch[-1].seq)
-                self.folder.write_segment(writer, name, lines)
-                outbox.mark_published(conn, batch[-1].seq)
-                outbox.record_file(conn, f"{writer}/{name}", writer, len(lines), "sent", self.s.clock.now())
-            done += len(lines)
-            summary.sent += len(lines)
-            self.progress(done, max(total, done))
+                more = self._start(conn, writer, summary)
+        while more:
+            with self.s.store.write() as conn:
+                more = self._publish_segment(conn, writer, summary)
         return writer
+
+    def _start(self, conn: Connection, writer: str, summary: SyncSummary) -> bool:
+        """Clean up after a killed run, then publish the first segment."""
+        summary.stale_temps_removed = self.folder.remove_stale_temps(writer)
+        summary.recovered_segments = self._recover(conn, writer, summary)
+        if outbox.backfill_owed(conn):
+            _backfill(conn)
+        return self._publish_segment(conn, writer, summary)
+
+    def _publish_segment(self, conn: Connection, writer: str, summary: SyncSummary) -> bool:
+        """Publish the oldest unsent lines as one segment; True if more may be waiting."""
+        batch = outbox.unsent_batch(conn, self.segment_events)
+        if batch is None:
+            return False
+        name = segment_name(batch.first_seq, batch.last_seq)
+        self.folder.write_segment(writer, name, batch.count, batch.data)
+        outbox.mark_published(conn, batch.last_seq)
+        outbox.record_file(conn, f"{writer}/{name}", writer, batch.count, "sent", self.s.clock.now())
+        summary.sent += batch.count
+        full = batch.count >= self.segment_events
+        # The total is counted only when there is more than one segment to show progress over.
+        left = outbox.unsent_count(conn) if full else 0
+        self.progress(summary.sent, summary.sent + left)
+        return full
 
     def _recover(self, conn: Connection, writer: str, summary: SyncSummary) -> int:
         """A segment of ours that a killed run renamed into place but never
@@ -148,6 +168,7 @@ class SyncService:
     def pull(self, writer: str, summary: SyncSummary) -> None:
         with self.s.store.read() as conn:
             known = outbox.known_files(conn)
+            parked = outbox.parked_count(conn)
         refs = [r for r in self.folder.segments() if r.writer != writer and r.key not in known]
         pending: list[tuple[SegmentRef, list[tuple[str, Any]]]] = []
         pending_events = 0
@@ -170,7 +191,8 @@ class SyncService:
             self.progress(n, len(refs))
         if pending:
             self._take_in(pending, summary)
-        self._apply_parked(summary)
+        if parked:  # events parked by an earlier sync, whose lead an import may have brought since
+            self._apply_parked(summary)
 
     def _take_in(
         self, files: Sequence[tuple[SegmentRef, list[tuple[str, Any]]]], summary: SyncSummary
@@ -230,14 +252,14 @@ class SyncService:
             summary.waiting_for_lead = outbox.parked_count(conn)
 
 
-def _lines(conn: Connection, batch: Sequence[Any]) -> list[str]:
-    """The batch's lines; a local event from before lines were kept is encoded now."""
-    lines = [line for _, line in batch]
-    if None not in lines:
-        return lines
-    missing = [seq for seq, line in batch if line is None]
-    built = {
-        r.seq: encode(make_record(r.event_id, r.crm_id, r.kind, r.actor, r.at, r.payload or {}))
-        for r in outbox.events_with_crm_ids(conn, missing)
-    }
-    return [line if line is not None else built[seq] for seq, line in batch]
+def _backfill(conn: Connection) -> None:
+    """Lines for local events recorded before lines were kept (a store upgraded
+    from version 1), encoded once, as they would have been when recorded."""
+    owed = outbox.owed_lines(conn)
+    outbox.settle_backfill(
+        conn,
+        [
+            (r.seq, encode(make_record(r.event_id, r.crm_id, r.kind, r.actor, r.at, r.payload or {})))
+            for r in owed
+        ],
+    )
