@@ -6,7 +6,8 @@ Builds the store with the core's generator (cached), then, each in its own
 process (headless, Textual's test driver, 120x40), measures:
 
 * the queue's first paint over every rep's open leads (the reference), from
-  app start to the first frame composed with rows;
+  the store's opening (and the first page read before the UI starts, as
+  `leadqueue` does) to the first frame composed with rows;
 * the breaches screen (`b`) and the metrics screen (`m`): from the key to
   the first frame composed with their data (the breaches screen paints the
   first reps' clocks, then loads everyone's; the metrics screen paints each
@@ -62,11 +63,14 @@ async def _paint(store: str, screen: str) -> dict[str, Any]:
     from leadqueue.tui.app import LeadqueueApp
     from leadqueue.tui.screens.breaches import BreachesScreen
     from leadqueue.tui.screens.metrics import MetricsScreen
+    from leadqueue.tui.screens.queue import read_first_page
 
     _record()
     started = time.perf_counter()
     services = _services(store)
-    app = LeadqueueApp(services, actor="lead", owner=None, persist=False, cursor_blink=False)
+    # As `leadqueue` starts: the store opened and the queue's first page read, then the app made.
+    page = read_first_page(services, None)
+    app = LeadqueueApp(services, actor="lead", owner=None, persist=False, cursor_blink=False, first_page=page)
     async with app.run_test(size=(120, 40)) as pilot:
         queue_paint = await frames.painted("queue") - started
         if screen == "queue":

@@ -91,9 +91,7 @@ class SyncService:
         summary = SyncSummary()
         self.folder.check()
         writer = self.publish(summary)
-        self.pull(writer, summary)
-        with self.s.store.read() as conn:
-            summary.unsent = outbox.unsent_count(conn)
+        self.pull(writer, summary)  # counts what is still unsent, too
         return summary
 
     # -- publish -----------------------------------------------------------------
@@ -134,11 +132,10 @@ class SyncService:
         outbox.mark_published(conn, batch.last_seq)
         outbox.record_file(conn, f"{writer}/{name}", writer, batch.count, "sent", self.s.clock.now())
         summary.sent += batch.count
-        full = batch.count >= self.segment_events
-        # The total is counted only when there is more than one segment to show progress over.
-        left = outbox.unsent_count(conn) if full else 0
+        # Counted only after a full segment: a short one was the last.
+        left = outbox.unsent_count(conn) if batch.count >= self.segment_events else 0
         self.progress(summary.sent, summary.sent + left)
-        return full
+        return left > 0
 
     def _recover(self, conn: Connection, writer: str, summary: SyncSummary) -> int:
         """A segment of ours that a killed run renamed into place but never
@@ -169,6 +166,8 @@ class SyncService:
         with self.s.store.read() as conn:
             known = outbox.known_files(conn)
             parked = outbox.parked_count(conn)
+            # after publishing, and pulled events are never local: the run's unsent count
+            summary.unsent = outbox.unsent_count(conn)
         refs = [r for r in self.folder.segments() if r.writer != writer and r.key not in known]
         pending: list[tuple[SegmentRef, list[tuple[str, Any]]]] = []
         pending_events = 0

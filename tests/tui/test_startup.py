@@ -12,7 +12,7 @@ from leadqueue.services.context import Services
 from leadqueue.store.engine import open_store
 from leadqueue.store.queue_query import QueueFilter
 from leadqueue.tui.app import LeadqueueApp
-from leadqueue.tui.screens.queue import FIRST_PAGE, PAGE, first_page, read_first_page
+from leadqueue.tui.screens.queue import FIRST_PAGE, PAGE, read_first_page, top_of_queue
 from leadqueue.tui.widgets.queue_list import QueueList
 from tests.tui.helpers import settle
 
@@ -31,7 +31,7 @@ async def test_the_first_page_read_before_start_is_on_screen_at_mount(demo_servi
         assert not [w for w in app.workers if w.group == "queue"]
         await settle(pilot)
         # The same rows the screen's own query gives, in the same order.
-        ordered = first_page(demo_services, QueueFilter(owner="ana"), PAGE)
+        ordered = top_of_queue(demo_services, QueueFilter(owner="ana"), PAGE)
         assert [r.crm_id for r in queue.rows] == [r.crm_id for r in ordered[: len(queue.rows)]]
 
 
@@ -52,7 +52,7 @@ async def test_the_list_grows_past_the_first_page_as_the_cursor_moves(tmp_path: 
     generate(tmp_path / "many.db", n_leads=200, n_reps=1, open_share=1.0)
     clock = FixedClock(REFERENCE + timedelta(hours=1))
     services = Services(store=open_store(tmp_path / "many.db"), policy=Policy(), clock=clock)
-    rep = first_page(services, QueueFilter(), 1)[0].owner
+    rep = top_of_queue(services, QueueFilter(), 1)[0].owner
     page = read_first_page(services, rep)
     assert page is not None and len(page) == FIRST_PAGE
     app = LeadqueueApp(services, actor=rep, owner=rep, persist=False, cursor_blink=False, first_page=page)

@@ -45,7 +45,7 @@ SEARCH_PLACEHOLDER = "search name, company or email — enter to keep, esc to cl
 SECTION_TITLES = {"decide": "Decide", "follow_up": "Follow up"}
 
 
-def first_page(services: Services, f: qq.QueueFilter, limit: int = PAGE) -> list[qq.QueueRow]:
+def top_of_queue(services: Services, f: qq.QueueFilter, limit: int = PAGE) -> list[qq.QueueRow]:
     with services.store.read() as conn:
         return qq.page_after(conn, f, services.clock.now(), None, limit)
 
@@ -56,7 +56,7 @@ def read_first_page(services: Services, owner: str | None) -> list[qq.QueueRow] 
     first frame waits for the next one. None when the store does not answer;
     the screen's own worker then meets the error and shows it."""
     try:
-        return first_page(services, qq.QueueFilter(owner=owner), FIRST_PAGE)
+        return top_of_queue(services, qq.QueueFilter(owner=owner), FIRST_PAGE)
     except StoreError:
         return None
 
@@ -148,7 +148,7 @@ class QueueScreen(PollsStore):
     @work(thread=True, exclusive=True, group="queue")
     def load_queue(self, f: qq.QueueFilter, keep: int | str | None) -> None:
         try:
-            rows = first_page(self.services, f)
+            rows = top_of_queue(self.services, f)
         except StoreError as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return
