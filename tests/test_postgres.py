@@ -65,3 +65,15 @@ def test_an_unreachable_server_refuses_the_decision_whole(pg_services: Services)
     assert event_count(pg_services) == before
     DecisionService(pg_services).reject("P1", "ana", Reject("R3"))  # back: the same decision goes through
     assert event_count(pg_services) == before + 1
+
+
+def test_partial_indexes_keep_their_condition_on_postgresql(pg_services: Services) -> None:
+    with pg_services.store.read() as conn:
+        schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+        defs = dict(
+            conn.exec_driver_sql(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %(s)s", {"s": schema}
+            ).all()
+        )
+    assert defs["ix_clock_runs_open"].endswith("WHERE (stopped_at IS NULL)")
+    assert defs["ix_clock_runs_stopped"].endswith("WHERE (stopped_at IS NOT NULL)")

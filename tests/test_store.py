@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -146,3 +148,15 @@ def test_bulk_insert_stores_exactly_what_core_stores(tmp_path: Path) -> None:
     assert typed[1]["created_at"] == row["created_at"]
     assert typed[1]["tech_stack"] == ["Salesforce", "dbt"]
     assert typed[1]["email_verified"] is True
+
+
+def test_a_sqlite_user_never_loads_the_postgresql_dialect() -> None:
+    code = (
+        "import sys, tempfile, pathlib\n"
+        "import leadqueue.tui.app\n"
+        "from leadqueue.store.engine import open_store\n"
+        "open_store(pathlib.Path(tempfile.mkdtemp()) / 'x.db').dispose()\n"
+        "print(sorted(m for m in sys.modules if m.startswith('sqlalchemy.dialects.postgresql')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

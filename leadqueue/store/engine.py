@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from leadqueue.store.migrations import MIGRATIONS, upgrade
-from leadqueue.store.schema import SCHEMA_VERSION, meta, metadata
+from leadqueue.store.schema import SCHEMA_VERSION, add_postgresql_options, meta, metadata
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -45,6 +45,7 @@ def make_engine(url: str) -> Engine:
     except ArgumentError as exc:
         raise StoreError(f"{url!r} is neither a file path nor a database URL") from exc
     if parsed.get_backend_name() != "sqlite":
+        add_postgresql_options()
         return create_engine(url, pool_pre_ping=True)
     database = parsed.database or ""
     if database and database != ":memory:":
