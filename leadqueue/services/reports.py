@@ -123,15 +123,22 @@ def breaches(
                     between_chunks()
     else:
         out = [c for c in _replayed(services, as_of, rep, include_all) if reps is None or c.rep in reps]
-    rank = {"breached": 0, "at_risk": 1, "running": 2, "paused": 3}
-    out.sort(key=lambda c: (rank[c.state], c.remaining_seconds, c.lead_id, c.clock))
+    out.sort(key=lambda c: (_RANK[c.state], c.remaining_seconds, c.lead_id, c.clock))
     return out
 
 
-def breaching_reps(services: Services) -> list[tuple[str, int]]:
-    """(rep, open clocks at risk or breached now), in rep order: a screen's first rows."""
+_RANK = {"breached": 0, "at_risk": 1, "running": 2, "paused": 3}
+
+
+def first_breaches(services: Services, limit: int) -> list[OpenClock]:
+    """The first `limit` clocks at risk or breached now, as a screen grouped by
+    rep shows them (reps in order, each rep's report order): what fills its
+    first screens while the rest loads."""
+    now = services.clock.now()
     with services.store.read() as conn:
-        return tq.breaching_reps(conn, services.clock.now())
+        out = [_from_run(r, now) for r in tq.first_open_clocks(conn, now, limit)]
+    out.sort(key=lambda c: (c.rep, _RANK[c.state], c.remaining_seconds, c.lead_id, c.clock))
+    return out
 
 
 def escalation(state: str, reroute_at: datetime | None, as_of: datetime) -> str:

@@ -193,16 +193,35 @@ def untouched_acceptances(conn: Connection, since: datetime, until: datetime) ->
     return list(conn.execute(q))
 
 
-def breaching_reps(conn: Connection, as_of: datetime) -> list[tuple[str, int]]:
-    """(rep, open clocks at risk or breached) per rep, in rep order."""
-    c = clock_runs.c
+def first_open_clocks(conn: Connection, as_of: datetime, limit: int) -> list[Row[Any]]:
+    """The first `limit` open runs at risk or breached at `as_of`, in the breaches
+    screen's order: by rep, then by deadline (most overdue first)."""
     q = (
-        select(c.rep, func.count())
-        .where(c.stopped_at.is_(None), c.at_risk_at <= _at(as_of), c.started_at <= _at(as_of))
-        .group_by(c.rep)
-        .order_by(c.rep)
+        _open_clock_columns()
+        .where(clock_runs.c.stopped_at.is_(None), clock_runs.c.started_at <= _at(as_of))
+        .where(clock_runs.c.at_risk_at <= _at(as_of))
+        .order_by(clock_runs.c.rep, clock_runs.c.deadline)
+        .limit(limit)
     )
-    return [(rep, int(n)) for rep, n in conn.execute(q)]
+    return list(conn.execute(q).all())
+
+
+def _open_clock_columns() -> Select[Any]:
+    return select(
+        clock_runs.c.clock,
+        clock_runs.c.rep,
+        clock_runs.c.started_at,
+        clock_runs.c.deadline,
+        clock_runs.c.at_risk_at,
+        clock_runs.c.reroute_at,
+        clock_runs.c.paused_left_seconds,
+        leads.c.crm_id,
+        leads.c.tier,
+        leads.c.first_name,
+        leads.c.last_name,
+        leads.c.company,
+        leads.c.acknowledged_at,
+    ).join(leads, leads.c.id == clock_runs.c.lead_id)
 
 
 def open_clocks(
@@ -215,25 +234,7 @@ def open_clocks(
 ) -> Iterator[Sequence[Row[Any]]]:
     """Open clock runs at `as_of` (at risk or breached unless include_all), with their
     lead, `chunk` rows at a time; the caller iterates inside its read transaction."""
-    q = (
-        select(
-            clock_runs.c.clock,
-            clock_runs.c.rep,
-            clock_runs.c.started_at,
-            clock_runs.c.deadline,
-            clock_runs.c.at_risk_at,
-            clock_runs.c.reroute_at,
-            clock_runs.c.paused_left_seconds,
-            leads.c.crm_id,
-            leads.c.tier,
-            leads.c.first_name,
-            leads.c.last_name,
-            leads.c.company,
-            leads.c.acknowledged_at,
-        )
-        .join(leads, leads.c.id == clock_runs.c.lead_id)
-        .where(clock_runs.c.stopped_at.is_(None), clock_runs.c.started_at <= _at(as_of))
-    )
+    q = _open_clock_columns().where(clock_runs.c.stopped_at.is_(None), clock_runs.c.started_at <= _at(as_of))
     if not include_all:
         q = q.where(clock_runs.c.at_risk_at <= _at(as_of))
     if rep:

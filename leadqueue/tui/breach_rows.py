@@ -89,6 +89,7 @@ class Group:
     deadlines: list[datetime] = field(default_factory=list)
     reroutes: list[datetime] = field(default_factory=list)
     undated_breached: int = 0
+    complete: bool = True  # False while only the screen's first page of clocks is loaded
 
     def __post_init__(self) -> None:
         self.deadlines = sorted(r.deadline for r in self.rows if r.deadline is not None)
@@ -101,9 +102,12 @@ class Group:
         return breached, len(self.rows) - breached, bisect_right(self.reroutes, now)
 
 
-def group_rows(rows: Iterable[BreachRow], by: str, rep_names: dict[str, str]) -> list[Group]:
+def group_rows(
+    rows: Iterable[BreachRow], by: str, rep_names: dict[str, str], complete: bool = True
+) -> list[Group]:
     """Groups in a stable order (reps by key, clocks in lifecycle order); rows keep
-    the report's order inside a group: most overdue first."""
+    the report's order inside a group: most overdue first. `complete` is False
+    for a first page: the groups' totals are not known yet."""
     buckets: dict[str, list[BreachRow]] = {}
     for row in rows:
         buckets.setdefault(row.rep if by == "rep" else row.clock, []).append(row)
@@ -118,7 +122,7 @@ def group_rows(rows: Iterable[BreachRow], by: str, rep_names: dict[str, str]) ->
             label = f"{key} · {name}" if name and name != key else key
         else:
             label = f"{CLOCK_LABEL.get(key, key)} clock"
-        groups.append(Group(key, label, buckets[key]))
+        groups.append(Group(key, label, buckets[key], complete=complete))
     return groups
 
 

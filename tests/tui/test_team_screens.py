@@ -85,6 +85,31 @@ async def test_b_opens_every_reps_breaches_grouped_by_rep(app: LeadqueueApp, dem
         assert not isinstance(app.screen, BreachesScreen)
 
 
+async def test_the_first_screens_of_clocks_come_first_then_everyones(
+    app: LeadqueueApp, demo_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    applied: list[tuple[int, bool, list[str]]] = []
+    apply = BreachesScreen._apply
+
+    def noted(self: BreachesScreen, rows: list[BreachRow], *args: Any) -> None:
+        apply(self, rows, *args)
+        listing = self.query_one(BreachList)
+        heads = [listing._group_line(g, FROZEN, 120).plain for g in listing.groups]
+        applied.append((len(rows), self.partial, heads))
+
+    monkeypatch.setattr(BreachesScreen, "_apply", noted)
+    everyone = reports.breaches(demo_services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_breaches(pilot)
+        first_page = 2 * 40  # two screens of a 40-line terminal
+        assert len(everyone) > first_page, "the demo team must outnumber the first page"
+        (first, partial, heads), (whole, done, final_heads) = applied[:2]
+        assert (first, partial) == (first_page, True)
+        assert all("counting" in h and "breached" not in h for h in heads)  # no totals from a part
+        assert (whole, done) == (len(everyone), False)
+        assert all("counting" not in h and "breached" in h for h in final_heads)
+
+
 async def test_g_toggles_grouping_by_clock_and_back(app: LeadqueueApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         listing = await open_breaches(pilot)

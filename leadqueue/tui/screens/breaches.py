@@ -120,39 +120,33 @@ class BreachesScreen(PollsStore):
     def reload(self, keep: tuple[str, str] | int | None = None) -> None:
         listing = self.query_one(BreachList)
         current = listing.current
-        # The first load of a team paints the first reps' clocks before everyone's.
-        first_screens = 2 * max(40, self.size.height) if not self.all_rows and listing.by == "rep" else 0
-        self.load(keep if keep is not None else (current.key if current else None), first_screens)
+        # The first load of a team paints its first screens of clocks before everyone's.
+        first_page = 2 * max(40, self.size.height) if not self.all_rows and listing.by == "rep" else 0
+        self.load(keep if keep is not None else (current.key if current else None), first_page)
 
     @work(thread=True, exclusive=True, group="breaches")
-    def load(self, keep: tuple[str, str] | int | None, first_screens: int = 0) -> None:
+    def load(self, keep: tuple[str, str] | int | None, first_page: int = 0) -> None:
         worker = get_current_worker()
         try:
             with self.services.store.read() as conn:
                 names = {r.key: r.name for r in repo.all_reps(conn)}
-            first = self._first_reps(first_screens) if first_screens else None
-            # A team has tens of thousands of open clocks: the first reps' are painted
-            # at once, and everyone's are loaded once that frame is on screen.
-            # Between chunks the worker steps aside, so keys and countdowns keep their
-            # turn at the GIL while a team's clocks become Python objects.
-            clocks = reports.breaches(self.services, reps=first, between_chunks=_give_the_ui_a_turn)
+            if first_page:
+                # A team has tens of thousands of open clocks: the first screens' are
+                # painted at once (a short walk of an index), everyone's once that
+                # frame is on screen.
+                clocks = reports.first_breaches(self.services, first_page)
+                partial = len(clocks) >= first_page  # fewer: that was everyone's
+            else:
+                # Between chunks the worker steps aside, so keys and countdowns keep
+                # their turn at the GIL while a team's clocks become Python objects.
+                clocks = reports.breaches(self.services, between_chunks=_give_the_ui_a_turn)
+                partial = False
         except (StoreError, *USER_ERRORS) as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return
         rows = [breach_row(c, self.services.policy) for c in clocks]
         if not worker.is_cancelled:  # a newer load supersedes this one
-            self.app.call_from_thread(self._apply, rows, names, keep, first is not None)
-
-    def _first_reps(self, wanted: int) -> list[str] | None:
-        """The reps whose clocks fill `wanted` rows, or None when that is everyone."""
-        counts = reports.breaching_reps(self.services)
-        total, reps = 0, []
-        for rep, n in counts:
-            reps.append(rep)
-            total += n
-            if total >= wanted:
-                return reps if len(reps) < len(counts) else None
-        return None
+            self.app.call_from_thread(self._apply, rows, names, keep, partial)
 
     def _apply(
         self,
@@ -173,7 +167,7 @@ class BreachesScreen(PollsStore):
         self.error = ""
         listing = self.query_one(BreachList)
         listing.marked &= {r.lead_id for r in rows}  # a lead that left the list is no longer marked
-        listing.set_groups(group_rows(rows, listing.by, names), listing.by, keep)
+        listing.set_groups(group_rows(rows, listing.by, names, complete=not partial), listing.by, keep)
         self.update_summary()
         if partial:
             # After the paint, not in the same worker: a worker busy turning rows into
@@ -271,7 +265,9 @@ class BreachesScreen(PollsStore):
         current = listing.current
         listing.top = 0
         listing.set_groups(
-            group_rows(self.all_rows, by, self.rep_names), by, current.key if current else None
+            group_rows(self.all_rows, by, self.rep_names, complete=not self.partial),
+            by,
+            current.key if current else None,
         )
         self.update_summary()
 

@@ -199,8 +199,11 @@ class BreachList(Widget, can_focus=True):
     def _group_line(self, group: Group, now: datetime | None, width: int) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(f"▾ {group.label}", style="bold")
-        line.append(f"  ({len(group.rows)})", style="dim")
-        if now is not None:
+        if not group.complete:
+            line.append("  (counting…)", style="dim")
+        else:
+            line.append(f"  ({len(group.rows)})", style="dim")
+        if now is not None and group.complete:
             breached, at_risk, reroute = group.totals(now)
             line.append("  breached ", style="dim")
             line.append(str(breached), style="bold red")
