@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import select, text
 
 from leadqueue.domain.clock import FixedClock
-from leadqueue.domain.decisions import Reject
+from leadqueue.domain.decisions import Accept, Reject
 from leadqueue.services import reports
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import DecisionService
 from leadqueue.services.maintenance import refresh_stale_projections
 from leadqueue.services.reports import breaches, metrics
+from leadqueue.store import team_queries as tq
 from leadqueue.store.engine import open_store
 from leadqueue.store.repository import ensure_reps
 from leadqueue.store.schema import clock_runs, events, leads
@@ -168,3 +169,29 @@ def test_the_breaches_screens_first_page_is_a_prefix_of_the_whole_by_rep(
     assert len(whole) == 6
     for limit in (1, 2, 3, 4, 6, 10):
         assert reports.first_breaches(services, limit) == by_rep[:limit]
+
+
+def test_acceptance_by_rep_on_sqlite_counts_as_the_plain_grouping_does(
+    services: Services, clock: FixedClock
+) -> None:
+    if not services.store.is_sqlite:
+        pytest.skip("the loose index scan is SQLite's; PostgreSQL groups with the plain query")
+    clock.set(T0)
+    decide = DecisionService(services)
+    for i, rep in enumerate(["cy", "ana", "ben", "ana", "cy", "ana"]):
+        add_lead(services, f"L{i}", rep=rep, assigned_at=T0, score=50)
+    clock.set(T0 + timedelta(hours=2))
+    for i, rep in enumerate(["cy", "ana", "ben", "ana", "cy"]):
+        if i % 2:
+            decide.reject(f"L{i}", rep, Reject("R3"))
+        else:
+            decide.accept(f"L{i}", rep, Accept(next_step="call", due=T0 + timedelta(days=1), note="call"))
+    with services.store.write() as conn:  # a decided lead whose owner was cleared
+        conn.execute(leads.update().where(leads.c.crm_id == "L0").values(owner=None))
+    end = clock.now() + timedelta(hours=1)
+    with services.store.read() as conn:
+        fast = [tuple(r) for r in tq.decisions_by_rep_sqlite(conn, T0, end)]
+        plain = [tuple(r) for r in tq.decisions_grouped(conn, "rep", T0, end)]
+        outside = tq.decisions_by_rep_sqlite(conn, end, end + timedelta(days=1))
+    assert fast == plain == [("?", 1, 0), ("ana", 0, 2), ("ben", 1, 0), ("cy", 1, 0)]
+    assert outside == []

@@ -48,7 +48,7 @@ def _v2_to_v3(conn: Connection) -> None:
 def _v3_to_v4(conn: Connection) -> None:
     """Version 4 moves local events' unsent lines out of `events` into
     `outbox_lines`, where publishing reads them as one key range, and indexes
-    open clock runs by rep for the breaches screen's first page."""
+    open clock runs and decisions by rep for the team screens' first paint."""
     outbox_lines.create(conn)
     through = {"through": published_through(conn)}
     conn.execute(
@@ -68,9 +68,9 @@ def _v3_to_v4(conn: Connection) -> None:
         write_meta(conn, OUTBOX_BACKFILL, "1")
     conn.execute(text("DROP INDEX IF EXISTS ix_events_outbox"))
     conn.execute(text("ALTER TABLE events DROP COLUMN record"))
-    for index in clock_runs.indexes:
-        if index.name == "ix_clock_runs_open_by_rep":
-            # a store that came through 2 -> 3 already has it: clock_runs was made whole then
+    for index in [*clock_runs.indexes, *leads.indexes]:
+        if index.name in ("ix_clock_runs_open_by_rep", "ix_leads_decided_by_owner"):
+            # a store that came through 2 -> 3 already has the first: clock_runs was made whole then
             index.create(conn, checkfirst=True)
 
 

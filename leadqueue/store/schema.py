@@ -169,6 +169,9 @@ leads = Table(
         "reason_code",
         "decided_week",
     ),
+    # each rep's decisions by date: acceptance by rep is a range per rep, already
+    # in rep order, instead of a sort of the period's decisions
+    Index("ix_leads_decided_by_owner", "owner", "decided_at", "accepted_at", "state"),
     Index("ix_leads_first_decision", "first_decision_at", "owner", "assigned_at"),
     Index("ix_leads_accepted", "accepted_at", "owner", "state", "first_touch_at", "crm_id"),
     Index("ix_leads_waiting", "state", "owner", "assigned_at"),
