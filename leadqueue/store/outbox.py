@@ -90,32 +90,43 @@ class Batch:
     data: bytes
 
 
+_LAST_OF_BATCH = text("SELECT seq FROM outbox_lines WHERE seq > :through ORDER BY seq LIMIT 1 OFFSET :skip")
 _PACKED = {
     "sqlite": text(
         "SELECT count(*), min(seq), max(seq), CAST(group_concat(line, char(10)) AS BLOB)"
-        " FROM (SELECT seq, line FROM outbox_lines WHERE seq > :through ORDER BY seq LIMIT :limit)"
+        " FROM outbox_lines WHERE seq > :through AND seq <= :upto"
     ),
     "postgresql": text(
         "SELECT count(*), min(seq), max(seq), string_agg(line, chr(10) ORDER BY seq)"
-        " FROM (SELECT seq, line FROM outbox_lines WHERE seq > :through ORDER BY seq LIMIT :limit) AS ready"
+        " FROM outbox_lines WHERE seq > :through AND seq <= :upto"
     ),
 }
+_ANY_AFTER = text("SELECT 1 FROM outbox_lines WHERE seq > :after LIMIT 1")
+_NO_BOUND = 2**62
 
 
 def unsent_batch(conn: Connection, limit: int) -> Batch | None:
     """Up to `limit` unpublished lines in seq order, packed by the database.
 
     One aggregate over a key range instead of a row per line: the lines are
-    joined where they are stored and arrive as one value. SQLite feeds the
-    aggregate in the order of the ordered, limited subquery (3.44 could also
+    joined where they are stored and arrive as one value. The range's end is
+    found first (a walk of keys), so the aggregate reads the range itself
+    rather than an ordered, limited copy of it. SQLite feeds the aggregate in
+    the order of its scan of the range, which is key order (3.44 could also
     say so inside group_concat; the 3.40 this runs on cannot); PostgreSQL is
     told with ORDER BY inside string_agg.
     """
-    params = {"through": published_through(conn), "limit": limit}
+    through = published_through(conn)
+    upto = conn.execute(_LAST_OF_BATCH, {"through": through, "skip": limit - 1}).scalar()
+    params = {"through": through, "upto": _NO_BOUND if upto is None else upto}
     count, first, last, data = conn.execute(_PACKED[conn.dialect.name], params).one()
     if not count:
         return None
     return Batch(int(first), int(last), int(count), data if isinstance(data, bytes) else data.encode("utf-8"))
+
+
+def any_unsent_after(conn: Connection, seq: int) -> bool:
+    return conn.execute(_ANY_AFTER, {"after": seq}).first() is not None
 
 
 def backfill_owed(conn: Connection) -> bool:

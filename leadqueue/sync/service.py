@@ -132,10 +132,10 @@ class SyncService:
         outbox.mark_published(conn, batch.last_seq)
         outbox.record_file(conn, f"{writer}/{name}", writer, batch.count, "sent", self.s.clock.now())
         summary.sent += batch.count
-        # Counted only after a full segment: a short one was the last.
-        left = outbox.unsent_count(conn) if batch.count >= self.segment_events else 0
-        self.progress(summary.sent, summary.sent + left)
-        return left > 0
+        # Counted only when more are waiting: a short segment, or nothing after it, was the last.
+        more = batch.count >= self.segment_events and outbox.any_unsent_after(conn, batch.last_seq)
+        self.progress(summary.sent, summary.sent + (outbox.unsent_count(conn) if more else 0))
+        return more
 
     def _recover(self, conn: Connection, writer: str, summary: SyncSummary) -> int:
         """A segment of ours that a killed run renamed into place but never
