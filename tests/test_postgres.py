@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -11,11 +14,17 @@ from sqlalchemy import create_engine, func, select
 
 from leadqueue.domain.clock import FixedClock
 from leadqueue.domain.decisions import Reject
+from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.policy import Policy
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import DecisionService
+from leadqueue.store import outbox
+from leadqueue.store import repository as repo
 from leadqueue.store.engine import StoreError, open_store
-from leadqueue.store.schema import events
+from leadqueue.store.schema import ORIGIN_LOCAL, events
+from leadqueue.sync.records import encode, to_record
+from leadqueue.sync.segments import SharedFolder
+from leadqueue.sync.service import SyncService, SyncSummary
 from tests.conftest import NOW
 from tests.factories import add_lead
 from tests.pg import _conninfo, pg_schema
@@ -77,3 +86,41 @@ def test_partial_indexes_keep_their_condition_on_postgresql(pg_services: Service
         )
     assert defs["ix_clock_runs_open"].endswith("WHERE (stopped_at IS NULL)")
     assert defs["ix_clock_runs_stopped"].endswith("WHERE (stopped_at IS NOT NULL)")
+
+
+def test_a_decision_still_in_flight_when_a_sync_starts_is_published_not_skipped(
+    pg_services: Services, tmp_path: Path
+) -> None:
+    """PostgreSQL hands out seqs before commit: a decision holding seq n may commit
+    after one holding n+1. Publishing waits for it instead of moving the watermark past it."""
+    add_lead(pg_services, "P2", rep="ana", assigned_at=NOW - timedelta(hours=1))
+    share = tmp_path / "share"
+    share.mkdir()
+    store = pg_services.store
+    slow = Event(kind=EventKind.TOUCHED, actor="ana", at=NOW, payload={"channel": "call"})
+    with store.engine.connect() as in_flight:
+        tx = in_flight.begin()
+        lead_id = repo.ids_for(in_flight, ["P1"])["P1"]
+        # seq n, taken and not committed
+        seq = repo.insert_event(in_flight, repo.event_values(lead_id, slow, ORIGIN_LOCAL))
+        DecisionService(pg_services).reject("P2", "ana", Reject("R3"))  # seq n+1, committed
+        done: list[SyncSummary] = []
+        sync = threading.Thread(target=lambda: done.append(SyncService(pg_services, share, "ana").run()))
+        sync.start()
+        name = store.engine.url.query["application_name"]
+        with psycopg.connect(_conninfo(), autocommit=True) as admin:
+            deadline = time.monotonic() + 30
+            while not admin.execute(  # the sync's connection waits on the lock (another process's state)
+                "SELECT 1 FROM pg_stat_activity WHERE application_name = %s AND wait_event_type = 'Lock'",
+                [name],
+            ).fetchall():
+                assert time.monotonic() < deadline, "the sync never waited for the decision in flight"
+                assert sync.is_alive(), "the sync finished without waiting for the decision in flight"
+                time.sleep(0.01)
+        outbox.add_line(in_flight, seq, encode(to_record("P1", slow)))
+        tx.commit()
+    sync.join(timeout=60)
+    assert done and done[0].sent == 2 and done[0].unsent == 0
+    folder = SharedFolder(share)
+    published = {r["event_id"] for ref in folder.segments() for r in folder.read_segment(ref)}
+    assert slow.event_id in published

@@ -105,6 +105,21 @@ _ANY_AFTER = text("SELECT 1 FROM outbox_lines WHERE seq > :after LIMIT 1")
 _NO_BOUND = 2**62
 
 
+def hold_back_new_events(conn: Connection) -> None:
+    """Wait for every transaction that has taken an event seq, and keep new ones
+    out until this one ends.
+
+    Publishing moves one watermark over seqs, so no seq below it may commit
+    later. On SQLite the write lock already serialises writers. On PostgreSQL,
+    a decision's transaction can take seq 10 and commit after another's seq 11
+    has been published: seq 10 would sit under the watermark, never sent. A
+    transaction holds its lock on `events` from the insert that takes its seq,
+    so this lock waits for exactly those, for one segment's publishing.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
+
+
 def unsent_batch(conn: Connection, limit: int) -> Batch | None:
     """Up to `limit` unpublished lines in seq order, packed by the database.
 

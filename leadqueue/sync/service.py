@@ -124,6 +124,7 @@ class SyncService:
 
     def _publish_segment(self, conn: Connection, writer: str, summary: SyncSummary) -> bool:
         """Publish the oldest unsent lines as one segment; True if more may be waiting."""
+        outbox.hold_back_new_events(conn)
         batch = outbox.unsent_batch(conn, self.segment_events)
         if batch is None:
             return False
