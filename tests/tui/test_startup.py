@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from leadqueue.demo.generator import REFERENCE, generate
 from leadqueue.domain.clock import FixedClock
@@ -12,6 +16,7 @@ from leadqueue.services.context import Services
 from leadqueue.store.engine import open_store
 from leadqueue.store.queue_query import QueueFilter
 from leadqueue.tui.app import LeadqueueApp
+from leadqueue.tui.screens import queue as queue_screen
 from leadqueue.tui.screens.queue import FIRST_PAGE, PAGE, read_first_page, top_of_queue
 from leadqueue.tui.widgets.queue_list import QueueList
 from tests.tui.helpers import settle
@@ -66,3 +71,21 @@ async def test_the_list_grows_past_the_first_page_as_the_cursor_moves(tmp_path: 
         ids = [r.id for r in queue.rows]
         assert len(ids) == len(set(ids))
     services.store.dispose()
+
+
+def test_a_store_that_hangs_does_not_keep_the_app_from_opening(
+    demo_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+
+    def hanging(*args: object, **kwargs: object) -> list[object]:
+        release.wait(30)  # a server that stopped answering
+        return []
+
+    monkeypatch.setattr(queue_screen, "top_of_queue", hanging)
+    started = time.monotonic()
+    try:
+        assert read_first_page(demo_services, "ana", wait=0.05) is None
+        assert time.monotonic() - started < 5
+    finally:
+        release.set()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
+import threading
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 PAGE = 120
 FIRST_PAGE = 60  # read before start-up: a tall terminal's screenful; the list asks for more as it moves
+FIRST_PAGE_WAIT = 1.0  # seconds the app waits for it before opening without it
 VIEWED_AFTER = 1.5  # seconds a lead stays highlighted before it counts as viewed
 NARROW_BELOW = 110
 SEARCH_PLACEHOLDER = "search name, company or email — enter to keep, esc to clear"
@@ -50,15 +53,27 @@ def top_of_queue(services: Services, f: qq.QueueFilter, limit: int = PAGE) -> li
         return qq.page_after(conn, f, services.clock.now(), None, limit)
 
 
-def read_first_page(services: Services, owner: str | None) -> list[qq.QueueRow] | None:
+def read_first_page(
+    services: Services, owner: str | None, wait: float = FIRST_PAGE_WAIT
+) -> list[qq.QueueRow] | None:
     """The queue's first page, read before the UI starts, as the store is opened
     then, so the first frame already shows rows: a page that arrives after the
-    first frame waits for the next one. None when the store does not answer;
-    the screen's own worker then meets the error and shows it."""
-    try:
-        return top_of_queue(services, qq.QueueFilter(owner=owner), FIRST_PAGE)
-    except StoreError:
-        return None
+    first frame waits for the next one.
+
+    None when the store does not answer, or not within `wait` seconds (a
+    server that hangs must not keep the app from opening): the screen's own
+    worker then reads it, and shows the error if there is one.
+    """
+    found: list[list[qq.QueueRow]] = []
+
+    def read() -> None:
+        with contextlib.suppress(StoreError):  # the screen's worker meets it again and says so
+            found.append(top_of_queue(services, qq.QueueFilter(owner=owner), FIRST_PAGE))
+
+    reader = threading.Thread(target=read, name="leadqueue-first-page", daemon=True)
+    reader.start()
+    reader.join(wait)
+    return found[0] if found else None
 
 
 class QueueScreen(PollsStore):
