@@ -43,12 +43,14 @@ def wait_for(
 def tmux(tmp_path: Path) -> Iterator[tuple[str, Callable[[], str]]]:
     socket = str(tmp_path / "tmux.sock")
 
-    def run(*args: str) -> str:
-        return subprocess.run(
-            ["tmux", "-S", socket, *args], check=True, capture_output=True, text=True
-        ).stdout
+    def capture() -> str:
+        done = subprocess.run(
+            ["tmux", "-S", socket, "capture-pane", "-p", "-t", "lq"], capture_output=True, text=True
+        )
+        # The session ends with the app: once it has quit there is no pane to capture.
+        return done.stdout if done.returncode == 0 else ""
 
-    yield socket, lambda: run("capture-pane", "-p", "-t", "lq")
+    yield socket, capture
     subprocess.run(["tmux", "-S", socket, "kill-server"], capture_output=True)
 
 
