@@ -97,6 +97,7 @@ class SyncService:
     # -- publish -----------------------------------------------------------------
     def publish(self, summary: SyncSummary) -> str:
         # One transaction per segment: the app's own writes wait at most one segment.
+        more = False
         with self.s.store.write() as conn:
             known = outbox.read_meta(conn, outbox.WRITER_ID)
             if known is None:
@@ -255,11 +256,8 @@ class SyncService:
 def _backfill(conn: Connection) -> None:
     """Lines for local events recorded before lines were kept (a store upgraded
     from version 1), encoded once, as they would have been when recorded."""
-    owed = outbox.owed_lines(conn)
-    outbox.settle_backfill(
-        conn,
-        [
-            (r.seq, encode(make_record(r.event_id, r.crm_id, r.kind, r.actor, r.at, r.payload or {})))
-            for r in owed
-        ],
-    )
+    lines = [
+        (r.seq, encode(make_record(r.event_id, r.crm_id, r.kind, r.actor, r.at, r.payload or {})))
+        for r in outbox.owed_lines(conn)
+    ]
+    outbox.settle_backfill(conn, lines)
