@@ -160,3 +160,23 @@ def test_a_sqlite_user_never_loads_the_postgresql_dialect() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "stored, expected",
+    [
+        ("2026-01-14 16:00:00.250000", datetime(2026, 1, 14, 16, 0, 0, 250000, tzinfo=UTC)),
+        ("2026-01-14 16:00:00", datetime(2026, 1, 14, 16, 0, tzinfo=UTC)),
+        ("2026-01-14T18:00:00+02:00", datetime(2026, 1, 14, 16, 0, tzinfo=UTC)),
+        (None, None),
+    ],
+)
+def test_sqlite_datetimes_read_back_aware_in_utc(stored: str | None, expected: datetime | None) -> None:
+    from sqlalchemy.dialects import sqlite
+
+    from leadqueue.store.schema import UTCDateTime
+
+    read = UTCDateTime().result_processor(sqlite.dialect(), None)
+    value = read(stored)
+    assert value == expected
+    assert value is None or value.utcoffset() == timedelta(0)

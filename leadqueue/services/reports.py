@@ -148,25 +148,30 @@ def escalation(state: str, reroute_at: datetime | None, as_of: datetime) -> str:
 
 
 def _from_run(r: Any, as_of: datetime) -> OpenClock:
-    if r.deadline is None:
-        state, remaining = "paused", r.paused_left_seconds or 0.0
+    # Unpacked once: a team has tens of thousands of clocks, and a Row's named
+    # attributes cost a lookup each.
+    # The order is team_queries._open_clock_columns()'.
+    (clock, rep, started_at, deadline, at_risk_at, reroute_at, paused_left,
+     crm_id, tier, first, last, company, acknowledged_at) = r  # fmt: skip
+    if deadline is None:
+        state, remaining = "paused", paused_left or 0.0
     else:
-        remaining = (r.deadline - as_of).total_seconds()
-        state = "breached" if as_of >= r.deadline else "at_risk" if as_of >= r.at_risk_at else "running"
+        remaining = (deadline - as_of).total_seconds()
+        state = "breached" if remaining <= 0 else "at_risk" if as_of >= at_risk_at else "running"
     return OpenClock(
-        lead_id=r.crm_id,
-        rep=r.rep,
-        clock=r.clock,
-        tier=r.tier,
-        started_at=r.started_at,
-        deadline=r.deadline,
-        state=state,
-        remaining_seconds=int(remaining),
-        escalation=escalation(state, r.reroute_at, as_of),
-        reroute_at=r.reroute_at,
-        acknowledged=r.acknowledged_at is not None and r.acknowledged_at >= r.started_at,
-        name=f"{r.first_name} {r.last_name}".strip(),
-        company=r.company,
+        crm_id,
+        rep,
+        clock,
+        tier,
+        started_at,
+        deadline,
+        state,
+        int(remaining),
+        "reroute" if state == "breached" and reroute_at is not None and as_of >= reroute_at else state,
+        reroute_at,
+        acknowledged_at is not None and acknowledged_at >= started_at,
+        f"{first} {last}".strip(),
+        company,
     )
 
 

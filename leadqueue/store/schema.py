@@ -58,6 +58,24 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        # SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC: one C parse straight to an
+        # aware datetime, instead of a parse to a naive one and then a replace() (a
+        # team's breaches report reads some 200,000 of them).
+        def to_utc(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            try:
+                return datetime.fromisoformat(value + "+00:00")
+            except (TypeError, ValueError):  # written some other way: an offset, a datetime
+                parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+                return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+        return to_utc
+
 
 metadata = MetaData()
 

@@ -250,6 +250,7 @@ def first_open_clocks(conn: Connection, as_of: datetime, limit: int) -> list[Row
 
 
 def _open_clock_columns() -> Select[Any]:
+    # reports._from_run unpacks rows in this order
     return select(
         clock_runs.c.clock,
         clock_runs.c.rep,
