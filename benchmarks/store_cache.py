@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -31,4 +33,15 @@ def cached_store(name: str, fresh: bool, build: Callable[[Path], None]) -> Path:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     os.replace(partial, path)
     print(f"  built in {time.perf_counter() - started:.1f} s", flush=True)
+    return path
+
+
+def generated_store(path: Path, *demo_args: str) -> Path:
+    """A store made by `leadqueue demo --generate` with these arguments, unless
+    `path` is already there. Callers put the schema version in the name, so an
+    older store is never upgraded inside a timed run."""
+    if not path.exists():
+        print(f"generating {path} ...", flush=True)
+        command = [sys.executable, "-m", "leadqueue", "demo", "--generate", *demo_args, "--out", str(path)]
+        subprocess.run(command, check=True)
     return path

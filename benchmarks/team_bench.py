@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import frames
+from benchmarks.store_cache import generated_store
 from leadqueue.services.reports import METRIC_SECTIONS
 from leadqueue.store.schema import SCHEMA_VERSION
 
@@ -146,29 +147,11 @@ def main() -> None:
     if args.child:
         _child(args.child, args.store)
         return
-    store = Path(
-        args.store or f"/tmp/leadqueue-team-{args.leads}-{args.history}-{args.reps}-v{SCHEMA_VERSION}.db"
+    name = f"leadqueue-team-{args.leads}-{args.history}-{args.reps}-v{SCHEMA_VERSION}.db"
+    store = generated_store(
+        Path(args.store or f"/tmp/{name}"),
+        *("--leads", str(args.leads), "--history", str(args.history), "--reps", str(args.reps)),
     )
-    if not store.exists():
-        print(f"generating {store} ...", flush=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "leadqueue",
-                "demo",
-                "--generate",
-                "--leads",
-                str(args.leads),
-                "--history",
-                str(args.history),
-                "--reps",
-                str(args.reps),
-                "--out",
-                str(store),
-            ],
-            check=True,
-        )
     import sqlite3
 
     with sqlite3.connect(store) as raw:

@@ -200,26 +200,14 @@ def main() -> None:
     if args.child:
         _child(args.child, args.store)
         return
-    store = Path(args.store or f"/tmp/leadqueue-bench-{args.leads}.db")
-    if not store.exists():
-        print(f"generating {args.leads:,} open leads into {store} ...", flush=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "leadqueue",
-                "demo",
-                "--generate",
-                "--leads",
-                str(args.leads),
-                "--reps",
-                "1",
-                "--out",
-                str(store),
-                *REFERENCE_ARGS,
-            ],
-            check=True,
-        )
+    # Imported here, not at the top: the bare app's process must load nothing of leadqueue's.
+    from benchmarks.store_cache import generated_store
+    from leadqueue.store.schema import SCHEMA_VERSION
+
+    store = generated_store(
+        Path(args.store or f"/tmp/leadqueue-bench-{args.leads}-v{SCHEMA_VERSION}.db"),
+        *("--leads", str(args.leads), "--reps", "1", *REFERENCE_ARGS),
+    )
     bare = _run("bare", str(store))
     app = _run("queue", str(store))
     print(f"store: {store} ({app['open_leads']:,} open leads; the list holds {app['window_rows']} rows)")

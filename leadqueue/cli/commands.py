@@ -24,7 +24,7 @@ from leadqueue.io.reader import ImportFileError
 from leadqueue.services import decisions as decision_errors
 from leadqueue.services.decisions import DecisionService, Outcome
 from leadqueue.services.importing import ImportRejected, import_file
-from leadqueue.services.reports import BREACH_FIELDS, breaches, metrics
+from leadqueue.services.reports import BREACH_FIELDS, METRIC_TITLES, breaches, metrics
 from leadqueue.settings import paths
 from leadqueue.settings.policy_file import load_policy, policy_to_toml
 from leadqueue.settings.toml_errors import SettingsError
@@ -299,18 +299,7 @@ def _flatten_metrics(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _print_metrics(result: dict[str, Any]) -> None:
     print(f"metrics from {result['since']} to {result['until']}")
-    titles = {
-        "acceptance_by_rep": "Acceptance rate by rep (healthy 60-90%)",
-        "acceptance_by_source": "Acceptance rate by lead source (healthy 60-90%)",
-        "rejection_reasons": "Rejection reasons",
-        "rejection_trend": "Rejections by week",
-        "time_to_decision_hours": "Time to decision (hours)",
-        "sla_compliance": "SLA compliance",
-        "accepted_without_first_touch": "Accepted without a first touch",
-        "sal_to_sql": "SAL to SQL conversion",
-        "leads_waiting": "Leads waiting for a decision",
-    }
-    for key, title in titles.items():
+    for key, title in METRIC_TITLES.items():
         rows = result[key]
         print(f"\n{title}")
         if not rows:

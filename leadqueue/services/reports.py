@@ -167,7 +167,7 @@ def _from_run(r: Any, as_of: datetime) -> OpenClock:
         deadline,
         state,
         int(remaining),
-        "reroute" if state == "breached" and reroute_at is not None and as_of >= reroute_at else state,
+        escalation(state, reroute_at, as_of),
         reroute_at,
         acknowledged_at is not None and acknowledged_at >= started_at,
         f"{first} {last}".strip(),
@@ -269,6 +269,20 @@ METRIC_SECTIONS = (
     "sal_to_sql",
     "leads_waiting",
 )
+
+
+# Each section's title, in the order the CLI prints and the screen shows them.
+METRIC_TITLES = {
+    "acceptance_by_rep": "Acceptance rate by rep (healthy 60-90%)",
+    "acceptance_by_source": "Acceptance rate by lead source (healthy 60-90%)",
+    "rejection_reasons": "Rejection reasons",
+    "rejection_trend": "Rejections by week",
+    "time_to_decision_hours": "Time to decision (hours)",
+    "sla_compliance": "SLA compliance",
+    "accepted_without_first_touch": "Accepted without a first touch",
+    "sal_to_sql": "SAL to SQL conversion",
+    "leads_waiting": "Leads waiting for a decision",
+}
 
 
 def _rate_rows(rows: list[Any], key: str) -> list[dict[str, Any]]:

@@ -72,7 +72,7 @@ class UTCDateTime(TypeDecorator[datetime]):
                 return datetime.fromisoformat(value + "+00:00")
             except (TypeError, ValueError):  # written some other way: an offset, a datetime
                 parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-                return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+                return self.process_result_value(parsed, dialect)
 
         return to_utc
 

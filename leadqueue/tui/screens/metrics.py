@@ -46,18 +46,7 @@ from leadqueue.tui.widgets.charts import hbar, range_bar, rate_bar, scale, spark
 log = logging.getLogger(__name__)
 NARROW_BELOW = 110
 
-# The CLI's section titles (cli/commands.py _print_metrics), in its order.
-TITLES = {
-    "acceptance_by_rep": "Acceptance rate by rep (healthy 60-90%)",
-    "acceptance_by_source": "Acceptance rate by lead source (healthy 60-90%)",
-    "rejection_reasons": "Rejection reasons",
-    "rejection_trend": "Rejections by week",
-    "time_to_decision_hours": "Time to decision (hours)",
-    "sla_compliance": "SLA compliance",
-    "accepted_without_first_touch": "Accepted without a first touch",
-    "sal_to_sql": "SAL to SQL conversion",
-    "leads_waiting": "Leads waiting for a decision",
-}
+TITLES = reports.METRIC_TITLES
 
 
 # -- periods ----------------------------------------------------------------------------
