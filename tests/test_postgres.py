@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from leadqueue.domain.clock import FixedClock
-from leadqueue.domain.decisions import Reject
+from leadqueue.domain.decisions import Accept, Reject, Touch
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.policy import Policy
 from leadqueue.services.context import Services
@@ -124,3 +124,30 @@ def test_a_decision_still_in_flight_when_a_sync_starts_is_published_not_skipped(
     folder = SharedFolder(share)
     published = {r["event_id"] for ref in folder.segments() for r in folder.read_segment(ref)}
     assert slow.event_id in published
+
+
+def test_a_backlog_on_postgresql_is_published_in_seq_order_across_segments(
+    pg_services: Services, tmp_path: Path
+) -> None:
+    """A server store keeps each line single (seqs can commit out of order there)."""
+    for i in range(2, 5):
+        add_lead(pg_services, f"P{i}", rep="ana", assigned_at=NOW - timedelta(hours=1))
+    decide = DecisionService(pg_services)
+    for i in range(1, 5):
+        decide.accept(f"P{i}", "ana", Accept(next_step="call", due=NOW + timedelta(hours=3), note="Call"))
+    for round_ in range(29):
+        for i in range(1, 5):
+            decide.touch(f"P{i}", "ana", Touch(channel="call", note=f"try {round_}"))
+    made = 4 * 30
+    with pg_services.store.read() as conn:
+        assert outbox.unsent_count(conn) == made
+    share = tmp_path / "share"
+    share.mkdir()
+    summary = SyncService(pg_services, share, "ana", segment_events=50).run()
+    assert (summary.sent, summary.unsent) == (made, 0)
+    folder = SharedFolder(share)
+    assert [len(folder.read_segment(ref)) for ref in folder.segments()] == [50, 50, 20]
+    with pg_services.store.read() as conn:
+        seq_of = dict(conn.execute(select(events.c.event_id, events.c.seq)).all())
+    published = [seq_of[r["event_id"]] for ref in folder.segments() for r in folder.read_segment(ref)]
+    assert len(published) == made and published == sorted(set(published))

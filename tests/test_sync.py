@@ -17,7 +17,7 @@ from leadqueue.services.context import Services
 from leadqueue.services.decisions import DecisionService
 from leadqueue.store import outbox
 from leadqueue.store.engine import open_store
-from leadqueue.store.schema import events, outbox_lines
+from leadqueue.store.schema import events
 from leadqueue.sync.segments import FolderUnreachable, SharedFolder
 from leadqueue.sync.service import SyncService
 from tests.conftest import NOW
@@ -249,23 +249,47 @@ def test_a_touch_after_sync_goes_out_in_a_new_segment(pair: tuple[Services, Serv
     assert all(set(x) >= {"event_id", "lead_id", "kind", "actor", "at"} for x in lines if "count" not in x)
 
 
+def recorded_lines(services: Services) -> dict[str, str]:
+    """Each unpublished local event's line in the outbox, by event id."""
+    with services.store.read() as conn:
+        line_of = dict(outbox.unsent_lines(conn))
+        return {
+            event_id: line_of[seq].decode("utf-8").removesuffix("\n")
+            for event_id, seq in conn.execute(select(events.c.event_id, events.c.seq).order_by(events.c.seq))
+            if seq in line_of
+        }
+
+
 def back_to_version_3(services: Services, keep_line_of: set[str]) -> None:
     """Give a store the shape version 3 had: lines in `events.record`, where
     only the events in keep_line_of have one (the others were recorded before
     version 2 kept lines)."""
+    lines = recorded_lines(services)
     with services.store.write() as conn:
         conn.execute(text("ALTER TABLE events ADD COLUMN record TEXT"))
         for event_id in keep_line_of:
             conn.execute(
-                text(
-                    "UPDATE events SET record = (SELECT line FROM outbox_lines o WHERE o.seq = events.seq)"
-                    " WHERE event_id = :id"
-                ),
-                {"id": event_id},
+                text("UPDATE events SET record = :line WHERE event_id = :id"),
+                {"line": lines[event_id], "id": event_id},
             )
         conn.execute(text("CREATE INDEX ix_events_outbox ON events (seq) WHERE origin = 'local'"))
-        conn.execute(text("DROP TABLE outbox_lines"))
+        conn.execute(text("DROP TABLE outbox_chunks"))
         conn.execute(text("UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
+    services.store.dispose()
+
+
+def back_to_version_4(services: Services) -> None:
+    """Give a store the shape version 4 had: a row per unpublished line in `outbox_lines`."""
+    with services.store.write() as conn:
+        lines = outbox.unsent_lines(conn)
+        conn.execute(text("CREATE TABLE outbox_lines (seq INTEGER PRIMARY KEY, line TEXT NOT NULL)"))
+        for seq, line in lines:
+            conn.execute(
+                text("INSERT INTO outbox_lines VALUES (:seq, :line)"),
+                {"seq": seq, "line": line.decode("utf-8").removesuffix("\n")},
+            )
+        conn.execute(text("DROP TABLE outbox_chunks"))
+        conn.execute(text("UPDATE meta SET value = '4' WHERE key = 'schema_version'"))
     services.store.dispose()
 
 
@@ -275,11 +299,7 @@ def test_an_upgraded_store_publishes_its_unsent_lines_as_they_were_encoded(
     a, b = pair
     for i in range(3):
         accept(a, f"00Q00000000000{i}")
-    with a.store.read() as conn:
-        joined = select(events.c.event_id, outbox_lines.c.line).join(
-            outbox_lines, outbox_lines.c.seq == events.c.seq
-        )
-        kept = {r.event_id: r.line for r in conn.execute(joined)}
+    kept = recorded_lines(a)
     assert len(kept) == 3
     back_to_version_3(a, keep_line_of=set(sorted(kept)[:1]))
 
@@ -315,3 +335,92 @@ def test_segments_hold_their_lines_in_the_order_the_events_were_recorded(
     folder = SharedFolder(share)
     published = [seq_of[r["event_id"]] for ref in folder.segments() for r in folder.read_segment(ref)]
     assert len(published) == 24 and published == sorted(published)
+
+
+def many_events(services: Services, rounds: int) -> int:
+    """An accept for each of the six leads, then `rounds` touches of each, interleaved."""
+    decide = DecisionService(services)
+    for i in range(6):
+        accept(services, f"00Q00000000000{i}")
+    for round_ in range(rounds):
+        for i in range(6):
+            decide.touch(f"00Q00000000000{i}", "ana", Touch(channel="call", note=f"try {round_}"))
+    return 6 * (rounds + 1)
+
+
+def outbox_rows(services: Services) -> list[int]:
+    """The number of lines in each outbox row, in order."""
+    with services.store.read() as conn:
+        return list(conn.execute(text("SELECT n_lines FROM outbox_chunks ORDER BY first_seq")).scalars())
+
+
+def published_seqs(services: Services, share: Path) -> list[int]:
+    with services.store.read() as conn:
+        seq_of = dict(conn.execute(select(events.c.event_id, events.c.seq)).all())
+    folder = SharedFolder(share)
+    return [seq_of[r["event_id"]] for ref in folder.segments() for r in folder.read_segment(ref)]
+
+
+def test_a_backlog_is_kept_in_sealed_runs_and_cut_into_segments_at_any_line(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    a, b = pair
+    made = many_events(a, 20)  # 126 lines: one sealed run of 64, then 62 single lines
+    assert outbox_rows(a) == [outbox.SEAL_LINES] + [1] * (made - outbox.SEAL_LINES)
+    assert unsent(a) == made
+    summary = SyncService(a, share, "ana", segment_events=50).run()
+    assert (summary.sent, summary.unsent) == (made, 0)
+    folder = SharedFolder(share)
+    assert [len(folder.read_segment(ref)) for ref in folder.segments()] == [50, 50, 26]
+    published = published_seqs(a, share)
+    assert len(published) == made and published == sorted(published) == sorted(set(published))
+    assert unsent(a) == 0 and sum(outbox_rows(a)) == made  # published lines are kept, as the events are
+    assert SyncService(b, share, "lead").run().received == made
+
+
+def test_a_killed_run_whose_segment_ends_inside_a_sealed_run_is_recovered_exactly_once(
+    pair: tuple[Services, Services], share: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = pair
+    made = many_events(a, 12)  # 78 lines: a sealed run of 64 and 14 single lines
+    monkeypatch.setattr(outbox, "record_file", lambda *args, **kwargs: exec("raise KeyboardInterrupt"))
+    with pytest.raises(KeyboardInterrupt):
+        SyncService(a, share, "ana", segment_events=40).run()  # its segment ends at line 40 of 64
+    monkeypatch.undo()
+    assert unsent(a) == made and len(folder_event_ids(share)) == 40
+    rerun = SyncService(a, share, "ana").run()
+    assert (rerun.recovered_segments, rerun.sent, rerun.unsent) == (1, made - 40, 0)
+    published = published_seqs(a, share)
+    assert len(published) == made and published == sorted(set(published))
+    assert SyncService(b, share, "lead").run().received == made
+
+
+def test_the_watermark_inside_a_run_leaves_only_its_later_lines_unsent(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    a, _ = pair
+    made = many_events(a, 12)
+    with a.store.write() as conn:
+        sealed_seqs = outbox.unpack_seqs(
+            conn.execute(text("SELECT seqs FROM outbox_chunks")).scalars().first()
+        )
+        outbox.mark_published(conn, sealed_seqs[9])  # as a recovered segment of ten lines would
+    assert unsent(a) == made - 10
+    assert SyncService(a, share, "ana").run().sent == made - 10
+
+
+def test_a_version_4_store_publishes_its_unsent_lines_as_they_were_encoded(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    a, b = pair
+    made = many_events(a, 12)
+    kept = recorded_lines(a)
+    back_to_version_4(a)
+    upgraded = Services(store=open_store(a.store.url), policy=Policy(), clock=FixedClock(NOW))
+    assert unsent(upgraded) == made
+    assert outbox_rows(upgraded) == [outbox.SEAL_LINES, made - outbox.SEAL_LINES]
+    assert SyncService(upgraded, share, "ana").run().sent == made
+    (segment,) = SharedFolder(share).segments()
+    assert segment.path.read_text(encoding="utf-8").splitlines()[1:] == list(kept.values())
+    assert SyncService(b, share, "lead").run().received == made
+    upgraded.store.dispose()

@@ -114,7 +114,7 @@ def test_a_version_2_store_is_upgraded_and_its_clock_runs_filled(
     with services.store.write() as conn:  # back to what version 2 had
         conn.execute(text("ALTER TABLE events ADD COLUMN record TEXT"))
         conn.execute(text("CREATE INDEX ix_events_outbox ON events (seq) WHERE origin = 'local'"))
-        conn.execute(text("DROP TABLE outbox_lines"))
+        conn.execute(text("DROP TABLE outbox_chunks"))
         conn.execute(text("DROP TABLE clock_runs"))
         for index in ("ix_leads_decided", "ix_leads_first_decision", "ix_leads_accepted", "ix_leads_waiting"):
             conn.execute(text(f"DROP INDEX {index}"))

@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, insert, text, update
 
-from leadqueue.store.outbox import OUTBOX_BACKFILL, published_through, write_meta
-from leadqueue.store.schema import clock_runs, events, leads, meta, outbox_lines, sync_files, sync_parked
+from leadqueue.store.outbox import OUTBOX_BACKFILL, chunks_of, published_through, write_meta
+from leadqueue.store.schema import clock_runs, events, leads, meta, outbox_chunks, sync_files, sync_parked
 
 # Set by a migration whose new projection columns only a fold can fill: the
 # service layer (which has the policy) rebuilds the projections once, then clears it.
@@ -49,7 +49,12 @@ def _v3_to_v4(conn: Connection) -> None:
     """Version 4 moves local events' unsent lines out of `events` into
     `outbox_lines`, where publishing reads them as one key range, and indexes
     open clock runs and decisions by rep for the team screens' first paint."""
-    outbox_lines.create(conn)
+    conn.execute(
+        text(
+            "CREATE TABLE outbox_lines"
+            " (seq INTEGER NOT NULL PRIMARY KEY REFERENCES events (seq), line TEXT NOT NULL)"
+        )
+    )
     through = {"through": published_through(conn)}
     conn.execute(
         text(
@@ -74,11 +79,26 @@ def _v3_to_v4(conn: Connection) -> None:
             index.create(conn, checkfirst=True)
 
 
+def _v4_to_v5(conn: Connection) -> None:
+    """Version 5 keeps the outbox as runs of lines (`outbox_chunks`), so a
+    backlog is read back as a few long values; the unsent lines move over as
+    they were encoded."""
+    outbox_chunks.create(conn)
+    unsent = conn.execute(
+        text("SELECT seq, line FROM outbox_lines WHERE seq > :through ORDER BY seq"),
+        {"through": published_through(conn)},
+    )
+    chunks = chunks_of([(seq, line.encode("utf-8") + b"\n") for seq, line in unsent])
+    if chunks:
+        conn.execute(insert(outbox_chunks), [c.values() for c in chunks])
+    conn.execute(text("DROP TABLE outbox_lines"))
+
+
 def _datetime_type(conn: Connection) -> str:
     return leads.c.decided_at.type.compile(dialect=conn.dialect)
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
 
 
 def upgrade(conn: Connection, found: int, target: int) -> None:

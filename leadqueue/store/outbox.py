@@ -4,7 +4,9 @@ writer id."""
 
 from __future__ import annotations
 
+import bisect
 import re
+import struct
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, delete, insert, select, text
 
-from leadqueue.store.schema import ORIGIN_LOCAL, events, leads, meta, outbox_lines, sync_files, sync_parked
+from leadqueue.store.schema import ORIGIN_LOCAL, events, leads, sync_files, sync_parked
 
 _CHUNK = 900
 WRITER_ID = "writer_id"
@@ -30,7 +32,7 @@ def writer_id(conn: Connection, hint: str | None = None) -> str:
         return known
     stem = re.sub(r"[^a-z0-9]+", "-", (hint or "store").casefold()).strip("-")[:40] or "store"
     name = f"{stem}-{uuid.uuid4().hex[:10]}"
-    conn.execute(insert(meta).values(key=WRITER_ID, value=name))
+    conn.execute(_INSERT_META, {"key": WRITER_ID, "value": name})
     return name
 
 
@@ -62,47 +64,166 @@ def published_through(conn: Connection) -> int:
     return int(value) if value else 0
 
 
-def mark_published(conn: Connection, last_seq: int) -> None:
-    """The caller holds the write lock from reading the batch to here, so no
-    local event can have joined the range in between."""
-    write_meta(conn, PUBLISHED_THROUGH, str(last_seq))
-
-
 OUTBOX_BACKFILL = "outbox_backfill"  # set when local events from before lines were kept are owed one
+SEAL_LINES = 64  # single-line rows at the end of the outbox sealed into one
 
 
-def unsent_count(conn: Connection) -> int:
-    q = text("SELECT count(*) FROM outbox_lines WHERE seq > :through")
-    return int(conn.execute(q, {"through": published_through(conn)}).scalar_one())
+def pack_seqs(seqs: Sequence[int]) -> bytes:
+    return struct.pack(f"<{len(seqs)}q", *seqs)
+
+
+def unpack_seqs(packed: bytes) -> tuple[int, ...]:
+    return struct.unpack(f"<{len(packed) // 8}q", packed)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of lines in seq order, each ending in a newline."""
+
+    seqs: tuple[int, ...]
+    lines: bytes
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "first_seq": self.seqs[0],
+            "last_seq": self.seqs[-1],
+            "n_lines": len(self.seqs),
+            "seqs": pack_seqs(self.seqs),
+            "lines": self.lines,
+        }
+
+    def split(self) -> list[tuple[int, bytes]]:
+        return list(zip(self.seqs, (line + b"\n" for line in self.lines.split(b"\n")[:-1]), strict=True))
+
+    def after(self, seq: int) -> Chunk:
+        """The lines of events recorded after `seq`."""
+        skip = bisect.bisect_right(self.seqs, seq)
+        return self if skip == 0 else self.first(len(self.seqs), skip)
+
+    def first(self, n: int, skip: int = 0) -> Chunk:
+        if skip == 0 and n >= len(self.seqs):
+            return self
+        stop = min(skip + n, len(self.seqs))  # the split's last piece is the empty one after the last newline
+        pieces = self.lines.split(b"\n")[skip:stop]
+        return Chunk(self.seqs[skip:stop], b"\n".join(pieces) + b"\n" if pieces else b"")
+
+
+def chunks_of(lines: Sequence[tuple[int, bytes]], size: int = SEAL_LINES) -> list[Chunk]:
+    """(seq, line) pairs in seq order, each line ending in a newline, as chunks of `size`."""
+    return [
+        Chunk(tuple(seq for seq, _ in lines[i : i + size]), b"".join(line for _, line in lines[i : i + size]))
+        for i in range(0, len(lines), size)
+    ]
+
+
+_INSERT_CHUNK = text(
+    "INSERT INTO outbox_chunks (first_seq, last_seq, n_lines, seqs, lines)"
+    " VALUES (:first_seq, :last_seq, :n_lines, :seqs, :lines)"
+)
+_TAIL_SINGLES = text(
+    "SELECT count(*) FROM (SELECT n_lines FROM outbox_chunks ORDER BY first_seq DESC LIMIT :n) AS tail"
+    " WHERE n_lines = 1"
+)
+_TAIL = text("SELECT first_seq, seqs, lines FROM outbox_chunks ORDER BY first_seq DESC LIMIT :n")
+_DROP_FROM = text("DELETE FROM outbox_chunks WHERE first_seq >= :first")
 
 
 def add_line(conn: Connection, seq: int, line: str) -> None:
-    conn.execute(insert(outbox_lines).values(seq=seq, line=line))
+    """The line of a local event just recorded with this seq.
+
+    On SQLite every SEAL_LINES single lines at the end are sealed into one
+    row. The write lock makes the end of the outbox final there; PostgreSQL
+    can commit seqs out of order, so its lines stay single.
+    """
+    conn.execute(_INSERT_CHUNK, Chunk((seq,), line.encode("utf-8") + b"\n").values())
+    if (
+        conn.dialect.name == "sqlite"
+        and conn.execute(_TAIL_SINGLES, {"n": SEAL_LINES}).scalar_one() == SEAL_LINES
+    ):
+        _seal_tail(conn)
+
+
+def _seal_tail(conn: Connection) -> None:
+    rows = conn.execute(_TAIL, {"n": SEAL_LINES}).all()[::-1]
+    conn.execute(_DROP_FROM, {"first": rows[0].first_seq})
+    sealed = Chunk(
+        tuple(s for r in rows for s in unpack_seqs(r.seqs)), b"".join(bytes(r.lines) for r in rows)
+    )
+    conn.execute(_INSERT_CHUNK, sealed.values())
+
+
+# Runs are disjoint and in seq order, so only the last run starting at or
+# before the watermark can hold lines after it; each of these finds that run
+# with one seek rather than a walk over every published run.
+_WATERMARK_RUN = "(SELECT max(first_seq) FROM outbox_chunks WHERE first_seq <= :through)"
+_UNSENT_WHERE = f"last_seq > :through AND first_seq >= coalesce({_WATERMARK_RUN}, 0)"
+_UNSENT_COUNT = text(
+    "SELECT coalesce(sum(n_lines), 0), (SELECT seqs FROM outbox_chunks"
+    f" WHERE first_seq = {_WATERMARK_RUN} AND last_seq > :through)"
+    " FROM outbox_chunks WHERE first_seq > :through"
+)
+
+
+def unsent_count(conn: Connection) -> int:
+    through = published_through(conn)
+    whole, straddling = conn.execute(_UNSENT_COUNT, {"through": through}).one()
+    if straddling is None:
+        return int(whole)
+    seqs = unpack_seqs(bytes(straddling))
+    return int(whole) + len(seqs) - bisect.bisect_right(seqs, through)
 
 
 @dataclass(frozen=True)
 class Batch:
-    """The oldest unpublished lines, packed: `data` is the lines joined by newlines."""
+    """The oldest unpublished lines: `parts` joined are the lines, each ending in a newline."""
 
     first_seq: int
     last_seq: int
     count: int
-    data: bytes
+    parts: list[bytes]
+    more: bool  # unpublished lines remain after these
 
 
-_LAST_OF_BATCH = text("SELECT seq FROM outbox_lines WHERE seq > :through ORDER BY seq LIMIT 1 OFFSET :skip")
-_PACKED = {
-    "sqlite": text(
-        "SELECT count(*), min(seq), max(seq), CAST(group_concat(line, char(10)) AS BLOB)"
-        " FROM outbox_lines WHERE seq > :through AND seq <= :upto"
-    ),
-    "postgresql": text(
-        "SELECT count(*), min(seq), max(seq), string_agg(line, chr(10) ORDER BY seq)"
-        " FROM outbox_lines WHERE seq > :through AND seq <= :upto"
-    ),
-}
-_ANY_AFTER = text("SELECT 1 FROM outbox_lines WHERE seq > :after LIMIT 1")
-_NO_BOUND = 2**62
+_UNSENT = text(f"SELECT seqs, lines FROM outbox_chunks WHERE {_UNSENT_WHERE} ORDER BY first_seq")
+_ANY_UNSENT = text(f"SELECT 1 FROM outbox_chunks WHERE {_UNSENT_WHERE} LIMIT 1")
+
+
+def unsent_batch(conn: Connection, limit: int) -> Batch | None:
+    """Up to `limit` unpublished lines in seq order, as the stored runs of lines.
+
+    A run the watermark falls inside (a segment of a killed sync, found and
+    counted as sent) or the limit cuts is split; every other run is taken whole.
+    """
+    through = published_through(conn)
+    taken: list[Chunk] = []
+    count = 0
+    result = conn.execute(_UNSENT, {"through": through})
+    # Fetched a segment's worth of runs at a time: a row-by-row walk costs more
+    # than the reading, and a long backlog is not read past the limit.
+    while count < limit and (rows := result.fetchmany(limit // SEAL_LINES + 2)):
+        for seqs, lines in rows:
+            chunk = Chunk(unpack_seqs(seqs), bytes(lines)).after(through).first(limit - count)
+            taken.append(chunk)
+            count += len(chunk.seqs)
+            if count == limit:
+                break
+    if not taken:
+        return None
+    last = taken[-1].seqs[-1]
+    more = count == limit and any_unsent_after(conn, last)
+    result.close()
+    return Batch(taken[0].seqs[0], last, count, [c.lines for c in taken], more)
+
+
+def any_unsent_after(conn: Connection, seq: int) -> bool:
+    return conn.execute(_ANY_UNSENT, {"through": seq}).first() is not None
+
+
+def mark_published(conn: Connection, last_seq: int) -> None:
+    """The caller holds the write lock from reading the batch to here, so no
+    local event can have joined the range in between. Published rows stay, as
+    the events do: deleting them would cost a publish more than writing them."""
+    write_meta(conn, PUBLISHED_THROUGH, str(last_seq))
 
 
 def hold_back_new_events(conn: Connection) -> None:
@@ -120,33 +241,16 @@ def hold_back_new_events(conn: Connection) -> None:
         conn.exec_driver_sql("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
 
 
-def unsent_batch(conn: Connection, limit: int) -> Batch | None:
-    """Up to `limit` unpublished lines in seq order, packed by the database.
-
-    One aggregate over a key range instead of a row per line: the lines are
-    joined where they are stored and arrive as one value. The range's end is
-    found first (a walk of keys), so the aggregate reads the range itself
-    rather than an ordered, limited copy of it. SQLite feeds the aggregate in
-    the order of its scan of the range, which is key order (3.44 could also
-    say so inside group_concat; the 3.40 this runs on cannot); PostgreSQL is
-    told with ORDER BY inside string_agg.
-    """
-    through = published_through(conn)
-    upto = conn.execute(_LAST_OF_BATCH, {"through": through, "skip": limit - 1}).scalar()
-    params = {"through": through, "upto": _NO_BOUND if upto is None else upto}
-    count, first, last, data = conn.execute(_PACKED[conn.dialect.name], params).one()
-    if not count:
-        return None
-    return Batch(int(first), int(last), int(count), data if isinstance(data, bytes) else data.encode("utf-8"))
-
-
-def any_unsent_after(conn: Connection, seq: int) -> bool:
-    return conn.execute(_ANY_AFTER, {"after": seq}).first() is not None
-
-
 def backfill_owed(conn: Connection) -> bool:
     """Does this store hold local events owed a line (upgraded from before lines were kept)?"""
     return read_meta(conn, OUTBOX_BACKFILL) == "1"
+
+
+def unsent_lines(conn: Connection) -> list[tuple[int, bytes]]:
+    """Every unpublished (seq, line), in seq order."""
+    through = published_through(conn)
+    rows = conn.execute(_UNSENT, {"through": through})
+    return [pair for r in rows for pair in Chunk(unpack_seqs(r.seqs), bytes(r.lines)).after(through).split()]
 
 
 def owed_lines(conn: Connection) -> list[Row[Any]]:
@@ -162,20 +266,21 @@ def owed_lines(conn: Connection) -> list[Row[Any]]:
             leads.c.crm_id,
         )
         .join(leads, leads.c.id == events.c.lead_id)
-        .outerjoin(outbox_lines, outbox_lines.c.seq == events.c.seq)
-        .where(
-            events.c.origin == ORIGIN_LOCAL,
-            events.c.seq > published_through(conn),
-            outbox_lines.c.seq.is_(None),
-        )
+        .where(events.c.origin == ORIGIN_LOCAL, events.c.seq > published_through(conn))
         .order_by(events.c.seq)
     )
-    return list(conn.execute(q).all())
+    have = {seq for seq, _ in unsent_lines(conn)}
+    return [r for r in conn.execute(q) if r.seq not in have]
 
 
 def settle_backfill(conn: Connection, lines: Sequence[tuple[int, str]]) -> None:
+    """Put the owed lines in their places: the unpublished outbox is rewritten in seq order."""
     if lines:
-        conn.execute(insert(outbox_lines), [{"seq": seq, "line": line} for seq, line in lines])
+        merged = sorted([*unsent_lines(conn), *((seq, line.encode("utf-8") + b"\n") for seq, line in lines)])
+        conn.execute(
+            text(f"DELETE FROM outbox_chunks WHERE {_UNSENT_WHERE}"), {"through": published_through(conn)}
+        )
+        conn.execute(_INSERT_CHUNK, [c.values() for c in chunks_of(merged)])
     write_meta(conn, OUTBOX_BACKFILL, "0")
 
 

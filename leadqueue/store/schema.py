@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -29,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Where an event came from. Only `local` events are published by a sync; a
 # pulled event carries the id of the writer that published it.
@@ -210,16 +211,23 @@ events = Table(
     Index("ix_events_kind_at", "kind", "at"),
 )
 
-# The outbox: each local event's line in a shared segment, encoded in the
-# transaction that records the event and keyed by the event's seq. Local
-# events are published in seq order up to the watermark kept in `meta`
-# (outbox.PUBLISHED_THROUGH), so publishing is one read of a key range of
-# ready lines, packed together, rather than a walk over the events table.
-outbox_lines = Table(
-    "outbox_lines",
+# The outbox: each unpublished local event's line in a shared segment,
+# encoded in the transaction that records the event. A row holds a run of
+# lines in seq order (`seqs`, packed, says whose): one line when recorded, and
+# on SQLite every SEAL_LINES single lines at the end are sealed into one row,
+# so a backlog is read back as a few long values rather than a row per event.
+# Runs never overlap. Local events are published in seq order up to the
+# watermark kept in `meta` (outbox.PUBLISHED_THROUGH), which may fall
+# inside a run.
+outbox_chunks = Table(
+    "outbox_chunks",
     metadata,
-    Column("seq", Integer, ForeignKey("events.seq"), primary_key=True, autoincrement=False),
-    Column("line", Text, nullable=False),
+    Column("first_seq", Integer, primary_key=True, autoincrement=False),
+    Column("last_seq", Integer, nullable=False),
+    Column("n_lines", Integer, nullable=False),
+    Column("seqs", LargeBinary, nullable=False),  # each line's seq, little-endian int64
+    # Last, so a walk over the columns before it never reads its overflow pages.
+    Column("lines", LargeBinary, nullable=False),  # UTF-8, each line ending in a newline
 )
 
 # Every SLA clock run of every lead, evaluated when its lead was last

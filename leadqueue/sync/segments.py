@@ -20,7 +20,7 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,19 +99,18 @@ class SharedFolder:
         return self.base / writer
 
     # -- writing -------------------------------------------------------------
-    def write_segment(self, writer: str, name: str, count: int, lines: bytes) -> Path:
-        """Write `count` encoded record lines (joined by newlines) as one
-        segment, whole or not at all."""
+    def write_segment(self, writer: str, name: str, count: int, lines: Sequence[bytes]) -> Path:
+        """Write `count` encoded record lines (`lines` joined, each ending in a
+        newline) as one segment, whole or not at all."""
         folder = self.writer_dir(writer)
         folder.mkdir(parents=True, exist_ok=True)
-        header = {"leadqueue_segment": FORMAT_VERSION, "writer": writer, "count": count}
+        header = encode({"leadqueue_segment": FORMAT_VERSION, "writer": writer, "count": count})
         final = folder / name
         temp = folder / f".{name}.{os.getpid()}.{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}"
         try:
             with open(temp, "wb") as fh:
-                fh.write(encode(header).encode("utf-8") + b"\n")
-                fh.write(lines)
-                fh.write(b"\n")
+                # one write: a call per run of lines would cost a system call each
+                fh.write(b"".join([header.encode("utf-8"), b"\n", *lines]))
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(temp, final)

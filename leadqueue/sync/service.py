@@ -130,14 +130,13 @@ class SyncService:
         if batch is None:
             return False
         name = segment_name(batch.first_seq, batch.last_seq)
-        self.folder.write_segment(writer, name, batch.count, batch.data)
+        self.folder.write_segment(writer, name, batch.count, batch.parts)
         outbox.mark_published(conn, batch.last_seq)
         outbox.record_file(conn, f"{writer}/{name}", writer, batch.count, "sent", self.s.clock.now())
         summary.sent += batch.count
         # Counted only when more are waiting: a short segment, or nothing after it, was the last.
-        more = batch.count >= self.segment_events and outbox.any_unsent_after(conn, batch.last_seq)
-        self.progress(summary.sent, summary.sent + (outbox.unsent_count(conn) if more else 0))
-        return more
+        self.progress(summary.sent, summary.sent + (outbox.unsent_count(conn) if batch.more else 0))
+        return batch.more
 
     def _recover(self, conn: Connection, writer: str, summary: SyncSummary) -> int:
         """A segment of ours that a killed run renamed into place but never
