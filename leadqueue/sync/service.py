@@ -71,6 +71,14 @@ class SyncSummary:
         return text + (f" ({'; '.join(extras)})" if extras else "")
 
 
+@dataclass(frozen=True)
+class TakenIn:
+    """What the store had taken in from the folder when publishing ended."""
+
+    files: set[str]  # segment files already taken in (or written) by this store
+    parked: int  # pulled events waiting for a lead this store lacks
+
+
 class SyncService:
     def __init__(
         self,
@@ -90,14 +98,15 @@ class SyncService:
         """Publish, then pull. FolderUnreachable leaves the outbox as it was."""
         summary = SyncSummary()
         self.folder.check()
-        writer = self.publish(summary)
-        self.pull(writer, summary)  # counts what is still unsent, too
+        writer, taken_in = self.publish(summary)
+        self.pull(writer, taken_in, summary)
         return summary
 
     # -- publish -----------------------------------------------------------------
-    def publish(self, summary: SyncSummary) -> str:
+    def publish(self, summary: SyncSummary) -> tuple[str, TakenIn]:
+        """Publish every unsent line; the writer id, and what the pull needs to know."""
         # One transaction per segment: the app's own writes wait at most one segment.
-        more = False
+        taken_in: TakenIn | None = None
         with self.s.store.write() as conn:
             known = outbox.read_meta(conn, outbox.WRITER_ID)
             if known is None:
@@ -106,22 +115,30 @@ class SyncService:
                 writer = outbox.writer_id(conn, self.writer_hint)
             else:
                 writer = known
-                more = self._start(conn, writer, summary)
+                taken_in = self._start(conn, writer, summary)
         if known is None:
             with self.s.store.write() as conn:
-                more = self._start(conn, writer, summary)
-        while more:
+                taken_in = self._start(conn, writer, summary)
+        while taken_in is None:
             with self.s.store.write() as conn:
-                more = self._publish_segment(conn, writer, summary)
-        return writer
+                taken_in = self._publish_step(conn, writer, summary)
+        return writer, taken_in
 
-    def _start(self, conn: Connection, writer: str, summary: SyncSummary) -> bool:
+    def _start(self, conn: Connection, writer: str, summary: SyncSummary) -> TakenIn | None:
         """Clean up after a killed run, then publish the first segment."""
         summary.stale_temps_removed = self.folder.remove_stale_temps(writer)
         summary.recovered_segments = self._recover(conn, writer, summary)
         if outbox.backfill_owed(conn):
             _backfill(conn)
-        return self._publish_segment(conn, writer, summary)
+        return self._publish_step(conn, writer, summary)
+
+    def _publish_step(self, conn: Connection, writer: str, summary: SyncSummary) -> TakenIn | None:
+        """One segment; None while more are waiting. After the last, what the
+        pull needs is read in the same transaction rather than in one of its own."""
+        if self._publish_segment(conn, writer, summary):
+            return None
+        summary.unsent = 0  # nothing was left after the last segment, under the write lock
+        return TakenIn(outbox.known_files(conn), outbox.parked_count(conn))
 
     def _publish_segment(self, conn: Connection, writer: str, summary: SyncSummary) -> bool:
         """Publish the oldest unsent lines as one segment; True if more may be waiting."""
@@ -163,13 +180,8 @@ class SyncService:
         return recovered
 
     # -- pull ----------------------------------------------------------------------
-    def pull(self, writer: str, summary: SyncSummary) -> None:
-        with self.s.store.read() as conn:
-            known = outbox.known_files(conn)
-            parked = outbox.parked_count(conn)
-            # after publishing, and pulled events are never local: the run's unsent count
-            summary.unsent = outbox.unsent_count(conn)
-        refs = [r for r in self.folder.segments() if r.writer != writer and r.key not in known]
+    def pull(self, writer: str, taken_in: TakenIn, summary: SyncSummary) -> None:
+        refs = [r for r in self.folder.segments() if r.writer != writer and r.key not in taken_in.files]
         pending: list[tuple[SegmentRef, list[tuple[str, Any]]]] = []
         pending_events = 0
         for n, ref in enumerate(refs, start=1):
@@ -191,7 +203,7 @@ class SyncService:
             self.progress(n, len(refs))
         if pending:
             self._take_in(pending, summary)
-        if parked:  # events parked by an earlier sync, whose lead an import may have brought since
+        if taken_in.parked:  # events parked by an earlier sync, whose lead an import may have brought since
             self._apply_parked(summary)
 
     def _take_in(
