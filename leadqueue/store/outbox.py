@@ -184,7 +184,10 @@ class Batch:
     more: bool  # unpublished lines remain after these
 
 
-_UNSENT = text(f"SELECT seqs, lines FROM outbox_chunks WHERE {_UNSENT_WHERE} ORDER BY first_seq")
+_UNSENT = text(
+    "SELECT first_seq, last_seq, n_lines, seqs, lines FROM outbox_chunks"
+    f" WHERE {_UNSENT_WHERE} ORDER BY first_seq"
+)
 _ANY_UNSENT = text(f"SELECT 1 FROM outbox_chunks WHERE {_UNSENT_WHERE} LIMIT 1")
 
 
@@ -195,24 +198,29 @@ def unsent_batch(conn: Connection, limit: int) -> Batch | None:
     counted as sent) or the limit cuts is split; every other run is taken whole.
     """
     through = published_through(conn)
-    taken: list[Chunk] = []
-    count = 0
+    parts: list[bytes] = []
+    first = last = count = 0
     result = conn.execute(_UNSENT, {"through": through})
     # Fetched a segment's worth of runs at a time: a row-by-row walk costs more
     # than the reading, and a long backlog is not read past the limit.
     while count < limit and (rows := result.fetchmany(limit // SEAL_LINES + 2)):
-        for seqs, lines in rows:
-            chunk = Chunk(unpack_seqs(seqs), bytes(lines)).after(through).first(limit - count)
-            taken.append(chunk)
-            count += len(chunk.seqs)
+        for first_seq, last_seq, n_lines, seqs, lines in rows:
+            if first_seq > through and count + n_lines <= limit:
+                part, start, end, n = bytes(lines), first_seq, last_seq, n_lines  # a whole run
+            else:  # the run the watermark falls in, or the one the limit cuts
+                chunk = Chunk(unpack_seqs(bytes(seqs)), bytes(lines)).after(through).first(limit - count)
+                part, start, end, n = chunk.lines, chunk.seqs[0], chunk.seqs[-1], len(chunk.seqs)
+            first = first or start
+            parts.append(part)
+            count += n
+            last = end
             if count == limit:
                 break
-    if not taken:
-        return None
-    last = taken[-1].seqs[-1]
-    more = count == limit and any_unsent_after(conn, last)
     result.close()
-    return Batch(taken[0].seqs[0], last, count, [c.lines for c in taken], more)
+    if not parts:
+        return None
+    more = count == limit and any_unsent_after(conn, last)
+    return Batch(first, last, count, parts, more)
 
 
 def any_unsent_after(conn: Connection, seq: int) -> bool:
