@@ -18,6 +18,7 @@ from leadqueue.services.decisions import DecisionService
 from leadqueue.store import outbox
 from leadqueue.store.engine import open_store
 from leadqueue.store.schema import events
+from leadqueue.sync import segments
 from leadqueue.sync.segments import FolderUnreachable, SharedFolder
 from leadqueue.sync.service import SyncService
 from tests.conftest import NOW
@@ -40,6 +41,11 @@ def copy_store(src: Services, path: Path) -> Services:
 def accept(services: Services, crm_id: str, actor: str = "ana") -> None:
     decision = Accept(next_step="call", due=NOW + timedelta(hours=3), note="Call about routing")
     DecisionService(services).accept(crm_id, actor, decision)
+
+
+def die_after_the_rename(folder: Path) -> None:
+    """Stands in for SIGKILL between the segment's rename and the store's commit."""
+    raise KeyboardInterrupt
 
 
 def folder_event_ids(root: Path) -> list[str]:
@@ -136,10 +142,7 @@ def test_a_run_killed_after_the_rename_is_recovered_without_writing_twice(
     for i in range(3):
         accept(a, f"00Q00000000000{i}")
 
-    def die(*args: object, **kwargs: object) -> None:
-        raise KeyboardInterrupt  # stands in for SIGKILL between rename and commit
-
-    monkeypatch.setattr(outbox, "record_file", die)
+    monkeypatch.setattr(segments, "fsync_dir", die_after_the_rename)
     with pytest.raises(KeyboardInterrupt):
         SyncService(a, share, "ana").run()
     monkeypatch.undo()
@@ -383,7 +386,7 @@ def test_a_killed_run_whose_segment_ends_inside_a_sealed_run_is_recovered_exactl
 ) -> None:
     a, b = pair
     made = many_events(a, 12)  # 78 lines: a sealed run of 64 and 14 single lines
-    monkeypatch.setattr(outbox, "record_file", lambda *args, **kwargs: exec("raise KeyboardInterrupt"))
+    monkeypatch.setattr(segments, "fsync_dir", die_after_the_rename)
     with pytest.raises(KeyboardInterrupt):
         SyncService(a, share, "ana", segment_events=40).run()  # its segment ends at line 40 of 64
     monkeypatch.undo()
