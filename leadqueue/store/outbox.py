@@ -41,7 +41,10 @@ def writer_id(conn: Connection, hint: str | None = None) -> str:
 # cost about as much as running it. (Statements with typed columns, such as
 # datetimes, stay in Core.)
 _READ_META = text("SELECT value FROM meta WHERE key = :key")
-_UPDATE_META = text("UPDATE meta SET value = :value WHERE key = :key")
+_UPSERT_META = text(  # the same words on SQLite (3.24 and later) and PostgreSQL
+    "INSERT INTO meta (key, value) VALUES (:key, :value)"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
 _INSERT_META = text("INSERT INTO meta (key, value) VALUES (:key, :value)")
 
 
@@ -51,8 +54,7 @@ def read_meta(conn: Connection, key: str) -> str | None:
 
 
 def write_meta(conn: Connection, key: str, value: str) -> None:
-    if conn.execute(_UPDATE_META, {"key": key, "value": value}).rowcount == 0:
-        conn.execute(_INSERT_META, {"key": key, "value": value})
+    conn.execute(_UPSERT_META, {"key": key, "value": value})
 
 
 PUBLISHED_THROUGH = "published_through_seq"
@@ -191,13 +193,14 @@ _UNSENT = text(
 _ANY_UNSENT = text(f"SELECT 1 FROM outbox_chunks WHERE {_UNSENT_WHERE} LIMIT 1")
 
 
-def unsent_batch(conn: Connection, limit: int) -> Batch | None:
+def unsent_batch(conn: Connection, limit: int, through: int | None = None) -> Batch | None:
     """Up to `limit` unpublished lines in seq order, as the stored runs of lines.
 
     A run the watermark falls inside (a segment of a killed sync, found and
     counted as sent) or the limit cuts is split; every other run is taken whole.
+    `through` is the watermark, when the caller has just read it.
     """
-    through = published_through(conn)
+    through = published_through(conn) if through is None else through
     parts: list[bytes] = []
     first = last = count = 0
     result = conn.execute(_UNSENT, {"through": through})

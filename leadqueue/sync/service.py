@@ -79,6 +79,12 @@ class TakenIn:
     parked: int  # pulled events waiting for a lead this store lacks
 
 
+@dataclass(frozen=True)
+class Published:
+    key: str  # the segment file, as sync_files names it
+    more: bool  # unsent lines remain after it
+
+
 class SyncService:
     def __init__(
         self,
@@ -127,42 +133,59 @@ class SyncService:
     def _start(self, conn: Connection, writer: str, summary: SyncSummary) -> TakenIn | None:
         """Clean up after a killed run, then publish the first segment."""
         summary.stale_temps_removed = self.folder.remove_stale_temps(writer)
-        summary.recovered_segments = self._recover(conn, writer, summary)
+        files = outbox.known_files(conn)
+        through = self._recover(conn, writer, files, summary)
         if outbox.backfill_owed(conn):
             _backfill(conn)
-        return self._publish_step(conn, writer, summary)
+        return self._publish_step(conn, writer, summary, files, through)
 
-    def _publish_step(self, conn: Connection, writer: str, summary: SyncSummary) -> TakenIn | None:
+    def _publish_step(
+        self,
+        conn: Connection,
+        writer: str,
+        summary: SyncSummary,
+        files: set[str] | None = None,
+        through: int | None = None,
+    ) -> TakenIn | None:
         """One segment; None while more are waiting. After the last, what the
-        pull needs is read in the same transaction rather than in one of its own."""
-        if self._publish_segment(conn, writer, summary):
+        pull needs is read in the same transaction rather than in one of its
+        own. `files` and `through`, when given, were just read in this one."""
+        published = self._publish_segment(conn, writer, summary, through)
+        if published is not None and published.more:
             return None
-        summary.unsent = 0  # nothing was left after the last segment, under the write lock
-        return TakenIn(outbox.known_files(conn), outbox.parked_count(conn))
+        summary.unsent = 0  # nothing is left after the last segment, under the write lock
+        if files is None:
+            files = outbox.known_files(conn)
+        elif published is not None:
+            files.add(published.key)
+        return TakenIn(files, outbox.parked_count(conn))
 
-    def _publish_segment(self, conn: Connection, writer: str, summary: SyncSummary) -> bool:
-        """Publish the oldest unsent lines as one segment; True if more may be waiting."""
+    def _publish_segment(
+        self, conn: Connection, writer: str, summary: SyncSummary, through: int | None
+    ) -> Published | None:
+        """Publish the oldest unsent lines as one segment; None if nothing was waiting."""
         outbox.hold_back_new_events(conn)
-        batch = outbox.unsent_batch(conn, self.segment_events)
+        batch = outbox.unsent_batch(conn, self.segment_events, through)
         if batch is None:
-            return False
+            return None
         name = segment_name(batch.first_seq, batch.last_seq)
         self.folder.write_segment(writer, name, batch.count, batch.parts)
         outbox.mark_published(conn, batch.last_seq)
-        outbox.record_file(conn, f"{writer}/{name}", writer, batch.count, "sent", self.s.clock.now())
+        key = f"{writer}/{name}"
+        outbox.record_file(conn, key, writer, batch.count, "sent", self.s.clock.now())
         summary.sent += batch.count
         # Counted only when more are waiting: a short segment, or nothing after it, was the last.
         self.progress(summary.sent, summary.sent + (outbox.unsent_count(conn) if batch.more else 0))
-        return batch.more
+        return Published(key, batch.more)
 
-    def _recover(self, conn: Connection, writer: str, summary: SyncSummary) -> int:
+    def _recover(self, conn: Connection, writer: str, files: set[str], summary: SyncSummary) -> int:
         """A segment of ours that a killed run renamed into place but never
-        recorded: its events went out, so the watermark moves past them."""
-        known = outbox.known_files(conn)
+        recorded: its events went out, so the watermark moves past them.
+        Returns the watermark; `files` gains what is recorded."""
         through = outbox.published_through(conn)
         recovered = 0
         for ref in self.folder.segments(writer):
-            if ref.key in known:
+            if ref.key in files:
                 continue
             try:
                 records = self.folder.read_segment(ref)
@@ -174,10 +197,12 @@ class SyncService:
                 continue
             through = max(through, last_seq(ref.name))
             outbox.record_file(conn, ref.key, writer, len(records), "sent", self.s.clock.now())
+            files.add(ref.key)
             recovered += 1
         if recovered:
             outbox.mark_published(conn, through)
-        return recovered
+        summary.recovered_segments = recovered
+        return through
 
     # -- pull ----------------------------------------------------------------------
     def pull(self, writer: str, taken_in: TakenIn, summary: SyncSummary) -> None:
