@@ -17,6 +17,7 @@ from leadqueue.domain.decisions import Accept
 from leadqueue.domain.policy import Policy
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import DecisionService
+from leadqueue.store import engine as engine_module
 from leadqueue.store.engine import StoreError, open_store
 from leadqueue.store.schema import SCHEMA_VERSION, events, leads
 from tests.factories import add_lead
@@ -180,3 +181,21 @@ def test_sqlite_datetimes_read_back_aware_in_utc(stored: str | None, expected: d
     value = read(stored)
     assert value == expected
     assert value is None or value.utcoffset() == timedelta(0)
+
+
+def test_a_store_locked_by_another_program_is_named_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 50)
+    store = open_store(tmp_path / "s.db")
+    holder = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program writing
+    try:
+        with pytest.raises(StoreError, match=r"s\.db stayed locked by another program"), store.write():
+            pass
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with store.write() as conn:  # and once it lets go, the store is there
+        assert conn.exec_driver_sql("SELECT count(*) FROM meta").scalar() >= 1
+    store.dispose()

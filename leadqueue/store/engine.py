@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
 
 from leadqueue.store.migrations import MIGRATIONS, upgrade
 from leadqueue.store.schema import SCHEMA_VERSION, add_postgresql_options, meta, metadata
@@ -75,7 +75,14 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         # "database is locked"; IMMEDIATE takes the write lock up front and waits
         # on busy_timeout instead.
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        # Straight to the driver: this runs for every transaction, and going through
+        # the execution machinery cost more than the statement. Its errors are
+        # wrapped as SQLAlchemy's would be, so they are translated like any other.
+        statement = f"BEGIN {mode}"
+        try:
+            conn.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
 
 
 class Store:
