@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select, text
 
 from leadqueue.domain.clock import FixedClock
@@ -427,3 +431,28 @@ def test_a_version_4_store_publishes_its_unsent_lines_as_they_were_encoded(
     assert segment.path.read_text(encoding="utf-8").splitlines()[1:] == list(kept.values())
     assert SyncService(b, share, "lead").run().received == made
     upgraded.store.dispose()
+
+
+@given(
+    parts=st.lists(st.binary(max_size=40), max_size=30),
+    most=st.integers(min_value=1, max_value=64),
+    iov_max=st.integers(min_value=1, max_value=4),
+)
+def test_write_all_writes_every_byte_in_order_through_short_writes(
+    parts: list[bytes], most: int, iov_max: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """However few bytes each writev takes, and however few buffers it is given."""
+    real_writev = os.writev
+
+    def short_writev(fd: int, buffers: list[memoryview]) -> int:
+        assert len(buffers) <= iov_max
+        return real_writev(fd, [b"".join(bytes(b) for b in buffers)[:most]])
+
+    path = tmp_path_factory.mktemp("writev") / "out"
+    with (
+        mock.patch.object(segments.os, "writev", short_writev),
+        mock.patch.object(segments, "_IOV_MAX", iov_max),
+        open(path, "wb", buffering=0) as fh,
+    ):
+        segments.write_all(fh.fileno(), parts)
+    assert path.read_bytes() == b"".join(parts)
