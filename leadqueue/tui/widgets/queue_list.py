@@ -13,6 +13,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.events import Click
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -52,6 +53,7 @@ class QueueList(Widget, can_focus=True):
         self.marked: set[str] = set()
         self.at_start = True
         self.at_end = True
+        self._paint: tuple[Style, dict[str, int]] | None = None
 
     # -- data -------------------------------------------------------------------
     def set_rows(
@@ -158,11 +160,20 @@ class QueueList(Widget, can_focus=True):
     # Drawn a line at a time (Textual's line API): each row is a few styled
     # segments, without a Rich Text for Textual to lay out and split again,
     # which cost about four times the drawing itself.
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The widget's style and the column widths, worked out once per paint
+        # rather than for each line (the style walks every ancestor's CSS).
+        self._paint = (self.rich_style, self.columns(self.size.width))
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
+        base, w = self._paint or (self.rich_style, self.columns(width))
         if y == 0:
-            return self._header(width, base)
+            return self._header(w, width, base)
         if not self.rows:
             if y != 1:
                 return Strip.blank(width, base)
@@ -172,14 +183,13 @@ class QueueList(Widget, can_focus=True):
             return Strip.blank(width, base)
         selected = index == self.cursor
         extra = ("reverse" if self.has_focus else "underline") if selected else ""
-        cells = self._cells(self.rows[index], selected)
+        cells = self._cells(self.rows[index], selected, w)
         segments = [(text, _style(base, f"{spec} {extra}")) for text, spec in cells]
         if selected:  # the highlight runs the whole width
             segments.append((" " * max(0, width - sum(cell_len(t) for t, _ in cells)), _style(base, extra)))
         return _strip(segments, width, base)
 
-    def _header(self, width: int, base: Style) -> Strip:
-        w = self.columns(width)
+    def _header(self, w: dict[str, int], width: int, base: Style) -> Strip:
         label = ""
         for col in COLUMN_ORDER:
             if col in w:
@@ -187,9 +197,8 @@ class QueueList(Widget, can_focus=True):
                 label += title.rjust(w[col] - 1) + " " if col in ("score", "left") else title.ljust(w[col])
         return _strip([(label, _style(base, "bold reverse"))], width, base)
 
-    def _cells(self, row: QueueRow, selected: bool) -> list[tuple[str, str]]:
-        """The row's text, column by column, each with its style."""
-        w = self.columns(self.size.width)
+    def _cells(self, row: QueueRow, selected: bool, w: dict[str, int]) -> list[tuple[str, str]]:
+        """The row's text, column by column (widths `w`), each with its style."""
         mark = "●" if row.crm_id in self.marked else " "
         cells = [
             (f"{'▶' if selected else ' '}{mark}", "bold"),
@@ -251,8 +260,13 @@ def _style(base: Style, spec: str) -> Style:
 def _strip(segments: list[tuple[str, Style]], width: int, base: Style) -> Strip:
     """One line, cut or padded to the widget's width."""
     # Neighbours of one style joined, as Rich would: the same cells, the same output.
-    strip = Strip(Segment.simplify(Segment(text, style) for text, style in segments if text))
-    return strip.crop_extend(0, width, base)
+    joined = list(Segment.simplify(Segment(text, style) for text, style in segments if text))
+    length = sum(cell_len(segment.text) for segment in joined)
+    if length == width:
+        return Strip(joined, length)
+    if length < width:
+        return Strip([*joined, Segment(" " * (width - length), base)], width)
+    return Strip(joined, length).crop(0, width)
 
 
 TIER_SHORT = {"hot": "HOT", "standard": "STD", "low": "LOW"}
