@@ -456,3 +456,23 @@ def test_write_all_writes_every_byte_in_order_through_short_writes(
     ):
         segments.write_all(fh.fileno(), parts)
     assert path.read_bytes() == b"".join(parts)
+
+
+@given(
+    seqs=st.lists(st.integers(min_value=1, max_value=10_000), min_size=1, max_size=80, unique=True).map(
+        sorted
+    ),
+    through=st.integers(min_value=0, max_value=10_001),
+    n=st.integers(min_value=1, max_value=90),
+)
+def test_a_run_cut_at_the_watermark_and_the_limit_keeps_whole_lines_in_order(
+    seqs: list[int], through: int, n: int
+) -> None:
+    lines = [f'{{"n":{seq},"note":"é, \\"q\\""}}\n'.encode() for seq in seqs]
+    run = outbox.Chunk(tuple(seqs), b"".join(lines))
+    kept = [(seq, line) for seq, line in zip(seqs, lines, strict=True) if seq > through][:n]
+    cut = run.after(through).first(n)
+    assert list(cut.seqs) == [seq for seq, _ in kept]
+    assert cut.lines == b"".join(line for _, line in kept)
+    assert cut.split() == kept
+    assert outbox.unpack_seqs(outbox.pack_seqs(run.seqs)) == run.seqs
