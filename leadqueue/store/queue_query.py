@@ -102,41 +102,9 @@ def _segment(segment: int, now: datetime) -> Any:
 
 
 def _to_rows(result: Any, segment: int) -> list[QueueRow]:
-    # Unpacked in _COLUMNS order.
-    return [
-        QueueRow(
-            lead_id,
-            crm_id,
-            owner,
-            tier,
-            f"{first} {last}".strip() or email or crm_id,
-            title,
-            company,
-            email,
-            source,
-            score,
-            clock,
-            due_at,
-            at_risk_at,
-            segment,
-        )
-        for (
-            lead_id,
-            crm_id,
-            owner,
-            tier,
-            first,
-            last,
-            title,
-            company,
-            email,
-            source,
-            score,
-            clock,
-            due_at,
-            at_risk_at,
-        ) in result
-    ]
+    # Rows come in _COLUMNS order: id, crm_id, owner, tier, first and last name,
+    # then title .. at_risk_at as QueueRow has them; the two names become one.
+    return [QueueRow(*r[:4], f"{r[4]} {r[5]}".strip() or r[8] or r[1], *r[6:], segment) for r in result]
 
 
 def _page(
