@@ -19,6 +19,15 @@ from leadqueue.store.migrations import MIGRATIONS, upgrade
 from leadqueue.store.schema import SCHEMA_VERSION, add_postgresql_options, meta, metadata
 
 BUSY_TIMEOUT_MS = 15_000
+# SQLite keeps a page cache per connection, and the pool keeps a connection for
+# each worker thread that ever overlapped another: at SQLite's default of 2 MiB
+# these caches were the TUI's largest memory cost after its imports (3.5 MB
+# of its peak in benchmarks/tui_bench.py). Reads get a small one: the file's
+# pages stay in the OS page cache and come back in microseconds (a 120-row queue
+# page takes ~0.2 ms more). A bulk write re-reads every page it had to spill
+# (a 20,000-lead generate took 5% longer), so writes keep SQLite's default.
+READ_CACHE_KIB = 256
+WRITE_CACHE_KIB = 2_000
 
 
 class StoreError(Exception):
@@ -59,7 +68,7 @@ def make_engine(url: str) -> Engine:
 
 def _install_sqlite_hooks(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    def _on_connect(dbapi_conn: sqlite3.Connection, record: Any) -> None:
         # Let SQLAlchemy's begin hook (below) issue BEGIN, not pysqlite.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -67,7 +76,9 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
         cur.close()
+        record.info["cache_kib"] = READ_CACHE_KIB
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -78,9 +89,15 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         # Straight to the driver: this runs for every transaction, and going through
         # the execution machinery cost more than the statement. Its errors are
         # wrapped as SQLAlchemy's would be, so they are translated like any other.
+        driver: Any = conn.connection.driver_connection
+        info = conn.connection.info
+        cache = WRITE_CACHE_KIB if mode == "IMMEDIATE" else READ_CACHE_KIB
         statement = f"BEGIN {mode}"
         try:
-            conn.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+            if info.get("cache_kib") != cache:  # only when a connection goes from reads to a write, or back
+                driver.execute(f"PRAGMA cache_size = -{cache}")
+                info["cache_kib"] = cache
+            driver.execute(statement)
         except sqlite3.Error as exc:
             raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
 
