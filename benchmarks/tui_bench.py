@@ -40,7 +40,18 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def _bare() -> dict[str, float]:
+def _start_up(paint: float, settled: float, imported: float, painted: float) -> dict[str, float]:
+    """What both apps report: start-up times, and RSS after imports, at first paint and at peak."""
+    return {
+        "first_paint": paint,
+        "settled": settled,
+        "rss_mb": _rss_mb(),
+        "rss_imported_mb": imported,
+        "rss_painted_mb": painted,
+    }
+
+
+async def _bare() -> dict[str, Any]:
     from textual.app import App, ComposeResult
     from textual.widgets import Footer, Static
 
@@ -71,14 +82,7 @@ async def _bare() -> dict[str, float]:
             await pilot.press("j")
             await pilot.pause()
             presses.append(time.perf_counter() - t)
-    return {
-        "first_paint": paint,
-        "settled": settled,
-        "rss_mb": _rss_mb(),
-        "rss_imported_mb": imported,
-        "rss_painted_mb": painted,
-        "press": presses,
-    }
+    return {**_start_up(paint, settled, imported, painted), "press": presses}
 
 
 async def _queue(store: str) -> dict[str, Any]:
@@ -178,11 +182,7 @@ async def _queue(store: str) -> dict[str, Any]:
     with services.store.read() as conn:
         total = conn.exec_driver_sql("SELECT count(*) FROM leads WHERE is_open = 1").scalar()
     return {
-        "first_paint": paint,
-        "settled": settled,
-        "rss_mb": _rss_mb(),
-        "rss_imported_mb": imported,
-        "rss_painted_mb": painted,
+        **_start_up(paint, settled, imported, painted),
         "timings": timings,
         "work": work,
         "window_rows": rows,
