@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, insert, select, text
+from sqlalchemy import Connection, Row, delete, insert, select, text
 
-from leadqueue.store.schema import ORIGIN_LOCAL, events, leads, sync_files, sync_parked
+from leadqueue.store.driver_sql import DriverStatement
+from leadqueue.store.schema import ORIGIN_LOCAL, UTCDateTime, events, leads, sync_parked
 
 _CHUNK = 900
 WRITER_ID = "writer_id"
@@ -32,29 +33,28 @@ def writer_id(conn: Connection, hint: str | None = None) -> str:
         return known
     stem = re.sub(r"[^a-z0-9]+", "-", (hint or "store").casefold()).strip("-")[:40] or "store"
     name = f"{stem}-{uuid.uuid4().hex[:10]}"
-    conn.execute(_INSERT_META, {"key": WRITER_ID, "value": name})
+    _INSERT_META.run(conn, {"key": WRITER_ID, "value": name})
     return name
 
 
-# Sync's queries over plain columns are written as text: a `leadqueue sync`
-# run is a fresh process, and compiling each Core statement for its one use
-# cost about as much as running it. (Statements with typed columns, such as
-# datetimes, stay in Core.)
-_READ_META = text("SELECT value FROM meta WHERE key = :key")
-_UPSERT_META = text(  # the same words on SQLite (3.24 and later) and PostgreSQL
+# The statements a publish and a decision run are written for the driver (see
+# driver_sql): a `leadqueue sync` run is a fresh process, and SQLAlchemy's work
+# per statement cost more than running it. The large and rare ones stay in Core.
+_READ_META = DriverStatement("SELECT value FROM meta WHERE key = :key")
+_UPSERT_META = DriverStatement(  # the same words on SQLite (3.24 and later) and PostgreSQL
     "INSERT INTO meta (key, value) VALUES (:key, :value)"
     " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 )
-_INSERT_META = text("INSERT INTO meta (key, value) VALUES (:key, :value)")
+_INSERT_META = DriverStatement("INSERT INTO meta (key, value) VALUES (:key, :value)")
 
 
 def read_meta(conn: Connection, key: str) -> str | None:
-    row = conn.execute(_READ_META, {"key": key}).first()
-    return None if row is None else str(row[0])
+    value = _READ_META.scalar(conn, {"key": key})
+    return None if value is None else str(value)
 
 
 def write_meta(conn: Connection, key: str, value: str) -> None:
-    conn.execute(_UPSERT_META, {"key": key, "value": value})
+    _UPSERT_META.run(conn, {"key": key, "value": value})
 
 
 PUBLISHED_THROUGH = "published_through_seq"
@@ -118,16 +118,16 @@ def chunks_of(lines: Sequence[tuple[int, bytes]], size: int = SEAL_LINES) -> lis
     ]
 
 
-_INSERT_CHUNK = text(
+_INSERT_CHUNK = DriverStatement(
     "INSERT INTO outbox_chunks (first_seq, last_seq, n_lines, seqs, lines)"
     " VALUES (:first_seq, :last_seq, :n_lines, :seqs, :lines)"
 )
-_TAIL_SINGLES = text(
+_TAIL_SINGLES = DriverStatement(
     "SELECT count(*) FROM (SELECT n_lines FROM outbox_chunks ORDER BY first_seq DESC LIMIT :n) AS tail"
     " WHERE n_lines = 1"
 )
-_TAIL = text("SELECT first_seq, seqs, lines FROM outbox_chunks ORDER BY first_seq DESC LIMIT :n")
-_DROP_FROM = text("DELETE FROM outbox_chunks WHERE first_seq >= :first")
+_TAIL = DriverStatement("SELECT first_seq, seqs, lines FROM outbox_chunks ORDER BY first_seq DESC LIMIT :n")
+_DROP_FROM = DriverStatement("DELETE FROM outbox_chunks WHERE first_seq >= :first")
 
 
 def add_line(conn: Connection, seq: int, line: str) -> None:
@@ -137,21 +137,17 @@ def add_line(conn: Connection, seq: int, line: str) -> None:
     row. The write lock makes the end of the outbox final there; PostgreSQL
     can commit seqs out of order, so its lines stay single.
     """
-    conn.execute(_INSERT_CHUNK, Chunk((seq,), line.encode("utf-8") + b"\n").values())
-    if (
-        conn.dialect.name == "sqlite"
-        and conn.execute(_TAIL_SINGLES, {"n": SEAL_LINES}).scalar_one() == SEAL_LINES
-    ):
+    _INSERT_CHUNK.run(conn, Chunk((seq,), line.encode("utf-8") + b"\n").values())
+    if conn.dialect.name == "sqlite" and _TAIL_SINGLES.scalar(conn, {"n": SEAL_LINES}) == SEAL_LINES:
         _seal_tail(conn)
 
 
 def _seal_tail(conn: Connection) -> None:
-    rows = conn.execute(_TAIL, {"n": SEAL_LINES}).all()[::-1]
-    conn.execute(_DROP_FROM, {"first": rows[0].first_seq})
-    sealed = Chunk(
-        tuple(s for r in rows for s in unpack_seqs(r.seqs)), b"".join(bytes(r.lines) for r in rows)
-    )
-    conn.execute(_INSERT_CHUNK, sealed.values())
+    rows = _TAIL.rows(conn, {"n": SEAL_LINES})[::-1]
+    _DROP_FROM.run(conn, {"first": rows[0][0]})
+    seqs = tuple(s for _, packed, _ in rows for s in unpack_seqs(bytes(packed)))
+    sealed = Chunk(seqs, b"".join(bytes(lines) for _, _, lines in rows))
+    _INSERT_CHUNK.run(conn, sealed.values())
 
 
 # Runs are disjoint and in seq order, so only the last run starting at or
@@ -159,7 +155,7 @@ def _seal_tail(conn: Connection) -> None:
 # with one seek rather than a walk over every published run.
 _WATERMARK_RUN = "(SELECT max(first_seq) FROM outbox_chunks WHERE first_seq <= :through)"
 _UNSENT_WHERE = f"last_seq > :through AND first_seq >= coalesce({_WATERMARK_RUN}, 0)"
-_UNSENT_COUNT = text(
+_UNSENT_COUNT = DriverStatement(
     "SELECT coalesce(sum(n_lines), 0), (SELECT seqs FROM outbox_chunks"
     f" WHERE first_seq = {_WATERMARK_RUN} AND last_seq > :through)"
     " FROM outbox_chunks WHERE first_seq > :through"
@@ -168,7 +164,7 @@ _UNSENT_COUNT = text(
 
 def unsent_count(conn: Connection) -> int:
     through = published_through(conn)
-    whole, straddling = conn.execute(_UNSENT_COUNT, {"through": through}).one()
+    whole, straddling = _UNSENT_COUNT.rows(conn, {"through": through})[0]
     if straddling is None:
         return int(whole)
     seqs = unpack_seqs(bytes(straddling))
@@ -186,11 +182,11 @@ class Batch:
     more: bool  # unpublished lines remain after these
 
 
-_UNSENT = text(
+_UNSENT = DriverStatement(
     "SELECT first_seq, last_seq, n_lines, seqs, lines FROM outbox_chunks"
     f" WHERE {_UNSENT_WHERE} ORDER BY first_seq"
 )
-_ANY_UNSENT = text(f"SELECT 1 FROM outbox_chunks WHERE {_UNSENT_WHERE} LIMIT 1")
+_ANY_UNSENT = DriverStatement(f"SELECT 1 FROM outbox_chunks WHERE {_UNSENT_WHERE} LIMIT 1")
 
 
 def unsent_batch(conn: Connection, limit: int, through: int | None = None) -> Batch | None:
@@ -203,7 +199,7 @@ def unsent_batch(conn: Connection, limit: int, through: int | None = None) -> Ba
     through = published_through(conn) if through is None else through
     parts: list[bytes] = []
     first = last = count = 0
-    result = conn.execute(_UNSENT, {"through": through})
+    result = _UNSENT.fetching(conn, {"through": through})
     # Fetched a segment's worth of runs at a time: a row-by-row walk costs more
     # than the reading, and a long backlog is not read past the limit.
     while count < limit and (rows := result.fetchmany(limit // SEAL_LINES + 2)):
@@ -227,7 +223,7 @@ def unsent_batch(conn: Connection, limit: int, through: int | None = None) -> Ba
 
 
 def any_unsent_after(conn: Connection, seq: int) -> bool:
-    return conn.execute(_ANY_UNSENT, {"through": seq}).first() is not None
+    return _ANY_UNSENT.first(conn, {"through": seq}) is not None
 
 
 def mark_published(conn: Connection, last_seq: int) -> None:
@@ -260,8 +256,12 @@ def backfill_owed(conn: Connection) -> bool:
 def unsent_lines(conn: Connection) -> list[tuple[int, bytes]]:
     """Every unpublished (seq, line), in seq order."""
     through = published_through(conn)
-    rows = conn.execute(_UNSENT, {"through": through})
-    return [pair for r in rows for pair in Chunk(unpack_seqs(r.seqs), bytes(r.lines)).after(through).split()]
+    rows = _UNSENT.rows(conn, {"through": through})
+    return [
+        pair
+        for _, _, _, seqs, lines in rows
+        for pair in Chunk(unpack_seqs(bytes(seqs)), bytes(lines)).after(through).split()
+    ]
 
 
 def owed_lines(conn: Connection) -> list[Row[Any]]:
@@ -291,23 +291,27 @@ def settle_backfill(conn: Connection, lines: Sequence[tuple[int, str]]) -> None:
         conn.execute(
             text(f"DELETE FROM outbox_chunks WHERE {_UNSENT_WHERE}"), {"through": published_through(conn)}
         )
-        conn.execute(_INSERT_CHUNK, [c.values() for c in chunks_of(merged)])
+        conn.execute(_INSERT_CHUNK.clause, [c.values() for c in chunks_of(merged)])
     write_meta(conn, OUTBOX_BACKFILL, "0")
 
 
+_KNOWN_FILES = DriverStatement("SELECT name FROM sync_files")
+
+
 def known_files(conn: Connection) -> set[str]:
-    return {r[0] for r in conn.execute(text("SELECT name FROM sync_files"))}
+    return {name for (name,) in _KNOWN_FILES.rows(conn)}
 
 
-_RECORD_FILE = text(
+_RECORD_FILE = DriverStatement(
     "INSERT INTO sync_files (name, writer, events, direction, at)"
-    " VALUES (:name, :writer, :events, :direction, :at)"
-).bindparams(bindparam("at", type_=sync_files.c.at.type))
+    " VALUES (:name, :writer, :events, :direction, :at)",
+    at=UTCDateTime(),
+)
 
 
 def record_file(conn: Connection, name: str, writer: str, count: int, direction: str, at: datetime) -> None:
     values = {"name": name, "writer": writer, "events": count, "direction": direction, "at": at}
-    conn.execute(_RECORD_FILE, values)
+    _RECORD_FILE.run(conn, values)
 
 
 def existing_event_ids(conn: Connection, event_ids: Sequence[str]) -> set[str]:
@@ -347,5 +351,8 @@ def unpark(conn: Connection, event_ids: Sequence[str]) -> None:
         conn.execute(delete(sync_parked).where(sync_parked.c.event_id.in_(event_ids[i : i + _CHUNK])))
 
 
+_PARKED_COUNT = DriverStatement("SELECT count(*) FROM sync_parked")
+
+
 def parked_count(conn: Connection) -> int:
-    return int(conn.execute(text("SELECT count(*) FROM sync_parked")).scalar_one())
+    return int(_PARKED_COUNT.scalar(conn))
