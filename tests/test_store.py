@@ -81,6 +81,27 @@ def test_queue_query_walks_the_queue_index(tmp_path: Path) -> None:
     assert "TEMP B-TREE" not in plan  # no sort step: the index gives the order
 
 
+def test_a_search_walks_the_index_that_holds_the_text(tmp_path: Path) -> None:
+    """Not the rep's queue index with a row lookup per lead: a rare term would read every row."""
+    from sqlalchemy import event
+
+    from leadqueue.store import queue_query as qq
+
+    store = open_store(tmp_path / "s.db")
+    statements: list[tuple[str, object]] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append((a[2], a[3])))
+    with store.read() as conn:
+        assert qq.page_after(conn, qq.QueueFilter(owner="ana", search="xylo"), NOW, None, 50) == []
+    raw = store.engine.raw_connection()
+    plans = [
+        " ".join(str(r[-1]) for r in raw.driver_connection.execute("EXPLAIN QUERY PLAN " + sql, params))
+        for sql, params in statements
+    ]
+    raw.close()
+    store.dispose()
+    assert plans and all("COVERING INDEX ix_leads_search" in plan for plan in plans), plans
+
+
 def _decide_many(path: str, rep: str, ids: list[str], start: mp.synchronize.Event) -> None:
     store = open_store(path)
     services = Services(store=store, policy=Policy(), clock=FixedClock(NOW))

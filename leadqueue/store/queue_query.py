@@ -116,18 +116,26 @@ def _page(
     before: tuple[datetime, int] | None,
     limit: int,
 ) -> list[QueueRow]:
-    q = select(*_COLUMNS).where(*_where(f, now), _segment(segment, now))
+    conds = [*_where(f, now), _segment(segment, now)]
     if after is not None:
         due, lead_id = after
-        q = q.where(or_(leads.c.due_at > due, and_(leads.c.due_at == due, leads.c.id > lead_id)))
+        conds.append(or_(leads.c.due_at > due, and_(leads.c.due_at == due, leads.c.id > lead_id)))
     if before is not None:
         due, lead_id = before
-        q = q.where(or_(leads.c.due_at < due, and_(leads.c.due_at == due, leads.c.id < lead_id)))
-        rows = _to_rows(
-            conn.execute(q.order_by(leads.c.due_at.desc(), leads.c.id.desc()).limit(limit)), segment
-        )
-        return rows[::-1]
-    return _to_rows(conn.execute(q.order_by(leads.c.due_at, leads.c.id).limit(limit)), segment)
+        conds.append(or_(leads.c.due_at < due, and_(leads.c.due_at == due, leads.c.id < lead_id)))
+    order = (leads.c.due_at.desc(), leads.c.id.desc()) if before is not None else (leads.c.due_at, leads.c.id)
+    if fold_text(f.search):
+        # A search walks the rep's queue until it has a page of matches, and a rare
+        # term walks all of it. The planner walks (owner, state, due_at, id) and
+        # looks up every row to test its text (0.3 s for no match in 100,000
+        # leads, 2 s cold); asking for the ids alone lets it walk ix_leads_search,
+        # which holds the text, and fetch only the page's rows (15 ms).
+        ids = select(leads.c.id).where(*conds).order_by(*order).limit(limit).scalar_subquery()
+        q = select(*_COLUMNS).where(leads.c.id.in_(ids))
+    else:
+        q = select(*_COLUMNS).where(*conds)
+    rows = _to_rows(conn.execute(q.order_by(*order).limit(limit)), segment)
+    return rows[::-1] if before is not None else rows
 
 
 def page_after(
