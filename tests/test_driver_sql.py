@@ -1,18 +1,15 @@
-"""Statements on the driver write and read what SQLAlchemy would, and fail as it would."""
+"""Statements on the driver write and read what SQLAlchemy would (failing as it
+would is tested with the other locked-store cases in test_store)."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from sqlalchemy import insert, select
 
-from leadqueue.store import engine as engine_module
 from leadqueue.store import outbox
 from leadqueue.store.driver_sql import DriverStatement
-from leadqueue.store.engine import Store, StoreError, open_store
+from leadqueue.store.engine import Store
 from leadqueue.store.schema import UTCDateTime, sync_files
 
 AT = datetime(2026, 11, 24, 15, 0, 1, 5, tzinfo=UTC)
@@ -49,20 +46,3 @@ def test_a_typed_parameter_that_is_none_stays_none(store: Store) -> None:
     statement = DriverStatement("SELECT :at IS NULL", at=UTCDateTime())
     with store.read() as conn:
         assert statement.scalar(conn, {"at": None}) in (1, True)
-
-
-def test_a_driver_statement_on_a_locked_store_is_named_not_a_traceback(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 50)
-    store = open_store(tmp_path / "s.db")
-    holder = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")  # another program writing
-    try:
-        # A read transaction begins; its first write has to wait for the other writer.
-        with pytest.raises(StoreError, match=r"s\.db stayed locked by another program"), store.read() as conn:
-            outbox.write_meta(conn, "zz", "1")
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
-    store.dispose()

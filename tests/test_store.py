@@ -6,6 +6,7 @@ import multiprocessing as mp
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from leadqueue.domain.policy import Policy
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import DecisionService
 from leadqueue.store import engine as engine_module
-from leadqueue.store.engine import StoreError, open_store
+from leadqueue.store import outbox
+from leadqueue.store.engine import Store, StoreError, open_store
 from leadqueue.store.schema import SCHEMA_VERSION, events, leads
 from tests.factories import add_lead
 
@@ -204,16 +206,28 @@ def test_sqlite_datetimes_read_back_aware_in_utc(stored: str | None, expected: d
     assert value is None or value.utcoffset() == timedelta(0)
 
 
+def _write_at_begin(store: Store) -> None:
+    with store.write():
+        pass
+
+
+def _write_inside_a_read(store: Store) -> None:
+    # A read transaction begins; its first write, a driver statement, waits for the lock.
+    with store.read() as conn:
+        outbox.write_meta(conn, "zz", "1")
+
+
+@pytest.mark.parametrize("meet_the_lock", [_write_at_begin, _write_inside_a_read])
 def test_a_store_locked_by_another_program_is_named_not_a_traceback(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meet_the_lock: Callable[[Store], None]
 ) -> None:
     monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 50)
     store = open_store(tmp_path / "s.db")
     holder = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another program writing
     try:
-        with pytest.raises(StoreError, match=r"s\.db stayed locked by another program"), store.write():
-            pass
+        with pytest.raises(StoreError, match=r"s\.db stayed locked by another program"):
+            meet_the_lock(store)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
