@@ -115,7 +115,10 @@ def _page(
     after: tuple[datetime, int] | None,
     before: tuple[datetime, int] | None,
     limit: int,
+    backwards: bool = False,
 ) -> list[QueueRow]:
+    """Up to `limit` rows of one segment in queue order: the first ones (after
+    `after`), or, `backwards`, the last ones (before `before`)."""
     conds = [*_where(f, now), _segment(segment, now)]
     if after is not None:
         due, lead_id = after
@@ -123,7 +126,7 @@ def _page(
     if before is not None:
         due, lead_id = before
         conds.append(or_(leads.c.due_at < due, and_(leads.c.due_at == due, leads.c.id < lead_id)))
-    order = (leads.c.due_at.desc(), leads.c.id.desc()) if before is not None else (leads.c.due_at, leads.c.id)
+    order = (leads.c.due_at.desc(), leads.c.id.desc()) if backwards else (leads.c.due_at, leads.c.id)
     if fold_text(f.search):
         # A search walks the rep's queue until it has a page of matches, and a rare
         # term walks all of it. The planner walks (owner, state, due_at, id) and
@@ -135,7 +138,7 @@ def _page(
     else:
         q = select(*_COLUMNS).where(*conds)
     rows = _to_rows(conn.execute(q.order_by(*order).limit(limit)), segment)
-    return rows[::-1] if before is not None else rows
+    return rows[::-1] if backwards else rows
 
 
 def page_after(
@@ -158,11 +161,11 @@ def page_before(
     """Up to `limit` rows before `cursor` (the last rows when None), in queue order."""
     if cursor is None or cursor[0] == 1:
         before = None if cursor is None else (cursor[1], cursor[2])
-        rows = _page(conn, f, now, 1, None, before, limit)
+        rows = _page(conn, f, now, 1, None, before, limit, backwards=True)
         if len(rows) < limit:
-            rows = _page(conn, f, now, 0, None, None, limit - len(rows)) + rows
+            rows = _page(conn, f, now, 0, None, None, limit - len(rows), backwards=True) + rows
         return rows
-    return _page(conn, f, now, 0, None, (cursor[1], cursor[2]), limit)
+    return _page(conn, f, now, 0, None, (cursor[1], cursor[2]), limit, backwards=True)
 
 
 @dataclass(frozen=True)
