@@ -18,7 +18,7 @@ from leadqueue.store.queue_query import QueueFilter
 from leadqueue.tui.app import LeadqueueApp
 from leadqueue.tui.screens import queue as queue_screen
 from leadqueue.tui.screens.queue import FIRST_PAGE, PAGE, read_first_page, top_of_queue
-from leadqueue.tui.widgets.queue_list import QueueList
+from leadqueue.tui.widgets.queue_list import WINDOW_LIMIT, QueueList
 from tests.tui.helpers import settle
 
 
@@ -89,3 +89,45 @@ def test_a_store_that_hangs_does_not_keep_the_app_from_opening(
         assert time.monotonic() - started < 5
     finally:
         release.set()
+
+
+async def test_paging_through_a_queue_longer_than_the_window_keeps_it_whole(tmp_path: Path) -> None:
+    """Down to the end and back up, past the window's limit: the rows held are
+    always one unbroken stretch of the queue, and End shows its last rows."""
+    generate(tmp_path / "long.db", n_leads=1_000, n_reps=1, open_share=1.0)
+    clock = FixedClock(REFERENCE + timedelta(hours=1))
+    services = Services(store=open_store(tmp_path / "long.db"), policy=Policy(), clock=clock)
+    rep = top_of_queue(services, QueueFilter(), 1)[0].owner
+    order = [r.id for r in top_of_queue(services, QueueFilter(owner=rep), 10_000)]
+    assert len(order) > WINDOW_LIMIT + PAGE
+    app = LeadqueueApp(services, actor=rep, owner=rep, persist=False, cursor_blink=False)
+
+    def position(queue: QueueList) -> int:
+        ids = [r.id for r in queue.rows]
+        start = order.index(ids[0])
+        assert ids == order[start : start + len(ids)]  # one unbroken stretch
+        return start + queue.cursor
+
+    async with app.run_test(size=(120, 60)) as pilot:
+        await settle(pilot)
+        queue = app.screen.query_one(QueueList)
+        at = position(queue)
+        while at < len(order) - 1:
+            await pilot.press("pagedown")
+            await settle(pilot)
+            assert position(queue) > at
+            at = position(queue)
+        assert len(queue.rows) <= WINDOW_LIMIT + PAGE
+        await pilot.press("g")
+        await settle(pilot)
+        assert position(queue) == 0
+        await pilot.press("G")
+        await settle(pilot)
+        assert queue.current is not None and queue.current.id == order[-1]
+        at = position(queue)
+        while at > 0:
+            await pilot.press("pageup")
+            await settle(pilot)
+            assert position(queue) < at
+            at = position(queue)
+    services.store.dispose()
