@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert
 
 from leadqueue.store import queue_query as qq
 from leadqueue.store import repository as repo
@@ -28,20 +28,20 @@ a_lead = st.tuples(
 )
 
 
-def _walk_forward(conn: object, f: qq.QueueFilter, limit: int) -> list[int]:
+def _walk_forward(conn: Connection, f: qq.QueueFilter, limit: int) -> list[int]:
     seen: list[int] = []
     cursor = None
-    while rows := qq.page_after(conn, f, NOW, cursor, limit):  # type: ignore[arg-type]
+    while rows := qq.page_after(conn, f, NOW, cursor, limit):
         assert len(rows) <= limit
         seen += [r.id for r in rows]
         cursor = rows[-1].cursor
     return seen
 
 
-def _walk_backward(conn: object, f: qq.QueueFilter, limit: int) -> list[int]:
+def _walk_backward(conn: Connection, f: qq.QueueFilter, limit: int) -> list[int]:
     seen: list[int] = []
     cursor = None
-    while rows := qq.page_before(conn, f, NOW, cursor, limit):  # type: ignore[arg-type]
+    while rows := qq.page_before(conn, f, NOW, cursor, limit):
         assert len(rows) <= limit
         seen = [r.id for r in rows] + seen
         cursor = rows[0].cursor
