@@ -46,3 +46,18 @@ def test_a_typed_parameter_that_is_none_stays_none(store: Store) -> None:
     statement = DriverStatement("SELECT :at IS NULL", at=UTCDateTime())
     with store.read() as conn:
         assert statement.scalar(conn, {"at": None}) in (1, True)
+
+
+def test_typed_result_columns_come_back_as_core_reads_them(store: Store) -> None:
+    statement = DriverStatement(
+        "SELECT name, at FROM sync_files WHERE at >= :since ORDER BY name",
+        results={"at": UTCDateTime()},
+        since=UTCDateTime(),
+    )
+    with store.write() as conn:
+        outbox.record_file(conn, "w/a", "w", 1, "sent", AT)
+        outbox.record_file(conn, "w/b", "w", 1, "sent", AT.replace(year=2025))
+        found = statement.rows(conn, {"since": AT})
+        core = conn.execute(select(sync_files.c.name, sync_files.c.at).where(sync_files.c.at >= AT)).all()
+    assert found == [tuple(r) for r in core] == [("w/a", AT)]
+    assert found[0][1].tzinfo is not None

@@ -7,7 +7,8 @@ statements themselves (1 to 2 µs each on the driver). A `DriverStatement`
 runs its SQL on the sqlite3 connection underneath the SQLAlchemy one, inside
 the same transaction, and goes through SQLAlchemy on any other database. The
 SQL is written once, with `:name` parameters, which both sqlite3 and
-SQLAlchemy's `text()` understand.
+SQLAlchemy's `text()` understand. Columns named in `results` come back as
+their column type reads them (aware datetimes, say) on either path.
 
 Driver errors are wrapped as SQLAlchemy wraps them, so the store's error
 translation (a locked store, a corrupt file) sees them like any other.
@@ -35,17 +36,37 @@ class Fetching(Protocol):
 
 
 class DriverStatement:
-    def __init__(self, sql: str, **types: TypeEngine[Any]) -> None:
-        """`types` names the parameters that need converting on the way in (datetimes)."""
+    def __init__(
+        self, sql: str, results: Mapping[str, TypeEngine[Any]] | None = None, **types: TypeEngine[Any]
+    ) -> None:
+        """`types` names the parameters that need converting on the way in (datetimes);
+        `results` the columns that need converting on the way out. Only `rows`
+        converts results."""
         self.sql = sql
-        self.clause = text(sql).bindparams(*(bindparam(name, type_=t) for name, t in types.items()))
+        clause = text(sql).bindparams(*(bindparam(name, type_=t) for name, t in types.items()))
+        self.clause = clause.columns(**results) if results else clause
         self._types = types
+        self._results = dict(results or {})
         self._binds: dict[str, dict[str, Callable[[Any], Any]]] = {}
+        self._readers: dict[str, dict[str, Callable[[Any], Any]]] = {}
 
     def rows(self, conn: Connection, params: Params | None = None) -> list[tuple[Any, ...]]:
         if conn.dialect.name != "sqlite":
             return [tuple(r) for r in conn.execute(self.clause, dict(params or {}))]
-        return self._on_driver(conn, params).fetchall()
+        cursor = self._on_driver(conn, params)
+        found = cursor.fetchall()
+        if not self._results or not found:
+            return found  # type: ignore[no-any-return]
+        readers = self._reader_for(conn)
+        names = [d[0] for d in cursor.description]
+        convert = [(i, readers[name]) for i, name in enumerate(names) if name in readers]
+        out = []
+        for row in found:
+            values = list(row)
+            for i, read in convert:
+                values[i] = read(values[i])
+            out.append(tuple(values))
+        return out
 
     def fetching(self, conn: Connection, params: Params | None = None) -> Fetching:
         if conn.dialect.name != "sqlite":
@@ -77,6 +98,17 @@ class DriverStatement:
             return driver.execute(self.sql, values)  # type: ignore[no-any-return]
         except sqlite3.Error as exc:
             raise DBAPIError.instance(self.sql, values, exc, sqlite3.Error) from exc
+
+    def _reader_for(self, conn: Connection) -> dict[str, Callable[[Any], Any]]:
+        readers = self._readers.get(conn.dialect.name)
+        if readers is None:
+            readers = {}
+            for name, type_ in self._results.items():
+                process = type_.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+                if process is not None:
+                    readers[name] = process
+            self._readers[conn.dialect.name] = readers
+        return readers
 
     def _converted(self, conn: Connection, params: Params) -> dict[str, Any]:
         binds = self._binds.get(conn.dialect.name)
