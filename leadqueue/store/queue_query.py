@@ -8,14 +8,16 @@ walk on (owner, state, due_at, id); a cursor is (segment, due_at, id).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, and_, case, func, or_, select
+from sqlalchemy import Connection, and_, case, func, select
 
 from leadqueue.domain.duplicates import fold_text
-from leadqueue.store.schema import leads
+from leadqueue.store.driver_sql import DriverStatement
+from leadqueue.store.schema import UTCDateTime, leads
 
 Cursor = tuple[int, datetime, int]
 
@@ -54,57 +56,56 @@ class QueueFilter:
     clock_state: str = ""  # "", running, at_risk, breached
     source: str = ""
     search: str = ""
-    exclude: frozenset[int] = field(default_factory=frozenset)
 
 
+# The page's columns, in QueueRow's order but for the two names, which become one.
 _COLUMNS = (
-    leads.c.id,
-    leads.c.crm_id,
-    leads.c.owner,
-    leads.c.tier,
-    leads.c.first_name,
-    leads.c.last_name,
-    leads.c.title,
-    leads.c.company,
-    leads.c.email,
-    leads.c.source,
-    leads.c.score,
-    leads.c.due_clock,
-    leads.c.due_at,
-    leads.c.at_risk_at,
+    "id, crm_id, owner, tier, first_name, last_name, title, company, email, source, score,"
+    " due_clock, due_at, at_risk_at"
 )
+_DATETIMES = {"due_at": UTCDateTime(), "at_risk_at": UTCDateTime()}
 
 
-def _where(f: QueueFilter, now: datetime) -> list[Any]:
-    conds: list[Any] = [leads.c.state == SECTIONS[f.section], leads.c.due_at.is_not(None)]
+def _where(f: QueueFilter, segment: int) -> tuple[list[str], dict[str, Any]]:
+    """The filter's conditions and their parameters (`now` is the caller's)."""
+    in_segment = "at_risk_at <= :now" if segment == 0 else "at_risk_at > :now"
+    conds = ["state = :state", "due_at IS NOT NULL", in_segment]
+    params: dict[str, Any] = {"state": SECTIONS[f.section]}
     if f.owner is not None:
-        conds.append(leads.c.owner == f.owner)
+        conds.append("owner = :owner")
+        params["owner"] = f.owner
     if f.tiers:
-        conds.append(leads.c.tier.in_(sorted(f.tiers)))
+        names = [f"tier_{i}" for i in range(len(f.tiers))]
+        conds.append(f"tier IN ({', '.join(':' + n for n in names)})")
+        params.update(zip(names, sorted(f.tiers), strict=True))
     if f.source:
-        conds.append(leads.c.source == f.source)
+        conds.append("source = :source")
+        params["source"] = f.source
     if f.clock_state == "breached":
-        conds.append(leads.c.due_at <= now)
+        conds.append("due_at <= :now")
     elif f.clock_state == "at_risk":
-        conds.extend([leads.c.at_risk_at <= now, leads.c.due_at > now])
+        conds.append("at_risk_at <= :now AND due_at > :now")
     elif f.clock_state == "running":
-        conds.append(leads.c.at_risk_at > now)
+        conds.append("at_risk_at > :now")
     needle = fold_text(f.search)
     if needle:
         # Folded like search_text, so "jose" finds José; % and _ typed by the rep are literal.
-        escaped = needle.replace("%", "\\%").replace("_", "\\_")
-        conds.append(leads.c.search_text.like(f"%{escaped}%", escape="\\"))
-    return conds
+        conds.append("search_text LIKE :needle ESCAPE '\\'")
+        params["needle"] = "%" + needle.replace("%", "\\%").replace("_", "\\_") + "%"
+    return conds, params
 
 
-def _segment(segment: int, now: datetime) -> Any:
-    return leads.c.at_risk_at <= now if segment == 0 else leads.c.at_risk_at > now
+@lru_cache(maxsize=128)
+def _statement(sql: str) -> DriverStatement:
+    # A handful of shapes (filters set or not, edge or not, direction), each built once.
+    typed = {name: UTCDateTime() for name in ("now", "due") if f":{name}" in sql}
+    return DriverStatement(sql, results=_DATETIMES, **typed)
 
 
-def _to_rows(result: Any, segment: int) -> list[QueueRow]:
+def _to_rows(found: list[tuple[Any, ...]], segment: int) -> list[QueueRow]:
     # Rows come in _COLUMNS order: id, crm_id, owner, tier, first and last name,
     # then title .. at_risk_at as QueueRow has them; the two names become one.
-    return [QueueRow(*r[:4], f"{r[4]} {r[5]}".strip() or r[8] or r[1], *r[6:], segment) for r in result]
+    return [QueueRow(*r[:4], f"{r[4]} {r[5]}".strip() or r[8] or r[1], *r[6:], segment) for r in found]
 
 
 def _page(
@@ -118,26 +119,34 @@ def _page(
 ) -> list[QueueRow]:
     """Up to `limit` rows of one segment in queue order: the first ones after
     `edge` (due_at, id), or, `backwards`, the last ones before it; without an
-    edge, from the segment's start or end."""
-    conds = [*_where(f, now), _segment(segment, now)]
+    edge, from the segment's start or end.
+
+    Plain SQL on the driver, not a Core select: the queue's pages are the
+    app's most frequent statements, and the first page is read before the
+    first frame. Building and compiling the select cost 1.5 to 4 ms in a new
+    process and 0.4 ms after; the statement itself runs in 0.2 ms."""
+    conds, params = _where(f, segment)
+    params.update(now=now, limit=limit)
     if edge is not None:
-        due, lead_id = edge
-        if backwards:
-            conds.append(or_(leads.c.due_at < due, and_(leads.c.due_at == due, leads.c.id < lead_id)))
-        else:
-            conds.append(or_(leads.c.due_at > due, and_(leads.c.due_at == due, leads.c.id > lead_id)))
-    order = (leads.c.due_at.desc(), leads.c.id.desc()) if backwards else (leads.c.due_at, leads.c.id)
-    if fold_text(f.search):
+        params["due"], params["edge_id"] = edge
+        sign = "<" if backwards else ">"
+        conds.append(f"(due_at {sign} :due OR (due_at = :due AND id {sign} :edge_id))")
+    order = "due_at DESC, id DESC" if backwards else "due_at, id"
+    where = " AND ".join(conds)
+    if "needle" in params:
         # A search walks the rep's queue until it has a page of matches, and a rare
         # term walks all of it. The planner walks (owner, state, due_at, id) and
         # looks up every row to test its text (0.3 s for no match in 100,000
         # leads, 2 s cold); asking for the ids alone lets it walk ix_leads_search,
         # which holds the text, and fetch only the page's rows (about 12 ms a walk).
-        ids = select(leads.c.id).where(*conds).order_by(*order).limit(limit).scalar_subquery()
-        q = select(*_COLUMNS).where(leads.c.id.in_(ids))
+        sql = (
+            f"SELECT {_COLUMNS} FROM leads WHERE id IN"
+            f" (SELECT id FROM leads WHERE {where} ORDER BY {order} LIMIT :limit)"
+            f" ORDER BY {order} LIMIT :limit"
+        )
     else:
-        q = select(*_COLUMNS).where(*conds)
-    rows = _to_rows(conn.execute(q.order_by(*order).limit(limit)), segment)
+        sql = f"SELECT {_COLUMNS} FROM leads WHERE {where} ORDER BY {order} LIMIT :limit"
+    rows = _to_rows(_statement(sql).rows(conn, params), segment)
     return rows[::-1] if backwards else rows
 
 
