@@ -1,6 +1,6 @@
 """Queue benchmark: 100,000 open leads, measured against a bare Textual app.
 
-    python -m benchmarks.tui_bench [--leads 100000] [--store PATH]
+    python -m benchmarks.tui_bench [--leads 100000] [--store PATH] [--runs 5]
 
 Each measurement runs in its own process (headless, Textual's test driver)
 so start-up time and resident memory are not shared. Prints first paint (the
@@ -8,6 +8,11 @@ first frame composed with the queue's rows, from the moment the app is made,
 store opening included; the bare app's first frame likewise) and peak RSS
 beside a bare Textual app's, with ratios, and keypress-to-repaint latency
 (p50, p95) for move, page down, search and opening a lead.
+
+A start-up is a few tens of milliseconds, and one sample of it on a shared
+machine can be off by half: the two apps start `--runs` times each, turn
+about, and the medians are compared (the spread is printed beside them).
+Keypress figures pool every run's samples.
 """
 
 from __future__ import annotations
@@ -213,6 +218,24 @@ def _run(kind: str, store: str) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each number's median over the runs; anything else from the first run."""
+    out = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, float):
+            out[key] = statistics.median(run[key] for run in runs)
+    return out
+
+
+def _pooled(runs: list[dict[str, Any]], key: str) -> dict[str, list[float]]:
+    return {name: [v for run in runs for v in run[key][name]] for name in runs[0][key]}
+
+
+def _spread(runs: list[dict[str, Any]], key: str, fmt: str) -> str:
+    values = [run[key] for run in runs]
+    return f"{min(values):{fmt}} - {max(values):{fmt}}"
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
@@ -222,6 +245,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("--store", default="")
+    parser.add_argument("--runs", type=int, default=5, help="start-ups of each app; medians are compared")
     parser.add_argument("--child", default="")
     args = parser.parse_args()
     if args.child:
@@ -235,13 +259,22 @@ def main() -> None:
         Path(args.store or f"/tmp/leadqueue-bench-{args.leads}-v{SCHEMA_VERSION}.db"),
         *("--leads", str(args.leads), "--reps", "1", *REFERENCE_ARGS),
     )
-    bare = _run("bare", str(store))
-    app = _run("queue", str(store))
+    bare_runs: list[dict[str, Any]] = []
+    app_runs: list[dict[str, Any]] = []
+    for _ in range(args.runs):
+        bare_runs.append(_run("bare", str(store)))
+        app_runs.append(_run("queue", str(store)))
+    bare, app = _medians(bare_runs), _medians(app_runs)
+    app["work"] = _pooled(app_runs, "work")
+    app["timings"] = _pooled(app_runs, "timings")
+    bare["press"] = [v for run in bare_runs for v in run["press"]]
     print(f"store: {store} ({app['open_leads']:,} open leads; the list holds {app['window_rows']} rows)")
+    print(f"medians of {args.runs} start-ups each, the two apps in turn; [lowest - highest] after each")
     print(f"{'':<22}{'leadqueue':>12}{'bare Textual':>14}{'ratio':>9}   target")
     print(
         f"{'first paint (s)':<22}{app['first_paint']:>12.3f}{bare['first_paint']:>14.3f}"
         f"{app['first_paint'] / bare['first_paint']:>9.2f}   <= 1.5x"
+        f"   [{_spread(app_runs, 'first_paint', '.3f')}] [{_spread(bare_runs, 'first_paint', '.3f')}]"
     )
     print(
         f"{'  settled (s)':<22}{app['settled']:>12.3f}{bare['settled']:>14.3f}"
@@ -250,6 +283,7 @@ def main() -> None:
     print(
         f"{'peak RSS (MB)':<22}{app['rss_mb']:>12.1f}{bare['rss_mb']:>14.1f}"
         f"{app['rss_mb'] - bare['rss_mb']:>+9.1f}   <= +30 MB"
+        f"   [{_spread(app_runs, 'rss_mb', '.1f')}] [{_spread(bare_runs, 'rss_mb', '.1f')}]"
     )
     # Where the peak is reached: the imports alone, then the first frame with rows.
     for label, key in [("  after imports", "rss_imported_mb"), ("  at first paint", "rss_painted_mb")]:
