@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
 from leadqueue.services.context import Services
 from leadqueue.settings.config import UserConfig
 from leadqueue.tui.app import LeadqueueApp
@@ -278,3 +280,31 @@ async def test_a_toast_when_a_visible_lead_turns_at_risk(app: LeadqueueApp, demo
         await settle(pilot)
         messages = [n.message for n in app._notifications]
         assert any(soonest.name in m and "at risk" in m for m in messages)
+
+
+async def test_keys_typed_in_one_burst_land_in_the_field_tab_moved_to(
+    app: LeadqueueApp, demo_services: Services
+) -> None:
+    """A fast typist (or a loaded machine) delivers tab and the next letters together:
+    the letters after tab belong to the next field, not to the one tab left."""
+    from textual import events
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AcceptForm)
+        await pilot.press(*"tomorrow 10:00")
+        await pilot.pause()
+        # Posted at once, as the driver posts keys read in one chunk from the terminal.
+        for key, char in [("tab", "\t"), ("x", "x"), ("y", "y")]:
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        assert form.query_one("#due", Input).value == "tomorrow 10:00"
+        assert form.query_one("#note", Input).value == "xy"
+        for key, char in [("shift+tab", None), ("z", "z")]:
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        assert form.focused is form.query_one("#due", Input)
+        assert form.query_one("#note", Input).value == "xy"  # the z went back with the focus

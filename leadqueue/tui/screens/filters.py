@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, RadioButton, RadioSet
 
 from leadqueue.store.queue_query import QueueFilter
+from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS
 
 TIERS = ("any", "hot", "standard", "low")
 STATES = ("any", "breached", "at_risk", "running")
@@ -22,6 +23,7 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="filters.cancel"),
         Binding("ctrl+s", "apply", "Apply", id="filters.apply", priority=True),
+        *FIELD_FOCUS_BINDINGS,
     ]
 
     def __init__(self, current: QueueFilter, sources: list[str]) -> None:

@@ -27,6 +27,7 @@ from leadqueue.domain.decisions import (
 )
 from leadqueue.domain.policy import NEEDS_INFO_FACTS, Policy
 from leadqueue.domain.when import WhenError, describe, parse_when
+from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS
 
 FACT_LABELS = {
     "contact_data": "Contact data",
@@ -45,6 +46,7 @@ class DecisionForm(ModalScreen[Any]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "submit", "Submit", id="form.submit", priority=True),
+        *FIELD_FOCUS_BINDINGS,
     ]
     TITLE_TEXT = ""
     SUBMIT_LABEL = "Submit"
