@@ -308,3 +308,21 @@ async def test_keys_typed_in_one_burst_land_in_the_field_tab_moved_to(
         await pilot.pause()
         assert form.focused is form.query_one("#due", Input)
         assert form.query_one("#note", Input).value == "xy"  # the z went back with the focus
+
+
+async def test_a_search_typed_in_one_burst_is_all_search(app: LeadqueueApp, demo_services: Services) -> None:
+    """'/ana' typed fast: every letter after the slash is the search, none is a
+    queue key (a would open the Accept form, j and k would move the cursor)."""
+    from textual import events
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        decisions = decision_count(demo_services)
+        for key, char in [("slash", "/"), ("a", "a"), ("n", "n"), ("a", "a")]:
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert not isinstance(app.screen, AcceptForm)
+        assert app.screen.query_one("#search", Input).value == "ana"
+        rows = app.screen.query_one(QueueList).rows
+        assert rows and all("ana" in (r.name + r.company + r.email).lower() for r in rows)
+        assert decision_count(demo_services) == decisions

@@ -93,7 +93,8 @@ class QueueScreen(PollsStore):
         Binding("u", "undo", "Undo", show=False, id="lead.undo"),
         Binding("space", "mark", "Mark", show=False, id="queue.mark"),
         Binding("tab", "section", "Decide/Follow up", id="queue.section"),
-        Binding("slash", "search", "Search", id="queue.search"),
+        # Priority: taken as it arrives, so the letters typed right after it are the search.
+        Binding("slash", "search", "Search", id="queue.search", priority=True),
         Binding("f", "filters", "Filters", id="queue.filters"),
         Binding("s", "sync", "Sync", show=False, id="queue.sync"),
         Binding("b", "breaches", "Breaches", show=False, id="team.breaches"),
@@ -414,7 +415,9 @@ class QueueScreen(PollsStore):
             box.cursor_blink = getattr(self.app, "cursor_blink", True)
             self.mount(box, after="#summary")
         box.display = True
-        box.focus()
+        # Focused now, not after the next refresh (which focus() waits for): the keys
+        # typed right after the slash are already on their way, and must reach the box.
+        self.set_focus(box)
 
     # Handlers by name, not @on(Input.Changed): Input is imported with the box, on first use.
     def on_input_changed(self, event: Any) -> None:
