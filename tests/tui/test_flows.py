@@ -282,9 +282,7 @@ async def test_a_toast_when_a_visible_lead_turns_at_risk(app: LeadqueueApp, demo
         assert any(soonest.name in m and "at risk" in m for m in messages)
 
 
-async def test_keys_typed_in_one_burst_land_in_the_field_tab_moved_to(
-    app: LeadqueueApp, demo_services: Services
-) -> None:
+async def test_keys_typed_in_one_burst_land_in_the_field_tab_moved_to(app: LeadqueueApp) -> None:
     """A fast typist (or a loaded machine) delivers tab and the next letters together:
     the letters after tab belong to the next field, not to the one tab left."""
     from textual import events
