@@ -31,25 +31,16 @@ a_lead = st.tuples(
 )
 
 
-def _walk_forward(conn: Connection, f: qq.QueueFilter, limit: int) -> list[int]:
+def _walk(conn: Connection, f: qq.QueueFilter, limit: int, backwards: bool = False) -> list[int]:
+    """Every id, page by page from one end (`page_before` from the last), in queue order."""
     seen: list[int] = []
     cursor = None
-    while rows := qq.page_after(conn, f, NOW, cursor, limit):
+    while rows := (qq.page_before if backwards else qq.page_after)(conn, f, NOW, cursor, limit):
         assert len(rows) <= limit
         assert not {r.id for r in rows} & set(seen), "a page repeated a row: the walk would never end"
-        seen += [r.id for r in rows]
-        cursor = rows[-1].cursor
-    return seen
-
-
-def _walk_backward(conn: Connection, f: qq.QueueFilter, limit: int) -> list[int]:
-    seen: list[int] = []
-    cursor = None
-    while rows := qq.page_before(conn, f, NOW, cursor, limit):
-        assert len(rows) <= limit
-        assert not {r.id for r in rows} & set(seen), "a page repeated a row: the walk would never end"
-        seen = [r.id for r in rows] + seen
-        cursor = rows[0].cursor
+        ids = [r.id for r in rows]
+        seen = ids + seen if backwards else seen + ids
+        cursor = (rows[0] if backwards else rows[-1]).cursor
     return seen
 
 
@@ -109,7 +100,7 @@ def test_pages_walk_the_queue_in_order_both_ways(
         owner="ana", section=section, search=search, tiers=tiers, source=source, clock_state=state
     )
     with store.read() as conn:
-        forward = _walk_forward(conn, f, limit)
-        backward = _walk_backward(conn, f, limit)
+        forward = _walk(conn, f, limit)
+        backward = _walk(conn, f, limit, backwards=True)
     assert forward == order
     assert backward == order

@@ -100,23 +100,28 @@ class DriverStatement:
             raise DBAPIError.instance(self.sql, values, exc, sqlite3.Error) from exc
 
     def _reader_for(self, conn: Connection) -> dict[str, Callable[[Any], Any]]:
-        readers = self._readers.get(conn.dialect.name)
-        if readers is None:
-            readers = {}
-            for name, type_ in self._results.items():
-                process = type_.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
-                if process is not None:
-                    readers[name] = process
-            self._readers[conn.dialect.name] = readers
-        return readers
+        return _processors(self._readers, self._results, conn, lambda impl, d: impl.result_processor(d, None))
 
     def _converted(self, conn: Connection, params: Params) -> dict[str, Any]:
-        binds = self._binds.get(conn.dialect.name)
-        if binds is None:
-            binds = {}
-            for name, type_ in self._types.items():
-                process = type_.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-                if process is not None:
-                    binds[name] = process
-            self._binds[conn.dialect.name] = binds
+        binds = _processors(self._binds, self._types, conn, lambda impl, d: impl.bind_processor(d))
         return {k: (binds[k](v) if k in binds and v is not None else v) for k, v in params.items()}
+
+
+def _processors(
+    cache: dict[str, dict[str, Callable[[Any], Any]]],
+    types: Mapping[str, TypeEngine[Any]],
+    conn: Connection,
+    make: Callable[[Any, Any], Callable[[Any], Any] | None],
+) -> dict[str, Callable[[Any], Any]]:
+    """Each named type's converter for this connection's dialect (bind or result,
+    as `make` asks), worked out once per dialect; types that need none are left out."""
+    dialect = conn.dialect
+    found = cache.get(dialect.name)
+    if found is None:
+        found = {}
+        for name, type_ in types.items():
+            process = make(type_.dialect_impl(dialect), dialect)
+            if process is not None:
+                found[name] = process
+        cache[dialect.name] = found
+    return found

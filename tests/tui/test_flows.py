@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import Input
 
 from leadqueue.services.context import Services
@@ -285,8 +286,6 @@ async def test_a_toast_when_a_visible_lead_turns_at_risk(app: LeadqueueApp, demo
 async def test_keys_typed_in_one_burst_land_in_the_field_tab_moved_to(app: LeadqueueApp) -> None:
     """A fast typist (or a loaded machine) delivers tab and the next letters together:
     the letters after tab belong to the next field, not to the one tab left."""
-    from textual import events
-
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("a")
@@ -311,8 +310,6 @@ async def test_keys_typed_in_one_burst_land_in_the_field_tab_moved_to(app: Leadq
 async def test_a_search_typed_in_one_burst_is_all_search(app: LeadqueueApp, demo_services: Services) -> None:
     """'/ana' typed fast: every letter after the slash is the search, none is a
     queue key (a would open the Accept form, j and k would move the cursor)."""
-    from textual import events
-
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         decisions = decision_count(demo_services)
