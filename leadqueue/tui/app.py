@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -17,9 +17,10 @@ from leadqueue.settings import paths
 from leadqueue.settings.config import UserConfig, save_config
 from leadqueue.store.queue_query import QueueRow
 from leadqueue.tui.screens.queue import QueueScreen
+from leadqueue.tui.typeahead import HoldsKeysInTurn
 
 
-class LeadqueueApp(App[None]):
+class LeadqueueApp(HoldsKeysInTurn):
     CSS_PATH = "leadqueue.tcss"
     TITLE = "leadqueue"
     ENABLE_COMMAND_PALETTE = True

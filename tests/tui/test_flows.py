@@ -321,3 +321,74 @@ async def test_a_search_typed_in_one_burst_is_all_search(app: LeadqueueApp, demo
         rows = app.screen.query_one(QueueList).rows
         assert rows and all("ana" in (r.name + r.company + r.email).lower() for r in rows)
         assert decision_count(demo_services) == decisions
+
+
+async def test_keys_typed_right_after_a_land_in_the_form_it_opens(
+    app: LeadqueueApp, demo_services: Services
+) -> None:
+    """'a' then 'tomorrow 10:00' in one burst: the keys after 'a' are all the
+    form's, none the queue's, where 't' would open the touch form and 'u' undo a
+    decision, though the form had not mounted when they arrived."""
+    names = {" ": "space", ":": "colon"}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        decisions = decision_count(demo_services)
+        for char in "atomorrow 10:00":
+            app.post_message(events.Key(names.get(char, char), char))
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AcceptForm)
+        assert form.query_one("#due", Input).value == "tomorrow 10:00"
+        assert len(app.screen_stack) == 2  # the accept form over the queue, nothing else
+        assert decision_count(demo_services) == decisions
+
+
+async def test_a_burst_through_a_form_and_back_decides_once(
+    app: LeadqueueApp, demo_services: Services
+) -> None:
+    """A whole decision typed ahead: the reason's number key, the submit, and the
+    next lead's keys all reach the screen that is on top when each is due."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lead = current(pilot)
+        for key, char in [("r", "r"), ("2", "2"), ("ctrl+s", None)]:
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert not isinstance(app.screen, RejectForm)
+        assert lead_state(demo_services, lead) == "rejected"
+        kind, payload = last_event(demo_services, lead)
+        assert kind == "rejected"
+        assert payload["reason"] == list(demo_services.policy.active_reasons())[1]
+
+
+async def test_a_key_after_a_move_acts_on_the_lead_moved_to(app: LeadqueueApp) -> None:
+    """'j' then 'a' in one burst: the form is for the lead 'j' moved to, though
+    'a' (a priority key) is taken as it arrives, before the list has seen 'j'."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        second = app.screen.query_one(QueueList).rows[1]
+        for key in ["j", "a"]:
+            app.post_message(events.Key(key, key))
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AcceptForm)
+        assert form.lead_label.startswith(second.name)
+
+
+async def test_submit_typed_right_after_the_note_saves_the_whole_note(
+    app: LeadqueueApp, demo_services: Services
+) -> None:
+    """ctrl+s (a priority key) typed in the same burst as the note's last letters:
+    the form is read once those letters are in it, not before."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lead = current(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"tomorrow 10:00", "tab")
+        await pilot.pause()
+        for key, char in [("c", "c"), ("a", "a"), ("l", "l"), ("l", "l"), ("ctrl+s", None)]:
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert lead_state(demo_services, lead) == "accepted"
+        assert last_event(demo_services, lead)[1]["note"] == "call"

@@ -13,6 +13,7 @@ from textual.widgets import Button, Label, RadioButton, RadioSet
 
 from leadqueue.store.queue_query import QueueFilter
 from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS
+from leadqueue.tui.typeahead import in_turn
 
 TIERS = ("any", "hot", "standard", "low")
 STATES = ("any", "breached", "at_risk", "running")
@@ -21,7 +22,7 @@ STATES = ("any", "breached", "at_risk", "running")
 class FilterScreen(ModalScreen[QueueFilter | None]):
     CSS_PATH = "forms.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="filters.cancel"),
+        Binding("escape", "cancel", "Cancel", id="filters.cancel", priority=True),
         Binding("ctrl+s", "apply", "Apply", id="filters.apply", priority=True),
         *FIELD_FOCUS_BINDINGS,
     ]
@@ -57,6 +58,9 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
         return "" if value == "any" else value
 
     def action_apply(self) -> None:
+        in_turn(self, self._apply_now)
+
+    def _apply_now(self) -> None:
         tier = self._pick("#tier", TIERS)
         self.dismiss(
             replace(
@@ -68,7 +72,7 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
         )
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        in_turn(self, lambda: self.dismiss(None))
 
     @on(Button.Pressed, "#apply")
     def _apply(self) -> None:

@@ -28,6 +28,7 @@ from leadqueue.domain.decisions import (
 from leadqueue.domain.policy import NEEDS_INFO_FACTS, Policy
 from leadqueue.domain.when import WhenError, describe, parse_when
 from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS
+from leadqueue.tui.typeahead import in_turn
 
 FACT_LABELS = {
     "contact_data": "Contact data",
@@ -44,7 +45,9 @@ class DecisionForm(ModalScreen[Any]):
     """Shared frame: a title, the fields, an error line, Submit and Cancel."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        # Priority, and acted on in turn: what was typed before them is in the form
+        # when it is read, and what is typed after them goes to the queue.
+        Binding("escape", "cancel", "Cancel", id="form.cancel", priority=True),
         Binding("ctrl+s", "submit", "Submit", id="form.submit", priority=True),
         *FIELD_FOCUS_BINDINGS,
     ]
@@ -89,9 +92,12 @@ class DecisionForm(ModalScreen[Any]):
                 break
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        in_turn(self, lambda: self.dismiss(None))
 
     def action_submit(self) -> None:
+        in_turn(self, self._submit_now)
+
+    def _submit_now(self) -> None:
         try:
             decision = self.build()
         except DecisionError as exc:
@@ -109,7 +115,9 @@ class DecisionForm(ModalScreen[Any]):
 
     @on(Input.Submitted)
     def _enter(self) -> None:
-        self.action_submit()
+        # Enter came through the field: all typed before it is in. At once, not in
+        # turn, which would first let the field take the keys typed after enter.
+        self._submit_now()
 
 
 class AcceptForm(DecisionForm):
@@ -331,8 +339,9 @@ class DisposeForm(DecisionForm):
 class ConfirmScreen(ModalScreen[bool]):
     CSS_PATH = "forms.tcss"
     BINDINGS = [
-        Binding("escape,n", "answer(False)", "No", id="confirm.no"),
-        Binding("enter,y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("escape,n", "answer(False)", "No", id="confirm.no", priority=True),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes", priority=True),
+        Binding("enter", "answer(True)", "Yes", show=False, id="confirm.enter"),
     ]
 
     def __init__(self, question: str) -> None:
@@ -347,7 +356,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button("No (n)", id="no")
 
     def action_answer(self, value: bool) -> None:
-        self.dismiss(value)
+        in_turn(self, lambda: self.dismiss(value))
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from leadqueue.store import queue_query as qq
 from leadqueue.store.engine import StoreError
 from leadqueue.tui.format import clock_state
 from leadqueue.tui.polling import PollsStore
+from leadqueue.tui.typeahead import in_turn
 from leadqueue.tui.widgets.lead_detail import LeadDetail
 from leadqueue.tui.widgets.queue_list import QueueList
 
@@ -46,6 +48,7 @@ VIEWED_AFTER = 1.5  # seconds a lead stays highlighted before it counts as viewe
 NARROW_BELOW = 110
 SEARCH_PLACEHOLDER = "search name, company or email — enter to keep, esc to clear"
 SECTION_TITLES = {"decide": "Decide", "follow_up": "Follow up"}
+OPENS_A_SCREEN = {"accept", "reject", "needs_info", "touch", "dispose", "breaches", "metrics", "help"}
 
 
 def top_of_queue(services: Services, f: qq.QueueFilter, limit: int = PAGE) -> list[qq.QueueRow]:
@@ -84,22 +87,24 @@ class QueueScreen(PollsStore):
         Binding("G,end", "last", "Last", show=False, id="queue.last"),
         Binding("pagedown,ctrl+d", "page(1)", "Page down", show=False, id="queue.page_down"),
         Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="queue.page_up"),
-        Binding("a", "accept", "Accept", id="lead.accept"),
-        Binding("r", "reject", "Reject", id="lead.reject"),
-        Binding("i", "needs_info", "Needs info", id="lead.needs_info"),
-        Binding("t", "touch(False)", "Touch", show=False, id="lead.touch"),
-        Binding("c", "touch(True)", "Conversation", show=False, id="lead.conversation"),
-        Binding("d", "dispose", "Dispose", show=False, id="lead.dispose"),
+        # Keys that open another screen are priority bindings: they act as they arrive,
+        # so the keys typed right after them go to that screen (see tui/typeahead.py),
+        # not to the queue, where "t" would log a touch and "u" undo a decision.
+        Binding("a", "accept", "Accept", id="lead.accept", priority=True),
+        Binding("r", "reject", "Reject", id="lead.reject", priority=True),
+        Binding("i", "needs_info", "Needs info", id="lead.needs_info", priority=True),
+        Binding("t", "touch(False)", "Touch", show=False, id="lead.touch", priority=True),
+        Binding("c", "touch(True)", "Conversation", show=False, id="lead.conversation", priority=True),
+        Binding("d", "dispose", "Dispose", show=False, id="lead.dispose", priority=True),
         Binding("u", "undo", "Undo", show=False, id="lead.undo"),
         Binding("space", "mark", "Mark", show=False, id="queue.mark"),
         Binding("tab", "section", "Decide/Follow up", id="queue.section"),
-        # Priority: taken as it arrives, so the letters typed right after it are the search.
         Binding("slash", "search", "Search", id="queue.search", priority=True),
         Binding("f", "filters", "Filters", id="queue.filters"),
         Binding("s", "sync", "Sync", show=False, id="queue.sync"),
-        Binding("b", "breaches", "Breaches", show=False, id="team.breaches"),
-        Binding("m", "metrics", "Metrics", show=False, id="team.metrics"),
-        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("b", "breaches", "Breaches", show=False, id="team.breaches", priority=True),
+        Binding("m", "metrics", "Metrics", show=False, id="team.metrics", priority=True),
+        Binding("question_mark", "help", "Help", id="app.help", priority=True),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -149,6 +154,15 @@ class QueueScreen(PollsStore):
         self.set_interval(1.0, self.tick)
         self.set_interval(30.0, self.refresh_counts)
         self.start_polling()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A priority key is taken before the focused widget sees it: while the search
+        # box has the focus, its letters are the search.
+        return not (action in OPENS_A_SCREEN and self._searching())
+
+    def _searching(self) -> bool:
+        focused = self.focused
+        return focused is not None and focused.id == "search"
 
     def on_resize(self, event: Resize) -> None:
         self.query_one("#main").set_class(event.size.width < NARROW_BELOW, "narrow")
@@ -473,27 +487,33 @@ class QueueScreen(PollsStore):
     def _marked(self) -> list[str]:
         return sorted(self.query_one(QueueList).marked)
 
-    def action_accept(self) -> None:
-        self.ask_accept()
+    # Each form opens in the key's turn (after the keys typed before it, with the
+    # keys typed after it held for the form), and from the action itself, not from
+    # a worker that would start later: see tui/typeahead.py.
+    def _then_decide(self, kind: str, targets: list[str]) -> Callable[[Any], None]:
+        def decided(decision: Any) -> None:
+            if decision is not None:
+                self.decide(kind, targets, decision)
 
-    @work
-    async def ask_accept(self) -> None:
+        return decided
+
+    def action_accept(self) -> None:
+        in_turn(self, self._open_accept)
+
+    def _open_accept(self) -> None:
         from leadqueue.tui.screens.forms import AcceptForm
 
         row = self._target()
         if row is None:
             return
-        zone = self.services.policy.zone
-        decision = await self.app.push_screen_wait(AcceptForm(self._label(row), self.now(), zone))
-        if decision is not None:
-            self.decide("accept", [row.crm_id], decision)
+        form = AcceptForm(self._label(row), self.now(), self.services.policy.zone)
+        self.app.push_screen(form, self._then_decide("accept", [row.crm_id]))
 
     def action_reject(self) -> None:
-        self.ask_reject()
+        in_turn(self, self._open_reject)
 
-    @work
-    async def ask_reject(self) -> None:
-        from leadqueue.tui.screens.forms import ConfirmScreen, RejectForm
+    def _open_reject(self) -> None:
+        from leadqueue.tui.screens.forms import RejectForm
 
         marked = self._marked()
         row = self._target()
@@ -503,57 +523,63 @@ class QueueScreen(PollsStore):
         if self.view is not None and self.view.profile.crm_id == row.crm_id and self.view.duplicates:
             duplicate = self.view.duplicates[0].crm_id
         label = f"{len(marked)} marked leads" if marked else self._label(row)
-        decision = await self.app.push_screen_wait(RejectForm(label, self.services.policy, duplicate))
-        if decision is None:
-            return
-        targets = marked or [row.crm_id]
-        if marked and not await self.app.push_screen_wait(
-            ConfirmScreen(f"Reject {len(marked)} leads with {decision.reason}?")
-        ):
-            return
-        self.decide("reject", targets, decision)
+
+        def chosen(decision: Reject | None) -> None:
+            if decision is not None:
+                question = f"Reject {len(marked)} leads with {decision.reason}?" if marked else ""
+                self._decide_once_confirmed("reject", marked or [row.crm_id], decision, question)
+
+        self.app.push_screen(RejectForm(label, self.services.policy, duplicate), chosen)
 
     def action_needs_info(self) -> None:
-        self.ask_needs_info()
+        in_turn(self, self._open_needs_info)
 
-    @work
-    async def ask_needs_info(self) -> None:
-        from leadqueue.tui.screens.forms import ConfirmScreen, NeedsInfoForm
+    def _open_needs_info(self) -> None:
+        from leadqueue.tui.screens.forms import NeedsInfoForm
 
         marked = self._marked()
         row = self._target()
         if row is None:
             return
         label = f"{len(marked)} marked leads" if marked else self._label(row)
-        decision = await self.app.push_screen_wait(NeedsInfoForm(label))
-        if decision is None:
+
+        def chosen(decision: NeedsInfo | None) -> None:
+            if decision is not None:
+                question = f"Return {len(marked)} leads to marketing?" if marked else ""
+                self._decide_once_confirmed("needs_info", marked or [row.crm_id], decision, question)
+
+        self.app.push_screen(NeedsInfoForm(label), chosen)
+
+    def _decide_once_confirmed(self, kind: str, targets: list[str], decision: Any, question: str) -> None:
+        """Marked leads are decided once their count is confirmed; one lead at once."""
+        from leadqueue.tui.screens.forms import ConfirmScreen
+
+        if not question:
+            self.decide(kind, targets, decision)
             return
-        targets = marked or [row.crm_id]
-        if marked and not await self.app.push_screen_wait(
-            ConfirmScreen(f"Return {len(marked)} leads to marketing?")
-        ):
-            return
-        self.decide("needs_info", targets, decision)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.decide(kind, targets, decision)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
 
     def action_touch(self, conversation: bool) -> None:
-        self.ask_touch(conversation)
+        in_turn(self, lambda: self._open_touch(conversation))
 
-    @work
-    async def ask_touch(self, conversation: bool) -> None:
+    def _open_touch(self, conversation: bool) -> None:
         from leadqueue.tui.screens.forms import TouchForm
 
         row = self._target()
         if row is None:
             return
-        decision = await self.app.push_screen_wait(TouchForm(self._label(row), conversation))
-        if decision is not None:
-            self.decide("touch", [row.crm_id], decision)
+        form = TouchForm(self._label(row), conversation)
+        self.app.push_screen(form, self._then_decide("touch", [row.crm_id]))
 
     def action_dispose(self) -> None:
-        self.ask_dispose()
+        in_turn(self, self._open_dispose)
 
-    @work
-    async def ask_dispose(self) -> None:
+    def _open_dispose(self) -> None:
         from leadqueue.tui.screens.forms import DisposeForm
 
         row = self._target()
@@ -562,11 +588,8 @@ class QueueScreen(PollsStore):
         attempts = (
             self.view.history.contact_attempts if self.view and self.view.profile.crm_id == row.crm_id else 0
         )
-        decision = await self.app.push_screen_wait(
-            DisposeForm(self._label(row), self.services.policy, attempts)
-        )
-        if decision is not None:
-            self.decide("dispose", [row.crm_id], decision)
+        form = DisposeForm(self._label(row), self.services.policy, attempts)
+        self.app.push_screen(form, self._then_decide("dispose", [row.crm_id]))
 
     def action_undo(self) -> None:
         if not self.undo_stack:

@@ -1,0 +1,147 @@
+"""Keys act in the order they were typed, even across a screen change.
+
+Textual hands each key to whatever has the focus when the key arrives, and a
+key's ordinary binding runs only once the key has bubbled back up unhandled. So
+when several keys arrive together (a fast typist, a paste, a busy machine):
+
+- a priority binding runs ahead of the keys typed before it: "j" then "a" opened
+  the Accept form on the lead above the one "j" moved to;
+- the keys typed after one that opens a screen reach the old screen, where "t"
+  logs a touch and "u" undoes a decision, or a new screen with no focus yet,
+  which drops them.
+
+The app therefore holds keys while something they depend on is under way: an
+action started with `act_in_turn` (it waits for the keys already handed out,
+then runs), or a screen that has not mounted yet. Held keys are handed on, in
+order and through the app's own key handling, as soon as nothing holds them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+
+from textual import events
+from textual.app import App
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+# A hold that outlives this (its screen closed before it mounted, say) is dropped:
+# a keyboard that stops answering would be worse than a key out of order.
+STALE_HOLD_SECONDS = 2.0
+
+
+class HoldsKeysInTurn(App[None]):
+    """An app whose keys wait for the action or screen before them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._held_keys: deque[events.Key] = deque()
+        self._holds: dict[object, float] = {}
+        self._awaited_screen: Screen[object] | None = None
+        self._draining = False
+
+    # -- keys in ---------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if not isinstance(event, events.Key) or event.is_forwarded:
+            await super().on_event(event)
+            return
+        self._drop_stale_holds()
+        if not self._holds and not self.screen.is_mounted:
+            self._hold_until_mounted(self.screen)
+        if self._holds or self._held_keys:
+            self._held_keys.append(event)
+            self._schedule_drain()
+            return
+        await self._route(event)
+
+    async def _route(self, key: events.Key) -> None:
+        await super().on_event(key)
+        if not self.screen.is_mounted:  # the key opened a screen: the next keys are its
+            self._hold_until_mounted(self.screen)
+
+    # -- holding ---------------------------------------------------------------------
+    def act_in_turn(self, origin: DOMNode, action: Callable[[], object]) -> None:
+        """Run `action` once the keys already handed to `origin` (the focused widget,
+        and each node a key bubbles through on its way up to the app) are handled,
+        holding every key that arrives meanwhile; hand those on after it, once any
+        screen it opened has mounted."""
+        token = object()
+        self._hold(token)
+        chain = [*origin.ancestors_with_self]
+
+        def step(index: int) -> None:
+            while index < len(chain):
+                if chain[index].call_later(step, index + 1):
+                    return
+                index += 1  # a node that has closed has no keys left to handle
+            if self._holds.pop(token, None) is None:
+                return  # dropped as stale: too late to act on
+            try:
+                action()
+            finally:
+                if not self.screen.is_mounted:
+                    self._hold_until_mounted(self.screen)
+                self._schedule_drain()
+
+        step(0)
+
+    def _hold_until_mounted(self, screen: Screen[object]) -> None:
+        if self._awaited_screen is screen:
+            return
+        self._awaited_screen = screen
+        self._hold(screen)
+
+        def mounted() -> None:
+            self._holds.pop(screen, None)
+            if self._awaited_screen is screen:
+                self._awaited_screen = None
+            self._schedule_drain()
+
+        # InvokeLater queues behind the screen's compose and mount.
+        screen.call_after_refresh(mounted)
+
+    def _hold(self, token: object) -> None:
+        self._holds[token] = time.monotonic()
+        # Looked at again later: a hold whose release never comes must not keep the keys.
+        self.set_timer(STALE_HOLD_SECONDS + 0.1, self._expire_and_drain)
+
+    def _drop_stale_holds(self) -> None:
+        now = time.monotonic()
+        for token, since in list(self._holds.items()):
+            if now - since > STALE_HOLD_SECONDS:
+                del self._holds[token]
+                if token is self._awaited_screen:
+                    self._awaited_screen = None
+
+    # -- keys out --------------------------------------------------------------------
+    def _schedule_drain(self) -> None:
+        if self._held_keys and not self._holds:
+            self.call_later(self._drain)
+
+    async def _expire_and_drain(self) -> None:
+        self._drop_stale_holds()
+        await self._drain()
+
+    async def _drain(self) -> None:
+        if self._draining:
+            return
+        self._draining = True
+        try:
+            # Keys that arrive while this awaits join the queue behind the held ones.
+            while self._held_keys and not self._holds:
+                await self._route(self._held_keys.popleft())
+        finally:
+            self._draining = False
+
+
+def in_turn(node: DOMNode, action: Callable[[], object]) -> None:
+    """Run a key's action in its turn (see `HoldsKeysInTurn.act_in_turn`) from the
+    screen `node` is on; at once in an app that does not hold keys."""
+    app = node.app
+    if not isinstance(app, HoldsKeysInTurn):
+        action()
+        return
+    screen = node if isinstance(node, Screen) else node.screen
+    app.act_in_turn(screen.focused or screen, action)
