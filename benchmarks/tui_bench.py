@@ -56,7 +56,15 @@ def _start_up(paint: float, settled: float, imported: float, painted: float) -> 
     }
 
 
-async def _bare() -> dict[str, Any]:
+async def _bare(store: str = "") -> dict[str, Any]:
+    """The reference: a Textual app that shows "hello" and a footer.
+
+    With `store`, the floor under leadqueue's figures: the same app, in a process
+    that has also imported the stack the design fixes (SQLAlchemy, pydantic with
+    one model built) and, inside the timed start-up, opened the store and read the
+    queue's first page as `leadqueue` does. What leadqueue adds above the floor is
+    its own: its modules and its screen.
+    """
     from textual.app import App, ComposeResult
     from textual.widgets import Footer, Static
 
@@ -72,9 +80,29 @@ async def _bare() -> dict[str, Any]:
             self.count += 1
             self.query_one("#body", Static).update(str(self.count))
 
+    if store:
+        import pydantic
+        import sqlalchemy
+        import sqlalchemy.dialects.sqlite  # leadqueue's imports load it too
+
+        class Model(pydantic.BaseModel):  # pydantic's schema machinery loads with the first model
+            name: str = ""
+
+        Model(name=sqlalchemy.__version__)
     imported = _rss_mb()
     frames.record_frames()
     started = time.perf_counter()
+    if store:
+        # open_store and the first page's keyset query, on the driver, as leadqueue's start-up reads them
+        from sqlalchemy import create_engine
+
+        engine = create_engine(f"sqlite:///{store}")
+        with engine.connect() as conn:
+            conn.exec_driver_sql(
+                "SELECT id, crm_id, owner, tier, first_name, last_name, title, company, email, source,"
+                " score, due_clock, due_at, at_risk_at FROM leads WHERE state = 'new' AND owner = 'ana'"
+                " AND due_at IS NOT NULL ORDER BY due_at, id LIMIT 60"
+            ).fetchall()
     app = Bare()
     presses = []
     async with app.run_test(size=(120, 40)) as pilot:
@@ -204,7 +232,8 @@ async def _queue(store: str) -> dict[str, Any]:
 
 
 def _child(kind: str, store: str) -> None:
-    result = asyncio.run(_bare() if kind == "bare" else _queue(store))
+    runs = {"bare": lambda: _bare(), "floor": lambda: _bare(store), "queue": lambda: _queue(store)}
+    result = asyncio.run(runs[kind]())
     print(json.dumps(result))
 
 
@@ -260,11 +289,13 @@ def main() -> None:
         *("--leads", str(args.leads), "--reps", "1", *REFERENCE_ARGS),
     )
     bare_runs: list[dict[str, Any]] = []
+    floor_runs: list[dict[str, Any]] = []
     app_runs: list[dict[str, Any]] = []
     for _ in range(args.runs):
         bare_runs.append(_run("bare", str(store)))
+        floor_runs.append(_run("floor", str(store)))
         app_runs.append(_run("queue", str(store)))
-    bare, app = _medians(bare_runs), _medians(app_runs)
+    bare, floor, app = _medians(bare_runs), _medians(floor_runs), _medians(app_runs)
     app["work"] = _pooled(app_runs, "work")
     app["timings"] = _pooled(app_runs, "timings")
     bare["press"] = [v for run in bare_runs for v in run["press"]]
@@ -288,6 +319,20 @@ def main() -> None:
     # Where the peak is reached: the imports alone, then the first frame with rows.
     for label, key in [("  after imports", "rss_imported_mb"), ("  at first paint", "rss_painted_mb")]:
         print(f"{label:<22}{app[key]:>12.1f}{bare[key]:>14.1f}{app[key] - bare[key]:>+9.1f}")
+    print(
+        "the floor: the bare app in a process that also imports SQLAlchemy and pydantic (one model built)"
+        " and, in its start-up, opens the store and reads a first page"
+    )
+    print(
+        f"{'  first paint (s)':<22}{floor['first_paint']:>12.3f}{bare['first_paint']:>14.3f}"
+        f"{floor['first_paint'] / bare['first_paint']:>9.2f}   leadqueue above it: "
+        f"{(app['first_paint'] - floor['first_paint']) * 1000:+.1f} ms"
+    )
+    print(
+        f"{'  peak RSS (MB)':<22}{floor['rss_mb']:>12.1f}{bare['rss_mb']:>14.1f}"
+        f"{floor['rss_mb'] - bare['rss_mb']:>+9.1f}   leadqueue above it: "
+        f"{app['rss_mb'] - floor['rss_mb']:+.1f} MB"
+    )
     print("keypress to repaint, the app's own work (action or query + full render), target p95 <= 16 ms")
     print(f"  {'':<20}{'p50 ms':>12}{'p95 ms':>14}")
     for name, values in app["work"].items():
