@@ -76,6 +76,12 @@ class HoldsKeysInTurn(App[None]):
                 if chain[index].call_later(step, index + 1):
                     return
                 index += 1  # a node that has closed has no keys left to handle
+            # And what those keys set off (a radio button's Changed, say, which its
+            # set takes in after the key): settled by the screen's next refresh.
+            if not self.screen.call_after_refresh(act):
+                act()
+
+        def act() -> None:
             if self._holds.pop(token, None) is None:
                 return  # dropped as stale: too late to act on
             try:

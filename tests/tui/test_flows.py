@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from textual import events
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from leadqueue.services.context import Services
 from leadqueue.settings.config import UserConfig
+from leadqueue.store.engine import StoreError
 from leadqueue.tui.app import LeadqueueApp
+from leadqueue.tui.screens.filters import FilterScreen
 from leadqueue.tui.screens.forms import AcceptForm, NeedsInfoForm, RejectForm
+from leadqueue.tui.screens.queue import QueueScreen
 from leadqueue.tui.widgets.queue_list import QueueList
 from tests.tui.conftest import make_app
 from tests.tui.helpers import current, decision_count, last_event, lead_state, settle
@@ -392,3 +395,39 @@ async def test_submit_typed_right_after_the_note_saves_the_whole_note(
         await settle(pilot)
         assert lead_state(demo_services, lead) == "accepted"
         assert last_event(demo_services, lead)[1]["note"] == "call"
+
+
+async def test_filter_keys_typed_right_after_f_reach_the_filters(app: LeadqueueApp) -> None:
+    """f, right, enter, ctrl+s in one burst: the filter screen opens as f arrives
+    (its sources load behind it), so the arrows pick a tier instead of moving the queue."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first = current(pilot)
+        for key in ["f", "right", "enter", "ctrl+s"]:
+            app.post_message(events.Key(key, None))
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        rows = app.screen.query_one(QueueList).rows
+        assert rows and {r.tier for r in rows} == {"hot"}
+        assert app.screen.filter.tiers == frozenset({"hot"})
+        assert first != "" and app.screen.query_one(QueueList).cursor == 0
+
+
+async def test_filters_say_when_the_sources_cannot_be_read(app: LeadqueueApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        queue = app.screen
+        assert isinstance(queue, QueueScreen)
+
+        def locked() -> list[str]:
+            raise StoreError("store /data/leads.db stayed locked by another program for 15s")
+
+        queue._sources = locked  # type: ignore[method-assign]
+        await pilot.press("f")
+        await settle(pilot)
+        filters = app.screen
+        assert isinstance(filters, FilterScreen)
+        assert "stayed locked" in str(filters.query_one("#source-error", Static).render())
+        await pilot.press("right", "enter", "ctrl+s")  # tiers still filter
+        await settle(pilot)
+        assert queue.filter.tiers == frozenset({"hot"})

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, RadioButton, RadioSet
+from textual.widgets import Button, Label, RadioButton, RadioSet, Static
 
+from leadqueue.store.engine import StoreError
 from leadqueue.store.queue_query import QueueFilter
 from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS
 from leadqueue.tui.typeahead import in_turn
@@ -27,10 +29,14 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
         *FIELD_FOCUS_BINDINGS,
     ]
 
-    def __init__(self, current: QueueFilter, sources: list[str]) -> None:
+    def __init__(self, current: QueueFilter, load_sources: Callable[[], list[str]]) -> None:
+        """`load_sources` reads the queue's sources from the store; it runs in a
+        worker once the screen is up, so the screen opens as its key is pressed."""
         super().__init__()
         self.current = current
-        self.sources = ["any", *sources]
+        self.load_sources = load_sources
+        # Until the store answers: "any", and the source the queue is filtered on.
+        self.sources = ["any", *([current.source] if current.source else [])]
 
     def compose(self) -> ComposeResult:
         tier = next(iter(self.current.tiers), "any")
@@ -48,9 +54,34 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
             with RadioSet(id="source", classes="vertical"):
                 for s in self.sources:
                     yield RadioButton(s, value=s == (self.current.source or "any"))
+            error = Static("", id="source-error", classes="form-error")
+            error.display = False  # shown only if the store does not answer
+            yield error
             with Horizontal(classes="form-buttons"):
                 yield Button("Apply", variant="primary", id="apply")
                 yield Button("Clear", id="clear")
+
+    def on_mount(self) -> None:
+        self._read_sources()
+
+    @work(thread=True, exclusive=True)
+    def _read_sources(self) -> None:
+        try:
+            found = self.load_sources()
+        except StoreError as exc:
+            self.app.call_from_thread(self._no_sources, str(exc))
+            return
+        self.app.call_from_thread(self._show_sources, found)
+
+    def _show_sources(self, found: list[str]) -> None:
+        fresh = [s for s in found if s not in self.sources]
+        self.sources.extend(fresh)
+        self.query_one("#source", RadioSet).mount(*[RadioButton(s) for s in fresh])
+
+    def _no_sources(self, message: str) -> None:
+        error = self.query_one("#source-error", Static)
+        error.update(f"✘ sources not read: {message}")
+        error.display = True
 
     def _pick(self, widget_id: str, options: tuple[str, ...] | list[str]) -> str:
         index = self.query_one(widget_id, RadioSet).pressed_index

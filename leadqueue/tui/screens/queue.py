@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import socket
@@ -48,7 +47,10 @@ VIEWED_AFTER = 1.5  # seconds a lead stays highlighted before it counts as viewe
 NARROW_BELOW = 110
 SEARCH_PLACEHOLDER = "search name, company or email — enter to keep, esc to clear"
 SECTION_TITLES = {"decide": "Decide", "follow_up": "Follow up"}
-OPENS_A_SCREEN = {"accept", "reject", "needs_info", "touch", "dispose", "breaches", "metrics", "help"}
+OPENS_A_SCREEN = {
+    *("accept", "reject", "needs_info", "touch", "dispose"),
+    *("filters", "breaches", "metrics", "help"),
+}
 
 
 def top_of_queue(services: Services, f: qq.QueueFilter, limit: int = PAGE) -> list[qq.QueueRow]:
@@ -100,7 +102,7 @@ class QueueScreen(PollsStore):
         Binding("space", "mark", "Mark", show=False, id="queue.mark"),
         Binding("tab", "section", "Decide/Follow up", id="queue.section"),
         Binding("slash", "search", "Search", id="queue.search", priority=True),
-        Binding("f", "filters", "Filters", id="queue.filters"),
+        Binding("f", "filters", "Filters", id="queue.filters", priority=True),
         Binding("s", "sync", "Sync", show=False, id="queue.sync"),
         Binding("b", "breaches", "Breaches", show=False, id="team.breaches", priority=True),
         Binding("m", "metrics", "Metrics", show=False, id="team.metrics", priority=True),
@@ -454,21 +456,15 @@ class QueueScreen(PollsStore):
             event.stop()
 
     def action_filters(self) -> None:
-        self.pick_filters()
-
-    @work
-    async def pick_filters(self) -> None:
         from leadqueue.tui.screens.filters import FilterScreen
 
-        try:
-            sources = await asyncio.to_thread(self._sources)  # off the UI thread like every query
-        except StoreError as exc:
-            self.show_error(str(exc))
-            return
-        chosen = await self.app.push_screen_wait(FilterScreen(self.filter, sources))
-        if chosen is not None:
-            self.filter = chosen
-            self.reload()
+        def chosen(picked: qq.QueueFilter | None) -> None:
+            if picked is not None:
+                self.filter = picked
+                self.reload()
+
+        # Pushed at once (its sources load in its own worker): the keys typed after f are its.
+        self.app.push_screen(FilterScreen(self.filter, self._sources), chosen)
 
     def _sources(self) -> list[str]:
         with self.services.store.read() as conn:
