@@ -14,17 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from leadqueue.cli.common import Context, build_context
-from leadqueue.cli.render import print_lead, print_queue, table
 from leadqueue.domain.calendar import CalendarError
 from leadqueue.domain.clock import Clock
 from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch, split_facts
 from leadqueue.domain.when import WhenError, parse_when
-from leadqueue.export.service import ExportError
-from leadqueue.io.reader import ImportFileError
+from leadqueue.export.errors import ExportError
+from leadqueue.io.errors import ImportFileError
 from leadqueue.services import decisions as decision_errors
 from leadqueue.services.decisions import DecisionService, Outcome
-from leadqueue.services.importing import ImportRejected, import_file
-from leadqueue.services.reports import BREACH_FIELDS, METRIC_TITLES, breaches, metrics
 from leadqueue.settings import paths
 from leadqueue.settings.policy_file import load_policy, policy_to_toml
 from leadqueue.settings.toml_errors import SettingsError
@@ -191,18 +188,25 @@ def run_app(ctx: Context) -> int:
     return 0
 
 
+# Each command imports its own machinery: the terminal UI, the command most
+# often run, loads none of the importer, exporter, reports or printers.
 def _queue(ctx: Context, a: argparse.Namespace) -> int:
+    from leadqueue.cli.render import print_queue
+
     owner = None if a.all_reps else ctx.rep_key(required=False)
     print_queue(ctx.services, owner, a.limit)
     return 0
 
 
 def _show(ctx: Context, a: argparse.Namespace) -> int:
+    from leadqueue.cli.render import print_lead
+
     return print_lead(ctx.services, a.id, a.format)
 
 
 def _import(ctx: Context, a: argparse.Namespace) -> int:
     from leadqueue.cli.progress import progress_bar
+    from leadqueue.services.importing import ImportRejected, import_file
 
     with progress_bar(f"reading {a.file.name}") as progress:
         try:
@@ -236,6 +240,8 @@ def _print_row_errors(errors: list[Any], file: Path, limit: int = 20) -> None:
 
 
 def _report(ctx: Context, a: argparse.Namespace) -> int:
+    from leadqueue.services.reports import BREACH_FIELDS, breaches, metrics
+
     now = ctx.services.clock.now()
     zone = ctx.services.policy.zone
     if a.report == "breaches":
@@ -266,6 +272,8 @@ def _report(ctx: Context, a: argparse.Namespace) -> int:
 
 
 def _emit(rows: list[dict[str, Any]], fields: list[str], fmt: str) -> None:
+    from leadqueue.cli.render import table
+
     if fmt == "json":
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     elif fmt == "csv":
@@ -298,6 +306,9 @@ def _flatten_metrics(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _print_metrics(result: dict[str, Any]) -> None:
+    from leadqueue.cli.render import table
+    from leadqueue.services.reports import METRIC_TITLES
+
     print(f"metrics from {result['since']} to {result['until']}")
     for key, title in METRIC_TITLES.items():
         rows = result[key]

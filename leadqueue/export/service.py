@@ -24,6 +24,7 @@ from typing import IO, Any
 from sqlalchemy import Connection, func, select
 
 from leadqueue.domain.lifecycle import fold
+from leadqueue.export.errors import ExportError
 from leadqueue.export.formats import (
     CSV_COLUMNS,
     LeadState,
@@ -45,10 +46,6 @@ FORMATS = ("jsonl", "csv", "salesforce", "hubspot")
 # Kinds that say nothing a CRM tracks: a lead with only these is left out of CRM files.
 _NOT_FOR_CRM = ("assigned", "viewed")
 _CHUNK = 2000
-
-
-class ExportError(Exception):
-    """The export cannot be written; nothing was."""
 
 
 @dataclass

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from leadqueue.domain.lead import ContentItem, LeadProfile, ScoreItem, Touchpoint
 from leadqueue.gcpause import paused_gc
 from leadqueue.io import crm_formats as cf
+from leadqueue.io.errors import ImportFileError
 
 __all__ = [
     "ImportFileError",
@@ -63,10 +64,6 @@ class ReadResult:
     rows: list[ParsedRow]
     errors: list[RowError]
     header: list[str]
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message names the file and the problem."""
 
 
 class _CellError(ValueError):
