@@ -144,10 +144,17 @@ class HoldsKeysInTurn(App[None]):
 
 def in_turn(node: DOMNode, action: Callable[[], object]) -> None:
     """Run a key's action in its turn (see `HoldsKeysInTurn.act_in_turn`) from the
-    screen `node` is on; at once in an app that does not hold keys."""
+    screen `node` is on; at once in an app that does not hold keys. By its turn
+    the screen may have been closed (a click on Cancel, say): the action is then
+    dropped, as the key was meant for a screen no longer on top."""
     app = node.app
     if not isinstance(app, HoldsKeysInTurn):
         action()
         return
     screen = node if isinstance(node, Screen) else node.screen
-    app.act_in_turn(screen.focused or screen, action)
+
+    def on_its_screen() -> None:
+        if screen.is_active:
+            action()
+
+    app.act_in_turn(screen.focused or screen, on_its_screen)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 from textual.widgets import Input, Static
 
 from leadqueue.services.context import Services
 from leadqueue.settings.config import UserConfig
 from leadqueue.store.engine import StoreError
+from leadqueue.tui import typeahead
 from leadqueue.tui.app import LeadqueueApp
 from leadqueue.tui.screens.filters import FilterScreen
 from leadqueue.tui.screens.forms import AcceptForm, NeedsInfoForm, RejectForm
 from leadqueue.tui.screens.queue import QueueScreen
+from leadqueue.tui.typeahead import in_turn
 from leadqueue.tui.widgets.queue_list import QueueList
 from tests.tui.conftest import make_app
 from tests.tui.helpers import current, decision_count, last_event, lead_state, settle
@@ -431,3 +434,30 @@ async def test_filters_say_when_the_sources_cannot_be_read(app: LeadqueueApp) ->
         await pilot.press("right", "enter", "ctrl+s")  # tiers still filter
         await settle(pilot)
         assert queue.filter.tiers == frozenset({"hot"})
+
+
+async def test_an_action_whose_screen_closed_before_its_turn_is_dropped(app: LeadqueueApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        ran: list[int] = []
+        in_turn(form, lambda: ran.append(1))
+        form.dismiss(None)  # closed by a click, say, before the action's turn came
+        await settle(pilot)
+        assert ran == []
+        assert isinstance(app.screen, QueueScreen)
+
+
+async def test_a_hold_that_is_never_released_does_not_keep_the_keys(
+    app: LeadqueueApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(typeahead, "STALE_HOLD_SECONDS", 0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        queue = app.screen.query_one(QueueList)
+        app._hold(object())  # an action whose turn never comes
+        await pilot.press("j")
+        await settle(pilot)
+        assert queue.cursor == 1
