@@ -124,7 +124,10 @@ class HoldsKeysInTurn(App[None]):
     # -- keys out --------------------------------------------------------------------
     def _schedule_drain(self) -> None:
         if self._held_keys and not self._holds:
-            self.call_later(self._drain)
+            # call_next, not call_later: behind a closing screen's result callback
+            # (which Textual also queues with call_next), so the keys after a
+            # form's submit find the queue as the form's result has left it.
+            self.call_next(self._drain)
 
     async def _expire_and_drain(self) -> None:
         self._drop_stale_holds()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
 from textual import events
 from textual.widgets import Input, Static
@@ -461,3 +464,37 @@ async def test_a_hold_that_is_never_released_does_not_keep_the_keys(
         await pilot.press("j")
         await settle(pilot)
         assert queue.cursor == 1
+
+
+async def test_a_key_typed_right_after_a_submit_acts_on_the_next_lead(
+    app: LeadqueueApp, demo_services: Services
+) -> None:
+    """Accept, then r, in one burst: the accepted lead has left the list when r
+    arrives, so the reject form is for the lead after it, though the store has
+    not finished writing the accept (held back here until the form is checked)."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        queue = app.screen
+        assert isinstance(queue, QueueScreen)
+        rows = queue.query_one(QueueList).rows
+        accepted, following = rows[0], rows[1]
+        written = threading.Event()
+        accept = queue.decisions.accept
+
+        def slow_accept(*args: Any) -> Any:
+            written.wait(10)
+            return accept(*args)
+
+        queue.decisions.accept = slow_accept  # type: ignore[method-assign]
+        keys = [("a", "a"), ("plus", "+"), ("2", "2"), ("h", "h"), ("tab", None)]
+        keys += [("x", "x"), ("ctrl+s", None), ("r", "r")]
+        for key, char in keys:
+            app.post_message(events.Key(key, char))
+        for _ in range(5):
+            await pilot.pause()
+        form = app.screen
+        written.set()
+        await settle(pilot)
+        assert isinstance(form, RejectForm)
+        assert form.lead_label.startswith(following.name)
+        assert lead_state(demo_services, accepted.crm_id) == "accepted"

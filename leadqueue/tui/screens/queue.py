@@ -47,6 +47,7 @@ VIEWED_AFTER = 1.5  # seconds a lead stays highlighted before it counts as viewe
 NARROW_BELOW = 110
 SEARCH_PLACEHOLDER = "search name, company or email — enter to keep, esc to clear"
 SECTION_TITLES = {"decide": "Decide", "follow_up": "Follow up"}
+LEAVES_THE_LIST = {"accept", "reject", "needs_info", "dispose"}
 OPENS_A_SCREEN = {
     *("accept", "reject", "needs_info", "touch", "dispose"),
     *("filters", "breaches", "metrics", "help"),
@@ -489,9 +490,16 @@ class QueueScreen(PollsStore):
     def _then_decide(self, kind: str, targets: list[str]) -> Callable[[Any], None]:
         def decided(decision: Any) -> None:
             if decision is not None:
-                self.decide(kind, targets, decision)
+                self._decide_now(kind, targets, decision)
 
         return decided
+
+    def _decide_now(self, kind: str, targets: list[str], decision: Any) -> None:
+        # Out of the list as the form closes, not once the write is back: the keys
+        # typed right after the form's submit act on the next lead, not this one.
+        if kind in LEAVES_THE_LIST:
+            self.query_one(QueueList).drop(set(targets))
+        self.decide(kind, targets, decision)
 
     def action_accept(self) -> None:
         in_turn(self, self._open_accept)
@@ -551,12 +559,12 @@ class QueueScreen(PollsStore):
         from leadqueue.tui.screens.forms import ConfirmScreen
 
         if not question:
-            self.decide(kind, targets, decision)
+            self._decide_now(kind, targets, decision)
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.decide(kind, targets, decision)
+                self._decide_now(kind, targets, decision)
 
         self.app.push_screen(ConfirmScreen(question), answered)
 

@@ -92,6 +92,17 @@ class QueueList(Widget, can_focus=True):
             self.at_end = False
         self.refresh()
 
+    def drop(self, crm_ids: set[str]) -> None:
+        """Take decided leads out at once: the cursor stays where it is, on the next
+        lead, before the store has confirmed (its reload puts back any that failed)."""
+        before = self.rows[: self.cursor]
+        kept = [r for r in self.rows if r.crm_id not in crm_ids]
+        if len(kept) == len(self.rows):
+            return
+        self.cursor = sum(1 for r in before if r.crm_id not in crm_ids)
+        self.marked.difference_update(crm_ids)
+        self.set_rows(kept, self.cursor, self.at_start, self.at_end)
+
     @property
     def current(self) -> QueueRow | None:
         return self.rows[self.cursor] if self.rows else None
