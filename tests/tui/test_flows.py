@@ -498,3 +498,24 @@ async def test_a_key_typed_right_after_a_submit_acts_on_the_next_lead(
         assert isinstance(form, RejectForm)
         assert form.lead_label.startswith(following.name)
         assert lead_state(demo_services, accepted.crm_id) == "accepted"
+
+
+async def test_a_needs_info_typed_in_one_burst_keeps_the_ticked_fact(
+    app: LeadqueueApp, demo_services: Services
+) -> None:
+    """i, space, tab, a note, ctrl+s in one burst: the space ticks the first fact
+    before tab moves on (a list's space is an ordinary binding, resolved from the
+    focus when the key comes back up: tab must not have moved it by then)."""
+    names = {" ": "space", "\t": "tab"}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lead = current(pilot)
+        for char in "i \tNo size":
+            app.post_message(events.Key(names.get(char, char), char))
+        app.post_message(events.Key("ctrl+s", None))
+        await settle(pilot)
+        assert lead_state(demo_services, lead) == "needs_info"
+        kind, payload = last_event(demo_services, lead)
+        assert kind == "needs_info"
+        assert payload["missing"] == ["contact_data"]
+        assert payload["note"] == "No size"

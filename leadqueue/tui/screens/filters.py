@@ -14,14 +14,14 @@ from textual.widgets import Button, Label, RadioButton, RadioSet, Static
 
 from leadqueue.store.engine import StoreError
 from leadqueue.store.queue_query import QueueFilter
-from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS
+from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS, FieldFocusActions
 from leadqueue.tui.typeahead import in_turn
 
 TIERS = ("any", "hot", "standard", "low")
 STATES = ("any", "breached", "at_risk", "running")
 
 
-class FilterScreen(ModalScreen[QueueFilter | None]):
+class FilterScreen(FieldFocusActions, ModalScreen[QueueFilter | None]):
     CSS_PATH = "forms.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="filters.cancel", priority=True),

@@ -27,7 +27,7 @@ from leadqueue.domain.decisions import (
 )
 from leadqueue.domain.policy import NEEDS_INFO_FACTS, Policy
 from leadqueue.domain.when import WhenError, describe, parse_when
-from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS
+from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS, FieldFocusActions
 from leadqueue.tui.typeahead import in_turn
 
 FACT_LABELS = {
@@ -40,7 +40,7 @@ FACT_LABELS = {
 }
 
 
-class DecisionForm(ModalScreen[Any]):
+class DecisionForm(FieldFocusActions, ModalScreen[Any]):
     CSS_PATH = "forms.tcss"
     """Shared frame: a title, the fields, an error line, Submit and Cancel."""
 
@@ -269,7 +269,11 @@ class NeedsInfoForm(DecisionForm):
         yield Input(placeholder="What would let you decide", id="note")
 
     def focus_first(self) -> None:
-        self.query_one("#missing", SelectionList).focus()
+        # The cursor on the first fact from the start: a space typed ahead of the
+        # form toggles it, where a list with nothing highlighted would drop it.
+        missing = self.query_one("#missing", SelectionList)
+        missing.highlighted = 0
+        missing.focus()
 
     def build(self) -> NeedsInfo:
         facts = tuple(self.query_one("#missing", SelectionList).selected)
