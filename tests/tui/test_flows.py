@@ -519,3 +519,21 @@ async def test_a_needs_info_typed_in_one_burst_keeps_the_ticked_fact(
         assert kind == "needs_info"
         assert payload["missing"] == ["contact_data"]
         assert payload["note"] == "No size"
+
+
+async def test_a_reject_with_other_typed_in_one_burst_keeps_its_reason(
+    app: LeadqueueApp, demo_services: Services
+) -> None:
+    """r, 9 (OTHER), enter, the reason, ctrl+s in one burst: enter moves to the
+    written reason before the letters after it arrive there."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lead = current(pilot)
+        keys = [("r", "r"), ("9", "9"), ("enter", "\r")]
+        keys += [("space" if c == " " else c, c) for c in "Student project"]
+        for key, char in [*keys, ("ctrl+s", None)]:
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert lead_state(demo_services, lead) == "rejected"
+        kind, payload = last_event(demo_services, lead)
+        assert (kind, payload["reason"], payload["note"]) == ("rejected", "OTHER", "Student project")

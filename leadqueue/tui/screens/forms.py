@@ -88,7 +88,9 @@ class DecisionForm(FieldFocusActions, ModalScreen[Any]):
         self.query_one("#form-error", Static).update(message)
         if field:
             for widget in self.query(f"#{field}"):
-                widget.focus()
+                # set_focus, not focus(), which waits for a refresh: the keys typed
+                # after the submit are handed on straight after it.
+                self.set_focus(widget)
                 break
 
     def action_cancel(self) -> None:
@@ -184,6 +186,11 @@ class AcceptForm(DecisionForm):
 class RejectForm(DecisionForm):
     TITLE_TEXT = "Reject"
     SUBMIT_LABEL = "Reject"
+    BINDINGS = [
+        # Priority and in turn, like tab: the keys typed after enter go to the field
+        # the chosen reason needs (OTHER's written reason, R5's record), not to the list.
+        Binding("enter", "choose_reason", "Choose", show=False, priority=True, id="reject.choose_reason"),
+    ]
 
     def __init__(self, lead_label: str, policy: Policy, duplicate_of: str = "") -> None:
         super().__init__(lead_label)
@@ -209,6 +216,27 @@ class RejectForm(DecisionForm):
     def focus_first(self) -> None:
         self.query_one("#reason", OptionList).focus()
         self._reveal(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose_reason":  # enter elsewhere: a button's press, a field's submit
+            return self.focused is not None and self.focused.id == "reason"
+        return True
+
+    def action_choose_reason(self) -> None:
+        in_turn(self, self._choose_highlighted)
+
+    def _choose_highlighted(self) -> None:
+        code = self._code()
+        if not code:
+            return
+        self._reveal(code)  # its field shown now, should the highlight's own message still be on its way
+        reason = self.policy.reasons[code]
+        if reason.requires_text:
+            self.set_focus(self.query_one("#note", Input))
+        elif reason.requires_duplicate:
+            self.set_focus(self.query_one("#duplicate-of", Input))
+        else:
+            self._submit_now()
 
     def on_key(self, event: Any) -> None:
         if event.character and event.character.isdigit() and not isinstance(self.focused, Input):
