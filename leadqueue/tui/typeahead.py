@@ -140,6 +140,9 @@ class HoldsKeysInTurn(App[None]):
         try:
             # Keys that arrive while this awaits join the queue behind the held ones.
             while self._held_keys and not self._holds:
+                if not self.screen.is_mounted:  # pushed since the hold began (a form's result can push one)
+                    self._hold_until_mounted(self.screen)
+                    break
                 await self._route(self._held_keys.popleft())
         finally:
             self._draining = False

@@ -537,3 +537,21 @@ async def test_a_reject_with_other_typed_in_one_burst_keeps_its_reason(
         assert lead_state(demo_services, lead) == "rejected"
         kind, payload = last_event(demo_services, lead)
         assert (kind, payload["reason"], payload["note"]) == ("rejected", "OTHER", "Student project")
+
+
+async def test_a_bulk_reject_typed_in_one_burst_is_confirmed_by_the_key_after_it(
+    app: LeadqueueApp, demo_services: Services
+) -> None:
+    """space, space, r, 3, enter, y in one burst: the y reaches the confirmation
+    that the reject form's result opens, though it was pushed after the y arrived."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first, second = app.screen.query_one(QueueList).rows[:2]
+        keys = [("space", " "), ("space", " "), ("r", "r"), ("3", "3"), ("enter", "\r"), ("y", "y")]
+        for key, char in keys:
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert lead_state(demo_services, first.crm_id) == "rejected"
+        assert lead_state(demo_services, second.crm_id) == "rejected"
+        assert last_event(demo_services, second.crm_id)[1]["reason"] == "R3"
