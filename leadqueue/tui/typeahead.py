@@ -93,6 +93,19 @@ class HoldsKeysInTurn(App[None]):
 
         step(0)
 
+    def hold_keys(self) -> object:
+        """Hold keys from now until `release_keys` with the token this returns."""
+        token = object()
+        self._hold(token)
+        return token
+
+    def release_keys(self, token: object) -> None:
+        if self._holds.pop(token, None) is None:
+            return
+        if not self.screen.is_mounted:
+            self._hold_until_mounted(self.screen)
+        self._schedule_drain()
+
     def _hold_until_mounted(self, screen: Screen[object]) -> None:
         if self._awaited_screen is screen:
             return

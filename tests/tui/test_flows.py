@@ -11,6 +11,7 @@ from textual.widgets import Input, Static
 
 from leadqueue.services.context import Services
 from leadqueue.settings.config import UserConfig
+from leadqueue.store import queue_query as qq
 from leadqueue.store.engine import StoreError
 from leadqueue.tui import typeahead
 from leadqueue.tui.app import LeadqueueApp
@@ -555,3 +556,56 @@ async def test_a_bulk_reject_typed_in_one_burst_is_confirmed_by_the_key_after_it
         assert lead_state(demo_services, first.crm_id) == "rejected"
         assert lead_state(demo_services, second.crm_id) == "rejected"
         assert last_event(demo_services, second.crm_id)[1]["reason"] == "R3"
+
+
+async def test_a_key_typed_right_after_a_search_acts_on_its_first_result(
+    app: LeadqueueApp, demo_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'/ana', enter, a in one burst: a is the queue's key, not a letter for the
+    search, and acts on the first lead the search found, once it is on screen
+    (the search's read is held back here until the keys have all arrived)."""
+    from leadqueue.tui.screens import queue as queue_screen
+
+    with demo_services.store.read() as conn:
+        ana = qq.QueueFilter(owner="ana", search="ana")
+        found = qq.page_after(conn, ana, demo_services.clock.now(), None, 5)
+    gate = threading.Event()
+    read = queue_screen.top_of_queue
+
+    def slow_read(services: Services, f: qq.QueueFilter, limit: int = queue_screen.PAGE) -> list[qq.QueueRow]:
+        if f.search:
+            gate.wait(10)
+        return read(services, f, limit)
+
+    monkeypatch.setattr(queue_screen, "top_of_queue", slow_read)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert found and found[0].crm_id != current(pilot)
+        keys = [("slash", "/"), ("a", "a"), ("n", "n"), ("a", "a"), ("enter", "\r"), ("a", "a")]
+        for key, char in keys:
+            app.post_message(events.Key(key, char))
+        for _ in range(5):
+            await pilot.pause()
+        gate.set()
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AcceptForm)
+        assert form.lead_label.startswith(found[0].name)
+        form.dismiss(None)
+        await settle(pilot)
+        assert app.screen.query_one("#search", Input).value == "ana"
+
+
+async def test_esc_in_the_search_gives_the_next_keys_to_the_whole_queue(app: LeadqueueApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        top = current(pilot)
+        await pilot.press("slash", *"zqx")  # matches nothing
+        await settle(pilot)
+        assert not app.screen.query_one(QueueList).rows
+        for key, char in [("escape", None), ("j", "j")]:
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        queue = app.screen.query_one(QueueList)
+        assert queue.rows[0].crm_id == top
+        assert queue.cursor == 1  # the j moved the cursor of the whole queue, once it was back

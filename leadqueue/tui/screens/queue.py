@@ -103,6 +103,13 @@ class QueueScreen(PollsStore):
         Binding("space", "mark", "Mark", show=False, id="queue.mark"),
         Binding("tab", "section", "Decide/Follow up", id="queue.section"),
         Binding("slash", "search", "Search", id="queue.search", priority=True),
+        *[
+            Binding(key, action, text, show=False, id=f"queue.{action}", priority=True)
+            for key, action, text in [
+                ("enter", "keep_search", "Keep the search, to the list"),
+                ("escape", "clear_search", "Clear the search"),
+            ]
+        ],
         Binding("f", "filters", "Filters", id="queue.filters", priority=True),
         Binding("s", "sync", "Sync", show=False, id="queue.sync"),
         Binding("b", "breaches", "Breaches", show=False, id="team.breaches", priority=True),
@@ -136,6 +143,9 @@ class QueueScreen(PollsStore):
         self._view_timer: Any = None
         self.error: str = ""
         self._first_page = first_page
+        self._loads_started = 0
+        self._loads_done = 0
+        self._keys_held_for_the_queue: list[object] = []
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -161,6 +171,8 @@ class QueueScreen(PollsStore):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A priority key is taken before the focused widget sees it: while the search
         # box has the focus, its letters are the search.
+        if action in ("keep_search", "clear_search"):
+            return self._searching()
         return not (action in OPENS_A_SCREEN and self._searching())
 
     def _searching(self) -> bool:
@@ -178,14 +190,50 @@ class QueueScreen(PollsStore):
     def reload(self, keep: str | None = None) -> None:
         self.load_queue(self.filter, keep)
 
-    @work(thread=True, exclusive=True, group="queue")
     def load_queue(self, f: qq.QueueFilter, keep: int | str | None) -> None:
+        self._loads_started += 1
+        self._read_queue(f, keep, self._loads_started)
+
+    @work(thread=True, exclusive=True, group="queue")
+    def _read_queue(self, f: qq.QueueFilter, keep: int | str | None, load: int) -> None:
         try:
             rows = top_of_queue(self.services, f)
         except StoreError as exc:
-            self.app.call_from_thread(self.show_error, str(exc))
+            self.app.call_from_thread(self._queue_not_read, str(exc), load)
             return
-        self.app.call_from_thread(self._apply_page, rows, keep)
+        self.app.call_from_thread(self._queue_read, rows, keep, load)
+
+    def _queue_read(self, rows: list[qq.QueueRow], keep: int | str | None, load: int) -> None:
+        if load < self._loads_started:
+            return  # a newer read is on its way (a search typed on, say): this one is stale
+        self._loads_done = load
+        self._apply_page(rows, keep)
+        self._release_keys_held_for_the_queue()
+
+    def _queue_not_read(self, message: str, load: int) -> None:
+        self.show_error(message)
+        if load == self._loads_started:
+            self._loads_done = load
+            self._release_keys_held_for_the_queue()
+
+    def _hold_keys_until_the_queue_is_read(self) -> None:
+        """Keys typed now act on the rows being read (a search's results, say),
+        not on the rows on screen: they wait for the newest read to arrive."""
+        from leadqueue.tui.typeahead import HoldsKeysInTurn
+
+        if isinstance(self.app, HoldsKeysInTurn) and self._read_in_flight():
+            self._keys_held_for_the_queue.append(self.app.hold_keys())
+
+    def _read_in_flight(self) -> bool:
+        return self._loads_done < self._loads_started
+
+    def _release_keys_held_for_the_queue(self) -> None:
+        from leadqueue.tui.typeahead import HoldsKeysInTurn
+
+        held, self._keys_held_for_the_queue = self._keys_held_for_the_queue, []
+        if isinstance(self.app, HoldsKeysInTurn):
+            for token in held:
+                self.app.release_keys(token)
 
     def _apply_page(self, rows: list[qq.QueueRow], keep: int | str | None) -> None:
         queue = self.query_one(QueueList)
@@ -439,22 +487,39 @@ class QueueScreen(PollsStore):
     # Handlers by name, not @on(Input.Changed): Input is imported with the box, on first use.
     def on_input_changed(self, event: Any) -> None:
         if event.input.id == "search":
-            self.filter = replace(self.filter, search=event.value)
+            self._search_for(event.value)
+
+    def _search_for(self, text: str) -> None:
+        # Also called by enter and esc, which may come before the box's last Changed.
+        if text != self.filter.search:
+            self.filter = replace(self.filter, search=text)
             self.reload()
 
-    def on_input_submitted(self, event: Any) -> None:
-        if event.input.id == "search":
-            self.query_one(QueueList).focus()
+    # Enter and esc in the search box act in turn, as priority keys: the letters
+    # typed before them are in the search, and the keys after them (j, a...) are
+    # the queue's, not more letters for a box that is about to lose the focus.
+    def action_keep_search(self) -> None:
+        from textual.widgets import Input
 
-    def on_key(self, event: Any) -> None:
-        if event.key != "escape":
-            return
-        box: Any = self.focused  # the search Input, when it has focus
-        if box is not None and box.id == "search":
+        def keep() -> None:
+            self._search_for(self.query_one("#search", Input).value)
+            self.set_focus(self.query_one(QueueList))
+            self._hold_keys_until_the_queue_is_read()
+
+        in_turn(self, keep)
+
+    def action_clear_search(self) -> None:
+        from textual.widgets import Input
+
+        def clear() -> None:
+            box = self.query_one("#search", Input)
             box.value = ""
             box.display = False
-            self.query_one(QueueList).focus()
-            event.stop()
+            self._search_for("")
+            self.set_focus(self.query_one(QueueList))
+            self._hold_keys_until_the_queue_is_read()
+
+        in_turn(self, clear)
 
     def action_filters(self) -> None:
         from leadqueue.tui.screens.filters import FilterScreen
