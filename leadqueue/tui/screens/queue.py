@@ -437,21 +437,27 @@ class QueueScreen(PollsStore):
         self.reload()
 
     def action_last(self) -> None:
-        self.load_last(self.filter)
+        # Numbered like every read of the queue: it cancels a read in flight (one group).
+        self._loads_started += 1
+        self.load_last(self.filter, self._loads_started)
 
     @work(thread=True, exclusive=True, group="queue")
-    def load_last(self, f: qq.QueueFilter) -> None:
+    def load_last(self, f: qq.QueueFilter, load: int) -> None:
         try:
             with self.services.store.read() as conn:
                 rows = qq.page_before(conn, f, self.now(), None, PAGE)
         except StoreError as exc:
-            self.app.call_from_thread(self.show_error, str(exc))
+            self.app.call_from_thread(self._queue_not_read, str(exc), load)
             return
 
         def apply() -> None:
+            if load < self._loads_started:
+                return
+            self._loads_done = load
             self._apply_page(rows, len(rows) - 1)
             queue = self.query_one(QueueList)
             queue.at_start, queue.at_end = len(rows) < PAGE, True
+            self._release_keys_held_for_the_queue()
 
         self.app.call_from_thread(apply)
 
