@@ -471,8 +471,8 @@ async def test_a_key_typed_right_after_a_submit_acts_on_the_next_lead(
     app: LeadqueueApp, demo_services: Services
 ) -> None:
     """Accept, then r, in one burst: the accepted lead has left the list when r
-    arrives, so the reject form is for the lead after it, though the store has
-    not finished writing the accept (held back here until the form is checked)."""
+    acts, so the reject form is for the lead after it. r waits for the accept's
+    write (held back here a while), not for the reload that follows it."""
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         queue = app.screen
@@ -493,9 +493,10 @@ async def test_a_key_typed_right_after_a_submit_acts_on_the_next_lead(
             app.post_message(events.Key(key, char))
         for _ in range(5):
             await pilot.pause()
-        form = app.screen
+        assert not isinstance(app.screen, RejectForm)  # r waits for the write
         written.set()
         await settle(pilot)
+        form = app.screen
         assert isinstance(form, RejectForm)
         assert form.lead_label.startswith(following.name)
         assert lead_state(demo_services, accepted.crm_id) == "accepted"
@@ -609,3 +610,36 @@ async def test_esc_in_the_search_gives_the_next_keys_to_the_whole_queue(app: Lea
         queue = app.screen.query_one(QueueList)
         assert queue.rows[0].crm_id == top
         assert queue.cursor == 1  # the j moved the cursor of the whole queue, once it was back
+
+
+async def test_undo_typed_right_after_a_submit_undoes_it(app: LeadqueueApp, demo_services: Services) -> None:
+    """ctrl+s then u in one burst: u waits for the accept's write (held back here
+    until both keys are in), so it finds the accept on the undo stack."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        queue = app.screen
+        assert isinstance(queue, QueueScreen)
+        lead = current(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"+2h", "tab", "x")
+        await settle(pilot)
+        written = threading.Event()
+        accept = queue.decisions.accept
+
+        def slow_accept(*args: Any) -> Any:
+            written.wait(10)
+            return accept(*args)
+
+        queue.decisions.accept = slow_accept  # type: ignore[method-assign]
+        for key, char in [("ctrl+s", None), ("u", "u")]:
+            app.post_message(events.Key(key, char))
+        for _ in range(5):
+            await pilot.pause()
+        written.set()
+        await settle(pilot)
+        assert lead_state(demo_services, lead) == "new"
+        sql = "SELECT e.kind FROM events e JOIN leads l ON l.id = e.lead_id WHERE l.crm_id = ? ORDER BY e.seq"
+        with demo_services.store.read() as conn:
+            kinds = [kind for (kind,) in conn.exec_driver_sql(sql, (lead,))]
+        assert kinds[-2:] == ["accepted", "undone"]

@@ -146,6 +146,7 @@ class QueueScreen(PollsStore):
         self._loads_started = 0
         self._loads_done = 0
         self._keys_held_for_the_queue: list[object] = []
+        self._keys_held_for_writes: list[object] = []
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -570,7 +571,22 @@ class QueueScreen(PollsStore):
         # typed right after the form's submit act on the next lead, not this one.
         if kind in LEAVES_THE_LIST:
             self.query_one(QueueList).drop(set(targets))
+        self._write(kind, targets, decision)
+
+    def _write(self, kind: str, targets: list[str], decision: Any) -> None:
+        # The keys typed after a decision wait for its write: u undoes it (it is on
+        # the undo stack by then), and a failure is said before the next key acts.
+        from leadqueue.tui.typeahead import HoldsKeysInTurn
+
+        if isinstance(self.app, HoldsKeysInTurn):
+            self._keys_held_for_writes.append(self.app.hold_keys())
         self.decide(kind, targets, decision)
+
+    def _written(self) -> None:
+        from leadqueue.tui.typeahead import HoldsKeysInTurn
+
+        if self._keys_held_for_writes and isinstance(self.app, HoldsKeysInTurn):
+            self.app.release_keys(self._keys_held_for_writes.pop(0))
 
     def action_accept(self) -> None:
         in_turn(self, self._open_accept)
@@ -670,15 +686,14 @@ class QueueScreen(PollsStore):
         if not self.undo_stack:
             self.notify("Nothing to undo in this session", severity="warning")
             return
-        self.decide("undo", [self.undo_stack[-1]], None)
+        self._write("undo", [self.undo_stack[-1]], None)
 
     @work(thread=True, group="write")
     def decide(self, kind: str, crm_ids: list[str], decision: Any) -> None:
         actor = self.actor
         if not actor:
-            self.app.call_from_thread(
-                self.notify, "Who are you? Start with --as REP or set rep in config.toml", severity="error"
-            )
+            failure = "Who are you? Start with --as REP or set rep in config.toml"
+            self.app.call_from_thread(self._not_decided, failure)
             return
         done: list[str] = []
         failures: list[str] = []
@@ -710,7 +725,12 @@ class QueueScreen(PollsStore):
         elif kind == "undo":
             d.undo(crm_id, actor)
 
+    def _not_decided(self, failure: str) -> None:
+        self.notify(failure, severity="error")
+        self._written()
+
     def _decided(self, kind: str, done: list[str], failures: list[str]) -> None:
+        self._written()
         queue = self.query_one(QueueList)
         if kind == "undo":
             if done:
