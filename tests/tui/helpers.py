@@ -52,3 +52,18 @@ def decision_count(services: Services) -> int:
         return len(
             conn.execute(select(events.c.seq).where(events.c.kind.not_in(["viewed", "assigned"]))).all()
         )
+
+
+KEY_NAMES = {" ": "space", ":": "colon", "\t": "tab", "+": "plus", "/": "slash"}
+
+
+def post_burst(app: Any, *keys: str) -> None:
+    """Post keys all at once, as the driver posts what one read from the terminal
+    held: each a character (named as Textual names it) or a key name ("ctrl+s")."""
+    from textual import events
+
+    for key in keys:
+        if len(key) == 1:
+            app.post_message(events.Key(KEY_NAMES.get(key, key), key))
+        else:
+            app.post_message(events.Key(key, None))

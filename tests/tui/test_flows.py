@@ -21,7 +21,7 @@ from leadqueue.tui.screens.queue import QueueScreen
 from leadqueue.tui.typeahead import in_turn
 from leadqueue.tui.widgets.queue_list import QueueList
 from tests.tui.conftest import make_app
-from tests.tui.helpers import current, decision_count, last_event, lead_state, settle
+from tests.tui.helpers import current, decision_count, last_event, lead_state, post_burst, settle
 
 
 async def test_queue_shows_the_reps_open_leads_most_urgent_first(app: LeadqueueApp) -> None:
@@ -293,6 +293,19 @@ async def test_a_toast_when_a_visible_lead_turns_at_risk(app: LeadqueueApp, demo
         assert any(soonest.name in m and "at risk" in m for m in messages)
 
 
+def hold_accept_writes(queue: QueueScreen) -> threading.Event:
+    """The queue's accepts wait, in their worker, until the returned event is set."""
+    written = threading.Event()
+    accept = queue.decisions.accept
+
+    def slow_accept(*args: Any) -> Any:
+        written.wait(10)
+        return accept(*args)
+
+    queue.decisions.accept = slow_accept  # type: ignore[method-assign]
+    return written
+
+
 async def test_keys_typed_in_one_burst_land_in_the_field_tab_moved_to(app: LeadqueueApp) -> None:
     """A fast typist (or a loaded machine) delivers tab and the next letters together:
     the letters after tab belong to the next field, not to the one tab left."""
@@ -339,12 +352,10 @@ async def test_keys_typed_right_after_a_land_in_the_form_it_opens(
     """'a' then 'tomorrow 10:00' in one burst: the keys after 'a' are all the
     form's, none the queue's, where 't' would open the touch form and 'u' undo a
     decision, though the form had not mounted when they arrived."""
-    names = {" ": "space", ":": "colon"}
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         decisions = decision_count(demo_services)
-        for char in "atomorrow 10:00":
-            app.post_message(events.Key(names.get(char, char), char))
+        post_burst(app, *"atomorrow 10:00")
         await settle(pilot)
         form = app.screen
         assert isinstance(form, AcceptForm)
@@ -479,14 +490,7 @@ async def test_a_key_typed_right_after_a_submit_acts_on_the_next_lead(
         assert isinstance(queue, QueueScreen)
         rows = queue.query_one(QueueList).rows
         accepted, following = rows[0], rows[1]
-        written = threading.Event()
-        accept = queue.decisions.accept
-
-        def slow_accept(*args: Any) -> Any:
-            written.wait(10)
-            return accept(*args)
-
-        queue.decisions.accept = slow_accept  # type: ignore[method-assign]
+        written = hold_accept_writes(queue)
         keys = [("a", "a"), ("plus", "+"), ("2", "2"), ("h", "h"), ("tab", None)]
         keys += [("x", "x"), ("ctrl+s", None), ("r", "r")]
         for key, char in keys:
@@ -508,13 +512,10 @@ async def test_a_needs_info_typed_in_one_burst_keeps_the_ticked_fact(
     """i, space, tab, a note, ctrl+s in one burst: the space ticks the first fact
     before tab moves on (a list's space is an ordinary binding, resolved from the
     focus when the key comes back up: tab must not have moved it by then)."""
-    names = {" ": "space", "\t": "tab"}
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         lead = current(pilot)
-        for char in "i \tNo size":
-            app.post_message(events.Key(names.get(char, char), char))
-        app.post_message(events.Key("ctrl+s", None))
+        post_burst(app, *"i \tNo size", "ctrl+s")
         await settle(pilot)
         assert lead_state(demo_services, lead) == "needs_info"
         kind, payload = last_event(demo_services, lead)
@@ -624,14 +625,7 @@ async def test_undo_typed_right_after_a_submit_undoes_it(app: LeadqueueApp, demo
         await settle(pilot)
         await pilot.press(*"+2h", "tab", "x")
         await settle(pilot)
-        written = threading.Event()
-        accept = queue.decisions.accept
-
-        def slow_accept(*args: Any) -> Any:
-            written.wait(10)
-            return accept(*args)
-
-        queue.decisions.accept = slow_accept  # type: ignore[method-assign]
+        written = hold_accept_writes(queue)
         for key, char in [("ctrl+s", None), ("u", "u")]:
             app.post_message(events.Key(key, char))
         for _ in range(5):
