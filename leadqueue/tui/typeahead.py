@@ -11,9 +11,10 @@ when several keys arrive together (a fast typist, a paste, a busy machine):
   which drops them.
 
 The app therefore holds keys while something they depend on is under way: an
-action started with `act_in_turn` (it waits for the keys already handed out,
-then runs), or a screen that has not mounted yet. Held keys are handed on, in
-order and through the app's own key handling, as soon as nothing holds them.
+action started with `in_turn` (it waits for the keys already handed out, then
+runs), a screen that has not mounted yet, or whatever a screen holds them for
+with `hold_keys` (a write, a read). Held keys are handed on, in order and
+through the app's own key handling, as soon as nothing holds them.
 """
 
 from __future__ import annotations
@@ -82,14 +83,12 @@ class HoldsKeysInTurn(App[None]):
                 act()
 
         def act() -> None:
-            if self._holds.pop(token, None) is None:
+            if token not in self._holds:
                 return  # dropped as stale: too late to act on
             try:
                 action()
             finally:
-                if not self.screen.is_mounted:
-                    self._hold_until_mounted(self.screen)
-                self._schedule_drain()
+                self.release_keys(token)
 
         step(0)
 
@@ -102,7 +101,7 @@ class HoldsKeysInTurn(App[None]):
     def release_keys(self, token: object) -> None:
         if self._holds.pop(token, None) is None:
             return
-        if not self.screen.is_mounted:
+        if not self.screen.is_mounted:  # what held the keys opened a screen: they are its
             self._hold_until_mounted(self.screen)
         self._schedule_drain()
 
@@ -177,3 +176,13 @@ def in_turn(node: DOMNode, action: Callable[[], object]) -> None:
             action()
 
     app.act_in_turn(screen.focused or screen, on_its_screen)
+
+
+def hold_keys(node: DOMNode) -> Callable[[], None]:
+    """Hold the keys typed from now until the returned function is called; in an
+    app that does not hold keys, nothing is held."""
+    app = node.app
+    if not isinstance(app, HoldsKeysInTurn):
+        return lambda: None
+    token = app.hold_keys()
+    return lambda: app.release_keys(token)

@@ -29,7 +29,7 @@ from leadqueue.store import queue_query as qq
 from leadqueue.store.engine import StoreError
 from leadqueue.tui.format import clock_state
 from leadqueue.tui.polling import PollsStore
-from leadqueue.tui.typeahead import in_turn
+from leadqueue.tui.typeahead import hold_keys, in_turn
 from leadqueue.tui.widgets.lead_detail import LeadDetail
 from leadqueue.tui.widgets.queue_list import QueueList
 
@@ -145,8 +145,9 @@ class QueueScreen(PollsStore):
         self._first_page = first_page
         self._loads_started = 0
         self._loads_done = 0
-        self._keys_held_for_the_queue: list[object] = []
-        self._keys_held_for_writes: list[object] = []
+        # Releases of the keys held until the queue's newest read is in, and until each write is back.
+        self._keys_held_for_the_queue: list[Callable[[], None]] = []
+        self._keys_held_for_writes: list[Callable[[], None]] = []
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -204,11 +205,17 @@ class QueueScreen(PollsStore):
             return
         self.app.call_from_thread(self._queue_read, rows, keep, load)
 
-    def _queue_read(self, rows: list[qq.QueueRow], keep: int | str | None, load: int) -> None:
+    def _queue_read(
+        self, rows: list[qq.QueueRow], keep: int | str | None, load: int, at_end: bool = False
+    ) -> None:
+        """A read's rows, painted unless a newer read has begun; `at_end`: they are the queue's last."""
         if load < self._loads_started:
             return  # a newer read is on its way (a search typed on, say): this one is stale
         self._loads_done = load
         self._apply_page(rows, keep)
+        if at_end:
+            queue = self.query_one(QueueList)
+            queue.at_start, queue.at_end = len(rows) < PAGE, True
         self._release_keys_held_for_the_queue()
 
     def _queue_not_read(self, message: str, load: int) -> None:
@@ -220,21 +227,13 @@ class QueueScreen(PollsStore):
     def _hold_keys_until_the_queue_is_read(self) -> None:
         """Keys typed now act on the rows being read (a search's results, say),
         not on the rows on screen: they wait for the newest read to arrive."""
-        from leadqueue.tui.typeahead import HoldsKeysInTurn
-
-        if isinstance(self.app, HoldsKeysInTurn) and self._read_in_flight():
-            self._keys_held_for_the_queue.append(self.app.hold_keys())
-
-    def _read_in_flight(self) -> bool:
-        return self._loads_done < self._loads_started
+        if self._loads_done < self._loads_started:
+            self._keys_held_for_the_queue.append(hold_keys(self))
 
     def _release_keys_held_for_the_queue(self) -> None:
-        from leadqueue.tui.typeahead import HoldsKeysInTurn
-
         held, self._keys_held_for_the_queue = self._keys_held_for_the_queue, []
-        if isinstance(self.app, HoldsKeysInTurn):
-            for token in held:
-                self.app.release_keys(token)
+        for release in held:
+            release()
 
     def _apply_page(self, rows: list[qq.QueueRow], keep: int | str | None) -> None:
         queue = self.query_one(QueueList)
@@ -450,17 +449,7 @@ class QueueScreen(PollsStore):
         except StoreError as exc:
             self.app.call_from_thread(self._queue_not_read, str(exc), load)
             return
-
-        def apply() -> None:
-            if load < self._loads_started:
-                return
-            self._loads_done = load
-            self._apply_page(rows, len(rows) - 1)
-            queue = self.query_one(QueueList)
-            queue.at_start, queue.at_end = len(rows) < PAGE, True
-            self._release_keys_held_for_the_queue()
-
-        self.app.call_from_thread(apply)
+        self.app.call_from_thread(self._queue_read, rows, len(rows) - 1, load, at_end=True)
 
     def action_section(self) -> None:
         self.filter = replace(
@@ -510,8 +499,7 @@ class QueueScreen(PollsStore):
 
         def keep() -> None:
             self._search_for(self.query_one("#search", Input).value)
-            self.set_focus(self.query_one(QueueList))
-            self._hold_keys_until_the_queue_is_read()
+            self._back_to_the_list()
 
         in_turn(self, keep)
 
@@ -523,10 +511,13 @@ class QueueScreen(PollsStore):
             box.value = ""
             box.display = False
             self._search_for("")
-            self.set_focus(self.query_one(QueueList))
-            self._hold_keys_until_the_queue_is_read()
+            self._back_to_the_list()
 
         in_turn(self, clear)
+
+    def _back_to_the_list(self) -> None:
+        self.set_focus(self.query_one(QueueList))
+        self._hold_keys_until_the_queue_is_read()
 
     def action_filters(self) -> None:
         from leadqueue.tui.screens.filters import FilterScreen
@@ -576,17 +567,12 @@ class QueueScreen(PollsStore):
     def _write(self, kind: str, targets: list[str], decision: Any) -> None:
         # The keys typed after a decision wait for its write: u undoes it (it is on
         # the undo stack by then), and a failure is said before the next key acts.
-        from leadqueue.tui.typeahead import HoldsKeysInTurn
-
-        if isinstance(self.app, HoldsKeysInTurn):
-            self._keys_held_for_writes.append(self.app.hold_keys())
+        self._keys_held_for_writes.append(hold_keys(self))
         self.decide(kind, targets, decision)
 
     def _written(self) -> None:
-        from leadqueue.tui.typeahead import HoldsKeysInTurn
-
-        if self._keys_held_for_writes and isinstance(self.app, HoldsKeysInTurn):
-            self.app.release_keys(self._keys_held_for_writes.pop(0))
+        if self._keys_held_for_writes:
+            self._keys_held_for_writes.pop(0)()
 
     def action_accept(self) -> None:
         in_turn(self, self._open_accept)
