@@ -167,7 +167,10 @@ def test_needs_info_then_resume(db: Path, capsys: pytest.CaptureFixture[str]) ->
     )
     _code, out, _ = run(capsys, *base, "report", "breaches", "--all", "--format", "json")
     paused = [r for r in json.loads(out) if r["lead_id"] == "51234567801"]
-    assert [(r["clock"], r["state"], r["deadline"]) for r in paused] == [("decision", "paused", None)]
+    assert [(r["clock"], r["state"], r["deadline"], r["remaining_seconds"]) for r in paused] == [
+        ("decision", "paused", None, None)
+    ]
+    assert paused[0]["paused_at"] is not None and paused[0]["time_left_seconds"] is not None
     assert run(capsys, *base, "resume", "51234567801")[0] == 0
     assert events_of(db, "51234567801") == ["assigned", "needs_info", "returned_from_marketing"]
 
@@ -178,13 +181,20 @@ def test_breach_report_formats(db: Path, capsys: pytest.CaptureFixture[str]) -> 
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0]) == [
         "lead_id",
-        "rep",
         "clock",
+        "rep",
         "tier",
+        "measure",
+        "window",
+        "budget_seconds",
         "started_at",
         "deadline",
+        "at_risk_at",
+        "reroute_at",
         "state",
         "remaining_seconds",
+        "paused_at",
+        "time_left_seconds",
         "escalation",
         "acknowledged",
     ]

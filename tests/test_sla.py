@@ -235,3 +235,107 @@ def test_a_rep_in_another_zone_gets_deadlines_on_their_own_calendar() -> None:
     n = {s.clock: s.deadline for s in ny}
     assert b[ClockName.DISCOVERY] == datetime(2026, 11, 23, 16, 0, tzinfo=UTC)  # 17:00 CET
     assert n[ClockName.DISCOVERY] == datetime(2026, 11, 23, 22, 0, tzinfo=UTC)  # 17:00 EST
+
+
+# -- a pause never forgives a breach ------------------------------------------------
+
+NOV2 = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)  # Monday 09:00 EST
+
+
+def at(hours: float, kind: EventKind, **payload: object) -> Event:
+    return Event(kind=kind, actor="ana", at=NOV2 + timedelta(hours=hours), payload=payload)
+
+
+ASSIGN_NOV2 = Event(kind=EventKind.ASSIGNED, actor="import", at=NOV2, payload={"rep": "ana"})
+BREACHED_THEN_PAUSED = [
+    ASSIGN_NOV2,  # hot: 4 elapsed hours, deadline 18:00Z
+    at(24, EventKind.NEEDS_INFO, missing=["intent"], note="n"),  # 20 h overdue
+    at(72, EventKind.RETURNED_FROM_MARKETING),  # 2026-11-05T14:00Z
+]
+
+
+def test_an_overdue_clock_resumes_exactly_as_overdue_as_it_paused() -> None:
+    """The issue's worked example, elapsed 4 h in New York."""
+    paused = statuses(BREACHED_THEN_PAUSED[:2], NOV2 + timedelta(hours=30))[0]
+    assert (paused.state, paused.deadline, paused.time_left_seconds) == (ClockState.PAUSED, None, -20 * 3600)
+    assert paused.paused_at == NOV2 + timedelta(hours=24)
+    assert paused.remaining_seconds(NOV2 + timedelta(hours=30)) is None
+
+    now = datetime(2026, 11, 5, 16, 0, tzinfo=UTC)
+    s = statuses(BREACHED_THEN_PAUSED, now)[0]
+    assert s.state is ClockState.BREACHED
+    assert s.deadline == datetime(2026, 11, 4, 18, 0, tzinfo=UTC)
+    assert s.remaining_seconds(now) == -79200
+    assert s.reroute_at == datetime(2026, 11, 4, 22, 0, tzinfo=UTC)
+
+
+def test_a_breached_decision_taken_through_needs_info_and_reassignment_stays_missed() -> None:
+    events = [*BREACHED_THEN_PAUSED[:2], at(30, EventKind.REASSIGNED, to="ben")]
+    first, second = statuses(events, NOV2 + timedelta(hours=31))
+    assert (first.rep, first.state) == ("ana", ClockState.MISSED)
+    assert (second.rep, second.state, second.time_left_seconds) == ("ben", ClockState.PAUSED, 4 * 3600)
+
+
+def test_a_working_time_clock_keeps_its_overdue_working_time_through_a_pause() -> None:
+    p = Policy.model_validate({"windows": {"decision_hot": {"window": "4h", "measure": "working"}}})
+    # Mon 09:00 EST + 4 working hours = 13:00; paused Tue 10:00 = 5 working hours overdue
+    events = [ASSIGN_NOV2, at(25, EventKind.NEEDS_INFO, missing=["intent"], note="n")]
+    paused = statuses(events, NOV2 + timedelta(hours=26), p)[0]
+    assert paused.time_left_seconds == -5 * 3600
+    # back on Thursday 11:00 EST: the deadline is 5 working hours before then, Wed 14:00 EST
+    events.append(
+        Event(kind=EventKind.RETURNED_FROM_MARKETING, actor="mk", at=datetime(2026, 11, 5, 16, 0, tzinfo=UTC))
+    )
+    s = statuses(events, datetime(2026, 11, 5, 17, 0, tzinfo=UTC), p)[0]
+    assert s.deadline == datetime(2026, 11, 4, 19, 0, tzinfo=UTC)
+    assert s.state is ClockState.BREACHED
+    assert s.left_seconds == -6 * 3600
+
+
+# -- at risk from the earliest moment ------------------------------------------------
+
+
+def test_at_risk_from_friday_close_when_only_monday_morning_is_left() -> None:
+    """Mon-Fri 09-17 New York, 4 working hours, lead on Friday 14:00: at 17:00 one hour is left."""
+    p = Policy.model_validate({"windows": {"decision_hot": {"window": "4h", "measure": "working"}}})
+    friday = Event(
+        kind=EventKind.ASSIGNED,
+        actor="import",
+        at=datetime(2026, 11, 20, 19, 0, tzinfo=UTC),
+        payload={"rep": "ana"},
+    )
+    saturday = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)
+    s = statuses([friday], saturday, p)[0]
+    assert s.deadline == datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # Monday 10:00 EST
+    assert s.at_risk_at == datetime(2026, 11, 20, 22, 0, tzinfo=UTC)  # Friday 17:00 EST
+    assert s.state is ClockState.AT_RISK
+
+
+# -- DST: a span starts at the first instant the clock reads its start --------------
+
+
+def test_a_span_starting_inside_the_spring_forward_gap_starts_at_the_jump() -> None:
+    """London 01:30-09:00 on 2026-03-29: the clock jumps from 01:00 GMT to 02:00 BST."""
+    c = cal("Europe/London", {6: [(90, 540)]})
+    day = date(2026, 3, 29)
+    assert c.day_intervals(day) == [
+        (datetime(2026, 3, 29, 1, 0, tzinfo=UTC), datetime(2026, 3, 29, 8, 0, tzinfo=UTC))
+    ]
+    assert c.working_seconds(datetime(2026, 3, 29, tzinfo=UTC), datetime(2026, 3, 30, tzinfo=UTC)) == 7 * 3600
+
+
+def test_a_span_in_the_autumn_fold_runs_from_the_first_reading_of_its_start() -> None:
+    """London 01:30-09:00 on 2026-10-25: 01:30 happens twice; work starts at the first."""
+    c = cal("Europe/London", {6: [(90, 540)]})
+    assert c.day_intervals(date(2026, 10, 25)) == [
+        (datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 9, 0, tzinfo=UTC))
+    ]
+
+
+def test_two_days_of_working_time_are_refused_as_ambiguous() -> None:
+    with pytest.raises(ValueError, match="2bd"):
+        Policy.model_validate({"windows": {"decision_low": {"window": "2d", "measure": "working"}}})
+    assert (
+        Policy.model_validate({"windows": {"decision_low": {"window": "2d"}}}).windows.decision_low.window
+        == "2d"
+    )

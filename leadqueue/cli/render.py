@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from leadqueue.domain.durations import format_seconds
 from leadqueue.domain.lifecycle import fold
 from leadqueue.domain.policy import Tier
-from leadqueue.domain.sla import evaluate, next_due
+from leadqueue.domain.sla import ClockStatus, evaluate, next_due
 from leadqueue.services.context import Services
 from leadqueue.services.lead_view import load_lead_view
-from leadqueue.services.reports import iso
+from leadqueue.services.reports import clock_record, iso
 from leadqueue.store import repository as repo
 
 
@@ -56,7 +57,7 @@ def print_queue(services: Services, owner: str | None, limit: int) -> None:
                 "score": r.score,
                 "clock": due.clock.value if due else "-",
                 "state": due.state.value if due else "-",
-                "left": format_seconds(due.remaining_seconds(now)) if due else "-",
+                "left": _left(due, now),
             }
         )
     rank = {"breached": 0, "at_risk": 1, "running": 2, "paused": 3, "-": 4}
@@ -68,6 +69,14 @@ def print_queue(services: Services, owner: str | None, limit: int) -> None:
     print(f"{total} open lead(s) for {whose}; showing {len(out)}")
     if out:
         print(table(out, fields))
+
+
+def _left(due: ClockStatus | None, now: datetime) -> str:
+    """Real time to the deadline; a paused clock's time left when it resumes, in its measure."""
+    if due is None:
+        return "-"
+    remaining = due.remaining_seconds(now)
+    return format_seconds(due.left_seconds if remaining is None else remaining)
 
 
 def lead_report(services: Services, crm_id: str) -> dict[str, Any]:
@@ -85,16 +94,7 @@ def lead_report(services: Services, crm_id: str) -> dict[str, Any]:
         "score": profile.score,
         "source": profile.source,
         "campaign": profile.campaign,
-        "clocks": [
-            {
-                "clock": s.clock.value,
-                "rep": s.rep,
-                "state": s.state.value,
-                "deadline": iso(s.deadline),
-                "remaining_seconds": int(s.remaining_seconds(now)) if s.is_open else None,
-            }
-            for s in view.clocks
-        ],
+        "clocks": [clock_record(s, view.tier, services.policy, now) for s in view.clocks],
         "checklist": [
             {"item": c.key, "required": c.required, "status": c.status.value, "detail": c.detail}
             for c in view.checklist
@@ -123,7 +123,8 @@ def print_lead(services: Services, crm_id: str, fmt: str) -> int:
     print(f"  state {report['state']}, tier {report['tier']}, score {report['score']}, rep {report['rep']}")
     print(f"  source {report['source']} / {report['campaign']}")
     print("\nclocks")
-    print(table(report["clocks"], ["clock", "rep", "state", "deadline", "remaining_seconds"], "  "))
+    fields = ["clock", "rep", "window", "state", "deadline", "remaining_seconds", "time_left_seconds"]
+    print(table(report["clocks"], fields, "  "))
     print("\nchecklist")
     print(table(report["checklist"], ["item", "required", "status", "detail"], "  "))
     if report["possible_duplicates"]:

@@ -4,6 +4,11 @@ Instants go in and come out in UTC. Working intervals are laid out on the
 calendar's local dates and converted to UTC one by one, so working time is
 real elapsed seconds inside working hours: a DST change neither adds nor
 loses SLA time, and an elapsed window never depends on the zone.
+
+A span `[start, end)` runs from the first instant the local clock reads
+`start` or later to the first instant it reads `end` or later. In a
+spring-forward gap an edge inside the skipped hour therefore lands at the
+jump; in an autumn fold an edge is the first of its two readings.
 """
 
 from __future__ import annotations
@@ -69,17 +74,43 @@ class WorkCalendar:
                 cached = []
             else:
                 spans = self.weekly_spans[day.weekday()]
-                cached = [(self._instant(day, a), self._instant(day, b)) for a, b in spans]
+                edges = [(self._instant(day, a), self._instant(day, b)) for a, b in spans]
+                # a span wholly inside a spring-forward gap has no working time at all
+                cached = [(a, b) for a, b in edges if b > a]
             if len(self._days) > 20_000:
                 self._days.clear()
             self._days[day] = cached
         return cached
 
     def _instant(self, day: date, minute: int) -> datetime:
+        """The first instant the local clock reads `minute` past midnight of `day`, or later."""
         if minute >= 1440:
             day, minute = day + timedelta(days=1), minute - 1440
-        local = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=self.zone)
-        return local.astimezone(UTC)
+        wall = datetime.combine(day, time(minute // 60, minute % 60))
+        first = wall.replace(tzinfo=self.zone).astimezone(UTC)  # fold=0: the first of two readings
+        if self._reads(first) == wall:
+            return first
+        return self._jump_past(wall, first)
+
+    def _reads(self, at: datetime) -> datetime:
+        return at.astimezone(self.zone).replace(tzinfo=None)
+
+    def _jump_past(self, wall: datetime, after: datetime) -> datetime:
+        """The instant the clock jumps over `wall` (a reading a spring-forward gap skips).
+
+        `after` reads later than `wall` and the same reading with the other
+        offset reads earlier; the jump lies between. zoneinfo does not list
+        transitions, and they fall on whole seconds: bisect the seconds.
+        """
+        before = wall.replace(tzinfo=self.zone, fold=1).astimezone(UTC)
+        lo, hi = int(before.timestamp()), int(after.timestamp())
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if self._reads(datetime.fromtimestamp(mid, UTC)) >= wall:
+                hi = mid
+            else:
+                lo = mid
+        return datetime.fromtimestamp(hi, UTC)
 
     def local_date(self, at: datetime) -> date:
         return ensure_utc(at).astimezone(self.zone).date()
@@ -128,13 +159,17 @@ class WorkCalendar:
         raise AssertionError("unreachable")  # intervals_from never ends by itself
 
     def subtract_working(self, end: datetime, seconds: float) -> datetime:
-        """The instant `seconds` of working time before `end`."""
-        if seconds <= 0:
-            return ensure_utc(end)
-        left = seconds
+        """The earliest instant from which exactly `seconds` of working time remain until `end`.
+
+        Between working intervals nothing is spent, so every instant of a gap
+        leaves the same time: the earliest is the close of the interval
+        before it. A clock with one working hour left from Friday 17:00 to
+        Monday 10:00 is at risk from Friday 17:00, not from Monday 09:00.
+        """
+        left = max(0.0, seconds)
         for a, b in self.intervals_before(end):
             span = (b - a).total_seconds()
-            if span >= left:
+            if span > left:
                 return b - timedelta(seconds=left)
             left -= span
         raise AssertionError("unreachable")

@@ -15,6 +15,8 @@ class Window:
 
     seconds: float = 0.0
     business_days: int = 0
+    # written with "d": 24-hour days, meaningful only for elapsed time
+    uses_days: bool = False
 
     @property
     def in_business_days(self) -> bool:
@@ -35,6 +37,7 @@ def parse_window(text: str) -> Window:
     pos = 0
     seconds = 0.0
     business_days = 0
+    uses_days = False
     for match in _PART.finditer(cleaned):
         if match.start() != pos:
             break
@@ -45,6 +48,7 @@ def parse_window(text: str) -> Window:
                 raise ValueError(f"{text!r}: business days must be whole")
             business_days += int(amount)
         else:
+            uses_days = uses_days or unit == "d"
             seconds += amount * {"d": 86400, "h": 3600, "m": 60, "s": 1}[unit]
     if pos != len(cleaned):
         raise ValueError(f"{text!r} is not a window: use e.g. 4h, 30m, 1h30m, 2d or 5bd")
@@ -52,7 +56,7 @@ def parse_window(text: str) -> Window:
         raise ValueError(f"{text!r}: do not mix business days with hours")
     if not business_days and seconds <= 0:
         raise ValueError(f"{text!r}: a window must be longer than zero")
-    return Window(seconds=seconds, business_days=business_days)
+    return Window(seconds=seconds, business_days=business_days, uses_days=uses_days)
 
 
 def format_seconds(seconds: float) -> str:

@@ -66,9 +66,16 @@ class ClockWindow(Strict):
         return value
 
     @model_validator(mode="after")
-    def _business_days_need_a_calendar(self) -> ClockWindow:
-        if self.parsed.in_business_days and self.measure is not Measure.WORKING:
+    def _units_fit_the_measure(self) -> ClockWindow:
+        parsed = self.parsed
+        if parsed.in_business_days and self.measure is not Measure.WORKING:
             raise ValueError('a window in business days (bd) must use measure = "working"')
+        if parsed.uses_days and self.measure is Measure.WORKING:
+            # "2d" of working time would be 48 working hours (six 8-hour days): nobody means that.
+            raise ValueError(
+                f'{self.window!r}: days ("d") are 24 elapsed hours; with measure = "working" '
+                'write working hours (e.g. "16h") or business days (e.g. "2bd")'
+            )
         return self
 
     @property

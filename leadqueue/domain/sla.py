@@ -1,8 +1,10 @@
 """SLA clocks: deadlines and states from clock runs, a policy and a calendar.
 
 Elapsed windows are plain UTC arithmetic. Working windows are measured in
-working seconds on the rep's calendar. A pause keeps the time that was left
-and spends it again from the moment the clock resumes.
+working seconds on the rep's calendar. A pause stops the clock: on resume it
+continues with exactly the time that was left, negative when it was already
+overdue, so a pause never forgives a breach and time in needs-info counts
+neither for nor against the rep.
 """
 
 from __future__ import annotations
@@ -44,16 +46,22 @@ class ClockStatus:
     stopped_at: datetime | None
     # overdue by the whole window again: the lead may be re-routed
     reroute_at: datetime | None = None
+    paused_at: datetime | None = None  # set while paused
 
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_CLOCK_STATES
 
-    def remaining_seconds(self, now: datetime) -> float:
-        """Real seconds to the deadline (negative when overdue); the budget left while paused."""
+    def remaining_seconds(self, now: datetime) -> float | None:
+        """Real seconds to the deadline (negative when overdue); None while paused."""
         if self.deadline is None:
-            return self.left_seconds
+            return None
         return (self.deadline - now).total_seconds()
+
+    @property
+    def time_left_seconds(self) -> float | None:
+        """While paused: the time the clock resumes with, in its own measure (negative when overdue)."""
+        return self.left_seconds if self.state is ClockState.PAUSED else None
 
 
 class Meter:
@@ -68,6 +76,12 @@ class Meter:
         if self.working:
             return self.calendar.add_working(start, seconds)
         return start + timedelta(seconds=seconds)
+
+    def earliest_with_left(self, end: datetime, seconds: float) -> datetime:
+        """The earliest instant from which `seconds` of the clock's time remain until `end`."""
+        if self.working:
+            return self.calendar.subtract_working(end, seconds)
+        return end - timedelta(seconds=seconds)
 
     def between(self, start: datetime, end: datetime) -> float:
         if self.working:
@@ -84,58 +98,57 @@ class Meter:
             return self.between(start, deadline)
         return self.window.seconds
 
+    def resumed_deadline(self, resumed_at: datetime, left: float) -> datetime:
+        """The deadline of a clock that resumes at `resumed_at` with `left` of its time.
+
+        With time left, the deadline is that much clock time ahead. Overdue
+        (or exactly out), it lies behind: the instant from which the clock
+        would have been overdue by as much as it was when it paused.
+        """
+        if left > 0:
+            return self.add(resumed_at, left)
+        return self.earliest_with_left(resumed_at, -left)
+
 
 def evaluate_run(run: ClockRun, meter: Meter, at_risk_fraction: float, now: datetime) -> ClockStatus:
     deadline = meter.first_deadline(run.started_at)
     budget = meter.budget(run.started_at, deadline)
-    paused_left: float | None = None
+    paused: tuple[datetime, float] | None = None  # (paused at, time left then) while paused at `now`
     for paused_at, resumed_at in run.pauses:
         if now < paused_at:
             break
-        left = max(0.0, meter.between(paused_at, deadline))
+        left = meter.between(paused_at, deadline)  # never clamped: an overdue clock stays overdue
         if resumed_at is None or now < resumed_at:
-            paused_left = left
+            paused = (paused_at, left)
             break
-        deadline = meter.add(resumed_at, left)
-    at_risk_at = _at_risk_instant(meter, deadline, max(0.0, budget) * at_risk_fraction)
+        deadline = meter.resumed_deadline(resumed_at, left)
+    # At risk from the earliest instant at which a quarter (by default) or less of the window remains.
+    at_risk_at = meter.earliest_with_left(deadline, budget * at_risk_fraction)
     stopped = run.stopped_at if run.stopped_at is not None and run.stopped_at <= now else None
 
-    def status(state: ClockState, left: float, dl: datetime | None = deadline) -> ClockStatus:
-        reroute = meter.add(dl, max(0.0, budget)) if dl is not None and state is not ClockState.MET else None
+    def status(state: ClockState, left: float) -> ClockStatus:
+        if paused is not None:
+            return ClockStatus(
+                run.clock, run.rep, run.started_at, None, None, state, budget, left, None, None, paused[0]
+            )
+        reroute = meter.add(deadline, budget) if state is not ClockState.MET else None
         return ClockStatus(
-            run.clock,
-            run.rep,
-            run.started_at,
-            dl,
-            at_risk_at if dl else None,
-            state,
-            budget,
-            left,
-            stopped,
-            reroute,
+            run.clock, run.rep, run.started_at, deadline, at_risk_at, state, budget, left, stopped, reroute
         )
 
+    if paused is not None:
+        return status(ClockState.PAUSED, paused[1])
     if stopped is not None:
-        if paused_left is not None:  # stopped while paused (e.g. reassigned): not overdue
-            return status(ClockState.MET, paused_left)
-        return status(
-            ClockState.MET if stopped <= deadline else ClockState.MISSED, meter.between(stopped, deadline)
-        )
-    if paused_left is not None:
-        return status(ClockState.PAUSED, paused_left, None)
+        # A run stopped while paused (reassigned) had its pause closed at the stop,
+        # so its deadline already carries the time left then, overdue or not.
+        state = ClockState.MET if stopped <= deadline else ClockState.MISSED
+        return status(state, meter.between(stopped, deadline))
     left = meter.between(now, deadline)
     if now >= deadline:
         return status(ClockState.BREACHED, left)
     if now >= at_risk_at:
         return status(ClockState.AT_RISK, left)
     return status(ClockState.RUNNING, left)
-
-
-def _at_risk_instant(meter: Meter, deadline: datetime, margin: float) -> datetime:
-    """The instant at which only `margin` of the clock's time remains."""
-    if meter.working:
-        return meter.calendar.subtract_working(deadline, margin)
-    return deadline - timedelta(seconds=margin)
 
 
 CalendarFor = Callable[[str], WorkCalendar]

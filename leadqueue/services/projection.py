@@ -79,4 +79,6 @@ def _run_row(n: int, s: ClockStatus) -> dict[str, Any]:
         "stopped_at": s.stopped_at,
         "outcome": s.state.value if closed else None,
         "paused_left_seconds": s.left_seconds if paused else None,
+        "paused_at": s.paused_at,
+        "budget_seconds": s.budget_seconds,
     }

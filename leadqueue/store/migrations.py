@@ -8,10 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, insert, text, update
+from sqlalchemy import Connection, insert, inspect, select, text, update
 
 from leadqueue.store.outbox import OUTBOX_BACKFILL, chunks_of, published_through, write_meta
-from leadqueue.store.schema import clock_runs, events, leads, meta, outbox_chunks, sync_files, sync_parked
+from leadqueue.store.schema import (
+    clock_runs,
+    events,
+    leads,
+    meta,
+    outbox_chunks,
+    reps,
+    sync_files,
+    sync_parked,
+)
 
 # Set by a migration whose new projection columns only a fold can fill: the
 # service layer (which has the policy) rebuilds the projections once, then clears it.
@@ -42,7 +51,7 @@ def _v2_to_v3(conn: Connection) -> None:
         ):
             index.create(conn)
     clock_runs.create(conn)
-    conn.execute(insert(meta).values(key=PROJECTIONS_STALE, value="1"))
+    _mark_projections_stale(conn)
 
 
 def _v3_to_v4(conn: Connection) -> None:
@@ -94,11 +103,44 @@ def _v4_to_v5(conn: Connection) -> None:
     conn.execute(text("DROP TABLE outbox_lines"))
 
 
+def _v5_to_v6(conn: Connection) -> None:
+    """Version 6 gives reps a role and the CRM ids and aliases a CRM file may name
+    them by, and keeps each clock run's budget and pause instant. The pause
+    rule changed too (an overdue clock stays overdue through needs-info):
+    every projection is rebuilt."""
+    json_type = reps.c.crm_ids.type.compile(dialect=conn.dialect)
+    _add_column(conn, "reps", "role", "VARCHAR(10) NOT NULL DEFAULT 'rep'")
+    _add_column(conn, "reps", "crm_ids", f"{json_type} NOT NULL DEFAULT '[]'")
+    _add_column(conn, "reps", "aliases", f"{json_type} NOT NULL DEFAULT '[]'")
+    # A store that came through 2 -> 3 made clock_runs with today's columns already.
+    _add_column(conn, "clock_runs", "paused_at", _datetime_type(conn))
+    _add_column(conn, "clock_runs", "budget_seconds", "FLOAT NOT NULL DEFAULT 0")
+    conn.execute(text("DROP INDEX IF EXISTS ix_clock_runs_open"))
+    next(i for i in clock_runs.indexes if i.name == "ix_clock_runs_open").create(conn)
+    _mark_projections_stale(conn)
+
+
+def _add_column(conn: Connection, table: str, column: str, ddl: str) -> None:
+    if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
+
+
+def _mark_projections_stale(conn: Connection) -> None:
+    if conn.execute(select(meta.c.key).where(meta.c.key == PROJECTIONS_STALE)).first() is None:
+        conn.execute(insert(meta).values(key=PROJECTIONS_STALE, value="1"))
+
+
 def _datetime_type(conn: Connection) -> str:
     return leads.c.decided_at.type.compile(dialect=conn.dialect)
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+    4: _v4_to_v5,
+    5: _v5_to_v6,
+}
 
 
 def upgrade(conn: Connection, found: int, target: int) -> None:

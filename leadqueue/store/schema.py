@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Where an event came from. Only `local` events are published by a sync; a
 # pulled event carries the id of the writer that published it.
@@ -94,6 +94,10 @@ reps = Table(
     Column("name", String(200), nullable=False),
     Column("email", String(320), nullable=False, default=""),
     Column("time_zone", String(64)),  # None: the team's zone
+    Column("role", String(10), nullable=False, default="rep", server_default="rep"),  # rep | lead
+    # How CRM owners map to reps: the owner ids and other spellings of the name a CRM file uses.
+    Column("crm_ids", JSON, nullable=False, default=list),
+    Column("aliases", JSON, nullable=False, default=list),
 )
 
 leads = Table(
@@ -250,7 +254,9 @@ clock_runs = Table(
     Column("reroute_at", UTCDateTime),
     Column("stopped_at", UTCDateTime),
     Column("outcome", String(10)),  # met | missed; NULL while open
-    Column("paused_left_seconds", Float),  # the budget left, while paused
+    Column("paused_left_seconds", Float),  # the time left, in the clock's measure, while paused
+    Column("paused_at", UTCDateTime),  # while paused
+    Column("budget_seconds", Float, nullable=False),  # the window, in the clock's measure
     # open runs by the instant they turn at risk, covering what the breaches
     # screen shows of a run; closed runs by when they stopped, for compliance
     Index(
@@ -262,6 +268,8 @@ clock_runs = Table(
         "started_at",
         "reroute_at",
         "paused_left_seconds",
+        "paused_at",
+        "budget_seconds",
         "lead_id",
         sqlite_where=text("stopped_at IS NULL"),
     ),

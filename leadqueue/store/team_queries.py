@@ -259,6 +259,8 @@ def _open_clock_columns() -> Select[Any]:
         clock_runs.c.at_risk_at,
         clock_runs.c.reroute_at,
         clock_runs.c.paused_left_seconds,
+        clock_runs.c.paused_at,
+        clock_runs.c.budget_seconds,
         leads.c.crm_id,
         leads.c.tier,
         leads.c.first_name,

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from leadqueue.domain.durations import format_seconds
 from leadqueue.services.lead_view import LeadView
 from leadqueue.tui.format import CHECK_MARK, STATE_LABEL, STATE_STYLE, TIER_STYLE, ago, countdown
 
@@ -85,8 +86,12 @@ def render_view(view: LeadView, now: datetime, zone: ZoneInfo = UTC_ZONE) -> Ren
                     f"{countdown(c.deadline, now):>12}  due {local:%a %d %b %H:%M %Z}",
                     style=STATE_STYLE[state],
                 )
+            elif c.left_seconds < 0:
+                # a pause never forgives a breach: say so, or the rep would expect a fresh clock
+                overdue = format_seconds(-c.left_seconds)
+                line.append(f"  resumes {overdue} overdue", style=STATE_STYLE["breached"])
             else:
-                line.append(f"  {int(c.left_seconds // 60)} min left when it resumes", style="blue")
+                line.append(f"  resumes with {format_seconds(c.left_seconds)} left", style="blue")
             parts.append(line)
 
     parts.append(_section("Acceptance checklist"))
