@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, text
 
 from leadqueue.domain.clock import FixedClock
-from leadqueue.domain.decisions import Accept, Reject
+from leadqueue.domain.decisions import Accept, NeedsInfo, Reject
 from leadqueue.services import reports
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import DecisionService
@@ -129,6 +129,41 @@ def test_a_version_2_store_is_upgraded_and_its_clock_runs_filled(
         assert refresh_stale_projections(upgraded) is False  # once
         assert ([c.row() for c in breaches(upgraded)], metrics(upgraded, T0, clock.now())) == expected
         assert expected[0] and expected[1]["rejection_trend"] == [{"week": "2026-11-16", "R1": 1}]
+    finally:
+        upgraded.store.dispose()
+
+
+def test_a_version_5_store_is_upgraded_and_its_overdue_pauses_kept(
+    services: Services, clock: FixedClock
+) -> None:
+    """Version 6 keeps each run's budget and pause; a breached lead paused under the old
+    rule (time left clamped to zero) is rebuilt as overdue as it was."""
+    clock.set(T0)
+    add_lead(services, "L1", rep="ben", assigned_at=T0, score=50)
+    clock.set(T0 + timedelta(hours=30))
+    DecisionService(services).needs_info("L1", "ben", NeedsInfo(["intent"], "who is buying?"))
+    expected = [c.row() for c in breaches(services, include_all=True)]
+    assert [(r["state"], r["time_left_seconds"]) for r in expected] == [("paused", -6 * 3600)]
+    with services.store.write() as conn:  # back to what version 5 had
+        conn.execute(text("DROP INDEX ix_clock_runs_open"))
+        for table, column in [
+            ("clock_runs", "paused_at"),
+            ("clock_runs", "budget_seconds"),
+            ("reps", "role"),
+            ("reps", "crm_ids"),
+            ("reps", "aliases"),
+        ]:
+            conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        conn.execute(text("UPDATE clock_runs SET paused_left_seconds = 0"))  # the old clamp
+        conn.execute(text("UPDATE meta SET value = '5' WHERE key = 'schema_version'"))
+    services.store.dispose()
+
+    upgraded = Services(store=open_store(services.store.url), clock=clock)
+    try:
+        assert refresh_stale_projections(upgraded) is True
+        assert [c.row() for c in breaches(upgraded, include_all=True)] == expected
+        with upgraded.store.read() as conn:
+            assert conn.execute(text("SELECT role FROM reps WHERE key = 'ben'")).scalar_one() == "rep"
     finally:
         upgraded.store.dispose()
 
