@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 
 from leadqueue.domain.clock import FixedClock
 from leadqueue.domain.decisions import Accept, NeedsInfo, Reject
+from leadqueue.domain.policy import Policy
 from leadqueue.services import reports
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import DecisionService
@@ -230,3 +231,25 @@ def test_acceptance_by_rep_on_sqlite_counts_as_the_plain_grouping_does(
         outside = tq.decisions_by_rep_sqlite(conn, end, end + timedelta(days=1))
     assert fast == plain == [("?", 1, 0), ("ana", 0, 2), ("ben", 1, 0), ("cy", 1, 0)]
     assert outside == []
+
+
+def test_a_policy_whose_clocks_changed_recomputes_every_stored_deadline(
+    services: Services, clock: FixedClock
+) -> None:
+    clock.set(T0)
+    add_lead(services, "L1", rep="ana", assigned_at=T0, score=50)
+    assert refresh_stale_projections(services) is False  # first open: taken as made with this policy
+    assert refresh_stale_projections(services) is False
+    (before,) = breaches(services, include_all=True)
+    assert before.deadline == T0 + timedelta(hours=24)
+
+    shorter = Policy.model_validate({"windows": {"decision_standard": {"window": "8h"}}})
+    changed = Services(store=services.store, policy=shorter, clock=clock)
+    assert refresh_stale_projections(changed) is True
+    (after,) = breaches(changed, include_all=True)
+    assert after.deadline == T0 + timedelta(hours=8)
+    (replayed,) = reports.replayed_clocks(changed, clock.now(), include_all=True)
+    assert after.row() == replayed.row()
+    # a change elsewhere in the policy leaves the clocks alone
+    relabelled = shorter.model_copy(update={"undo_grace_minutes": 30})
+    assert refresh_stale_projections(Services(store=services.store, policy=relabelled, clock=clock)) is False

@@ -4,7 +4,9 @@ file may change."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import re
 from datetime import date
 from enum import StrEnum
@@ -274,6 +276,13 @@ class Policy(Strict):
             i: sorted(parse_span(s) for s in self.working_hours.get(day, []))
             for i, day in enumerate(WEEKDAYS)
         }
+
+    def clock_fingerprint(self) -> str:
+        """What every stored deadline depends on: when it changes, they are all stale."""
+        clocks = self.model_dump(
+            mode="json", include={"time_zone", "at_risk_fraction", "working_hours", "holidays", "windows"}
+        )
+        return hashlib.sha256(json.dumps(clocks, sort_keys=True).encode()).hexdigest()[:16]
 
     def active_reasons(self) -> dict[str, ReasonCode]:
         return {code: r for code, r in self.reasons.items() if not r.retired}

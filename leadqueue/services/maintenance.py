@@ -13,7 +13,8 @@ from leadqueue.domain.policy import Tier
 from leadqueue.services.context import Services
 from leadqueue.services.projection import project
 from leadqueue.store import repository as repo
-from leadqueue.store.migrations import PROJECTIONS_STALE
+from leadqueue.store.migrations import CLOCK_POLICY, PROJECTIONS_STALE
+from leadqueue.store.outbox import read_meta, write_meta
 from leadqueue.store.schema import events, leads, meta
 
 _BATCH = 2000
@@ -28,19 +29,30 @@ def rebuild_projections(
         reproject(services, conn, ids[start : start + _BATCH])
         if progress:
             progress(min(len(ids), start + _BATCH), len(ids))
+    write_meta(conn, CLOCK_POLICY, services.policy.clock_fingerprint())
     return len(ids)
 
 
 def refresh_stale_projections(services: Services, progress: Callable[[int, int], None] | None = None) -> bool:
-    """Fill the projection after a schema upgrade that added to it; a no-op otherwise."""
+    """Recompute every lead's clocks when what they were computed with changed:
+    a schema upgrade that added to the projection, or the policy's hours,
+    holidays, zone or windows. A no-op otherwise (one read)."""
+    wanted = services.policy.clock_fingerprint()
     with services.store.read() as conn:
-        stale = conn.execute(select(meta.c.value).where(meta.c.key == PROJECTIONS_STALE)).first()
-    if stale is None:
+        stale = read_meta(conn, PROJECTIONS_STALE) is not None
+        built_for = read_meta(conn, CLOCK_POLICY)
+    if not stale and built_for == wanted:
         return False
+    # A store without a fingerprint was projected before they were kept: take it
+    # as made with this policy rather than rebuild every store on first open.
+    rebuild = stale or built_for is not None
     with services.store.write() as conn:
-        rebuild_projections(services, conn, progress)
-        conn.execute(delete(meta).where(meta.c.key == PROJECTIONS_STALE))
-    return True
+        if rebuild:
+            rebuild_projections(services, conn, progress)
+            conn.execute(delete(meta).where(meta.c.key == PROJECTIONS_STALE))
+        else:
+            write_meta(conn, CLOCK_POLICY, wanted)
+    return rebuild
 
 
 def reproject(services: Services, conn: Connection, lead_ids: Sequence[int]) -> dict[int, LeadHistory]:

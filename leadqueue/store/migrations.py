@@ -25,6 +25,8 @@ from leadqueue.store.schema import (
 # Set by a migration whose new projection columns only a fold can fill: the
 # service layer (which has the policy) rebuilds the projections once, then clears it.
 PROJECTIONS_STALE = "projections_stale"
+# The policy's clock fingerprint the stored deadlines were computed with (Policy.clock_fingerprint).
+CLOCK_POLICY = "clock_policy"
 
 
 def _v1_to_v2(conn: Connection) -> None:
