@@ -29,6 +29,7 @@ from leadqueue.services.projection import project
 from leadqueue.store import repository as repo
 from leadqueue.store.bulk import bulk_insert
 from leadqueue.store.engine import StoreError, open_store
+from leadqueue.store.migrations import CLOCK_POLICY
 from leadqueue.store.schema import ORIGIN_IMPORT, leads, meta, reps
 
 # A Wednesday, mid-morning on the team's (New York) calendar.
@@ -330,6 +331,7 @@ def generate(
             [
                 {"key": "demo_reference", "value": reference.isoformat()},
                 {"key": "demo_seed", "value": str(seed)},
+                {"key": CLOCK_POLICY, "value": policy.clock_fingerprint()},
             ],
         )
         calendar_for = services.calendars(conn)

@@ -30,6 +30,7 @@ def rebuild_projections(
         if progress:
             progress(min(len(ids), start + _BATCH), len(ids))
     write_meta(conn, CLOCK_POLICY, services.policy.clock_fingerprint())
+    conn.execute(delete(meta).where(meta.c.key == PROJECTIONS_STALE))
     return len(ids)
 
 
@@ -49,7 +50,6 @@ def refresh_stale_projections(services: Services, progress: Callable[[int, int],
     with services.store.write() as conn:
         if rebuild:
             rebuild_projections(services, conn, progress)
-            conn.execute(delete(meta).where(meta.c.key == PROJECTIONS_STALE))
         else:
             write_meta(conn, CLOCK_POLICY, wanted)
     return rebuild
