@@ -17,6 +17,7 @@ from leadqueue.cli.common import Context, build_context
 from leadqueue.domain.calendar import CalendarError
 from leadqueue.domain.clock import Clock
 from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch, split_facts
+from leadqueue.domain.roster import RosterError
 from leadqueue.domain.when import WhenError, parse_when
 from leadqueue.export.errors import ExportError
 from leadqueue.io.errors import ImportFileError
@@ -43,6 +44,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     CommandError,
     FolderUnreachable,
     ExportError,
+    RosterError,
 )
 
 
@@ -73,6 +75,10 @@ def dispatch(args: argparse.Namespace, clock: Clock) -> int:
         if command == "open" and sys.stdout.isatty():
             return show_startup_error(str(exc))
         raise
+    if command == "reps":
+        from leadqueue.cli.reps_command import run_reps
+
+        return run_reps(ctx, args)
     handler = _HANDLERS[command]
     return handler(ctx, args)
 
@@ -149,23 +155,29 @@ def _undo(ctx: Context, a: argparse.Namespace) -> int:
     return _done(DecisionService(ctx.services).undo(a.id, actor))
 
 
+def _as_rep_or(ctx: Context, nobody: str) -> str:
+    """A given --as (or the config's rep) must be a known rep; with none at all a
+    team action is recorded as done by `nobody` (marketing, the team lead)."""
+    return ctx.rep_key(required=False) or nobody
+
+
 def _resume(ctx: Context, a: argparse.Namespace) -> int:
-    actor = ctx.actor or "marketing"
+    actor = _as_rep_or(ctx, "marketing")
     return _done(DecisionService(ctx.services).returned_from_marketing(a.id, actor, a.note))
 
 
 def _reassign(ctx: Context, a: argparse.Namespace) -> int:
-    actor = ctx.actor or "team-lead"
+    actor = _as_rep_or(ctx, "team-lead")
     return _done(DecisionService(ctx.services).reassign(a.id, actor, a.to, a.note))
 
 
 def _escalate(ctx: Context, a: argparse.Namespace) -> int:
-    actor = ctx.actor or "team-lead"
+    actor = _as_rep_or(ctx, "team-lead")
     return _done(DecisionService(ctx.services).escalate(a.id, actor, a.note))
 
 
 def _acknowledge(ctx: Context, a: argparse.Namespace) -> int:
-    actor = ctx.actor or "team-lead"
+    actor = _as_rep_or(ctx, "team-lead")
     return _done(DecisionService(ctx.services).acknowledge(a.id, actor, a.note))
 
 

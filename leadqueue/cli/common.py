@@ -61,7 +61,10 @@ class Context:
         with self.services.store.read() as conn:
             key = resolve_rep(conn, self.actor)
         if key is None:
-            raise UnknownRep(f"unknown rep {self.actor!r}: the store has no rep by that key or name")
+            raise UnknownRep(
+                f"unknown rep {self.actor!r}: the store has no rep by that key, email, name or alias"
+                " (see `leadqueue reps`)"
+            )
         return key
 
 

@@ -163,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--until", metavar="WHEN", help="default: now")
     r.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
+    add_reps_parser(command("reps", "the team roster: list reps (the default), add, set or import them"))
+
     p = command("policy", "show or check the team policy")
     psub = p.add_subparsers(dest="policy_cmd", metavar="ACTION", required=True)
     r = psub.add_parser("show", help="print the effective policy as TOML")
@@ -171,6 +173,42 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(r)
     r.add_argument("file", type=Path, metavar="FILE")
     return parser
+
+
+def add_reps_parser(p: argparse.ArgumentParser) -> None:
+    # SUPPRESS: `reps --format json` and `reps list --format json` both reach the handler.
+    formats = {"choices": ("table", "json", "csv"), "default": argparse.SUPPRESS}
+    p.add_argument("--format", **formats)
+    sub = p.add_subparsers(dest="reps_cmd", metavar="ACTION")
+    r = sub.add_parser("list", help="print the roster (the default)")
+    add_common(r)
+    r.add_argument("--format", **formats)
+    for action, help_text in (("add", "add a rep"), ("set", "change a rep (the fields given)")):
+        r = sub.add_parser(action, help=help_text, description=help_text)
+        add_common(r)
+        if action == "add":
+            r.add_argument("key", metavar="KEY", help="lowercase letters, digits, '.', '_', '-'")
+        else:
+            r.add_argument("key", metavar="REP", help="the rep's key, email, name or alias")
+        r.add_argument("--name")
+        r.add_argument("--email")
+        r.add_argument("--zone", metavar="IANA", help="e.g. Europe/Berlin; 'team' or '' for the team's zone")
+        r.add_argument("--role", metavar="rep|lead", help="default: rep" if action == "add" else None)
+        more = " (replaces the list; '' empties it)" if action == "set" else ""
+        r.add_argument(
+            "--crm-id",
+            dest="crm_ids",
+            action="append",
+            metavar="ID",
+            help=f"the rep's owner id in a CRM{more}",
+        )
+        r.add_argument(
+            "--alias", dest="aliases", action="append", metavar="TEXT", help=f"another name for the rep{more}"
+        )
+    r = sub.add_parser("import", help="add or update reps from a CSV or JSON-lines file")
+    add_common(r)
+    r.add_argument("file", type=Path, metavar="FILE")
+    r.add_argument("--encoding", metavar="NAME", help="file encoding (default: UTF-8, else Windows-1252)")
 
 
 def clock_from_env() -> Clock:

@@ -422,7 +422,8 @@ class _RowParser:
 # ---------------------------------------------------------------- files
 
 
-def _read_text(path: Path, encoding: str | None) -> tuple[str, str]:
+def read_text(path: Path, encoding: str | None) -> tuple[str, str]:
+    """The file decoded, and the encoding that decoded it."""
     try:
         if path.is_dir():
             raise ImportFileError(f"{path} is a directory, not a lead file")
@@ -470,7 +471,8 @@ def _read_text(path: Path, encoding: str | None) -> tuple[str, str]:
         raise undecodable(exc, "UTF-8 or Windows-1252 (cp1252)") from None
 
 
-def _delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
+    """The header line's separator: a comma when it has one, else `;`, tab or `|`."""
     first = text.lstrip("\r\n").split("\n", 1)[0]
     if "," in first:
         return ","
@@ -505,7 +507,7 @@ def read_leads(
 ) -> ReadResult:
     """Parse a lead file; rows that cannot be read become `RowError`s, whole-file problems raise."""
     path = Path(path)
-    text, used = _read_text(path, encoding)
+    text, used = read_text(path, encoding)
     if not text.strip():
         raise ImportFileError(f"{path} is empty: no header row")
     with paused_gc():
@@ -518,7 +520,7 @@ def _read_csv(
     path: Path, text: str, used: str, zone: ZoneInfo, default_rep: str | None, progress: Progress | None
 ) -> ReadResult:
     # strict: a quote that is never closed must not silently swallow the rest of the file
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True)
     records: list[list[str]] = []
     line = 1
     try:

@@ -14,7 +14,9 @@ from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, o
 from leadqueue.domain.duplicates import fold_text, normalise_domain, normalise_email, person_key
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.lead import ContentItem, LeadProfile, ScoreItem, Touchpoint
+from leadqueue.domain.roster import pick
 from leadqueue.store.bulk import bulk_insert
+from leadqueue.store.roster import load_reps
 from leadqueue.store.schema import PROJECTION_COLUMNS, clock_runs, events, leads, reps
 
 
@@ -143,12 +145,11 @@ def ensure_reps(conn: Connection, wanted: Mapping[str, str]) -> None:
 
 
 def resolve_rep(conn: Connection, text: str) -> str | None:
-    """A rep key from a key or a display name, case-insensitively."""
-    needle = text.strip().casefold()
-    for r in conn.execute(select(reps.c.key, reps.c.name)):
-        if needle in (r.key.casefold(), r.name.casefold()):
-            return str(r.key)
-    return None
+    """The key of the rep a text names by key, email, name or alias (case and
+    surrounding spaces aside); None for nobody. A text naming several reps
+    raises AmbiguousRep rather than acting as one of them."""
+    rep = pick(load_reps(conn), text)
+    return rep.key if rep else None
 
 
 def ids_for(conn: Connection, crm_ids: Sequence[str], chunk: int = 900) -> dict[str, int]:

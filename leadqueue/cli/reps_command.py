@@ -1,0 +1,96 @@
+"""`leadqueue reps`: list, add, change and import the team's reps."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from typing import Any
+
+from leadqueue.cli.common import Context
+from leadqueue.cli.render import table
+from leadqueue.domain.roster import FIELDS, LIST_FIELDS, SEPARATOR, Rep
+from leadqueue.services.roster import RosterRejected, RosterService
+
+_SHOWN_PROBLEMS = 50
+
+
+def run_reps(ctx: Context, args: argparse.Namespace) -> int:
+    service = RosterService(ctx.services)
+    action = args.reps_cmd or "list"
+    if action == "list":
+        _print_roster(service.list(), getattr(args, "format", "table"), ctx.services.policy.time_zone)
+    elif action == "add":
+        rep = service.add({"key": args.key, "name": args.name or ""} | _options(args))
+        print(f"added rep {rep.key}: {_describe(rep, ctx.services.policy.time_zone)}")
+    elif action == "set":
+        change = service.set(args.key, _options(args))
+        print(_changed(change.before, change.after, ctx.services.policy.time_zone, change.leads_recomputed))
+    else:
+        try:
+            summary = service.import_file(args.file, args.encoding)
+        except RosterRejected as exc:
+            for problem in exc.problems[:_SHOWN_PROBLEMS]:
+                print(f"{exc.path}: {problem}", file=sys.stderr)
+            if len(exc.problems) > _SHOWN_PROBLEMS:
+                print(f"... and {len(exc.problems) - _SHOWN_PROBLEMS} more", file=sys.stderr)
+            raise
+        print(summary.line())
+    return 0
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    """The fields given on the command line; one left out keeps its value (set) or default (add)."""
+    values: dict[str, Any] = {}
+    for name in ("name", "email", "zone", "role"):
+        if getattr(args, name) is not None:
+            values[name] = getattr(args, name)
+    for name in LIST_FIELDS:
+        given = getattr(args, name)
+        if given is not None:
+            # `--alias 'A;B'` means the same as in a file: two aliases.
+            values[name] = SEPARATOR.join(given)
+    return values
+
+
+def _cells(rep: Rep, team_zone: str) -> dict[str, Any]:
+    return {
+        **rep.record(),
+        "zone": rep.zone or f"{team_zone} (team)",
+        **{f: SEPARATOR.join(getattr(rep, f)) for f in LIST_FIELDS},
+    }
+
+
+def _print_roster(reps: list[Rep], fmt: str, team_zone: str) -> None:
+    if fmt == "json":
+        print(json.dumps([r.record() for r in reps], indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        # The columns `reps import` reads; a blank zone is the team's.
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(FIELDS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**_cells(r, team_zone), "zone": r.zone or ""} for r in reps)
+        sys.stdout.write(buf.getvalue())
+    elif reps:
+        print(table([_cells(r, team_zone) for r in reps], list(FIELDS)))
+    else:
+        print("(no reps yet: add one with `leadqueue reps add KEY --name NAME`)")
+
+
+def _describe(rep: Rep, team_zone: str) -> str:
+    email = f" <{rep.email}>" if rep.email else ""
+    return f"{rep.name}{email}, zone {rep.zone or f'{team_zone} (team)'}, role {rep.role}"
+
+
+def _changed(before: Rep | None, after: Rep, team_zone: str, recomputed: int) -> str:
+    old = _cells(before, team_zone) if before else {}
+    new = _cells(after, team_zone)
+    diffs = [f"{f} {old.get(f) or '-'} -> {new[f] or '-'}" for f in FIELDS if old.get(f) != new[f]]
+    if not diffs:
+        return f"rep {after.key} unchanged"
+    text = f"updated rep {after.key}: " + "; ".join(diffs)
+    if recomputed:
+        text += f"; clocks of {recomputed} lead(s) recomputed"
+    return text

@@ -1,0 +1,271 @@
+"""The team roster: who may act, in which zone their clocks run, and the other
+names a person or a CRM file may use for them.
+
+Pure validation and matching; whether a key or a name is already taken is
+decided against the other reps by the service that holds the store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from leadqueue.domain.policy import check_zone
+
+ROLES = ("rep", "lead")
+FIELDS = ("key", "name", "email", "zone", "role", "crm_ids", "aliases")
+LIST_FIELDS = ("crm_ids", "aliases")
+SEPARATOR = ";"
+# `--zone team` (or a blank cell) puts a rep back on the team's zone.
+TEAM_ZONE_WORD = "team"
+
+_KEY = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+\Z")
+# Column widths of the `reps` table: longer text would fail on PostgreSQL only.
+_MAX = {"key": 120, "name": 200, "email": 320, "zone": 64}
+_ITEM_MAX = 200
+
+
+class RosterError(ValueError):
+    """A roster change that cannot be made; the message says what is wrong and where."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.reason}"
+
+
+class InvalidRep(RosterError):
+    """Every bad field of one rep, so one attempt shows them all."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = tuple(problems)
+
+
+class AmbiguousRep(RosterError):
+    """A text that names more than one rep: acting as either would be a guess."""
+
+
+@dataclass(frozen=True)
+class Rep:
+    key: str
+    name: str
+    email: str = ""
+    zone: str | None = None  # None: the team's zone
+    role: str = "rep"
+    crm_ids: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+    def handles(self) -> set[str]:
+        """What a person may type to mean this rep (`--as`, `--to`), folded."""
+        texts = [self.key, self.email, self.name, *self.aliases]
+        return {fold(t) for t in texts if fold(t)}
+
+    def identifiers(self) -> list[tuple[str, str, str]]:
+        """(folded text, field, text as stored) for every name of this rep, CRM ids included."""
+        pairs = [("key", self.key), ("email", self.email), ("name", self.name)]
+        pairs += [("aliases", a) for a in self.aliases] + [("crm_ids", c) for c in self.crm_ids]
+        return [(fold(text), field, text) for field, text in pairs if fold(text)]
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "email": self.email,
+            "zone": self.zone,
+            "role": self.role,
+            "crm_ids": list(self.crm_ids),
+            "aliases": list(self.aliases),
+        }
+
+
+def fold(text: str) -> str:
+    """Case, surrounding and repeated spaces make no difference to who is meant."""
+    return " ".join(text.split()).casefold()
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    # A JSON line may carry a number where text is meant (a numeric owner id).
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not text")
+    return value.strip()
+
+
+def _fits(field: str, text: str) -> str:
+    if len(text) > _MAX[field]:
+        raise ValueError(f"{text[:20]!r}... is {len(text)} characters long; at most {_MAX[field]}")
+    return text
+
+
+def suggest_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9._-]+", "-", text.strip().casefold()).strip("-._") or "rep"
+
+
+def parse_key(value: Any) -> str:
+    text = _text(value)
+    if not text:
+        raise ValueError("a key is required")
+    if not _KEY.match(text):
+        raise ValueError(
+            f"{text!r} is not a key: use lowercase letters, digits, '.', '_' and '-'"
+            f" (e.g. {suggest_key(text)!r})"
+        )
+    return _fits("key", text)
+
+
+def parse_name(value: Any) -> str:
+    text = " ".join(_text(value).split())
+    if not text:
+        raise ValueError("a name is required")
+    return _fits("name", text)
+
+
+def parse_email(value: Any) -> str:
+    text = _text(value)
+    if text and not _EMAIL.match(text):
+        raise ValueError(f"{text!r} is not an email address")
+    return _fits("email", text)
+
+
+def parse_zone(value: Any) -> str | None:
+    text = _text(value)
+    if not text or text.casefold() == TEAM_ZONE_WORD:
+        return None
+    return _fits("zone", check_zone(text))
+
+
+def parse_role(value: Any) -> str:
+    text = _text(value).casefold() or ROLES[0]
+    if text not in ROLES:
+        raise ValueError(f"{text!r} is not a role: use {' or '.join(ROLES)}")
+    return text
+
+
+def split_list(value: Any) -> tuple[str, ...]:
+    """`a;b` or a list of items (`--alias` given twice, a JSON array) -> distinct items, in order.
+
+    A `;` inside a list item is refused rather than split: the item could not
+    be written back to a file and read the same.
+    """
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items: list[Any] = value.split(SEPARATOR)
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise ValueError(f"{value!r} is not a list: separate items with {SEPARATOR!r}")
+    out: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        text = " ".join(_text(item).split())
+        if SEPARATOR in text:
+            raise ValueError(f"{text!r}: an item may not contain {SEPARATOR!r} (it separates items)")
+        if len(text) > _ITEM_MAX:
+            raise ValueError(f"{text[:20]!r}... is {len(text)} characters long; at most {_ITEM_MAX}")
+        if text and fold(text) not in seen:
+            seen.add(fold(text))
+            out.append(text)
+    return tuple(out)
+
+
+_PARSERS: dict[str, Any] = {
+    "key": parse_key,
+    "name": parse_name,
+    "email": parse_email,
+    "zone": parse_zone,
+    "role": parse_role,
+    "crm_ids": split_list,
+    "aliases": split_list,
+}
+
+
+def _parse_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    parsed: dict[str, Any] = {}
+    problems = []
+    # In the order of the fields, whatever order a command line or a file gave them in.
+    for field in sorted(values, key=lambda f: FIELDS.index(f) if f in FIELDS else len(FIELDS)):
+        value = values[field]
+        if field not in _PARSERS:
+            problems.append(Problem(field, f"unknown field; the fields are {', '.join(FIELDS)}"))
+            continue
+        try:
+            parsed[field] = _PARSERS[field](value)
+        except ValueError as exc:
+            problems.append(Problem(field, str(exc)))
+    if problems:
+        raise InvalidRep(problems)
+    return parsed
+
+
+def new_rep(values: Mapping[str, Any]) -> Rep:
+    """A rep from raw values (command options, a file's cells); every bad field is reported.
+
+    A missing field takes its default; `key` and `name` are required.
+    """
+    parsed = _parse_fields({"name": None, **values, "key": values.get("key")})
+    return Rep(**parsed)
+
+
+def revise(rep: Rep, changes: Mapping[str, Any]) -> Rep:
+    """The rep with some fields changed; the key names the rep and never changes,
+    since every event and clock run refers to it."""
+    if "key" in changes and _text(changes["key"]) != rep.key:
+        raise InvalidRep([Problem("key", f"a rep's key cannot change (it is {rep.key!r})")])
+    parsed = _parse_fields({f: v for f, v in changes.items() if f != "key"})
+    return replace(rep, **parsed)
+
+
+def clashes(rep: Rep, others: Iterable[Rep]) -> list[Problem]:
+    """Where rep would share a key, email, alias or CRM id with another rep, so
+    that `--as` or a CRM owner could mean either. Two reps may share a display
+    name: their keys tell them apart, and the name alone is refused as ambiguous."""
+    mine = rep.identifiers()
+    problems = []
+    for other in others:
+        if other.key == rep.key:
+            continue
+        theirs = {folded: field for folded, field, _ in other.identifiers()}
+        for folded, field, text in mine:
+            their_field = theirs.get(folded)
+            if their_field is None or (field == "name" and their_field == "name"):
+                continue
+            problems.append(
+                Problem(field, f"{text!r} is already {_DESCRIBE[their_field]} of rep {other.key!r}")
+            )
+    return problems
+
+
+_DESCRIBE = {
+    "key": "the key",
+    "email": "the email",
+    "name": "the name",
+    "aliases": "an alias",
+    "crm_ids": "a CRM id",
+}
+
+
+def matching(reps: Iterable[Rep], text: str) -> list[Rep]:
+    """Every rep the text names by key, email, name or alias."""
+    needle = fold(text)
+    return [r for r in reps if needle in r.handles()] if needle else []
+
+
+def pick(reps: Iterable[Rep], text: str) -> Rep | None:
+    """The one rep the text names; None for nobody, an error for several."""
+    found = matching(reps, text)
+    if len(found) > 1:
+        keys = ", ".join(r.key for r in found)
+        raise AmbiguousRep(f"{text.strip()!r} names {len(found)} reps ({keys}): use the rep's key")
+    return found[0] if found else None

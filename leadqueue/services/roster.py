@@ -1,0 +1,180 @@
+"""The team roster: list, add, change and import reps. Each change is one
+write transaction: validated whole, checked against the other reps, written,
+and the clocks of a rep whose zone moved recomputed, or nothing at all."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from leadqueue.domain.roster import (
+    InvalidRep,
+    Rep,
+    RosterError,
+    clashes,
+    fold,
+    new_rep,
+    pick,
+    revise,
+)
+from leadqueue.io.roster_file import read_roster
+from leadqueue.services.context import Services
+from leadqueue.services.decisions import UnknownRep
+from leadqueue.services.maintenance import reproject
+from leadqueue.store import roster as store
+
+_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    where: str  # "row 3" or "line 3"
+    column: str  # "" for the record as a whole
+    reason: str
+
+    def __str__(self) -> str:
+        column = f", column {self.column!r}" if self.column else ""
+        return f"{self.where}{column}: {self.reason}"
+
+
+class RosterRejected(RosterError):
+    """An import with bad rows: every one is listed, and nothing was written."""
+
+    def __init__(self, path: Path, problems: Sequence[RowProblem]) -> None:
+        records = len({p.where for p in problems})
+        noun = problems[0].where.split()[0] if problems else "row"  # "row" (CSV) or "line" (JSON lines)
+        super().__init__(f"{path}: {records} bad {noun}(s); nothing was written")
+        self.path = path
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True)
+class RepChange:
+    before: Rep | None  # None: a new rep
+    after: Rep
+    leads_recomputed: int
+
+
+@dataclass
+class RosterImport:
+    path: Path
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    leads_recomputed: int = 0
+
+    def line(self) -> str:
+        added, updated = len(self.added), len(self.updated)
+        text = f"{self.path}: {added} added, {updated} updated, {self.unchanged} unchanged"
+        if self.leads_recomputed:
+            text += f"; clocks of {self.leads_recomputed} lead(s) recomputed for a new zone"
+        return text
+
+
+class RosterService:
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    def list(self) -> list[Rep]:
+        with self.s.store.read() as conn:
+            return store.load_reps(conn)
+
+    def add(self, values: Mapping[str, Any]) -> Rep:
+        rep = new_rep(values)
+        with self.s.store.write() as conn:
+            store.lock_roster(conn)
+            current = store.load_reps(conn)
+            if any(r.key == rep.key for r in current):
+                raise RosterError(f"key: a rep with key {rep.key!r} already exists; change it with `set`")
+            problems = clashes(rep, current)
+            if problems:
+                raise InvalidRep(problems)
+            store.insert_rep(conn, rep)
+        return rep
+
+    def set(self, who: str, changes: Mapping[str, Any]) -> RepChange:
+        """Change a rep named by key, email, name or alias; a new zone recomputes their clocks."""
+        if not changes:
+            raise RosterError("nothing to change: give a name, email, zone, role, CRM ids or aliases")
+        with self.s.store.write() as conn:
+            store.lock_roster(conn)
+            current = store.load_reps(conn)
+            before = pick(current, who)
+            if before is None:
+                raise UnknownRep(
+                    f"unknown rep {who!r}: the store has no rep by that key, email, name or alias"
+                )
+            after = revise(before, changes)
+            problems = clashes(after, current)
+            if problems:
+                raise InvalidRep(problems)
+            if after != before:
+                store.update_rep(conn, after)
+            recomputed = self._recompute_moved(conn, [(before, after)])
+        return RepChange(before, after, recomputed)
+
+    def import_file(self, path: Path, encoding: str | None = None) -> RosterImport:
+        """Add the file's new keys and update the known ones (only in the columns
+        the file has); a key twice in the file, or any bad row, writes nothing."""
+        roster = read_roster(path, encoding)
+        problems = [RowProblem(p.where, p.column, p.reason) for p in roster.problems]
+        summary = RosterImport(roster.path)
+        with self.s.store.write() as conn:
+            store.lock_roster(conn)
+            current = {r.key: r for r in store.load_reps(conn)}
+            planned: dict[str, tuple[str, Rep | None, Rep]] = {}  # key -> (where, before, after)
+            seen: dict[str, str] = {}
+            for record in roster.records:
+                raw_key = record.cells.get("key")
+                key = raw_key.strip() if isinstance(raw_key, str) else raw_key
+                if isinstance(key, str) and fold(key) in seen:
+                    reason = f"key {key!r} is already on {seen[fold(key)]} of this file"
+                    problems.append(RowProblem(record.where, "key", reason))
+                    continue
+                if isinstance(key, str) and key:
+                    seen[fold(key)] = record.where
+                before = current.get(key) if isinstance(key, str) else None
+                try:
+                    after = revise(before, record.cells) if before else new_rep(record.cells)
+                except InvalidRep as exc:
+                    problems += [RowProblem(record.where, p.field, p.reason) for p in exc.problems]
+                    continue
+                planned[after.key] = (record.where, before, after)
+            final = {**current, **{key: after for key, (_, _, after) in planned.items()}}
+            for where, before, after in planned.values():
+                if after != before:
+                    problems += [RowProblem(where, p.field, p.reason) for p in clashes(after, final.values())]
+            if problems:
+                raise RosterRejected(roster.path, sorted(problems, key=_file_order))
+            for _, before, after in planned.values():
+                if before is None:
+                    store.insert_rep(conn, after)
+                    summary.added.append(after.key)
+                elif after != before:
+                    store.update_rep(conn, after)
+                    summary.updated.append(after.key)
+                else:
+                    summary.unchanged += 1
+            moves = [(before, after) for _, before, after in planned.values() if before is not None]
+            summary.leads_recomputed = self._recompute_moved(conn, moves)
+        return summary
+
+    def _recompute_moved(self, conn: Connection, changes: Sequence[tuple[Rep, Rep]]) -> int:
+        """Refold every lead with a clock run on the calendar of a rep whose zone
+        moved. Closed runs too: the projection is a cache of the events and the
+        roster as it is now, and must match what a full rebuild would give."""
+        team = self.s.policy.time_zone
+        moved = [after.key for before, after in changes if (before.zone or team) != (after.zone or team)]
+        lead_ids = store.leads_with_runs_of(conn, moved)
+        for start in range(0, len(lead_ids), _BATCH):
+            reproject(self.s, conn, lead_ids[start : start + _BATCH])
+        return len(lead_ids)
+
+
+def _file_order(problem: RowProblem) -> int:
+    number = problem.where.rsplit(" ", 1)[-1]
+    return int(number) if number.isdigit() else 0

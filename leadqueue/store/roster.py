@@ -1,0 +1,66 @@
+"""The `reps` table as roster entries. Functions take an open Connection so
+the caller decides the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, text, update
+
+from leadqueue.domain.roster import Rep
+from leadqueue.store.schema import clock_runs, reps
+
+
+def row_to_rep(r: Any) -> Rep:
+    # Reps made before the roster existed (by a lead import, a sync) are read
+    # as stored, not validated: their keys and names came from CRM files.
+    return Rep(
+        key=r.key,
+        name=r.name,
+        email=r.email or "",
+        zone=r.time_zone or None,
+        role=r.role or "rep",
+        crm_ids=tuple(r.crm_ids or ()),
+        aliases=tuple(r.aliases or ()),
+    )
+
+
+def load_reps(conn: Connection) -> list[Rep]:
+    return [row_to_rep(r) for r in conn.execute(select(reps).order_by(reps.c.key))]
+
+
+def _values(rep: Rep) -> dict[str, Any]:
+    return {
+        "name": rep.name,
+        "email": rep.email,
+        "time_zone": rep.zone,
+        "role": rep.role,
+        "crm_ids": list(rep.crm_ids),
+        "aliases": list(rep.aliases),
+    }
+
+
+def insert_rep(conn: Connection, rep: Rep) -> None:
+    conn.execute(insert(reps).values(key=rep.key, **_values(rep)))
+
+
+def update_rep(conn: Connection, rep: Rep) -> None:
+    conn.execute(update(reps).where(reps.c.key == rep.key).values(**_values(rep)))
+
+
+def lock_roster(conn: Connection) -> None:
+    """Hold roster writes (and reps made by an import) until this transaction ends,
+    so that what it checked for clashes is still true when it writes. SQLite's
+    write transaction already holds the whole store."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(text("LOCK TABLE reps IN SHARE ROW EXCLUSIVE MODE"))
+
+
+def leads_with_runs_of(conn: Connection, rep_keys: Iterable[str]) -> list[int]:
+    """Leads with a clock run (open or closed) on any of these reps' calendars."""
+    keys = sorted(set(rep_keys))
+    if not keys:
+        return []
+    q = select(clock_runs.c.lead_id).where(clock_runs.c.rep.in_(keys)).distinct()
+    return sorted(int(r.lead_id) for r in conn.execute(q))
