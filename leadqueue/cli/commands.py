@@ -252,7 +252,7 @@ def _print_row_errors(errors: list[Any], file: Path, limit: int = 20) -> None:
 
 
 def _report(ctx: Context, a: argparse.Namespace) -> int:
-    from leadqueue.services.reports import BREACH_FIELDS, breaches, metrics
+    from leadqueue.services.reports import BREACH_FIELDS, BREACH_TABLE_FIELDS, breaches, metrics
 
     now = ctx.services.clock.now()
     zone = ctx.services.policy.zone
@@ -267,7 +267,7 @@ def _report(ctx: Context, a: argparse.Namespace) -> int:
             if rep is None:
                 raise CommandError(f"unknown rep {a.rep!r}")
         rows = [c.row() for c in breaches(ctx.services, as_of, rep, a.all)]
-        _emit(rows, list(BREACH_FIELDS), a.format)
+        _emit(rows, list(BREACH_TABLE_FIELDS if a.format == "table" else BREACH_FIELDS), a.format)
         return 0
     until = parse_when(a.until, now, zone) if a.until else now
     since = parse_when(a.since, now, zone) if a.since else until - timedelta(days=28)
