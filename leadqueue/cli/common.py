@@ -84,6 +84,6 @@ def build_context(
     services = Services(store=store, policy=policy, clock=clock or SystemClock())
     from leadqueue.cli.progress import progress_bar
 
-    with progress_bar("upgrading the store: SLA clocks of every lead") as progress:
+    with progress_bar("recomputing the SLA clocks of every lead") as progress:
         refresh_stale_projections(services, progress)
     return Context(config=config, services=services, actor=actor)
