@@ -8,8 +8,10 @@ decided against the other reps by the service that holds the store.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import groupby
 from typing import Any
 
 from leadqueue.domain.policy import check_zone
@@ -21,7 +23,9 @@ SEPARATOR = ";"
 # `--zone team` (or a blank cell) puts a rep back on the team's zone.
 TEAM_ZONE_WORD = "team"
 
-_KEY = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
+# A key is lowercase letters (of any script), digits, '.', '_' and '-': `лена-фишер` is a
+# key, so reps named in Cyrillic or Greek keep keys that tell them apart.
+_KEY_PUNCTUATION = "._-"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+\Z")
 # Column widths of the `reps` table: longer text would fail on PostgreSQL only.
 _MAX = {"key": 120, "name": 200, "email": 320, "zone": 64}
@@ -87,8 +91,9 @@ class Rep:
 
 
 def fold(text: str) -> str:
-    """Case, surrounding and repeated spaces make no difference to who is meant."""
-    return " ".join(text.split()).casefold()
+    """Case, surrounding and repeated spaces make no difference to who is meant, nor
+    whether an accent was typed as one character or as a letter and a combining mark."""
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
 def _text(value: Any) -> str:
@@ -108,17 +113,50 @@ def _fits(field: str, text: str) -> str:
     return text
 
 
+def _key_char(char: str) -> bool:
+    # Combining marks too: an accent typed as a letter and a mark stays part of its letter.
+    return char.isalnum() or char in _KEY_PUNCTUATION or unicodedata.category(char).startswith("M")
+
+
+def is_key(text: str) -> bool:
+    return bool(text[:1].isalnum()) and text == text.lower() and all(_key_char(c) for c in text)
+
+
 def suggest_key(text: str) -> str:
-    return re.sub(r"[^a-z0-9._-]+", "-", text.strip().casefold()).strip("-._") or "rep"
+    """A key for a name or an email: lowercased, letters of any script kept, every run of
+    other characters one '-' (`Лена Фишер` -> `лена-фишер`, `Ana Silva` -> `ana-silva`).
+    An email suggests its local part (`maria.santos@x.com` -> `maria.santos`): shorter,
+    and the domain is the same for the whole team."""
+    text = unicodedata.normalize("NFC", text.strip())
+    if _EMAIL.match(text):
+        text = text.rsplit("@", 1)[0]
+    # lower(), not casefold(): casefold spells `ß` as `ss`, and the key should keep the letter.
+    # Each run of other characters (spaces, punctuation) becomes one '-'.
+    key = "".join("".join(run) if kept else "-" for kept, run in groupby(text.lower(), key=_key_char))
+    while key and not key[0].isalnum():  # a key starts with a letter or a digit
+        key = key[1:]
+    return key.rstrip(_KEY_PUNCTUATION) or "rep"
+
+
+def unique_key(text: str, taken: Collection[str]) -> str:
+    """The key suggested for text, with -2, -3... added while it is one of the taken
+    (folded) identifiers: by the clash rules a key may not be another rep's key, email,
+    name, alias or CRM id."""
+    base = suggest_key(text)[: _MAX["key"] - 10].rstrip(_KEY_PUNCTUATION) or "rep"
+    key, n = base, 1
+    while fold(key) in taken:
+        n += 1
+        key = f"{base}-{n}"
+    return key
 
 
 def parse_key(value: Any) -> str:
     text = _text(value)
     if not text:
         raise ValueError("a key is required")
-    if not _KEY.match(text):
+    if not is_key(text):
         raise ValueError(
-            f"{text!r} is not a key: use lowercase letters, digits, '.', '_' and '-'"
+            f"{text!r} is not a key: use lowercase letters (of any script), digits, '.', '_' and '-'"
             f" (e.g. {suggest_key(text)!r})"
         )
     return _fits("key", text)

@@ -1,6 +1,7 @@
 """Reading a roster file (`leadqueue reps import`): CSV or JSON lines, one rep
-a row. Only the file's shape is checked here; the cells are validated as reps
-by the domain. Problems with the file as a whole raise `ImportFileError`."""
+a row, or a CRM's user list (see `crm_users`), told apart by the header. Only
+the file's shape is checked here; the cells are validated as reps by the
+domain. Problems with the file as a whole raise `ImportFileError`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from leadqueue.domain.roster import FIELDS
+from leadqueue.io import crm_users
+from leadqueue.io.crm_users import UserList
 from leadqueue.io.errors import ImportFileError
 from leadqueue.io.reader import read_text, sniff_delimiter
 
@@ -39,6 +42,11 @@ class RosterFile:
     problems: list[RecordProblem] = field(default_factory=list)
 
 
+def _normalise(header: str) -> str:
+    """Case and surrounding or repeated spaces aside, as the CRMs' headers are compared."""
+    return " ".join(header.strip().lstrip("\ufeff").split()).casefold()
+
+
 def _column(header: str) -> str | None:
     name = "_".join(header.strip().casefold().split())
     name = _SYNONYMS.get(name, name)
@@ -49,7 +57,8 @@ def _unknown(path: Path, header: str) -> ImportFileError:
     return ImportFileError(f"{path}: unknown column {header!r}; the columns are {', '.join(FIELDS)}")
 
 
-def read_roster(path: Path, encoding: str | None = None) -> RosterFile:
+def read_roster(path: Path, encoding: str | None = None) -> RosterFile | UserList:
+    """A roster file (CSV or JSON lines), or a CRM's user list (CSV) told apart by its header."""
     path = Path(path)
     if path.is_dir():
         raise ImportFileError(f"{path} is a directory, not a roster file")
@@ -61,27 +70,36 @@ def read_roster(path: Path, encoding: str | None = None) -> RosterFile:
     return _read_csv(path, text)
 
 
-def _read_csv(path: Path, text: str) -> RosterFile:
+def _read_csv(path: Path, text: str) -> RosterFile | UserList:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True)
     try:
         records = list(reader)
     except csv.Error as exc:
         raise ImportFileError(f"{path}: malformed CSV near line {reader.line_num}: {exc}") from None
     start = next(i for i, rec in enumerate(records) if any(c.strip() for c in rec))
+    header = records[start]
+    # Spreadsheet row numbers (the header is row 1); blank rows are skipped.
+    rows = [
+        (n, cells)
+        for n, cells in enumerate(records[start + 1 :], start=start + 2)
+        if any(c.strip() for c in cells)
+    ]
+    normalised = [_normalise(h) for h in header]
+    crm = crm_users.detect(normalised, rows[0][1] if rows else [])
+    if crm is not None:
+        return crm_users.read_users(path, crm, normalised, header, rows)
     columns: list[str] = []
-    for header in records[start]:
-        column = _column(header)
+    for raw in header:
+        column = _column(raw)
         if column is None:
-            raise _unknown(path, header)
+            raise _unknown(path, raw)
         if column in columns:
             raise ImportFileError(f"{path}: column {column!r} appears twice in the header")
         columns.append(column)
     if "key" not in columns:
         raise ImportFileError(f"{path}: no 'key' column; the columns are {', '.join(FIELDS)}")
     out = RosterFile(path)
-    for n, cells in enumerate(records[start + 1 :], start=start + 2):
-        if not any(c.strip() for c in cells):
-            continue
+    for n, cells in rows:
         where = f"row {n}"
         if len(cells) > len(columns):
             reason = f"{len(cells)} cells, but the header has {len(columns)} columns"

@@ -1,16 +1,19 @@
-"""The team roster: list, add, change and import reps. Each change is one
+"""The team roster: list, add, change and import reps (from a roster file or a
+CRM's user list), and the reps a lead file's owners mean. Each change is one
 write transaction: validated whole, checked against the other reps, written,
 and the clocks of a rep whose zone moved recomputed, or nothing at all."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
 
+from leadqueue.domain.crm_users import plan_user_import
+from leadqueue.domain.owners import OwnerResolution, resolve
 from leadqueue.domain.roster import (
     InvalidRep,
     Rep,
@@ -21,6 +24,7 @@ from leadqueue.domain.roster import (
     pick,
     revise,
 )
+from leadqueue.io.crm_users import UserList
 from leadqueue.io.roster_file import read_roster
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import UnknownRep
@@ -28,6 +32,31 @@ from leadqueue.services.maintenance import reproject
 from leadqueue.store import roster as store
 
 _BATCH = 2000
+
+__all__ = [
+    "OwnerResolution",
+    "RepChange",
+    "RosterImport",
+    "RosterRejected",
+    "RosterService",
+    "RowProblem",
+    "resolve_owners",
+]
+
+
+def resolve_owners(conn: Connection, owners: Iterable[str]) -> OwnerResolution:
+    """The rep key of every distinct owner text of a lead file, inside the caller's write
+    transaction: unknown names and emails become new reps, written on `conn` (the caller
+    commits them with its leads, or rolls them back with them). A CRM user id not on the
+    roster, or an owner naming two reps, is in `errors`, and no rep is made for it.
+
+    Pass the distinct owner texts, not one per row: this loads the roster once and
+    matches each text against it."""
+    store.lock_roster(conn)
+    resolution = resolve(store.load_reps(conn), owners)
+    for rep in resolution.created:
+        store.insert_rep(conn, rep)
+    return resolution
 
 
 @dataclass(frozen=True)
@@ -66,10 +95,15 @@ class RosterImport:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     leads_recomputed: int = 0
+    format: str = ""  # "" for a roster file, else what was read: "Salesforce user export (API names)"
+    inactive: int = 0  # users of a CRM user list skipped as inactive
 
     def line(self) -> str:
         added, updated = len(self.added), len(self.updated)
-        text = f"{self.path}: {added} added, {updated} updated, {self.unchanged} unchanged"
+        read = f" {self.format}:" if self.format else ""
+        text = f"{self.path}:{read} {added} added, {updated} updated, {self.unchanged} unchanged"
+        if self.inactive:
+            text += f"; {self.inactive} inactive user(s) skipped"
         if self.leads_recomputed:
             text += f"; clocks of {self.leads_recomputed} lead(s) recomputed for a new zone"
         return text
@@ -121,6 +155,8 @@ class RosterService:
         """Add the file's new keys and update the known ones (only in the columns
         the file has); a key twice in the file, or any bad row, writes nothing."""
         roster = read_roster(path, encoding)
+        if isinstance(roster, UserList):
+            return self._import_users(roster)
         problems = [RowProblem(p.where, p.column, p.reason) for p in roster.problems]
         summary = RosterImport(roster.path)
         with self.s.store.write() as conn:
@@ -160,6 +196,31 @@ class RosterService:
                 else:
                     summary.unchanged += 1
             moves = [(before, after) for _, before, after in planned.values() if before is not None]
+            summary.leads_recomputed = self._recompute_moved(conn, moves)
+        return summary
+
+    def _import_users(self, users: UserList) -> RosterImport:
+        """A CRM's user list: each active user updates its rep or becomes one (see
+        `domain.crm_users`); any bad row writes nothing."""
+        problems = [RowProblem(p.where, p.column, p.reason) for p in users.problems]
+        summary = RosterImport(users.path, format=users.label)
+        with self.s.store.write() as conn:
+            store.lock_roster(conn)
+            plan = plan_user_import(store.load_reps(conn), users.users)
+            problems += [RowProblem(where, users.column(p.field), p.reason) for where, p in plan.problems]
+            if problems:
+                raise RosterRejected(users.path, sorted(problems, key=_file_order))
+            summary.inactive = plan.inactive
+            for change in plan.changes:
+                if change.before is None:
+                    store.insert_rep(conn, change.after)
+                    summary.added.append(change.after.key)
+                elif change.after != change.before:
+                    store.update_rep(conn, change.after)
+                    summary.updated.append(change.after.key)
+                else:
+                    summary.unchanged += 1
+            moves = [(c.before, c.after) for c in plan.changes if c.before is not None]
             summary.leads_recomputed = self._recompute_moved(conn, moves)
         return summary
 
