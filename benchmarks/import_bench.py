@@ -1,70 +1,165 @@
-"""Import benchmark: 100,000 Salesforce rows into a fresh store.
+"""Import benchmark: 30,000 and 300,000 rows of leadqueue's own columns.
 
-    python -m benchmarks.import_bench [--rows 100000]
+    python -m benchmarks.import_bench [--rows 30000 300000]
 
-Prints the import time beside a plain csv.reader pass over the same file
-(the floor any importer pays), and the ratio, from one run.
+For each size, in fresh processes (peak memory is a process's high-water
+mark): `leadqueue import` of the file into a new store, and beside it the
+floor: the same rows read with csv.reader and written with raw `sqlite3`
+`executemany` into the same tables (a lead row, its `assigned` event, its
+decision clock run), no checks, no conversions. Prints rows/s and peak RSS
+of each, and their ratio, from one run.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
+import resource
+import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from leadqueue.domain.clock import FixedClock
-from leadqueue.domain.policy import Policy
-from leadqueue.services.context import Services
-from leadqueue.services.importing import import_file
-from leadqueue.store.engine import open_store
-
-SAMPLE = Path(__file__).parent.parent / "tests" / "data" / "import" / "salesforce_leads.csv"
+SAMPLE = Path(__file__).parent.parent / "tests" / "data" / "import" / "leadqueue_leads.csv"
+NOW = datetime(2026, 11, 20, tzinfo=UTC)
 
 
 def build_file(path: Path, rows: int) -> None:
     with SAMPLE.open(newline="", encoding="utf-8") as fh:
         header, *samples = list(csv.reader(fh))
-    owner = header.index("Lead Owner")
+    rep = header.index("rep")
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
         for i in range(rows):
             row = list(samples[i % len(samples)])
-            row[0] = f"00Q{i:012d}"
-            row[owner] = row[owner] or "Maria Santos"
+            row[0] = f"LQ-{i:09d}"
+            row[rep] = row[rep] or "maria"
             writer.writerow(row)
+
+
+def run_leadqueue(source: Path, db: Path) -> int:
+    from leadqueue.domain.clock import FixedClock
+    from leadqueue.domain.policy import Policy
+    from leadqueue.services.context import Services
+    from leadqueue.services.importing import import_file
+    from leadqueue.store.engine import open_store
+
+    store = open_store(db)
+    summary = import_file(Services(store=store, policy=Policy(), clock=FixedClock(NOW)), source)
+    store.dispose()
+    return summary.created
+
+
+_TEXT_COLUMNS = (
+    "crm_id", "first_name", "last_name", "title", "seniority", "email", "phone", "profile_url", "company",
+    "domain", "industry", "region", "source", "campaign", "channel", "talk_track", "account_status",
+    "crm_status",
+)  # fmt: skip
+# With every NOT NULL column the schema fills from Python-side defaults.
+_LEAD_COLUMNS = (
+    *_TEXT_COLUMNS, "source_system", "email_norm", "person_key", "search_text", "tier", "owner", "state",
+    "is_open", "due_at", "assigned_at", "imported_at", "tech_stack", "growth_signals", "score_breakdown",
+    "touchpoints", "content", "intent_signals", "third_party_intent", "extra", "content_hash",
+    "contact_attempts", "escalations",
+)  # fmt: skip
+_INSERT_LEAD = (
+    f"INSERT INTO leads ({', '.join(_LEAD_COLUMNS)}) VALUES ({', '.join('?' * len(_LEAD_COLUMNS))})"
+)
+
+
+def _lead_values(r: dict[str, str], now: str) -> tuple[object, ...]:
+    derived = ("leadqueue", r["email"], "", r["last_name"], "standard", r["rep"], "new", 1, now, now, now)
+    lists = ("[]", "[]", r["score_breakdown"] or "[]", r["touchpoints"] or "[]", "[]", "[]", "[]", "{}")
+    return (*(r[c] for c in _TEXT_COLUMNS), *derived, *lists, "", 0, 0)
+
+
+def run_raw(source: Path, db: Path) -> int:
+    """The floor: the file's cells straight into the same tables with sqlite3."""
+    from leadqueue.store.engine import open_store
+
+    open_store(db).dispose()  # the same schema, indexes included
+    conn = sqlite3.connect(db)
+    now = NOW.replace(tzinfo=None).isoformat(sep=" ")
+    n = 0
+
+    def flush(batch: list[dict[str, str]]) -> None:
+        conn.executemany(_INSERT_LEAD, [_lead_values(r, now) for r in batch])
+        marks = ", ".join("?" for _ in batch)
+        ids = dict(
+            conn.execute(
+                f"SELECT crm_id, id FROM leads WHERE crm_id IN ({marks})", [r["crm_id"] for r in batch]
+            )
+        )
+        conn.executemany(
+            "INSERT INTO events (event_id, lead_id, kind, actor, at, payload, origin)"
+            " VALUES (?, ?, 'assigned', 'import', ?, ?, 'import')",
+            [(str(uuid.uuid4()), ids[r["crm_id"]], now, json.dumps({"rep": r["rep"]})) for r in batch],
+        )
+        conn.executemany(
+            "INSERT INTO clock_runs (lead_id, n, clock, rep, started_at, deadline, at_risk_at,"
+            " budget_seconds) VALUES (?, 0, 'decision', ?, ?, ?, ?, 86400)",
+            [(ids[r["crm_id"]], r["rep"], now, now, now) for r in batch],
+        )
+
+    with source.open(newline="", encoding="utf-8") as fh:
+        batch: list[dict[str, str]] = []
+        for row in csv.DictReader(fh):
+            batch.append(row)
+            n += 1
+            if len(batch) == 900:
+                flush(batch)
+                batch = []
+        if batch:
+            flush(batch)
+    conn.commit()
+    conn.close()
+    return n
+
+
+def child(kind: str, source: Path, db: Path) -> None:
+    started = time.perf_counter()
+    rows = run_leadqueue(source, db) if kind == "leadqueue" else run_raw(source, db)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak_mb}))
+
+
+def measure(kind: str, source: Path, db: Path) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.import_bench", "--child", kind, str(source), str(db)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rows", type=int, nargs="+", default=[30_000, 300_000])
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "FILE", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        source = Path(tmp) / "leads.csv"
-        build_file(source, args.rows)
-        started = time.perf_counter()
-        with source.open(newline="", encoding="utf-8") as fh:
-            n = sum(1 for _ in csv.reader(fh))
-        plain = time.perf_counter() - started
-
-        store = open_store(Path(tmp) / "bench.db")
-        services = Services(
-            store=store, policy=Policy(), clock=FixedClock(datetime(2026, 11, 20, tzinfo=UTC))
-        )
-        started = time.perf_counter()
-        summary = import_file(services, source)
-        first = time.perf_counter() - started
-        started = time.perf_counter()
-        again = import_file(services, source)
-        second = time.perf_counter() - started
-        store.dispose()
-    print(f"rows: {n - 1:,}  ({summary.created:,} created; re-import: {again.unchanged:,} unchanged)")
-    print(f"{'plain csv.reader pass':<32}{plain:8.2f} s")
-    print(f"{'leadqueue import (new store)':<32}{first:8.2f} s   {first / plain:6.1f}x the plain pass")
-    print(f"{'leadqueue import (same file)':<32}{second:8.2f} s   {second / plain:6.1f}x the plain pass")
+    if args.child:
+        kind, source, db = args.child
+        child(kind, Path(source), Path(db))
+        return
+    print(f"{'rows':>9}  {'':<22}{'rows/s':>10}  {'peak RSS':>9}")
+    for rows in args.rows:
+        with tempfile.TemporaryDirectory() as tmp:
+            source = Path(tmp) / "leads.csv"
+            build_file(source, rows)
+            ours = measure("leadqueue", source, Path(tmp) / "ours.db")
+            raw = measure("raw", source, Path(tmp) / "raw.db")
+        for label, m in (("leadqueue import", ours), ("raw sqlite3 executemany", raw)):
+            print(f"{rows:>9,}  {label:<22}{m['rows'] / m['seconds']:>10,.0f}  {m['peak_mb']:>6,.0f} MB")
+        speed = (ours["rows"] / ours["seconds"]) / (raw["rows"] / raw["seconds"])
+        print(f"{'':>9}  {'ratio (ours / raw)':<22}{speed:>10.2f}  {ours['peak_mb'] / raw['peak_mb']:>7.2f}x")
 
 
 if __name__ == "__main__":

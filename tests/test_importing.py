@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from leadqueue.domain.decisions import NeedsInfo
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import DecisionService
-from leadqueue.services.importing import ImportRejected, import_file
+from leadqueue.services.importing import ImportOptions, ImportRejected, import_file
 from leadqueue.store.schema import events, leads, reps
 
 DATA = Path(__file__).parent / "data" / "import"
@@ -34,23 +34,23 @@ def copy(name: str, tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("name", "fmt"),
     [
-        ("salesforce_leads.csv", "salesforce"),
-        ("hubspot_contacts.csv", "hubspot"),
-        ("leadqueue_leads.csv", "leadqueue"),
-        ("leads.jsonl", "jsonl"),
-        ("windows1252.csv", "salesforce"),
+        ("salesforce_leads.csv", "Salesforce report export"),
+        ("hubspot_contacts.csv", "HubSpot contacts export"),
+        ("leadqueue_leads.csv", "leadqueue lead file"),
+        ("leads.jsonl", "JSON lines"),
+        ("windows1252.csv", "Salesforce report export"),
     ],
 )
 def test_each_format_imports_and_a_second_import_changes_nothing(
     services: Services, tmp_path: Path, name: str, fmt: str
 ) -> None:
     path = copy(name, tmp_path)
-    first = import_file(services, path, rep="ana")  # fills the rows without an owner
+    first = import_file(services, path, ImportOptions(rep="ana"))  # fills the rows without an owner
     assert first.format == fmt
     assert first.created > 0 and first.errors == []
     after_first = counts(services)
     assert after_first == (first.created, first.created)  # one `assigned` event per new lead
-    second = import_file(services, path, rep="ana")
+    second = import_file(services, path, ImportOptions(rep="ana"))
     assert (second.created, second.updated, second.unchanged) == (0, 0, first.created)
     assert counts(services) == after_first
 
@@ -58,9 +58,9 @@ def test_each_format_imports_and_a_second_import_changes_nothing(
 def test_salesforce_rows_land_with_owner_assignment_time_and_open_clock(
     services: Services, tmp_path: Path
 ) -> None:
-    import_file(services, copy("salesforce_leads.csv", tmp_path), rep="ana")
+    import_file(services, copy("salesforce_leads.csv", tmp_path), ImportOptions(rep="ana"))
     with services.store.read() as conn:
-        row = conn.execute(select(leads).where(leads.c.crm_id == "00Q5g00000AbCdE")).one()
+        row = conn.execute(select(leads).where(leads.c.crm_id == "00Q5g00000AbCdEEAV")).one()
         owner = conn.execute(select(reps.c.name).where(reps.c.key == row.owner)).scalar_one()
     assert owner == "Maria Santos"
     # 11/20/2026 2:05 PM in New York is 19:05 UTC; the Owner Assigned Date wins over Create Date.
@@ -72,11 +72,11 @@ def test_salesforce_rows_land_with_owner_assignment_time_and_open_clock(
 
 def test_an_updated_file_updates_leads_and_keeps_their_history(services: Services, tmp_path: Path) -> None:
     path = copy("hubspot_contacts.csv", tmp_path)
-    import_file(services, path, rep="ana")
+    import_file(services, path, ImportOptions(rep="ana"))
     _, events_before = counts(services)
     text = path.read_text(encoding="utf-8-sig").replace("Head of Revenue Operations", "VP Revenue Operations")
     path.write_text(text, encoding="utf-8")
-    summary = import_file(services, path, rep="ana")
+    summary = import_file(services, path, ImportOptions(rep="ana"))
     assert (summary.updated, summary.created) == (1, 0)
     with services.store.read() as conn:
         title = conn.execute(select(leads.c.title).where(leads.c.crm_id == "51234567801")).scalar_one()
@@ -86,11 +86,11 @@ def test_an_updated_file_updates_leads_and_keeps_their_history(services: Service
 
 def test_a_new_owner_in_the_file_is_a_reassignment(services: Services, tmp_path: Path) -> None:
     path = copy("hubspot_contacts.csv", tmp_path)
-    import_file(services, path, rep="ana")
+    import_file(services, path, ImportOptions(rep="ana"))
     text = path.read_text(encoding="utf-8-sig")
     first_row = text.splitlines()[1]
     path.write_text(text.replace(first_row, first_row.replace("Maria Santos", "Leo Park")), encoding="utf-8")
-    summary = import_file(services, path, rep="ana")
+    summary = import_file(services, path, ImportOptions(rep="ana"))
     assert summary.reassigned == 1
     with services.store.read() as conn:
         row = conn.execute(select(leads).where(leads.c.crm_id == "51234567801")).one()
@@ -106,13 +106,13 @@ def test_a_new_owner_in_the_file_is_a_reassignment(services: Services, tmp_path:
 
 def test_new_data_on_a_needs_info_lead_brings_it_back(services: Services, tmp_path: Path) -> None:
     path = copy("hubspot_contacts.csv", tmp_path)
-    import_file(services, path, rep="ana")
+    import_file(services, path, ImportOptions(rep="ana"))
     with services.store.read() as conn:
         owner = conn.execute(select(leads.c.owner).where(leads.c.crm_id == "51234567801")).scalar_one()
     DecisionService(services).needs_info("51234567801", owner, NeedsInfo(("company_size",), "How big?"))
     text = path.read_text(encoding="utf-8-sig").replace(",240,", ",260,", 1)
     path.write_text(text, encoding="utf-8")
-    summary = import_file(services, path, rep="ana")
+    summary = import_file(services, path, ImportOptions(rep="ana"))
     assert summary.returned == 1
     with services.store.read() as conn:
         state = conn.execute(select(leads.c.state).where(leads.c.crm_id == "51234567801")).scalar_one()
@@ -142,7 +142,7 @@ def test_any_bad_row_stops_the_import_and_writes_nothing(services: Services, tmp
 def test_skip_invalid_imports_good_rows_and_writes_a_rejects_file(services: Services, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(BAD, encoding="utf-8")
-    summary = import_file(services, path, skip_invalid=True)
+    summary = import_file(services, path, ImportOptions(skip_invalid=True))
     assert summary.created == 1
     assert counts(services) == (1, 1)
     rejects = (tmp_path / "bad.rejects.csv").read_text(encoding="utf-8-sig").splitlines()
@@ -153,13 +153,15 @@ def test_skip_invalid_imports_good_rows_and_writes_a_rejects_file(services: Serv
 
 
 def test_dry_run_counts_but_writes_nothing(services: Services, tmp_path: Path) -> None:
-    summary = import_file(services, copy("salesforce_leads.csv", tmp_path), rep="ana", dry_run=True)
+    summary = import_file(
+        services, copy("salesforce_leads.csv", tmp_path), ImportOptions(rep="ana", dry_run=True)
+    )
     assert summary.created == 8 and not summary.written
     assert counts(services) == (0, 0)
 
 
 def test_rep_option_fills_rows_without_an_owner_only(services: Services, tmp_path: Path) -> None:
-    import_file(services, copy("salesforce_leads.csv", tmp_path), rep="Quinn")
+    import_file(services, copy("salesforce_leads.csv", tmp_path), ImportOptions(rep="Quinn"))
     with services.store.read() as conn:
         owners = dict(conn.execute(select(leads.c.owner, func.count()).group_by(leads.c.owner)).all())
     assert owners == {"maria-santos": 4, "james-okafor": 3, "quinn": 1}

@@ -20,7 +20,8 @@ import pytest
 
 from leadqueue.domain.lead import ContentItem, ScoreItem, Touchpoint
 from leadqueue.io.crm_formats import domain_of, infer_seniority, region_of
-from leadqueue.io.reader import ImportFileError, ParsedRow, ReadResult, parse_timestamp, read_leads
+from leadqueue.io.reader import ImportFileError, ParsedRow, ReadResult, read_leads
+from leadqueue.io.timestamps import TimestampParser
 
 DATA = Path(__file__).parent / "data" / "import"
 NY = ZoneInfo("America/New_York")
@@ -46,14 +47,14 @@ def by_id(result: ReadResult) -> dict[str, ParsedRow]:
 
 def test_salesforce_export_is_detected_and_mapped() -> None:
     result = read_leads(DATA / "salesforce_leads.csv", NY)
-    assert (result.format, result.encoding, result.errors) == ("salesforce", "utf-8", [])
+    assert (result.format, result.encoding, result.errors) == ("salesforce-report", "utf-8", [])
     assert [r.row for r in result.rows] == [2, 3, 4, 5, 6, 7, 8, 9]
     assert result.header[:3] == ["Lead ID", "First Name", "Last Name"]
 
     dana = result.rows[0]
     p = dana.profile
     assert (p.crm_id, p.first_name, p.last_name, p.title, p.seniority) == (
-        "00Q5g00000AbCdE",
+        "00Q5g00000AbCdEEAV",  # the 18-character form of the 15-character id
         "Dana",
         "Whitfield",
         "VP Operations",
@@ -84,6 +85,7 @@ def test_salesforce_export_is_detected_and_mapped() -> None:
     # the Description cell holds a quoted newline
     assert p.extra == {
         "Rating": "Hot",
+        "country": "United States",
         "description": "Attended the webinar, asked about\nSSO and volume pricing",
     }
     assert p.talk_track == "Attended the webinar, asked about\nSSO and volume pricing"
@@ -91,34 +93,34 @@ def test_salesforce_export_is_detected_and_mapped() -> None:
     assert dana.raw["Lead ID"] == "00Q5g00000AbCdE"
 
     rows = by_id(result)
-    priya = rows["00Q5g00000AbCdF"]
+    priya = rows["00Q5g00000AbCdFEAV"]
     assert priya.profile.phone == "+44 7700 900123"  # Mobile, as Phone is blank
     assert priya.profile.created_at == utc(2026, 11, 19, 9, 30)  # .000Z
-    assert priya.assigned_at == utc(2026, 11, 19, 9, 30)  # no assignment date: create date
+    assert priya.assigned_at is None  # no assignment date: the importer decides
     assert priya.profile.region == "EMEA"
-    tom = rows["00Q5g00000AbCdG"]
+    tom = rows["00Q5g00000AbCdGEAV"]
     assert tom.profile.created_at == utc(2026, 11, 18, 16, 45)  # .000+0000
     assert (tom.profile.seniority, tom.profile.region) == ("c_level", "NA")
-    lena = rows["00Q5g00000AbCdH"]
+    lena = rows["00Q5g00000AbCdHEAV"]
     assert lena.profile.created_at == utc(2026, 11, 17, 13, 15)  # 11/17/2026 08:15 in New York
     assert (lena.profile.domain, lena.profile.seniority, lena.profile.region) == (
         "kraft-maschinenbau.de",
         "director",
         "EMEA",
     )
-    carlos = rows["00Q5g00000AbCdI"]
+    carlos = rows["00Q5g00000AbCdIEAV"]
     assert carlos.rep is None  # blank Lead Owner is not an error here
     assert (carlos.profile.region, carlos.profile.domain) == ("LATAM", "lumenpay.com.br")
-    aiko = rows["00Q5g00000AbCdJ"]
+    aiko = rows["00Q5g00000AbCdJEAV"]
     assert (aiko.profile.domain, aiko.profile.seniority, aiko.profile.region) == ("", "student", "APAC")
     assert aiko.profile.created_at == utc(2026, 11, 16, 5, 0)  # 11/16/2026: midnight in New York
-    sam = rows["00Q5g00000AbCdK"]
+    sam = rows["00Q5g00000AbCdKEAV"]
     assert (sam.profile.region, sam.profile.domain, sam.profile.seniority) == (
         "Curaçao",
         "ridgeway.cw",
         "individual",
     )
-    grace = rows["00Q5g00000AbCdL"]
+    grace = rows["00Q5g00000AbCdLEAV"]
     assert (grace.profile.employees, grace.profile.score) == (1500, None)
     assert (grace.profile.region, grace.profile.seniority) == ("NA", "c_level")  # from State WA
 
@@ -139,6 +141,7 @@ def test_hubspot_export_is_detected_and_mapped() -> None:
     assert (p.domain, p.profile_url) == ("cobaltcloud.io", "https://www.linkedin.com/in/jordanreyes")
     assert p.source_system == "hubspot"
     assert p.extra == {
+        "country": "United States",  # kept beside the region it maps to
         "Lifecycle Stage": "Marketing Qualified Lead",
         "Marketing contact status": "Marketing contact",
     }
@@ -148,7 +151,7 @@ def test_hubspot_export_is_detected_and_mapped() -> None:
 
     sofia = rows["51234567802"]
     assert sofia.profile.created_at == utc(2026, 11, 19, 13, 12, 45)  # with seconds
-    assert sofia.assigned_at == sofia.profile.created_at
+    assert sofia.assigned_at is None  # no assignment date: the importer starts the clock
     assert (sofia.profile.region, sofia.profile.seniority) == ("EMEA", "manager")
     wei = rows["51234567803"]
     assert (wei.assigned_at, wei.profile.created_at) == (utc(2026, 11, 18, 5), utc(2026, 11, 17, 5))
@@ -259,7 +262,7 @@ def test_first_char_brace_means_json_lines(tmp_path: Path) -> None:
 
 def test_windows1252_is_detected() -> None:
     result = read_leads(DATA / "windows1252.csv", NY)
-    assert (result.format, result.encoding, result.errors) == ("salesforce", "cp1252", [])
+    assert (result.format, result.encoding, result.errors) == ("salesforce-report", "cp1252", [])
     jose, zoe = result.rows
     assert (jose.profile.first_name, jose.profile.last_name) == ("José", "Müller")
     assert (jose.profile.company, jose.rep) == ("Café Señorial S.A.", "María Núñez")
@@ -289,14 +292,14 @@ def test_encoding_override(tmp_path: Path) -> None:
     assert read_leads(latin, NY, encoding="latin-1").rows[0].profile.last_name == "Müller"
 
 
-def test_encoding_override_that_cannot_decode_names_the_offset() -> None:
+def test_encoding_override_that_cannot_decode_names_the_byte_and_line() -> None:
     data = (DATA / "windows1252.csv").read_bytes()
-    offset = data.index("é".encode("cp1252"))
+    line = data[: data.index("é".encode("cp1252"))].count(b"\n") + 1
     with pytest.raises(ImportFileError) as info:
         read_leads(DATA / "windows1252.csv", NY, encoding="utf-8")
     message = str(info.value)
     assert "windows1252.csv" in message
-    assert f"byte 0xe9 at offset {offset}" in message
+    assert f"byte 0xe9 near line {line}" in message
 
 
 def test_unknown_encoding_name(tmp_path: Path) -> None:
@@ -332,7 +335,7 @@ def test_semicolon_delimited_file(tmp_path: Path) -> None:
 def test_header_matching_ignores_case_and_spaces(tmp_path: Path) -> None:
     text = " lead id , FIRST NAME,last name ,EMAIL\n00Q9,Ida,Holm,ida@holm.dk\n"
     result = read_leads(write(tmp_path, text), NY)
-    assert result.format == "salesforce"
+    assert result.format == "salesforce-report"
     assert result.header == ["lead id", "FIRST NAME", "last name", "EMAIL"]
     p = result.rows[0].profile
     assert (p.crm_id, p.first_name, p.last_name, p.email) == ("00Q9", "Ida", "Holm", "ida@holm.dk")
@@ -367,7 +370,7 @@ def test_short_rows_and_blank_lines(tmp_path: Path) -> None:
 def test_excel_unicode_text_utf16_tab_delimited(tmp_path: Path) -> None:
     text = "Lead ID\tLast Name\tEmail\r\n00Q7\tØdegaard\tmo@odegaard.no\r\n"
     result = read_leads(write(tmp_path, text, "unicode.txt", "utf-16"), NY)
-    assert (result.format, result.encoding) == ("salesforce", "utf-16")
+    assert (result.format, result.encoding) == ("salesforce-report", "utf-16")
     assert (result.rows[0].profile.crm_id, result.rows[0].profile.last_name) == ("00Q7", "Ødegaard")
 
 
@@ -379,7 +382,7 @@ def test_missing_required_column_is_named(tmp_path: Path) -> None:
     with pytest.raises(ImportFileError) as info:
         read_leads(path, NY)
     assert str(info.value) == (
-        f"{path}: this Salesforce lead export is missing required column(s): 'Email' or 'Last Name'"
+        f"{path}: this Salesforce report export is missing required column(s): 'Email' or 'Last Name'"
     )
 
 
@@ -388,8 +391,9 @@ def test_missing_id_column_in_a_recognisable_export(tmp_path: Path) -> None:
     with pytest.raises(ImportFileError) as info:
         read_leads(path, NY)
     assert str(info.value) == (
-        f"{path}: this looks like a Salesforce lead export but it is missing "
-        "required column(s): the id column 'Lead ID'"
+        f"{path}: this looks like a Salesforce report export without its 'Lead ID' column: "
+        "in the report, add the 'Lead ID' field to the columns (Edit > Columns > Lead ID), "
+        "run it and export Details again"
     )
 
 
@@ -399,7 +403,9 @@ def test_unknown_format_lists_the_id_columns(tmp_path: Path) -> None:
         read_leads(path, NY)
     message = str(info.value)
     assert message.startswith(f"{path}: unknown format: the header has no id column")
-    assert "'Lead ID' (Salesforce lead export)" in message
+    assert "'Lead ID' (Salesforce report export)" in message
+    assert "'Id' (Salesforce export (API field names))" in message
+    assert "'Record Id' (Zoho CRM leads export)" in message
     assert "'Record ID' (HubSpot contacts export)" in message
     assert "'crm_id' (leadqueue lead file)" in message
 
@@ -425,10 +431,12 @@ def test_empty_file(tmp_path: Path, content: bytes) -> None:
 
 def test_header_only_gives_zero_rows(tmp_path: Path) -> None:
     calls: list[tuple[int, int]] = []
-    result = read_leads(write(tmp_path, SF_HEADER + "\r\n"), NY, progress=lambda d, t: calls.append((d, t)))
-    assert (result.format, result.rows, result.errors) == ("salesforce", [], [])
+    path = write(tmp_path, SF_HEADER + "\r\n")
+    result = read_leads(path, NY, progress=lambda d, t: calls.append((d, t)))
+    assert (result.format, result.rows, result.errors) == ("salesforce-report", [], [])
     assert result.header == SF_HEADER.split(",")
-    assert calls == [(0, 0)]
+    size = path.stat().st_size
+    assert calls == [(size, size)]
 
 
 def test_missing_file_and_directory(tmp_path: Path) -> None:
@@ -438,7 +446,7 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
     assert str(info.value) == f"{missing}: no such file"
     with pytest.raises(ImportFileError) as info:
         read_leads(tmp_path, NY)
-    assert str(info.value) == f"{tmp_path} is a directory, not a lead file"
+    assert str(info.value) == f"{tmp_path} is a directory, not a file to import"
 
 
 # ---------------------------------------------------------------- row errors
@@ -534,8 +542,8 @@ def test_ids_stay_text_with_leading_zeros(tmp_path: Path) -> None:
     text = "Record ID,Email\n000123,a@acme.com\n 0045 ,b@acme.com\n"
     hubspot = read_leads(write(tmp_path, text, "h.csv"), NY)
     assert [r.profile.crm_id for r in hubspot.rows] == ["000123", "0045"]
-    sf = read_leads(write(tmp_path, "Lead ID,Email\n00Q5g00000AbCdE,a@acme.com\n", "s.csv"), NY)
-    assert sf.rows[0].profile.crm_id == "00Q5g00000AbCdE"
+    sf = read_leads(write(tmp_path, "Lead ID,Email\n00Q5g00000AbCdEEAV,a@acme.com\n", "s.csv"), NY)
+    assert sf.rows[0].profile.crm_id == "00Q5g00000AbCdEEAV"
     jsonl = read_leads(write(tmp_path, '{"crm_id": "0007", "email": "c@acme.com"}\n', "j.jsonl"), NY)
     assert jsonl.rows[0].profile.crm_id == "0007"
 
@@ -567,7 +575,7 @@ def test_timestamp_without_offset_is_read_in_team_zone(tmp_path: Path) -> None:
     ],
 )
 def test_crm_timestamp_styles(text: str, expected: datetime) -> None:
-    value = parse_timestamp(text, NY)
+    value = TimestampParser(NY)(text)
     assert value == expected
     assert value.tzinfo is UTC
 
@@ -576,18 +584,22 @@ def test_crm_timestamp_styles(text: str, expected: datetime) -> None:
     ("text", "reason"),
     [
         ("2026-02-30", "impossible date '2026-02-30': day is out of range for month"),
-        ("13/01/2026", "impossible date '13/01/2026': month must be in 1..12"),
-        ("11/20/2026 13:00 PM", "impossible date '11/20/2026 13:00 PM': hour 13 with AM/PM"),
+        (
+            "13/01/2026",
+            "impossible date '13/01/2026': month 13 does not exist (dates are read month-first, mdy)",
+        ),
+        ("11/20/2026 13:00 PM", "impossible date '11/20/2026 13:00 PM': hour 13 on a 12-hour clock"),
         ("2026-11-20 25:00", "impossible date '2026-11-20 25:00': hour must be in 0..23"),
     ],
 )
 def test_impossible_timestamps(text: str, reason: str) -> None:
     with pytest.raises(ValueError) as info:
-        parse_timestamp(text, NY)
+        TimestampParser(NY)(text)
     assert str(info.value) == reason
 
 
-def test_assigned_at_prefers_assignment_then_create_date(tmp_path: Path) -> None:
+def test_assigned_at_is_the_assignment_column_only(tmp_path: Path) -> None:
+    """Without one, the importer starts the clock at the import (not the create date)."""
     text = (
         f"{SF_HEADER}\n00Q1,Ana,Lima,a@acme.com,Maria,2026-11-19T10:00:00Z,2026-11-20T10:00:00Z,\n"
         "00Q2,Bo,Ek,b@acme.com,Maria,2026-11-19T11:00:00Z,,\n00Q3,Cy,Ho,c@acme.com,Maria,,,\n"
@@ -595,7 +607,7 @@ def test_assigned_at_prefers_assignment_then_create_date(tmp_path: Path) -> None
     rows = by_id(read_leads(write(tmp_path, text), NY))
     assert rows["00Q1"].assigned_at == utc(2026, 11, 20, 10)
     assert rows["00Q1"].profile.created_at == utc(2026, 11, 19, 10)
-    assert rows["00Q2"].assigned_at == utc(2026, 11, 19, 11)
+    assert (rows["00Q2"].assigned_at, rows["00Q2"].profile.created_at) == (None, utc(2026, 11, 19, 11))
     assert (rows["00Q3"].assigned_at, rows["00Q3"].profile.created_at) == (None, None)
     no_columns = read_leads(write(tmp_path, "crm_id,email\nZ1,z@acme.com\n", "bare.csv"), NY)
     assert no_columns.rows[0].assigned_at is None
@@ -679,10 +691,13 @@ def test_region_mapping(country: str, region: str, state: str, expected: str) ->
 # ---------------------------------------------------------------- progress and speed
 
 
-def test_progress_every_thousand_rows_and_at_the_end(tmp_path: Path) -> None:
-    lines = ["crm_id,email"] + [f"L{i},l{i}@acme.com" for i in range(2500)]
+def test_progress_in_bytes_every_thousand_rows_and_at_the_end(tmp_path: Path) -> None:
+    lines = ["crm_id,email"] + [f"L{i:04d},l{i:04d}@acme.com" for i in range(2500)]
     calls: list[tuple[int, int]] = []
     path = write(tmp_path, "\n".join(lines) + "\n")
     result = read_leads(path, NY, progress=lambda done, total: calls.append((done, total)))
     assert len(result.rows) == 2500
-    assert calls == [(1000, 2500), (2000, 2500), (2500, 2500)]
+    size = path.stat().st_size
+    line = len("L0000,l0000@acme.com\n")
+    header = len("crm_id,email\n")
+    assert calls == [(header + 1000 * line, size), (header + 2000 * line, size), (size, size)]

@@ -12,6 +12,7 @@ import traceback
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from leadqueue.cli.common import Context, build_context
 from leadqueue.domain.calendar import CalendarError
@@ -218,25 +219,50 @@ def _show(ctx: Context, a: argparse.Namespace) -> int:
 
 def _import(ctx: Context, a: argparse.Namespace) -> int:
     from leadqueue.cli.progress import progress_bar
-    from leadqueue.services.importing import ImportRejected, import_file
+    from leadqueue.domain.zones import check_zone
+    from leadqueue.services.importing import ImportOptions, ImportRejected, import_file
 
-    with progress_bar(f"reading {a.file.name}") as progress:
+    source_zone = None
+    if a.source_zone:
         try:
-            summary = import_file(
-                ctx.services,
-                a.file,
-                rep=a.rep,
-                skip_invalid=a.skip_invalid,
-                dry_run=a.dry_run,
-                encoding=a.encoding,
-                progress=progress,
+            source_zone = ZoneInfo(check_zone(a.source_zone))
+        except ValueError as exc:
+            raise CommandError(f"--source-zone: {exc}") from None
+    mapping, mapping_name = None, ""
+    if a.map is not None:
+        from leadqueue.settings.policy_file import load_import_mapping
+
+        mapping, mapping_name = load_import_mapping(a.map), a.map.name
+    elif a.profile:
+        profiles = ctx.services.policy.import_profiles
+        if a.profile not in profiles:
+            known = ", ".join(sorted(profiles)) or "none"
+            raise CommandError(
+                f"--profile {a.profile}: no [import.{a.profile}] in the policy (known: {known})"
             )
+        mapping, mapping_name = profiles[a.profile], a.profile
+    options = ImportOptions(
+        mapping=mapping,
+        mapping_name=mapping_name,
+        rep=a.rep,
+        skip_invalid=a.skip_invalid,
+        dry_run=a.dry_run,
+        encoding=a.encoding,
+        source_zone=source_zone,
+        date_order=a.date_order,
+        clock_start=a.clock_start,
+    )
+    with progress_bar(f"importing {a.file.name}", in_bytes=True) as progress:
+        try:
+            summary = import_file(ctx.services, a.file, options, progress)
         except ImportRejected as exc:
             _print_row_errors(exc.summary.errors, a.file)
             print(f"leadqueue: error: {exc}; fix the rows or pass --skip-invalid", file=sys.stderr)
             return 1
     if summary.errors:
         _print_row_errors(summary.errors, a.file)
+    for warning in summary.warnings():
+        print(f"leadqueue: warning: {warning}", file=sys.stderr)
     print(summary.line())
     if summary.rejects_path:
         print(f"bad rows written to {summary.rejects_path}")

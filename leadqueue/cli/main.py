@@ -78,6 +78,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     p.add_argument("--encoding", metavar="NAME", help="file encoding (default: UTF-8, else Windows-1252)")
+    p.add_argument(
+        "--source-zone",
+        metavar="ZONE",
+        help="zone of timestamps without an offset (default: UTC for Salesforce API exports, else team zone)",
+    )
+    p.add_argument(
+        "--date-order",
+        choices=("mdy", "dmy", "ymd"),
+        help="how to read 3/4/2024 (default: from the file's own dates, else the policy's date_order)",
+    )
+    mapping = p.add_mutually_exclusive_group()
+    mapping.add_argument(
+        "--map", type=Path, metavar="FILE.toml", help="the file's columns, for other layouts"
+    )
+    mapping.add_argument("--profile", metavar="NAME", help="a mapping from policy.toml's [import.NAME]")
+    p.add_argument(
+        "--clock-start",
+        choices=("assigned", "created"),
+        default="assigned",
+        help="start the decision clock at the assignment date, else now (default), or at the create date",
+    )
 
     p = command("accept", "accept a lead with a concrete next step")
     p.add_argument("id", metavar="ID")
@@ -187,7 +208,7 @@ def add_reps_parser(p: argparse.ArgumentParser) -> None:
         r = sub.add_parser(action, help=help_text, description=help_text)
         add_common(r)
         if action == "add":
-            r.add_argument("key", metavar="KEY", help="lowercase letters, digits, '.', '_', '-'")
+            r.add_argument("key", metavar="KEY", help="lower-case letters (any script), digits, '.', '_', '-'")
         else:
             r.add_argument("key", metavar="REP", help="the rep's key, email, name or alias")
         r.add_argument("--name")

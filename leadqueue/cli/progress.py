@@ -6,22 +6,32 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-# Small files finish before a bar would be readable.
+# Small jobs finish before a bar would be readable.
 MIN_ROWS_FOR_BAR = 5000
+MIN_BYTES_FOR_BAR = 2_000_000
 
 
 @contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(label: str, in_bytes: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """`update(done, total)` in rows, or in bytes of a file read (`in_bytes`)."""
     if not sys.stderr.isatty():
         yield lambda done, total: None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
+    smallest = MIN_BYTES_FOR_BAR if in_bytes else MIN_ROWS_FOR_BAR
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        DownloadColumn() if in_bytes else MofNCompleteColumn(),
         TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,
@@ -30,7 +40,7 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 
     def update(done: int, total: int) -> None:
         nonlocal task
-        if total < MIN_ROWS_FOR_BAR:
+        if total < smallest:
             return
         if task is None:
             progress.start()

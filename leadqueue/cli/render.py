@@ -88,12 +88,21 @@ def lead_report(services: Services, crm_id: str) -> dict[str, Any]:
         "title": profile.title,
         "company": profile.company,
         "email": profile.email,
+        "phone": profile.phone,
+        "industry": profile.industry,
+        "employees": profile.employees,
+        "region": profile.region,
+        "country": profile.extra.get("country", ""),
         "rep": history.owner,
         "state": history.state.value if history.state else None,
+        "crm_status": profile.crm_status,
+        "source_system": profile.source_system,
         "tier": view.tier.value,
         "score": profile.score,
         "source": profile.source,
         "campaign": profile.campaign,
+        "created_at": iso(profile.created_at),
+        "assigned_at": iso(history.assigned_at),
         "clocks": [clock_record(s, view.tier, services.policy, now) for s in view.clocks],
         "checklist": [
             {"item": c.key, "required": c.required, "status": c.status.value, "detail": c.detail}
@@ -121,6 +130,7 @@ def print_lead(services: Services, crm_id: str, fmt: str) -> int:
         return 0
     print(f"{report['id']}  {report['name']} — {report['title']} at {report['company']}")
     print(f"  state {report['state']}, tier {report['tier']}, score {report['score']}, rep {report['rep']}")
+    print(f"  CRM status {report['crm_status'] or '-'} ({report['source_system']})")
     print(f"  source {report['source']} / {report['campaign']}")
     print("\nclocks")
     fields = ["clock", "rep", "window", "state", "deadline", "remaining_seconds", "time_left_seconds"]

@@ -110,9 +110,21 @@ _HS_FIELDS = {
 }
 
 
+def status_matches(status: str, patterns: list[str]) -> bool:
+    """Case-insensitive; a pattern ending in `*` matches every status it starts."""
+    folded = status.strip().casefold()
+    for pattern in patterns:
+        p = pattern.casefold()
+        if folded == p or (p.endswith("*") and folded.startswith(p[:-1])):
+            return True
+    return False
+
+
 class SalesforceExport(_Strict):
     """A Data Loader lead update file: `Id`, `Status`, then the mapped fields."""
 
+    # Lead statuses of leads the CRM already closed: an import counts them and does not queue them.
+    closed_statuses: list[str] = Field(default_factory=lambda: ["Closed - *", "Converted", "Qualified"])
     status_field: str = "Status"
     status: dict[str, str] = Field(default_factory=lambda: dict(_SF_STATUS))
     # a rejection or return with one of these codes gets this status instead
@@ -137,6 +149,10 @@ class SalesforceExport(_Strict):
 class HubspotExport(_Strict):
     """A HubSpot import file keyed by `Record ID`, with `Lead Status` internal values."""
 
+    # internal values and the labels exports show
+    closed_statuses: list[str] = Field(
+        default_factory=lambda: ["UNQUALIFIED", "Unqualified", "OPEN_DEAL", "Open deal"]
+    )
     status_field: str = "Lead Status"
     status: dict[str, str] = Field(default_factory=lambda: dict(_HS_STATUS))
     status_by_reason: dict[str, str] = Field(default_factory=lambda: {"R6": "BAD_TIMING"})
@@ -169,6 +185,23 @@ def _hubspot_values(value: dict[str, str]) -> None:
         )
 
 
+class ZohoImport(_Strict):
+    closed_statuses: list[str] = Field(
+        default_factory=lambda: ["Junk Lead", "Lost Lead", "Not Qualified", "Converted"]
+    )
+
+
 class CrmExports(_Strict):
     salesforce: SalesforceExport = SalesforceExport()
     hubspot: HubspotExport = HubspotExport()
+    zoho: ZohoImport = ZohoImport()
+
+    def closed_in_crm(self, source_system: str, status: str, converted: bool = False) -> bool:
+        """Whether an imported lead is one its CRM already closed (converted, junk, lost...)."""
+        if converted:
+            return True
+        if not status:
+            return False
+        sections = {"salesforce": self.salesforce, "hubspot": self.hubspot, "zoho": self.zoho}
+        section = sections.get(source_system)
+        return section is not None and status_matches(status, section.closed_statuses)

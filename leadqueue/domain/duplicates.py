@@ -8,6 +8,7 @@ import unicodedata
 from leadqueue.domain.lead import LeadProfile
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_NOT_WORD = re.compile(r"[^\w]+")
 
 
 def normalise_email(email: str) -> str:
@@ -21,9 +22,11 @@ def normalise_email(email: str) -> str:
 
 def fold_text(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a name."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
+    folded = text.casefold()
+    if not folded.isascii():  # ASCII text (most names) has no accents to take off
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_NOT_WORD.sub(" ", folded).split())
 
 
 # Personal mailboxes say nothing about the company.

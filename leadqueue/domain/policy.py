@@ -10,12 +10,15 @@ import json
 import re
 from datetime import date
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from leadqueue.domain.crm_export import CrmExports
 from leadqueue.domain.durations import Window, parse_window
+from leadqueue.domain.import_mapping import ImportMapping
+from leadqueue.domain.zones import check_zone
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -227,6 +230,8 @@ class Policy(Strict):
     time_zone: str = "America/New_York"
     at_risk_fraction: float = Field(0.25, gt=0, lt=1)
     undo_grace_minutes: int = Field(10, ge=0)
+    # How an import reads a date like 3/4/2024 when the file's own values do not say.
+    date_order: Literal["mdy", "dmy", "ymd"] = "mdy"
     min_unresponsive_attempts: int = Field(3, ge=1)
     working_hours: dict[str, list[str]] = Field(default_factory=_default_hours)
     holidays: Holidays = Holidays()
@@ -235,6 +240,12 @@ class Policy(Strict):
     icp: Icp = Icp()
     reasons: dict[str, ReasonCode] = Field(default_factory=_default_reasons)
     crm: CrmExports = CrmExports()
+    # `[import.NAME]` tables: mappings for files no built-in format knows (`import --profile NAME`)
+    import_profiles: dict[str, ImportMapping] = Field(
+        default_factory=dict,
+        validation_alias=AliasChoices("import", "import_profiles"),
+        serialization_alias="import",
+    )
 
     @field_validator("time_zone")
     @classmethod
@@ -289,11 +300,3 @@ class Policy(Strict):
 
     def reason(self, code: str) -> ReasonCode | None:
         return self.reasons.get(code)
-
-
-def check_zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {value!r}: use an IANA name like Europe/Berlin") from exc
-    return value

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from itertools import groupby
 from typing import Any
 
-from leadqueue.domain.policy import check_zone
+from leadqueue.domain.zones import check_zone
 
 ROLES = ("rep", "lead")
 FIELDS = ("key", "name", "email", "zone", "role", "crm_ids", "aliases")

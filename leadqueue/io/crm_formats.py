@@ -15,6 +15,7 @@ Special targets:
     country       country name or code, mapped to a sales region
     state         US state / Canadian province, mapped to NA
     description   free text: kept in extra["description"], used as talk_track if there is none
+    converted     true when the CRM already converted the lead (Salesforce IsConverted)
     ignore        read and dropped (e.g. Salesforce "Email Opt Out")
 
 Any other column is kept in `LeadProfile.extra` under its header as written.
@@ -78,7 +79,7 @@ from types import MappingProxyType
 from leadqueue.domain.duplicates import FREE_MAIL_DOMAINS
 
 SPECIAL_TARGETS = frozenset(
-    {"rep", "assigned_at", "created_at", "mobile", "country", "state", "description", "ignore"}
+    {"rep", "assigned_at", "created_at", "mobile", "country", "state", "description", "converted", "ignore"}
 )
 
 _SPACES = re.compile(r"\s+")
@@ -91,11 +92,25 @@ def normalise_header(name: str) -> str:
 
 @dataclass(frozen=True)
 class CrmFormat:
-    name: str  # "leadqueue" | "salesforce" | "hubspot"
-    label: str  # for messages: "Salesforce lead export"
+    name: str  # "leadqueue", "salesforce-api", "salesforce-report", "hubspot", "zoho", "mapping"
+    label: str  # for messages: "Salesforce report export"
     columns: Mapping[str, str]  # normalised header -> target
     labels: Mapping[str, str] = field(default_factory=dict)  # target -> header as users know it
     source_system: str = "leadqueue"
+    # Headers only this format has: when several formats have their id column in a
+    # header, the one with the most of these wins (HubSpot and Zoho both say "Record ID").
+    signature: frozenset[str] = frozenset()
+    # Timestamps without an offset are in UTC (Salesforce API exports), else the team's zone.
+    utc_timestamps: bool = False
+    # Salesforce record ids: 15 and 18 characters, checked and stored as 18.
+    salesforce_ids: bool = False
+    # A report export ends with a footer after a blank line (report name, copyright...).
+    footer_after_blank: bool = False
+    # Exports with associated records repeat a contact's row once per company: the
+    # repeats are merged, not reported as duplicates.
+    repeated_rows: bool = False
+    # A prefix some exports put before the record id (Zoho's "zcrm_"): one record, one id.
+    id_prefix: str = ""
 
     def label_of(self, target: str) -> str:
         return self.labels.get(target, target)
@@ -103,6 +118,9 @@ class CrmFormat:
     @property
     def id_column(self) -> str:
         return self.label_of("crm_id")
+
+    def id_keys(self) -> set[str]:
+        return {key for key, target in self.columns.items() if target == "crm_id"}
 
 
 def _frozen(d: dict[str, str]) -> Mapping[str, str]:
@@ -150,11 +168,66 @@ LEADQUEUE = CrmFormat(
     columns=_frozen({name: name for name in LEADQUEUE_FIELDS}),
     labels=_frozen({"crm_id": "crm_id", "email": "email", "last_name": "last_name"}),
     source_system="leadqueue",
+    signature=frozenset(LEADQUEUE_FIELDS),
 )
 
-SALESFORCE = CrmFormat(
-    name="salesforce",
-    label="Salesforce lead export",
+SALESFORCE_API = CrmFormat(
+    name="salesforce-api",
+    label="Salesforce export (API field names)",
+    columns=_frozen(
+        {
+            "id": "crm_id",
+            "firstname": "first_name",
+            "lastname": "last_name",
+            "title": "title",
+            "company": "company",
+            "email": "email",
+            "phone": "phone",
+            "mobilephone": "mobile",
+            "leadsource": "source",
+            "status": "crm_status",
+            "industry": "industry",
+            "numberofemployees": "employees",
+            "country": "country",
+            "countrycode": "country",
+            "state": "state",
+            "statecode": "state",
+            "website": "domain",
+            "ownerid": "rep",
+            "isconverted": "converted",
+            "createddate": "created_at",
+            "lasttransferdate": "assigned_at",
+            "description": "description",
+            "name": "ignore",  # FirstName and LastName say it
+            "isdeleted": "ignore",
+            "hasoptedoutofemail": "ignore",
+        }
+    ),
+    labels=_frozen({"crm_id": "Id", "email": "Email", "last_name": "LastName", "rep": "OwnerId"}),
+    source_system="salesforce",
+    signature=frozenset(
+        {
+            "id",
+            "ownerid",
+            "isconverted",
+            "createddate",
+            "firstname",
+            "lastname",
+            "leadsource",
+            "numberofemployees",
+            "lasttransferdate",
+            "mobilephone",
+            "isdeleted",
+            "lastmodifieddate",
+        }
+    ),
+    utc_timestamps=True,
+    salesforce_ids=True,
+)
+
+SALESFORCE_REPORT = CrmFormat(
+    name="salesforce-report",
+    label="Salesforce report export",
     columns=_frozen(
         {
             "lead id": "crm_id",
@@ -171,6 +244,7 @@ SALESFORCE = CrmFormat(
             "lead status": "crm_status",
             "lead owner": "rep",
             "owner": "rep",
+            "lead owner id": "rep",
             "create date": "created_at",
             "created date": "created_at",
             "industry": "industry",
@@ -191,13 +265,31 @@ SALESFORCE = CrmFormat(
             "score": "score",
             "owner assigned date": "assigned_at",
             "assigned date": "assigned_at",
+            "last transfer date": "assigned_at",
+            "converted": "converted",
             "linkedin": "profile_url",
             "linkedin profile": "profile_url",
             "description": "description",
         }
     ),
-    labels=_frozen({"crm_id": "Lead ID", "email": "Email", "last_name": "Last Name"}),
+    labels=_frozen({"crm_id": "Lead ID", "email": "Email", "last_name": "Last Name", "rep": "Lead Owner"}),
     source_system="salesforce",
+    signature=frozenset(
+        {
+            "lead id",
+            "lead owner",
+            "create date",
+            "created date",
+            "company / account",
+            "lead status",
+            "lead source",
+            "no. of employees",
+            "email opt out",
+            "owner assigned date",
+        }
+    ),
+    salesforce_ids=True,
+    footer_after_blank=True,
 )
 
 HUBSPOT = CrmFormat(
@@ -206,17 +298,34 @@ HUBSPOT = CrmFormat(
     columns=_frozen(
         {
             "record id": "crm_id",
+            "record id - contact": "crm_id",
+            "contact id": "crm_id",
+            "hs_object_id": "crm_id",  # exports with internal names
+            "firstname": "first_name",
+            "lastname": "last_name",
+            "jobtitle": "title",
+            "company": "company",
+            "phone": "phone",
+            "hs_analytics_source": "source",
+            "hs_analytics_source_data_1": "campaign",
             "first name": "first_name",
             "last name": "last_name",
             "email": "email",
             "job title": "title",
             "company name": "company",
             "lead status": "crm_status",
+            "hs_lead_status": "crm_status",
             "contact owner": "rep",
+            "hubspot_owner_id": "rep",
             "owner assigned date": "assigned_at",
+            "hubspot_owner_assigneddate": "assigned_at",
             "create date": "created_at",
+            "createdate": "created_at",
             "original source": "source",
+            "original traffic source": "source",
             "original source drill-down 1": "campaign",
+            "original traffic source drill-down 1": "campaign",
+            "drill-down 1": "campaign",
             "hubspot score": "score",
             "phone number": "phone",
             "mobile phone number": "mobile",
@@ -230,31 +339,107 @@ HUBSPOT = CrmFormat(
             "linkedin url": "profile_url",
         }
     ),
-    labels=_frozen({"crm_id": "Record ID", "email": "Email", "last_name": "Last Name"}),
+    labels=_frozen(
+        {"crm_id": "Record ID", "email": "Email", "last_name": "Last Name", "rep": "Contact owner"}
+    ),
     source_system="hubspot",
+    signature=frozenset(
+        {
+            "record id - contact",
+            "contact owner",
+            "create date",
+            "original source",
+            "original traffic source",
+            "lifecycle stage",
+            "job title",
+            "hubspot score",
+            "hs_lead_status",
+            "company name",
+            "phone number",
+            "marketing contact status",
+            "owner assigned date",
+            "hs_object_id",
+            "hubspot_owner_id",
+            "hubspot_owner_assigneddate",
+            "lifecyclestage",
+            "hs_analytics_source",
+        }
+    ),
+    repeated_rows=True,
 )
 
-# Detection order: the first format whose id column is in the header wins.
-CSV_FORMATS: tuple[CrmFormat, ...] = (SALESFORCE, HUBSPOT, LEADQUEUE)
+ZOHO = CrmFormat(
+    name="zoho",
+    label="Zoho CRM leads export",
+    columns=_frozen(
+        {
+            "record id": "crm_id",
+            "lead id": "crm_id",
+            "lead owner": "rep",
+            "lead owner id": "rep",
+            "company": "company",
+            "first name": "first_name",
+            "last name": "last_name",
+            "designation": "title",
+            "title": "title",
+            "email": "email",
+            "phone": "phone",
+            "mobile": "mobile",
+            "lead source": "source",
+            "lead status": "crm_status",
+            "industry": "industry",
+            "no of employees": "employees",
+            "no. of employees": "employees",
+            "created time": "created_at",
+            "website": "domain",
+            "country": "country",
+            "state": "state",
+            "description": "description",
+            "email opt out": "ignore",
+        }
+    ),
+    labels=_frozen({"crm_id": "Record Id", "email": "Email", "last_name": "Last Name", "rep": "Lead Owner"}),
+    source_system="zoho",
+    id_prefix="zcrm_",
+    signature=frozenset(
+        {"lead owner", "created time", "modified time", "designation", "no of employees", "lead owner id"}
+    ),
+)
+
+CSV_FORMATS: tuple[CrmFormat, ...] = (SALESFORCE_API, SALESFORCE_REPORT, HUBSPOT, ZOHO, LEADQUEUE)
 JSONL_FORMAT_NAME = "jsonl"
+# Headers only a CRM's user list has (Salesforce User, HubSpot users): such a file is a roster.
+USER_LIST_HEADERS = frozenset({"username", "timezonesidkey", "user id", "isactive", "time zone"})
+
+
+def mapping_format(name: str, columns: Mapping[str, str]) -> CrmFormat:
+    """A team's own layout (`--map FILE.toml`, `--profile NAME`) as a format."""
+    by_key = {normalise_header(header): target for header, target in columns.items()}
+    labels = {target: header for header, target in reversed(list(columns.items()))}
+    return CrmFormat(
+        name="mapping",
+        label=f"mapping {name}",
+        columns=_frozen(by_key),
+        labels=_frozen(labels),
+        source_system="leadqueue",
+    )
 
 
 def detect_format(headers: set[str]) -> CrmFormat | None:
-    """The format whose id column is among the (normalised) headers."""
-    for fmt in CSV_FORMATS:
-        if any(target == "crm_id" and key in headers for key, target in fmt.columns.items()):
-            return fmt
-    return None
+    """The format whose id column is among the (normalised) headers; where several
+    formats have theirs, the one whose own columns the header has most of."""
+    candidates = [fmt for fmt in CSV_FORMATS if fmt.id_keys() & headers]
+    if not candidates:
+        return None
+    # max() keeps the first of equals: CSV_FORMATS is in order of preference
+    return max(candidates, key=lambda fmt: len(fmt.signature & headers))
 
 
 def guess_format(headers: set[str]) -> CrmFormat | None:
     """A format the header resembles although its id column is missing (for a better message)."""
-    hits: dict[str, int] = {}
-    for fmt in CSV_FORMATS:
-        others = set().union(*(set(o.columns) for o in CSV_FORMATS if o is not fmt))
-        hits[fmt.name] = len(headers & (set(fmt.columns) - others))
+    hits = {fmt.name: len(headers & fmt.signature) for fmt in CSV_FORMATS}
     best = max(CSV_FORMATS, key=lambda f: hits[f.name])
-    if hits[best.name] and sum(1 for h in hits.values() if h == hits[best.name]) == 1:
+    if hits[best.name] >= 2 and sum(1 for h in hits.values() if h == hits[best.name]) == 1:
         return best
     return None
 

@@ -1,42 +1,55 @@
-"""Importing leads: parse a CRM file, then upsert by CRM id in one transaction.
+"""Importing leads: stream a CRM file, upsert by CRM id, all in one transaction.
 
-New leads are inserted with bulk Core statements (leads with their projection
-already computed, then their `assigned` events). Changed leads are updated and
-keep their history; unchanged ones are left alone, so a second import of the
-same file writes nothing.
+Rows are read and written in batches, so a file of any size costs the memory
+of a batch; the whole import is still one write transaction, and a file with
+bad rows (without --skip-invalid) or a dry run writes nothing. New leads are
+inserted with bulk Core statements (leads with their projection already
+computed, then their `assigned` events). Changed leads are updated and keep
+their history; unchanged ones are left alone, so a second import of the same
+file writes nothing.
 """
 
 from __future__ import annotations
 
 import csv
-import re
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from leadqueue.domain.crm_export import status_matches
 from leadqueue.domain.events import Event, EventKind
+from leadqueue.domain.import_mapping import ImportMapping
 from leadqueue.domain.lifecycle import OPEN_STATES, LeadState, fold
 from leadqueue.domain.policy import Tier
 from leadqueue.domain.tiers import tier_of
 from leadqueue.gcpause import paused_gc
-from leadqueue.io.reader import ParsedRow, ReadResult, RowError, read_leads
+from leadqueue.io.crm_formats import mapping_format
+from leadqueue.io.errors import ImportFileError
+from leadqueue.io.reader import LeadFile, ParsedRow, RowError, open_lead_file
+from leadqueue.io.timestamps import DateOrder
 from leadqueue.services.context import Services
 from leadqueue.services.projection import project
+from leadqueue.services.roster import resolve_owners
 from leadqueue.store import repository as repo
 from leadqueue.store.bulk import bulk_insert
 from leadqueue.store.schema import ORIGIN_IMPORT, leads
 
 IMPORT_ACTOR = "import"
+BATCH = 2000
 _CHUNK = 900  # stays under SQLite's bound-parameter limit for IN (...)
+ClockStart = Literal["assigned", "created"]
 
 
 @dataclass
 class ImportSummary:
     path: Path
-    format: str
+    format: str  # the format's label, e.g. "Salesforce report export"
     encoding: str
     rows: int = 0
     created: int = 0
@@ -44,6 +57,13 @@ class ImportSummary:
     unchanged: int = 0
     reassigned: int = 0
     returned: int = 0
+    closed: int = 0  # closed in the CRM already: not queued
+    breached_on_arrival: int = 0
+    new_reps: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    fallback_lines: int = 0
+    date_order: str = "mdy"
+    date_order_guessed: bool = False
     errors: list[RowError] = field(default_factory=list)
     rejects_path: Path | None = None
     written: bool = False
@@ -54,6 +74,8 @@ class ImportSummary:
             f"{verb} {self.path.name} ({self.format}, {self.encoding}): {self.rows} rows, "
             f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged"
         )
+        if self.closed:
+            text += f", {self.closed} closed in the CRM (not queued)"
         if self.reassigned:
             text += f", {self.reassigned} reassigned"
         if self.returned:
@@ -61,6 +83,28 @@ class ImportSummary:
         if self.errors:
             text += f", {len(self.errors)} rejected"
         return text
+
+    def warnings(self) -> list[str]:
+        """What the user should know about how the file was read."""
+        out = []
+        if self.new_reps:
+            out.append(f"new reps for owners not in the roster: {', '.join(self.new_reps)}")
+        if self.breached_on_arrival:
+            out.append(
+                f"{self.breached_on_arrival} lead(s) arrived with their decision clock already breached"
+            )
+        if self.ignored_columns:
+            out.append(
+                f"repeated columns ignored (the first of each was read): {', '.join(self.ignored_columns)}"
+            )
+        if self.fallback_lines:
+            out.append(f"{self.fallback_lines} line(s) were not UTF-8 and were read as Windows-1252")
+        if self.date_order_guessed:
+            out.append(
+                f"every date in the file could be read either way: read {self.date_order} "
+                "(the policy's date_order); pass --date-order if that is wrong"
+            )
+        return out
 
 
 class ImportRejected(Exception):
@@ -71,187 +115,281 @@ class ImportRejected(Exception):
         self.summary = summary
 
 
-class _DryRun(Exception):
-    pass
+class _Abandon(Exception):
+    """Leave the write transaction without committing (a dry run, or bad rows)."""
 
 
-def slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.strip().casefold()).strip("-") or "rep"
+@dataclass(frozen=True)
+class ImportOptions:
+    rep: str | None = None  # owner of rows whose file names none
+    skip_invalid: bool = False
+    dry_run: bool = False
+    encoding: str | None = None
+    source_zone: ZoneInfo | None = None
+    date_order: DateOrder | None = None
+    clock_start: ClockStart = "assigned"
+    mapping: ImportMapping | None = None  # a layout no built-in format knows
+    mapping_name: str = ""
 
 
 def import_file(
     services: Services,
     path: Path,
-    rep: str | None = None,
-    skip_invalid: bool = False,
-    dry_run: bool = False,
-    encoding: str | None = None,
+    options: ImportOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:
-    result = read_leads(path, services.policy.zone, encoding=encoding, default_rep=rep, progress=progress)
+    """Import a lead file; raises ImportRejected (nothing written) for bad rows
+    unless skip_invalid, and ImportFileError for the file as a whole."""
+    opts = options or ImportOptions()
+    mapping = opts.mapping
+    lead_file = open_lead_file(
+        path,
+        services.policy.zone,
+        encoding=opts.encoding,
+        default_rep=opts.rep,
+        source_zone=opts.source_zone
+        or (ZoneInfo(mapping.source_zone) if mapping and mapping.source_zone else None),
+        date_order=opts.date_order or (mapping.date_order if mapping else None),
+        default_order=services.policy.date_order,
+        mapping=mapping_format(opts.mapping_name or path.name, mapping.columns) if mapping else None,
+    )
+    rejects = rejects_path(path) if opts.skip_invalid and not opts.dry_run else None
+    if rejects is not None:
+        check_writable(rejects)
     summary = ImportSummary(
         path=path,
-        format=result.format,
-        encoding=result.encoding,
-        rows=len(result.rows) + len({e.row for e in result.errors}),
+        format=lead_file.format.label if not lead_file._jsonl else "JSON lines",
+        encoding=lead_file.encoding,
+        ignored_columns=lead_file.ignored_columns,
+        date_order=lead_file.date_order,
+        date_order_guessed=lead_file.date_order_guessed,
     )
-    good, errors = _owners_known(result)
-    summary.errors = errors
-    if errors and not skip_invalid:
-        raise ImportRejected(summary)
     try:
         with paused_gc(), services.store.write() as conn:
-            _upsert(services, conn, good, summary)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
+            _Importer(services, conn, summary, opts).run(lead_file, progress)
+            summary.encoding = lead_file.encoding
+            summary.fallback_lines = lead_file.fallback_lines
+            if summary.errors and not opts.skip_invalid:
+                raise _Abandon
+            if opts.dry_run:
+                raise _Abandon
+    except _Abandon:
         pass
     else:
         summary.written = True
-    if errors and skip_invalid and not dry_run:
-        summary.rejects_path = write_rejects(path, result, errors)
+    summary.errors.sort(key=lambda e: e.row)
+    if summary.errors and not opts.skip_invalid:
+        raise ImportRejected(summary)
+    if summary.errors and rejects is not None:
+        summary.rejects_path = write_rejects(rejects, lead_file.header, summary.errors)
     return summary
 
 
-def _owners_known(result: ReadResult) -> tuple[list[ParsedRow], list[RowError]]:
-    """Rows whose owner is known (from the file, or --rep for rows without one)."""
-    errors = list(result.errors)
-    good = []
-    for row in result.rows:
-        if not row.rep:
-            errors.append(RowError(row.row, "owner", "no owner for this row: pass --rep REP", row.raw))
-        else:
-            good.append(row)
-    errors.sort(key=lambda e: e.row)
-    return good, errors
+class _Importer:
+    """One import's state across its batches."""
 
+    def __init__(self, services: Services, conn: Connection, summary: ImportSummary, opts: ImportOptions):
+        self.s = services
+        self.conn = conn
+        self.summary = summary
+        self.opts = opts
+        self.now = services.clock.now()
+        self.calendar_for = services.calendars(conn)
+        self.owner_keys: dict[str, str] = {}
+        self.owner_errors: dict[str, str] = {}
 
-def _rep_keys(conn: Connection, names: set[str]) -> dict[str, str]:
-    """Owner text -> rep key, creating reps that do not exist yet."""
-    reps = repo.all_reps(conn)
-    known = {r.key.casefold(): r.key for r in reps} | {r.name.casefold(): r.key for r in reps}
-    mapping: dict[str, str] = {}
-    to_create: dict[str, str] = {}
-    for name in names:
-        key = known.get(name.casefold()) or known.get(slug(name))
-        if key is None:
-            key = slug(name)
-            to_create[key] = name
-            known[name.casefold()] = key
-        mapping[name] = key
-    repo.ensure_reps(conn, to_create)
-    return mapping
+    def run(self, lead_file: LeadFile, progress: Callable[[int, int], None] | None) -> None:
+        batch: list[ParsedRow] = []
+        for record in lead_file.records(progress):
+            self.summary.rows += 1
+            if isinstance(record, ParsedRow):
+                batch.append(record)
+                if len(batch) >= BATCH:
+                    self._batch(batch)
+                    batch = []
+            else:
+                self.summary.errors.extend(record)
+        if batch:
+            self._batch(batch)
 
+    def _batch(self, rows: list[ParsedRow]) -> None:
+        good = self._with_owners(rows)
+        closed_in_crm = self._closed_in_crm
+        existing = self._existing([r.profile.crm_id for r in good])
+        new_rows: list[ParsedRow] = []
+        changed: list[tuple[Any, dict[str, Any], str]] = []
+        for row in good:
+            old = existing.get(row.profile.crm_id)
+            if old is None:
+                if closed_in_crm(row.profile.source_system, row.profile.crm_status, row.converted):
+                    self.summary.closed += 1
+                else:
+                    new_rows.append(row)
+                continue
+            values = self._values(row)
+            owner = self.owner_keys[row.rep or ""]
+            if old.content_hash != values["content_hash"] or (old.crm_owner or old.owner) != owner:
+                changed.append((old, values, owner))
+            else:
+                self.summary.unchanged += 1
+        if new_rows:
+            self._insert(new_rows)
+        if changed:
+            self._update(changed)
 
-def _upsert(services: Services, conn: Connection, rows: Sequence[ParsedRow], summary: ImportSummary) -> None:
-    policy = services.policy
-    now = services.clock.now()
-    owners = _rep_keys(conn, {r.rep or "" for r in rows})
-    calendar_for = services.calendars(conn)
+    def _closed_in_crm(self, source_system: str, status: str, converted: bool) -> bool:
+        mapping = self.opts.mapping
+        if mapping is not None:
+            return converted or bool(status and status_matches(status, mapping.closed_statuses))
+        return self.s.policy.crm.closed_in_crm(source_system, status, converted)
 
-    existing: dict[str, Any] = {}
-    ids = [r.profile.crm_id for r in rows]
-    for i in range(0, len(ids), _CHUNK):
-        q = select(
-            leads.c.id, leads.c.crm_id, leads.c.content_hash, leads.c.owner, leads.c.state, leads.c.tier
-        ).where(leads.c.crm_id.in_(ids[i : i + _CHUNK]))
-        existing.update({r.crm_id: r for r in conn.execute(q)})
+    def _with_owners(self, rows: list[ParsedRow]) -> list[ParsedRow]:
+        """Rows whose owner is a rep (made a rep now if the roster did not know the name)."""
+        unknown = {
+            r.rep for r in rows if r.rep and r.rep not in self.owner_keys and r.rep not in self.owner_errors
+        }
+        if unknown:
+            found = resolve_owners(self.conn, unknown)
+            self.owner_keys.update(found.keys)
+            self.owner_errors.update(found.errors)
+            self.summary.new_reps += [f"{rep.key} ({rep.name})" for rep in found.created]
+        good = []
+        for row in rows:
+            if not row.rep:
+                self.summary.errors.append(
+                    RowError(row.row, "owner", "no owner for this row: pass --rep REP", row.raw)
+                )
+            elif row.rep in self.owner_errors:
+                self.summary.errors.append(RowError(row.row, "owner", self.owner_errors[row.rep], row.raw))
+            else:
+                good.append(row)
+        return good
 
-    new_leads: list[dict[str, Any]] = []
-    new_events: list[tuple[str, Event]] = []
-    new_runs: dict[str, list[dict[str, Any]]] = {}
-    changed: list[tuple[Any, dict[str, Any], str]] = []
-    for row in rows:
+    def _existing(self, ids: Sequence[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for i in range(0, len(ids), _CHUNK):
+            q = select(
+                leads.c.id,
+                leads.c.crm_id,
+                leads.c.content_hash,
+                leads.c.owner,
+                leads.c.crm_owner,
+                leads.c.state,
+                leads.c.tier,
+            ).where(leads.c.crm_id.in_(ids[i : i + _CHUNK]))
+            out.update({r.crm_id: r for r in self.conn.execute(q)})
+        return out
+
+    def _values(self, row: ParsedRow) -> dict[str, Any]:
         values = repo.profile_to_values(row.profile)
-        values["tier"] = tier_of(row.profile, policy).value
+        values["tier"] = tier_of(row.profile, self.s.policy).value
         # The file's own cells (and the tier) say whether anything changed.
         values["content_hash"] = repo.cells_hash(row.raw, values["tier"])
-        owner = owners[row.rep or ""]
-        old = existing.get(row.profile.crm_id)
-        if old is None:
+        values["crm_owner"] = self.owner_keys[row.rep or ""]
+        return values
+
+    def _clock_start(self, row: ParsedRow) -> datetime:
+        """When the rep got the lead: the file's assignment date, else now (a backlog
+        export is not breached on arrival), or with --clock-start created the create date."""
+        if row.assigned_at is not None:
+            return row.assigned_at
+        if self.opts.clock_start == "created" and row.profile.created_at is not None:
+            return row.profile.created_at
+        return self.now
+
+    def _insert(self, rows: list[ParsedRow]) -> None:
+        policy = self.s.policy
+        new_leads: list[dict[str, Any]] = []
+        new_events: list[tuple[str, Event]] = []
+        new_runs: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            values = self._values(row)
             assigned = Event(
                 kind=EventKind.ASSIGNED,
                 actor=IMPORT_ACTOR,
-                at=row.assigned_at or row.profile.created_at or now,
-                payload={"rep": owner, "source": summary.format},
+                at=self._clock_start(row),
+                payload={"rep": values["crm_owner"], "source": row.profile.source_system},
             )
-            projected = project(fold([assigned]), Tier(values["tier"]), policy, calendar_for, now)
+            projected = project(fold([assigned]), Tier(values["tier"]), policy, self.calendar_for, self.now)
             values |= projected.columns
-            values["imported_at"] = now
+            values["imported_at"] = self.now
+            due = projected.columns["due_at"]
+            if due is not None and due <= self.now:
+                self.summary.breached_on_arrival += 1
             new_leads.append(values)
             new_events.append((row.profile.crm_id, assigned))
             new_runs[row.profile.crm_id] = projected.runs
-        elif old.content_hash != values["content_hash"] or old.owner != owner:
-            changed.append((old, values, owner))
-        else:
-            summary.unchanged += 1
-
-    if new_leads:
+        conn = self.conn
         bulk_insert(conn, leads, new_leads)
         created_ids = repo.ids_for(conn, [crm for crm, _ in new_events])
         repo.insert_events(
             conn, [repo.event_values(created_ids[crm], e, ORIGIN_IMPORT) for crm, e in new_events]
         )
         repo.insert_runs(conn, {created_ids[crm]: runs for crm, runs in new_runs.items()})
-        summary.created = len(new_leads)
-    if changed:
-        _apply_changes(services, conn, changed, summary, now)
+        self.summary.created += len(new_leads)
 
+    def _update(self, changed: list[tuple[Any, dict[str, Any], str]]) -> None:
+        """Update context. A new owner in the CRM is a reassignment; an owner the CRM
+        still names does not undo a reassignment made here. New data on a needs-info
+        lead brings it back."""
+        conn = self.conn
+        context_updates = [
+            {"_id": old.id, **{k: v for k, v in values.items() if k != "crm_id"}}
+            for old, values, _ in changed
+        ]
+        columns = [k for k in context_updates[0] if k != "_id"]
+        stmt = update(leads).where(leads.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
+        conn.execute(stmt, context_updates)
+        self.summary.updated += len(changed)
 
-def _apply_changes(
-    services: Services,
-    conn: Connection,
-    changed: list[tuple[Any, dict[str, Any], str]],
-    summary: ImportSummary,
-    now: Any,
-) -> None:
-    """Update context; a new owner is a reassignment, new data on a needs-info lead brings it back."""
-    calendar_for = services.calendars(conn)
-    context_updates = []
-    for old, values, _owner in changed:
-        context_updates.append({"_id": old.id, **{k: v for k, v in values.items() if k != "crm_id"}})
-    columns = [k for k in context_updates[0] if k != "_id"]
-    stmt = update(leads).where(leads.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
-    conn.execute(stmt, context_updates)
-    summary.updated = len(changed)
-
-    history_by_id = repo.events_by_lead(conn, [old.id for old, _, _ in changed])
-    for old, values, owner in changed:
-        events = history_by_id[old.id]
-        extra: list[Event] = []
-        state = LeadState(old.state) if old.state else None
-        if state is LeadState.NEEDS_INFO and old.content_hash != values["content_hash"]:
-            extra.append(
-                Event(
-                    kind=EventKind.RETURNED_FROM_MARKETING,
-                    actor=IMPORT_ACTOR,
-                    at=now,
-                    payload={"note": "updated by import"},
+        history_by_id = repo.events_by_lead(conn, [old.id for old, _, _ in changed])
+        for old, values, owner in changed:
+            events = history_by_id[old.id]
+            extra: list[Event] = []
+            state = LeadState(old.state) if old.state else None
+            if state is LeadState.NEEDS_INFO and old.content_hash != values["content_hash"]:
+                note = {"note": "updated by import"}
+                extra.append(
+                    Event(
+                        kind=EventKind.RETURNED_FROM_MARKETING, actor=IMPORT_ACTOR, at=self.now, payload=note
+                    )
                 )
-            )
-            summary.returned += 1
-            state = LeadState.NEW
-        if owner != old.owner and state in (OPEN_STATES | {LeadState.NEEDS_INFO}):
-            extra.append(
-                Event(
-                    kind=EventKind.REASSIGNED,
-                    actor=IMPORT_ACTOR,
-                    at=now,
-                    payload={"from": old.owner, "to": owner},
+                self.summary.returned += 1
+                state = LeadState.NEW
+            crm_moved = owner != (old.crm_owner or old.owner)
+            if crm_moved and owner != old.owner and state in (OPEN_STATES | {LeadState.NEEDS_INFO}):
+                payload = {"from": old.owner, "to": owner}
+                extra.append(
+                    Event(kind=EventKind.REASSIGNED, actor=IMPORT_ACTOR, at=self.now, payload=payload)
                 )
+                self.summary.reassigned += 1
+            if extra:
+                repo.insert_events(conn, [repo.event_values(old.id, e, ORIGIN_IMPORT) for e in extra])
+                events = events + extra
+            projected = project(
+                fold(events), Tier(values["tier"]), self.s.policy, self.calendar_for, self.now
             )
-            summary.reassigned += 1
-        if extra:
-            repo.insert_events(conn, [repo.event_values(old.id, e, ORIGIN_IMPORT) for e in extra])
-            events = events + extra
-        projected = project(fold(events), Tier(values["tier"]), services.policy, calendar_for, now)
-        repo.write_projection(conn, old.id, projected.columns, projected.runs)
+            repo.write_projection(conn, old.id, projected.columns, projected.runs)
 
 
-def write_rejects(path: Path, result: ReadResult, errors: Sequence[RowError]) -> Path:
+def rejects_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.rejects.csv")
+
+
+def check_writable(target: Path) -> None:
+    """A rejects file that cannot be written is an error before anything is imported."""
+    folder = target.parent
+    if target.is_dir():
+        raise ImportFileError(f"{target}: cannot write the rejects file: a directory has that name")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise ImportFileError(f"{target}: cannot write the rejects file: permission denied")
+    if not target.exists() and not os.access(folder, os.W_OK | os.X_OK):
+        raise ImportFileError(f"{target}: cannot write the rejects file: {folder} is not writable")
+
+
+def write_rejects(out: Path, file_header: Sequence[str], errors: Sequence[RowError]) -> Path:
     """The bad rows, as they were, plus where and why, beside the input."""
-    out = path.with_name(f"{path.stem}.rejects.csv")
-    header = list(result.header)
+    header = list(file_header)
     header += sorted({k for e in errors for k in e.raw} - set(header))  # e.g. an unreadable JSON line
     with out.open("w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)

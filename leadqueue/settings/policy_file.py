@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from leadqueue.domain.import_mapping import ImportMapping
 from leadqueue.domain.policy import Policy
 from leadqueue.settings import paths
 from leadqueue.settings.toml_errors import SettingsError, explain, read_toml
@@ -29,11 +30,19 @@ def parse_policy(data: dict[str, Any], source: Path | str = "<policy>") -> Polic
         raise explain(exc, source, "policy") from exc
 
 
+def load_import_mapping(path: Path) -> ImportMapping:
+    """A `--map FILE.toml`: the columns of a lead file no built-in format knows."""
+    try:
+        return ImportMapping.model_validate(read_toml(path, "mapping"))
+    except ValidationError as exc:
+        raise explain(exc, path, "mapping") from exc
+
+
 def policy_to_toml(policy: Policy) -> str:
     import tomli_w
 
-    data = policy.model_dump(mode="json", exclude_none=True)
+    data = policy.model_dump(mode="json", exclude_none=True, by_alias=True)
     return tomli_w.dumps(data)
 
 
-__all__ = ["SettingsError", "load_policy", "parse_policy", "policy_to_toml"]
+__all__ = ["SettingsError", "load_import_mapping", "load_policy", "parse_policy", "policy_to_toml"]

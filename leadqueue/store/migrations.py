@@ -107,7 +107,8 @@ def _v4_to_v5(conn: Connection) -> None:
 
 def _v5_to_v6(conn: Connection) -> None:
     """Version 6 gives reps a role and the CRM ids and aliases a CRM file may name
-    them by, and keeps each clock run's budget and pause instant. The pause
+    them by, keeps each clock run's budget and pause instant, and each lead's
+    owner in the CRM as last imported. The pause
     rule changed too (an overdue clock stays overdue through needs-info):
     every projection is rebuilt."""
     json_type = reps.c.crm_ids.type.compile(dialect=conn.dialect)
@@ -117,6 +118,7 @@ def _v5_to_v6(conn: Connection) -> None:
     # A store that came through 2 -> 3 made clock_runs with today's columns already.
     _add_column(conn, "clock_runs", "paused_at", _datetime_type(conn))
     _add_column(conn, "clock_runs", "budget_seconds", "FLOAT NOT NULL DEFAULT 0")
+    _add_column(conn, "leads", "crm_owner", "VARCHAR(120)")
     conn.execute(text("DROP INDEX IF EXISTS ix_clock_runs_open"))
     next(i for i in clock_runs.indexes if i.name == "ix_clock_runs_open").create(conn)
     _mark_projections_stale(conn)

@@ -145,6 +145,9 @@ leads = Table(
     Column("search_text", Text, nullable=False, default=""),
     Column("imported_at", UTCDateTime),
     Column("tier", String(10), nullable=False, default="standard"),
+    # The rep the CRM named as owner at the last import: a re-import reassigns only
+    # when this changes, so a team lead's reassignment in leadqueue stands.
+    Column("crm_owner", String(120)),
     # projection of the events (see module docstring)
     Column("owner", String(120), ForeignKey("reps.key")),
     Column("state", String(20)),

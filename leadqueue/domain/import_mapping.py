@@ -1,0 +1,58 @@
+"""A team's own lead file layout: which column feeds which field, for exports
+no built-in format knows. Written as `--map FILE.toml` or as a profile in
+`policy.toml` under `[import.NAME]`:
+
+    date_order = "dmy"             # optional: how to read 3/4/2024
+    source_zone = "Europe/Madrid"  # optional: zone of times without an offset
+    closed_statuses = ["Dead"]     # optional: statuses of leads the CRM closed
+
+    [columns]                      # header in the file = field
+    "Prospect Ref" = "crm_id"
+    "Owner Email" = "rep"
+    "Received" = "assigned_at"
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from leadqueue.domain.lead import LeadProfile
+from leadqueue.domain.zones import check_zone
+
+# A LeadProfile field, or what an import reads besides them.
+SPECIAL_FIELDS = ("rep", "assigned_at", "mobile", "country", "state", "description", "converted", "ignore")
+MAPPABLE_FIELDS = tuple(f.name for f in fields(LeadProfile) if f.name != "extra") + SPECIAL_FIELDS
+
+
+class ImportMapping(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    columns: dict[str, str] = Field(min_length=1)
+    date_order: Literal["mdy", "dmy", "ymd"] | None = None
+    source_zone: str | None = None
+    closed_statuses: list[str] = Field(default_factory=list)
+
+    @field_validator("columns")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        for header, target in value.items():
+            if not header.strip():
+                raise ValueError("a column header cannot be empty")
+            if target not in MAPPABLE_FIELDS:
+                raise ValueError(
+                    f"{header!r} = {target!r}: unknown field; use one of {', '.join(MAPPABLE_FIELDS)}"
+                )
+        targets = list(value.values())
+        if "crm_id" not in targets:
+            raise ValueError('no column is mapped to "crm_id": every lead needs its CRM record id')
+        if "email" not in targets and "last_name" not in targets:
+            raise ValueError('map a column to "email" or "last_name": a lead needs one of them')
+        return value
+
+    @field_validator("source_zone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return None if value is None else check_zone(value)

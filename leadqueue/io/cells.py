@@ -1,0 +1,291 @@
+"""Converting the cells of a lead file into `LeadProfile` values.
+
+Each converter takes a cell (text from a CSV, any JSON value from JSON
+lines) and returns the value, or raises `CellError` whose message is the
+row error's reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from leadqueue.domain.lead import ContentItem, ScoreItem, Touchpoint
+from leadqueue.io import crm_formats as cf
+
+Converter = Callable[[Any], Any]
+Timestamps = Callable[[str], datetime]
+
+# What fits the store's integer columns (PostgreSQL's INTEGER).
+INT_LIMIT = 2**31 - 1
+
+
+class CellError(ValueError):
+    """A cell that cannot be converted; the message is the row error's reason."""
+
+
+_TRUE = frozenset({"true", "yes", "y", "1", "t"})
+_FALSE = frozenset({"false", "no", "n", "0", "f"})
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
+_EXCEL_NUMBER = re.compile(r"\d+(?:\.\d+)?[eE]\+\d+")
+
+
+_KINDS = {dict: "a JSON object", list: "a JSON array", bool: "true/false", type(None): "null"}
+
+
+def _kind(value: Any) -> str:
+    return _KINDS.get(type(value), type(value).__name__)
+
+
+def text_of(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise CellError(f"expected text, found {_kind(value)}")
+    return str(value)
+
+
+def _crm_id(value: Any) -> str:
+    if isinstance(value, float):
+        raise CellError(f"id {value!r} is a number with a fraction: ids must be text")
+    text = text_of(value)
+    if "+" in text and _EXCEL_NUMBER.fullmatch(text):
+        raise CellError(
+            f"id {text!r} was turned into a number by a spreadsheet; export the id column as text"
+        )
+    return text
+
+
+_SF_ID = re.compile(r"[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?")
+_SF_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def salesforce_suffix(id15: str) -> str:
+    """The three characters that make a 15-character Salesforce id case-insensitive:
+    each encodes which of five characters are upper-case."""
+    return "".join(
+        _SF_SUFFIX[sum(1 << i for i, c in enumerate(id15[k : k + 5]) if "A" <= c <= "Z")] for k in (0, 5, 10)
+    )
+
+
+def _salesforce_id(value: Any) -> str:
+    """A Salesforce record id in its 18-character form: the 15- and 18-character ids of
+    one record are one lead."""
+    text = _crm_id(value)
+    if not _SF_ID.fullmatch(text):
+        return text  # not a record id's shape (a custom key?): kept as written
+    suffix = salesforce_suffix(text[:15])
+    if len(text) == 15 or text[15:].upper() == suffix:
+        return text[:15] + suffix
+    restored = _case_from_suffix(text)
+    if restored is None:
+        raise CellError(
+            f"{text!r} is not a valid Salesforce id: its last 3 characters should be {suffix!r}"
+            " (was the id retyped?)"
+        )
+    return restored
+
+
+def _case_from_suffix(id18: str) -> str | None:
+    """An 18-character id whose case a spreadsheet changed, put back as its suffix
+    says it was (that is what the suffix is for); None if the suffix cannot be its own."""
+    body = list(id18[:15])
+    for chunk, code in enumerate(id18[15:].upper()):
+        bits = _SF_SUFFIX.find(code)
+        if bits < 0:
+            return None
+        for i in range(5):
+            c = body[chunk * 5 + i]
+            upper = bool(bits >> i & 1)
+            if upper and not c.isalpha():
+                return None
+            body[chunk * 5 + i] = c.upper() if upper else c.lower()
+    return "".join(body) + id18[15:].upper()
+
+
+def _lower_key(value: Any) -> str:
+    return text_of(value).casefold().replace("-", "_").replace(" ", "_")
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise CellError(f"not a whole number: {value!r}")
+    if isinstance(value, int):
+        return _bounded(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return _bounded(int(value))
+        raise CellError(f"not a whole number: {value!r}")
+    if not isinstance(value, str):
+        raise CellError(f"not a whole number: found {_kind(value)}")
+    try:
+        whole = int(value)
+    except ValueError:
+        pass
+    else:
+        return _bounded(whole)
+    if _THOUSANDS.fullmatch(value):
+        return _bounded(int(value.replace(",", "")))
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.5
+    if number.is_integer():
+        return _bounded(int(number))
+    raise CellError(f"not a whole number: {value!r}")
+
+
+def _bounded(number: int) -> int:
+    if abs(number) > INT_LIMIT:
+        raise CellError(f"{number:.3g} is out of range (at most {INT_LIMIT:,})")
+    return number
+
+
+def _count(value: Any) -> int:
+    number = _int(value)
+    if number < 0:
+        raise CellError(f"must not be negative: {value!r}")
+    return number
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        folded = value.casefold()
+        if folded in _TRUE:
+            return True
+        if folded in _FALSE:
+            return False
+    raise CellError(f"not true/false: {value!r} (use true/false, yes/no or 1/0)")
+
+
+def _list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(p for p in (part.strip() for part in value.split(";")) if p)
+    if isinstance(value, list):
+        return tuple(t for t in (text_of(v).strip() for v in value if v is not None) if t)
+    raise CellError(f"expected ;-separated text or a JSON array, found {_kind(value)}")
+
+
+def _domain(value: Any) -> str:
+    return cf.domain_of(text_of(value))
+
+
+def _json_array(value: Any) -> list[Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise CellError(f"invalid JSON: {exc.msg} at character {exc.pos + 1}") from None
+    if not isinstance(value, list):
+        raise CellError(f"expected a JSON array, found {_kind(value)}")
+    return value
+
+
+def _items(value: Any) -> list[tuple[int, dict[str, Any]]]:
+    items = []
+    for n, item in enumerate(_json_array(value), start=1):
+        if not isinstance(item, dict):
+            raise CellError(f"item {n}: expected a JSON object, found {_kind(item)}")
+        items.append((n, item))
+    return items
+
+
+def _field(n: int, item: dict[str, Any], key: str, convert: Converter, default: Any = ...) -> Any:
+    value = item.get(key)
+    if value is None or value == "":
+        if default is ...:
+            raise CellError(f"item {n}: {key!r} is missing")
+        return default
+    try:
+        return convert(value)
+    except CellError as exc:
+        raise CellError(f"item {n}: {key!r}: {exc}") from None
+
+
+def converters(parse_time: Timestamps, salesforce_ids: bool = False) -> dict[str, Converter]:
+    """Target -> converter for one file; text targets need none. Timestamps are read by
+    `parse_time` (the file's zone and date order); a ValueError is the cell's error."""
+    seen: dict[str, datetime] = {}  # exports repeat timestamps a lot
+
+    def timestamp(value: Any) -> datetime:
+        if not isinstance(value, str):
+            raise CellError(f"expected a date as text, found {_kind(value)}")
+        parsed = seen.get(value)
+        if parsed is None:
+            if len(seen) > 100_000:  # a big file of distinct instants: keep memory flat
+                seen.clear()
+            try:
+                parsed = seen[value] = parse_time(value)
+            except ValueError as exc:
+                raise CellError(str(exc)) from None
+        return parsed
+
+    def score_breakdown(value: Any) -> tuple[ScoreItem, ...]:
+        return tuple(
+            ScoreItem(
+                label=_field(n, it, "label", text_of),
+                points=_field(n, it, "points", _int),
+                kind=_field(n, it, "kind", _lower_key, "fit"),
+                at=_field(n, it, "at", timestamp, None),
+            )
+            for n, it in _items(value)
+        )
+
+    def touchpoints(value: Any) -> tuple[Touchpoint, ...]:
+        return tuple(
+            Touchpoint(
+                at=_field(n, it, "at", timestamp),
+                kind=_field(n, it, "kind", _lower_key),
+                label=_field(n, it, "label", text_of, ""),
+                points=_field(n, it, "points", _int, 0),
+                mql_trigger=_field(n, it, "mql_trigger", _bool, False),
+            )
+            for n, it in _items(value)
+        )
+
+    def content(value: Any) -> tuple[ContentItem, ...]:
+        if isinstance(value, str) and not value.startswith(("[", "{")):
+            return tuple(ContentItem(title=t) for t in _list(value))
+        out = []
+        for n, item in enumerate(_json_array(value), start=1):
+            if isinstance(item, str):
+                if item.strip():
+                    out.append(ContentItem(title=item.strip()))
+            elif isinstance(item, dict):
+                out.append(
+                    ContentItem(
+                        title=_field(n, item, "title", text_of),
+                        stage=_field(n, item, "stage", _lower_key, "tofu"),
+                    )
+                )
+            else:
+                raise CellError(f"item {n}: expected a title or a JSON object, found {_kind(item)}")
+        return tuple(out)
+
+    by_target: dict[str, Converter] = {
+        "crm_id": _salesforce_id if salesforce_ids else _crm_id,
+        "converted": _bool,
+        "seniority": _lower_key,
+        "account_status": _lower_key,
+        "email_verified": _bool,
+        "employees": _count,
+        "score": _int,
+        "domain": _domain,
+        "tech_stack": _list,
+        "growth_signals": _list,
+        "intent_signals": _list,
+        "third_party_intent": _list,
+        "score_breakdown": score_breakdown,
+        "touchpoints": touchpoints,
+        "content": content,
+        "created_at": timestamp,
+        "assigned_at": timestamp,
+    }
+    return by_target

@@ -1,0 +1,175 @@
+"""One data row of a lead file into a `ParsedRow`, or the `RowError`s that say
+why not. The plan (which column feeds which field, through which converter)
+is made once per file from its header."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from leadqueue.domain.lead import LeadProfile
+from leadqueue.io import crm_formats as cf
+from leadqueue.io.cells import CellError, Converter, Timestamps, converters, text_of
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # spreadsheet row (header is row 1, first data row is row 2); JSONL: line number
+    column: str  # header as in the file, or "" for whole-row problems
+    reason: str
+    raw: dict[str, str]  # the original cells, for the reject file
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    row: int
+    profile: LeadProfile
+    rep: str | None  # owner as the file names it (a name, an email or a CRM user id), else default_rep
+    assigned_at: datetime | None  # aware UTC, from the file's assignment column only
+    raw: dict[str, str]
+    converted: bool = False  # the CRM says it already converted the lead
+
+
+# Salesforce queue ids (object prefix 00G): a lead a queue owns has no rep yet.
+_SALESFORCE_QUEUE = re.compile(r"00G[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?")
+
+
+def _fingerprint(values: dict[str, Any]) -> tuple[str, str, str]:
+    # Who the row is about: the associated company's columns differ between repeats.
+    return (values.get("first_name", ""), values.get("last_name", ""), values.get("email", ""))
+
+
+def repeated_headers(header: Sequence[str]) -> list[str]:
+    """Headers that repeat an earlier one (compared as formats compare them): ignored."""
+    seen: set[str] = set()
+    out = []
+    for name in header:
+        key = cf.normalise_header(name)
+        if key in seen:
+            out.append(name)
+        seen.add(key)
+    return out
+
+
+class RowParser:
+    """Column index -> converter and target, computed once per file; then one call per row.
+
+    `parse` takes cleaned cells: text stripped, missing values as "". With
+    `text_cells` (CSV) every cell is a string and text targets need no
+    conversion at all. A header that repeats an earlier one is ignored (a
+    HubSpot export with associated records lists the contact's own columns
+    first).
+    """
+
+    def __init__(
+        self,
+        fmt: cf.CrmFormat,
+        header: Sequence[str],
+        parse_time: Timestamps,
+        default_rep: str | None,
+        text_cells: bool,
+    ) -> None:
+        by_target = converters(parse_time, salesforce_ids=fmt.salesforce_ids)
+        text: Converter | None = None if text_cells else text_of
+        rank = {key: n for n, key in enumerate(fmt.columns)}
+        plan: list[tuple[int, int, str, str, Converter | None]] = []
+        extras: list[tuple[int, str]] = []
+        seen: set[str] = set()
+        for index, name in enumerate(header):
+            key = cf.normalise_header(name)
+            if key in seen:  # the first of repeated headers wins: see repeated_headers()
+                continue
+            seen.add(key)
+            target = fmt.columns.get(key)
+            if target is None:
+                if name:
+                    extras.append((index, name))
+            elif target != "ignore":
+                plan.append((rank[key], index, name, target, by_target.get(target, text)))
+        plan.sort(key=lambda item: item[0])
+        self.columns = [(index, name, target, convert) for _, index, name, target, convert in plan]
+        self.extras = extras
+        self.id_header = next(
+            (name for _, name, target, _ in self.columns if target == "crm_id"), fmt.id_column
+        )
+        self.infer_seniority = not any(target == "seniority" for _, _, target, _ in self.columns)
+        self.default_rep = default_rep
+        self.source_system = fmt.source_system
+        self.salesforce_ids = fmt.salesforce_ids
+        self.repeated_rows = fmt.repeated_rows
+        self.id_prefix = fmt.id_prefix
+        self.seen: dict[str, tuple[int, tuple[str, str, str] | None]] = {}  # id -> (first row, who)
+
+    def parse(
+        self, row: int, cells: Sequence[Any], raw: dict[str, str], extra: dict[str, Any]
+    ) -> ParsedRow | list[RowError]:
+        """The row, or its errors; no errors and no row for a repeat to merge."""
+        n = len(cells)
+        values: dict[str, Any] = {}
+        errors: list[RowError] = []
+        failed: list[int] = []
+        for index, name, target, convert in self.columns:
+            if index >= n:
+                continue
+            value = cells[index]
+            if value == "" or target in values:
+                continue
+            if convert is None:
+                values[target] = value
+                continue
+            try:
+                values[target] = convert(value)
+            except CellError as exc:
+                errors.append(RowError(row, name, str(exc), raw))
+                failed.append(index)
+        if len(errors) > 1:  # report in the order of the file's columns
+            errors = [e for _, e in sorted(zip(failed, errors, strict=True), key=lambda p: p[0])]
+
+        crm_id = values.pop("crm_id", "")
+        if self.id_prefix and crm_id.startswith(self.id_prefix):
+            crm_id = crm_id[len(self.id_prefix) :]
+        if not crm_id:
+            if not any(e.column == self.id_header for e in errors):
+                errors.insert(0, RowError(row, self.id_header, "missing id", raw))
+        elif crm_id in self.seen:
+            first, fingerprint = self.seen[crm_id]
+            if self.repeated_rows and not errors and fingerprint == _fingerprint(values):
+                return []  # the same contact again, for another associated record
+            errors.insert(0, RowError(row, self.id_header, f"duplicate of row {first} (id {crm_id})", raw))
+        else:
+            self.seen[crm_id] = (row, _fingerprint(values) if self.repeated_rows else None)
+        if errors:
+            return errors
+
+        rep = values.pop("rep", None)
+        if rep and self.salesforce_ids and _SALESFORCE_QUEUE.fullmatch(rep):
+            rep = None  # owned by a queue, not a person: the import's --rep, if any
+        rep = rep or self.default_rep
+        assigned_at = values.pop("assigned_at", None)
+        converted = values.pop("converted", False)
+        mobile = values.pop("mobile", None)
+        if mobile and "phone" not in values:
+            values["phone"] = mobile
+        country, state = values.pop("country", ""), values.pop("state", "")
+        if country:
+            extra["country"] = country  # the region alone would lose it
+        if country or state or "region" in values:
+            values["region"] = cf.region_of(country, values.get("region", ""), state)
+        description = values.pop("description", None)
+        if description:
+            extra["description"] = description
+            values.setdefault("talk_track", description)
+        if "domain" not in values:
+            domain = cf.domain_from_email(values.get("email", ""))
+            if domain:
+                values["domain"] = domain
+        if self.infer_seniority:
+            values["seniority"] = cf.infer_seniority(values.get("title", ""))
+        values.setdefault("source_system", self.source_system)
+        profile = LeadProfile(crm_id=crm_id, extra=extra, **values)
+        return ParsedRow(
+            row=row, profile=profile, rep=rep, assigned_at=assigned_at, raw=raw, converted=converted
+        )
