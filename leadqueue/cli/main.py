@@ -208,7 +208,9 @@ def add_reps_parser(p: argparse.ArgumentParser) -> None:
         r = sub.add_parser(action, help=help_text, description=help_text)
         add_common(r)
         if action == "add":
-            r.add_argument("key", metavar="KEY", help="lower-case letters (any script), digits, '.', '_', '-'")
+            r.add_argument(
+                "key", metavar="KEY", help="lower-case letters (any script), digits, '.', '_', '-'"
+            )
         else:
             r.add_argument("key", metavar="REP", help="the rep's key, email, name or alias")
         r.add_argument("--name")
