@@ -443,3 +443,20 @@ def test_a_bad_mapping_says_what_and_where(tmp_path: Path, capsys: pytest.Captur
     assert main(["--db", str(tmp_path / "b.db"), "import", str(data), "--map", str(mapping)]) == 1
     err = capsys.readouterr().err
     assert f"mapping {mapping}: columns" in err and "'Mail' = 'e-mail': unknown field" in err
+
+
+# -- 9. any size ------------------------------------------------------------------
+
+
+def test_rows_stream_from_the_file_as_they_are_read(tmp_path: Path) -> None:
+    """A file is never read whole: after a thousand rows only their bytes were read."""
+    path = tmp_path / "big.csv"
+    lines = ["crm_id,email,rep"] + [f"B{i:06d},b{i}@x.example,ana" for i in range(20_000)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    calls: list[tuple[int, int]] = []
+    records = open_lead_file(path, NY).records(lambda done, total: calls.append((done, total)))
+    first = [next(records) for _ in range(1001)]  # progress is told after the 1000th is taken
+    assert len(first) == 1001 and len(calls) == 1
+    done, total = calls[0]
+    assert total == path.stat().st_size
+    assert done < total / 10  # the other 19,000 rows are still on disk
