@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
 import logging
 import sys
 import traceback
@@ -15,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadqueue.cli.common import Context, build_context
+from leadqueue.cli.output import emit_csv, emit_json, say
 from leadqueue.domain.calendar import CalendarError
 from leadqueue.domain.clock import Clock
 from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch, split_facts
@@ -107,7 +105,7 @@ def _when(ctx: Context, text: str) -> datetime:
 def _done(outcome: Outcome) -> int:
     h = outcome.history
     state = h.state.value if h.state else "?"
-    print(
+    say(
         f"{outcome.crm_id}: {outcome.event.kind.value} by {outcome.event.actor} -> {state}"
         f" (event {outcome.event.event_id})"
     )
@@ -257,24 +255,24 @@ def _import(ctx: Context, a: argparse.Namespace) -> int:
             summary = import_file(ctx.services, a.file, options, progress)
         except ImportRejected as exc:
             _print_row_errors(exc.summary.errors, a.file)
-            print(f"leadqueue: error: {exc}; fix the rows or pass --skip-invalid", file=sys.stderr)
+            say(f"leadqueue: error: {exc}; fix the rows or pass --skip-invalid", err=True)
             return 1
     if summary.errors:
         _print_row_errors(summary.errors, a.file)
     for warning in summary.warnings():
-        print(f"leadqueue: warning: {warning}", file=sys.stderr)
-    print(summary.line())
+        say(f"leadqueue: warning: {warning}", err=True)
+    say(summary.line())
     if summary.rejects_path:
-        print(f"bad rows written to {summary.rejects_path}")
+        say(f"bad rows written to {summary.rejects_path}")
     return 0
 
 
 def _print_row_errors(errors: list[Any], file: Path, limit: int = 20) -> None:
     for e in errors[:limit]:
         column = f", column {e.column!r}" if e.column else ""
-        print(f"{file}: row {e.row}{column}: {e.reason}", file=sys.stderr)
+        say(f"{file}: row {e.row}{column}: {e.reason}", err=True)
     if len(errors) > limit:
-        print(f"... and {len(errors) - limit} more bad row(s)", file=sys.stderr)
+        say(f"... and {len(errors) - limit} more bad row(s)", err=True)
 
 
 def _report(ctx: Context, a: argparse.Namespace) -> int:
@@ -301,7 +299,7 @@ def _report(ctx: Context, a: argparse.Namespace) -> int:
         raise CommandError("--since must be before --until")
     result = metrics(ctx.services, since, until)
     if a.format == "json":
-        print(json.dumps(result, indent=2, ensure_ascii=False))
+        emit_json(result)
     elif a.format == "csv":
         _emit(_flatten_metrics(result), ["section", "key", "field", "value"], "csv")
     else:
@@ -313,15 +311,11 @@ def _emit(rows: list[dict[str, Any]], fields: list[str], fmt: str) -> None:
     from leadqueue.cli.render import table
 
     if fmt == "json":
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        emit_json(rows)
     elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        sys.stdout.write(buf.getvalue())
+        emit_csv(rows, fields)
     else:
-        print(table(rows, fields) if rows else "(nothing at risk or breached)")
+        say(table(rows, fields) if rows else "(nothing at risk or breached)")
 
 
 def _flatten_metrics(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -347,12 +341,12 @@ def _print_metrics(result: dict[str, Any]) -> None:
     from leadqueue.cli.render import table
     from leadqueue.services.reports import METRIC_TITLES
 
-    print(f"metrics from {result['since']} to {result['until']}")
+    say(f"metrics from {result['since']} to {result['until']}")
     for key, title in METRIC_TITLES.items():
         rows = result[key]
-        print(f"\n{title}")
+        say(f"\n{title}")
         if not rows:
-            print("  (none)")
+            say("  (none)")
             continue
         fields = sorted(
             {f for r in rows for f in r}, key=lambda f: list(rows[0]).index(f) if f in rows[0] else 99
@@ -362,7 +356,7 @@ def _print_metrics(result: dict[str, Any]) -> None:
                 {**r, "leads": ", ".join(r["leads"][:5]) + (" ..." if len(r["leads"]) > 5 else "")}
                 for r in rows
             ]
-        print(table(rows, fields, indent="  "))
+        say(table(rows, fields, indent="  "))
 
 
 def _export_dir(ctx: Context, a: argparse.Namespace) -> Path:
@@ -384,8 +378,8 @@ def _sync(ctx: Context, a: argparse.Namespace) -> int:
     with progress_bar("syncing") as progress:
         summary = SyncService(ctx.services, _export_dir(ctx, a), hint, a.segment_events, progress).run()
     for problem in summary.bad_segments:
-        print(f"leadqueue: warning: skipped {problem}", file=sys.stderr)
-    print(summary.line())
+        say(f"leadqueue: warning: skipped {problem}", err=True)
+    say(summary.line())
     return 0
 
 
@@ -399,7 +393,7 @@ def _export(ctx: Context, a: argparse.Namespace) -> int:
         since = parse_when(a.since, ctx.services.clock.now(), ctx.services.policy.zone)
     with progress_bar(f"exporting {a.format}") as progress:
         summary = export(ctx.services, a.format, a.out, since, since_last, progress)
-    print(summary.line(), file=sys.stderr if str(a.out) == "-" else sys.stdout)
+    say(summary.line(), err=str(a.out) == "-")
     return 0
 
 
@@ -407,9 +401,9 @@ def _policy(a: argparse.Namespace) -> int:
     if a.policy_cmd == "check":
         policy = load_policy(a.file)
         codes = ", ".join(policy.active_reasons())
-        print(f"{a.file}: valid policy (zone {policy.time_zone}, reason codes {codes})")
+        say(f"{a.file}: valid policy (zone {policy.time_zone}, reason codes {codes})")
         return 0
-    sys.stdout.write(policy_to_toml(load_policy(getattr(a, "policy", None))))
+    say(policy_to_toml(load_policy(getattr(a, "policy", None))), end="")
     return 0
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import leadqueue
 from leadqueue.cli.common import build_context
+from leadqueue.cli.output import say
 from leadqueue.cli.progress import progress_bar
 from leadqueue.cli.render import print_queue
 from leadqueue.demo.generator import REFERENCE, generate
@@ -64,14 +65,14 @@ def run_demo(args: argparse.Namespace, clock: Clock) -> int:
                 history_leads=args.history,
                 progress=progress,
             )
-        print(f"wrote {made.path}: {made.leads} leads, {made.events} events, {made.reps} reps")
+        say(f"wrote {made.path}: {made.leads} leads, {made.events} events, {made.reps} reps")
         return 0
     path = fresh_demo_copy(clock)
     ctx = build_context(args, clock, db=str(path))
     if not ctx.actor:
         ctx.actor = DEMO_REP  # the demo needs someone to decide as
     if args.print_only:
-        print(f"demo store: {path} (a fresh copy; the bundled sample is untouched)")
+        say(f"demo store: {path} (a fresh copy; the bundled sample is untouched)")
         print_queue(ctx.services, ctx.rep_key(required=False), 40)
         return 0
     from leadqueue.cli.commands import run_app

@@ -13,6 +13,7 @@ from pathlib import Path
 from leadqueue import __version__
 from leadqueue.cli import commands
 from leadqueue.cli.common import add_common
+from leadqueue.cli.output import say
 from leadqueue.domain.clock import Clock, FixedClock, SystemClock
 from leadqueue.domain.decisions import NEXT_STEP_KINDS, TOUCH_CHANNELS
 from leadqueue.domain.lifecycle import DISPOSITIONS
@@ -248,15 +249,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         clock = clock_from_env()
     except ValueError:
-        print("leadqueue: error: LEADQUEUE_NOW is not an ISO 8601 instant", file=sys.stderr)
+        say("leadqueue: error: LEADQUEUE_NOW is not an ISO 8601 instant", err=True)
         return 2
     try:
         return commands.dispatch(args, clock)
     except commands.USER_ERRORS as exc:
-        print(f"leadqueue: error: {exc}", file=sys.stderr)
+        say(f"leadqueue: error: {exc}", err=True)
         return 1
     except KeyboardInterrupt:
-        print("leadqueue: interrupted", file=sys.stderr)
+        say("leadqueue: interrupted", err=True)
         return 130
     except BrokenPipeError:
         # The reader of our output went away (`| head`): not an error of ours.
@@ -265,6 +266,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception:
         log_path = commands.log_exception()
-        print(f"leadqueue: unexpected error; details in {log_path}", file=sys.stderr)
+        say(f"leadqueue: unexpected error; details in {log_path}", err=True)
         logging.shutdown()
         return 3

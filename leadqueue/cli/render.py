@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from rich.cells import cell_len
+
+from leadqueue.cli.output import emit_json, say
 from leadqueue.domain.durations import format_seconds
 from leadqueue.domain.lifecycle import fold
 from leadqueue.domain.policy import Tier
+from leadqueue.domain.safe_text import terminal_safe
 from leadqueue.domain.sla import ClockStatus, evaluate, next_due
 from leadqueue.services.context import Services
 from leadqueue.services.lead_view import load_lead_view
@@ -18,13 +21,18 @@ from leadqueue.store import repository as repo
 
 
 def table(rows: Sequence[dict[str, Any]], fields: Sequence[str], indent: str = "") -> str:
+    """Columns aligned by terminal cells (a CJK character or an emoji takes two)."""
     cells = [[_cell(r.get(f)) for f in fields] for r in rows]
-    widths = [max(len(f), *(len(c[i]) for c in cells)) for i, f in enumerate(fields)]
-    lines = [indent + "  ".join(f.ljust(w) for f, w in zip(fields, widths, strict=True)).rstrip()]
+    widths = [max(cell_len(f), *(cell_len(c[i]) for c in cells)) for i, f in enumerate(fields)]
+    lines = [indent + "  ".join(_pad(f, w) for f, w in zip(fields, widths, strict=True)).rstrip()]
     lines += [
-        indent + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+        indent + "  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
     ]
     return "\n".join(lines)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - cell_len(text))
 
 
 def _cell(value: Any) -> str:
@@ -32,7 +40,8 @@ def _cell(value: Any) -> str:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value)
+    # made safe here, before the widths are measured: a shown escape is wider than the raw one
+    return terminal_safe(str(value))
 
 
 def print_queue(services: Services, owner: str | None, limit: int) -> None:
@@ -66,9 +75,9 @@ def print_queue(services: Services, owner: str | None, limit: int) -> None:
     if owner is None:
         fields.insert(1, "rep")
     whose = owner or "all reps"
-    print(f"{total} open lead(s) for {whose}; showing {len(out)}")
+    say(f"{total} open lead(s) for {whose}; showing {len(out)}")
     if out:
-        print(table(out, fields))
+        say(table(out, fields))
 
 
 def _left(due: ClockStatus | None, now: datetime) -> str:
@@ -126,22 +135,22 @@ def lead_report(services: Services, crm_id: str) -> dict[str, Any]:
 def print_lead(services: Services, crm_id: str, fmt: str) -> int:
     report = lead_report(services, crm_id)
     if fmt == "json":
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        emit_json(report)
         return 0
-    print(f"{report['id']}  {report['name']} — {report['title']} at {report['company']}")
-    print(f"  state {report['state']}, tier {report['tier']}, score {report['score']}, rep {report['rep']}")
-    print(f"  CRM status {report['crm_status'] or '-'} ({report['source_system']})")
-    print(f"  source {report['source']} / {report['campaign']}")
-    print("\nclocks")
+    say(f"{report['id']}  {report['name']} — {report['title']} at {report['company']}")
+    say(f"  state {report['state']}, tier {report['tier']}, score {report['score']}, rep {report['rep']}")
+    say(f"  CRM status {report['crm_status'] or '-'} ({report['source_system']})")
+    say(f"  source {report['source']} / {report['campaign']}")
+    say("\nclocks")
     fields = ["clock", "rep", "window", "state", "deadline", "remaining_seconds", "time_left_seconds"]
-    print(table(report["clocks"], fields, "  "))
-    print("\nchecklist")
-    print(table(report["checklist"], ["item", "required", "status", "detail"], "  "))
+    say(table(report["clocks"], fields, "  "))
+    say("\nchecklist")
+    say(table(report["checklist"], ["item", "required", "status", "detail"], "  "))
     if report["possible_duplicates"]:
-        print(f"\npossible duplicates: {', '.join(report['possible_duplicates'])}")
-    print("\nhistory")
+        say(f"\npossible duplicates: {', '.join(report['possible_duplicates'])}")
+    say("\nhistory")
     rows = [{**e, "details": _details(e["payload"])} for e in report["events"]]
-    print(table(rows, ["at", "kind", "actor", "details"], "  "))
+    say(table(rows, ["at", "kind", "actor", "details"], "  "))
     return 0
 
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
-import sys
 from typing import Any
 
 from leadqueue.cli.common import Context
+from leadqueue.cli.output import emit_csv, emit_json, say
 from leadqueue.cli.render import table
 from leadqueue.domain.roster import FIELDS, LIST_FIELDS, SEPARATOR, Rep
 from leadqueue.services.roster import RosterRejected, RosterService
@@ -24,20 +21,20 @@ def run_reps(ctx: Context, args: argparse.Namespace) -> int:
         _print_roster(service.list(), getattr(args, "format", "table"), ctx.services.policy.time_zone)
     elif action == "add":
         rep = service.add({"key": args.key, "name": args.name or ""} | _options(args))
-        print(f"added rep {rep.key}: {_describe(rep, ctx.services.policy.time_zone)}")
+        say(f"added rep {rep.key}: {_describe(rep, ctx.services.policy.time_zone)}")
     elif action == "set":
         change = service.set(args.key, _options(args))
-        print(_changed(change.before, change.after, ctx.services.policy.time_zone, change.leads_recomputed))
+        say(_changed(change.before, change.after, ctx.services.policy.time_zone, change.leads_recomputed))
     else:
         try:
             summary = service.import_file(args.file, args.encoding)
         except RosterRejected as exc:
             for problem in exc.problems[:_SHOWN_PROBLEMS]:
-                print(f"{exc.path}: {problem}", file=sys.stderr)
+                say(f"{exc.path}: {problem}", err=True)
             if len(exc.problems) > _SHOWN_PROBLEMS:
-                print(f"... and {len(exc.problems) - _SHOWN_PROBLEMS} more", file=sys.stderr)
+                say(f"... and {len(exc.problems) - _SHOWN_PROBLEMS} more", err=True)
             raise
-        print(summary.line())
+        say(summary.line())
     return 0
 
 
@@ -65,18 +62,14 @@ def _cells(rep: Rep, team_zone: str) -> dict[str, Any]:
 
 def _print_roster(reps: list[Rep], fmt: str, team_zone: str) -> None:
     if fmt == "json":
-        print(json.dumps([r.record() for r in reps], indent=2, ensure_ascii=False))
+        emit_json([r.record() for r in reps])
     elif fmt == "csv":
         # The columns `reps import` reads; a blank zone is the team's.
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=list(FIELDS), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({**_cells(r, team_zone), "zone": r.zone or ""} for r in reps)
-        sys.stdout.write(buf.getvalue())
+        emit_csv(({**_cells(r, team_zone), "zone": r.zone or ""} for r in reps), list(FIELDS))
     elif reps:
-        print(table([_cells(r, team_zone) for r in reps], list(FIELDS)))
+        say(table([_cells(r, team_zone) for r in reps], list(FIELDS)))
     else:
-        print("(no reps yet: add one with `leadqueue reps add KEY --name NAME`)")
+        say("(no reps yet: add one with `leadqueue reps add KEY --name NAME`)")
 
 
 def _describe(rep: Rep, team_zone: str) -> str:

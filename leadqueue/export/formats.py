@@ -17,7 +17,7 @@ from leadqueue.domain.crm_export import CrmStage, HubspotExport, SalesforceExpor
 from leadqueue.domain.events import Event
 from leadqueue.domain.lifecycle import LeadHistory
 from leadqueue.domain.policy import Policy
-from leadqueue.export.cells import crm_datetime, free_text, neutralise
+from leadqueue.export.cells import crm_datetime, free_text
 from leadqueue.sync.records import iso_utc
 
 EVENT_FORMATS = ("jsonl", "csv")
@@ -62,7 +62,7 @@ def csv_row(crm_id: str, event: Event, policy: Policy) -> list[str]:
         str(p.get("note", "")),
         json.dumps(details, ensure_ascii=False, sort_keys=True) if details else "",
     ]
-    return [neutralise(c) for c in cells]
+    return [free_text(c) for c in cells]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ file writes nothing.
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from leadqueue.domain.policy import Tier
 from leadqueue.domain.tiers import tier_of
 from leadqueue.gcpause import paused_gc
 from leadqueue.io.crm_formats import mapping_format
+from leadqueue.io.csv_out import SafeWriter
 from leadqueue.io.errors import ImportFileError
 from leadqueue.io.reader import LeadFile, ParsedRow, RowError, open_lead_file
 from leadqueue.io.timestamps import DateOrder
@@ -392,7 +392,7 @@ def write_rejects(out: Path, file_header: Sequence[str], errors: Sequence[RowErr
     header = list(file_header)
     header += sorted({k for e in errors for k in e.raw} - set(header))  # e.g. an unreadable JSON line
     with out.open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
+        writer = SafeWriter(fh)
         writer.writerow(["row", "column", "error", *header])
         for e in errors:
             writer.writerow([e.row, e.column, e.reason, *(e.raw.get(h, "") for h in header)])
