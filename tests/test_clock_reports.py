@@ -133,3 +133,30 @@ def test_a_breached_decision_stays_missed_through_needs_info_and_reassignment(
     assert (decision["ana"]["met"], decision["ana"]["missed"]) == (0, 1)
     (paused,) = projected_clocks(services, clock.now(), include_all=True)
     assert (paused.rep, paused.state, paused.time_left_seconds) == ("ben", "paused", 24 * 3600)
+
+
+def test_moving_a_rep_to_another_zone_never_forgives_a_breach(store: Store, clock: FixedClock) -> None:
+    """Time already spent stays where it was spent: a breached clock stays breached,
+    a missed decision stays missed, whatever zone the rep moves to afterwards."""
+    from leadqueue.domain.decisions import Accept
+    from leadqueue.services.roster import RosterService
+
+    policy = Policy.model_validate({"windows": {"decision_low": {"window": "4h", "measure": "working"}}})
+    services = Services(store=store, policy=policy, clock=clock)
+    monday = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)  # 10:00 in New York
+    clock.set(monday)
+    add_lead(services, "W1", rep="ana", assigned_at=monday, score=10)  # low: 4 working hours
+    add_lead(services, "W2", rep="ana", assigned_at=monday, score=10)
+    clock.set(monday + timedelta(hours=7))  # 17:00 EST: 3 h overdue
+    DecisionService(services).accept("W2", "ana", Accept("call", clock.now() + timedelta(days=1), "call"))
+    before = {c.lead_id: c.state for c in projected_clocks(services, clock.now(), include_all=True)}
+    assert before["W1"] == "breached"
+
+    RosterService(services).set("ana", {"zone": "Asia/Tokyo"})  # Tuesday 07:00 there: no work done yet
+    after = {(c.lead_id, c.clock): c for c in projected_clocks(services, clock.now(), include_all=True)}
+    w1 = after[("W1", "decision")]
+    # the 4 working hours ran out in New York at 14:00 EST, before the move
+    assert (w1.state, w1.deadline) == ("breached", datetime(2026, 11, 16, 19, 0, tzinfo=UTC))
+    m = metrics(services, monday, clock.now() + timedelta(minutes=1))
+    decision = {r["rep"]: r for r in m["sla_compliance"] if r["clock"] == "decision"}
+    assert (decision["ana"]["met"], decision["ana"]["missed"]) == (0, 1)  # W2 stays missed

@@ -667,6 +667,7 @@ def test_a_zone_change_moves_an_open_working_time_deadline(
         "updated rep maria-santos: zone America/New_York (team) -> Europe/Berlin;"
         " clocks of 5 lead(s) recomputed\n"
     )
-    # 20:03 in Berlin is after hours: all 8 hours fall on Monday, 09:00-17:00 CET.
-    assert shown_deadline() == "2026-11-23T16:00:00Z"
-    assert open_deadline(tmp_path / "w.db", "51234567801").startswith("2026-11-23 16:00:00")
+    # The 57 minutes worked in New York before the move stay spent; the move at 15:00 EST
+    # is 21:00 in Berlin, after hours: the other 7h03 run Monday from 09:00 CET.
+    assert shown_deadline() == "2026-11-23T15:03:00Z"
+    assert open_deadline(tmp_path / "w.db", "51234567801").startswith("2026-11-23 15:03:00")

@@ -13,7 +13,7 @@ jump; in an autumn fold an edge is the first of its two readings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -236,3 +236,67 @@ def _cached_calendar(policy: object, zone_name: str) -> WorkCalendar:
     )
     _calendars[key] = (policy, calendar)
     return calendar
+
+
+class ZoneHistoryCalendar(WorkCalendar):
+    """The calendar of a rep whose zone changed: each stretch of time on the
+    calendar of the zone in effect then.
+
+    Working time already spent is counted where it was spent, so moving a rep
+    to another zone neither gives back an elapsed hour nor changes a clock
+    that closed before the move; open clocks continue on the new calendar from
+    the move on. A window in business days is counted on the calendar in
+    effect when its clock started.
+    """
+
+    def __init__(self, segments: Sequence[tuple[datetime | None, WorkCalendar]]) -> None:
+        # (in effect from, calendar), oldest first; the first from the beginning of time
+        self.segments = [(ensure_utc(since) if since else None, cal) for since, cal in segments]
+        current = self.segments[-1][1]
+        self.zone = current.zone
+        self.weekly_spans = current.weekly_spans
+
+    def _bounds(self) -> Iterator[tuple[datetime | None, datetime | None, WorkCalendar]]:
+        for i, (since, cal) in enumerate(self.segments):
+            until = self.segments[i + 1][0] if i + 1 < len(self.segments) else None
+            yield since, until, cal
+
+    def at(self, instant: datetime) -> WorkCalendar:
+        instant = ensure_utc(instant)
+        found = self.segments[0][1]
+        for since, cal in self.segments:
+            if since is None or since <= instant:
+                found = cal
+        return found
+
+    def is_holiday(self, day: date) -> bool:
+        return self.segments[-1][1].is_holiday(day)
+
+    def is_working_day(self, day: date) -> bool:
+        return self.segments[-1][1].is_working_day(day)
+
+    def day_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
+        return self.segments[-1][1].day_intervals(day)
+
+    def intervals_from(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
+        start = ensure_utc(start)
+        for since, until, cal in self._bounds():
+            if until is not None and until <= start:
+                continue
+            for a, b in cal.intervals_from(max(start, since) if since else start):
+                if until is not None and a >= until:
+                    break
+                yield (a, min(b, until) if until is not None else b)
+
+    def intervals_before(self, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+        end = ensure_utc(end)
+        for since, until, cal in reversed(list(self._bounds())):
+            if since is not None and since >= end:
+                continue
+            for a, b in cal.intervals_before(min(end, until) if until is not None else end):
+                if since is not None and b <= since:
+                    break
+                yield (max(a, since) if since is not None else a, b)
+
+    def add_business_days(self, start: datetime, days: int) -> datetime:
+        return self.at(start).add_business_days(start, days)

@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from leadqueue.domain.calendar import WorkCalendar
+from leadqueue.domain.calendar import WorkCalendar, ZoneHistoryCalendar
 from leadqueue.domain.clock import Clock, SystemClock
 from leadqueue.domain.policy import Policy
 from leadqueue.domain.sla import CalendarFor
 from leadqueue.store.engine import Store
-from leadqueue.store.repository import rep_zones
+from leadqueue.store.repository import rep_zones, zone_history
 
 
 @dataclass
@@ -22,12 +22,23 @@ class Services:
     clock: Clock = field(default_factory=SystemClock)
 
     def calendars(self, conn: Connection) -> CalendarFor:
-        """Each rep's calendar: the team's hours and holidays in the rep's own zone."""
+        """Each rep's calendar: the team's hours and holidays in the rep's own zone,
+        each stretch of time in the zone the rep had then."""
         zones = rep_zones(conn)
+        history = zone_history(conn)
         policy = self.policy
 
+        def in_zone(zone: str | None) -> WorkCalendar:
+            return WorkCalendar.from_policy(policy, zone or policy.time_zone)
+
         def calendar_for(rep: str) -> WorkCalendar:
-            return WorkCalendar.from_policy(policy, zones.get(rep) or policy.time_zone)
+            changes = history.get(rep)
+            if not changes:
+                return in_zone(zones.get(rep))
+            segments = [(None, in_zone(changes[0][1]))]
+            segments += [(at, in_zone(changes[i + 1][1])) for i, (at, _) in enumerate(changes[:-1])]
+            segments.append((changes[-1][0], in_zone(zones.get(rep))))
+            return ZoneHistoryCalendar(segments)
 
         return calendar_for
 

@@ -225,12 +225,18 @@ class RosterService:
         return summary
 
     def _recompute_moved(self, conn: Connection, changes: Sequence[tuple[Rep, Rep]]) -> int:
-        """Refold every lead with a clock run on the calendar of a rep whose zone
-        moved. Closed runs too: the projection is a cache of the events and the
-        roster as it is now, and must match what a full rebuild would give."""
+        """Record each zone move and refold every lead with a clock run on the
+        calendar of that rep. Closed runs keep their outcome (they ran before the
+        move); open ones continue on the new zone's calendar from the move on."""
         team = self.s.policy.time_zone
-        moved = [after.key for before, after in changes if (before.zone or team) != (after.zone or team)]
-        lead_ids = store.leads_with_runs_of(conn, moved)
+        moved = [
+            (before, after) for before, after in changes if (before.zone or team) != (after.zone or team)
+        ]
+        now = self.s.clock.now()
+        for before, after in moved:
+            # the zone applies from now on: time already spent stays where it was spent
+            store.record_zone_change(conn, after.key, now, before.zone)
+        lead_ids = store.leads_with_runs_of(conn, [after.key for _, after in moved])
         for start in range(0, len(lead_ids), _BATCH):
             reproject(self.s, conn, lead_ids[start : start + _BATCH])
         return len(lead_ids)

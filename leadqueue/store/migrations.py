@@ -17,6 +17,7 @@ from leadqueue.store.schema import (
     leads,
     meta,
     outbox_chunks,
+    rep_zone_changes,
     reps,
     sync_files,
     sync_parked,
@@ -119,6 +120,7 @@ def _v5_to_v6(conn: Connection) -> None:
     _add_column(conn, "clock_runs", "paused_at", _datetime_type(conn))
     _add_column(conn, "clock_runs", "budget_seconds", "FLOAT NOT NULL DEFAULT 0")
     _add_column(conn, "leads", "crm_owner", "VARCHAR(120)")
+    rep_zone_changes.create(conn, checkfirst=True)
     conn.execute(text("DROP INDEX IF EXISTS ix_clock_runs_open"))
     next(i for i in clock_runs.indexes if i.name == "ix_clock_runs_open").create(conn)
     _mark_projections_stale(conn)

@@ -17,7 +17,7 @@ from leadqueue.domain.lead import ContentItem, LeadProfile, ScoreItem, Touchpoin
 from leadqueue.domain.roster import pick
 from leadqueue.store.bulk import bulk_insert
 from leadqueue.store.roster import load_reps
-from leadqueue.store.schema import PROJECTION_COLUMNS, clock_runs, events, leads, reps
+from leadqueue.store.schema import PROJECTION_COLUMNS, clock_runs, events, leads, rep_zone_changes, reps
 
 
 def find_lead(conn: Connection, crm_id: str, for_update: bool = False) -> Row[Any] | None:
@@ -126,6 +126,15 @@ def insert_runs(conn: Connection, runs_by_lead: Mapping[int, Sequence[Mapping[st
     bulk_insert(
         conn, clock_runs, [{"lead_id": lead_id, **r} for lead_id, runs in runs_by_lead.items() for r in runs]
     )
+
+
+def zone_history(conn: Connection) -> dict[str, list[tuple[datetime, str | None]]]:
+    """Each rep whose zone changed: (when, zone before), oldest first."""
+    out: dict[str, list[tuple[datetime, str | None]]] = {}
+    q = select(rep_zone_changes).order_by(rep_zone_changes.c.rep, rep_zone_changes.c.at)
+    for r in conn.execute(q):
+        out.setdefault(r.rep, []).append((r.at, r.zone_before))
+    return out
 
 
 def rep_zones(conn: Connection) -> dict[str, str | None]:

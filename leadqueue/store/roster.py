@@ -4,12 +4,13 @@ the caller decides the transaction."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, text, update
 
 from leadqueue.domain.roster import Rep
-from leadqueue.store.schema import clock_runs, reps
+from leadqueue.store.schema import clock_runs, rep_zone_changes, reps
 
 
 def row_to_rep(r: Any) -> Rep:
@@ -47,6 +48,15 @@ def insert_rep(conn: Connection, rep: Rep) -> None:
 
 def update_rep(conn: Connection, rep: Rep) -> None:
     conn.execute(update(reps).where(reps.c.key == rep.key).values(**_values(rep)))
+
+
+def record_zone_change(conn: Connection, rep_key: str, at: datetime, zone_before: str | None) -> None:
+    """A second move at the same instant keeps the first's zone before: no time passed in between."""
+    known = select(rep_zone_changes.c.at).where(
+        rep_zone_changes.c.rep == rep_key, rep_zone_changes.c.at == at
+    )
+    if conn.execute(known).first() is None:
+        conn.execute(insert(rep_zone_changes).values(rep=rep_key, at=at, zone_before=zone_before))
 
 
 def lock_roster(conn: Connection) -> None:

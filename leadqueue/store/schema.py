@@ -100,6 +100,16 @@ reps = Table(
     Column("aliases", JSON, nullable=False, default=list),
 )
 
+# When a rep's zone changed, and what it was before: each stretch of a rep's
+# clocks runs on the calendar of the zone in effect then (domain.calendar).
+rep_zone_changes = Table(
+    "rep_zone_changes",
+    metadata,
+    Column("rep", String(120), ForeignKey("reps.key"), primary_key=True),
+    Column("at", UTCDateTime, primary_key=True),
+    Column("zone_before", String(64)),  # None: the team's zone
+)
+
 leads = Table(
     "leads",
     metadata,
