@@ -6,6 +6,7 @@ EXPECTED.md what a correct import does, row by row)."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 from datetime import UTC, datetime, timedelta
@@ -460,3 +461,77 @@ def test_rows_stream_from_the_file_as_they_are_read(tmp_path: Path) -> None:
     done, total = calls[0]
     assert total == path.stat().st_size
     assert done < total / 10  # the other 19,000 rows are still on disk
+
+
+# -- what a hostile check found -----------------------------------------------------
+
+
+def test_a_blank_line_inside_a_report_does_not_end_its_rows(tmp_path: Path) -> None:
+    lines = (CRM / "salesforce_report_us.csv").read_text(encoding="utf-8").split("\n")
+    path = tmp_path / "gap.csv"
+    path.write_text("\n".join([*lines[:3], '""', *lines[3:]]), encoding="utf-8")
+    result = read_leads(path, NY)
+    assert (len(result.rows), result.errors) == (9, [])  # the footer lines are still skipped
+
+
+def test_nul_bytes_and_old_mac_line_ends_are_clear_errors(team: Services, tmp_path: Path) -> None:
+    nul = tmp_path / "nul.csv"
+    nul.write_bytes(b"crm_id,email,rep\nN1,a@x.example,ana\nN2,b\x00@x.example,ana\n")
+    with pytest.raises(ImportRejected) as info:
+        import_file(team, nul)
+    assert [(e.row, e.column) for e in info.value.summary.errors] == [(3, "email")]
+    assert "NUL byte" in info.value.summary.errors[0].reason
+    mac = tmp_path / "mac.csv"
+    mac.write_bytes(b"crm_id,email,rep\rM1,a@x.example,ana\rM2,b@x.example,ana\r")
+    with pytest.raises(ImportFileError, match="lone carriage return"):
+        import_file(team, mac)
+    assert count_leads(team) == 0
+
+
+def test_an_encoding_that_is_not_text_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ImportFileError, match="unknown encoding 'hex'"):
+        open_lead_file(CRM / "zoho_leads.csv", NY, encoding="hex")
+
+
+def test_repeated_rows_that_disagree_are_duplicates_not_merged(team: Services, tmp_path: Path) -> None:
+    path = tmp_path / "hs.csv"
+    path.write_text(
+        "Record ID - Contact,First Name,Last Name,Email,Contact owner,Lead Status,Record ID - Company\n"
+        "1001,Ann,Dup,ann@x.example,Maria Santos,New,5001\n"
+        "1001,Ann,Dup,ann@x.example,James Okafor,Unqualified,5002\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportRejected) as info:
+        import_file(team, path)
+    (error,) = info.value.summary.errors
+    assert (error.row, error.reason) == (3, "duplicate of row 2 (id 1001)")
+
+
+def test_a_reimport_with_another_rep_option_moves_no_lead(team: Services, tmp_path: Path) -> None:
+    path = tmp_path / "no_owner.csv"
+    path.write_text("crm_id,email,last_name\nQ1,q@x.example,Quay\n", encoding="utf-8")
+    import_file(team, path, ImportOptions(rep="ana"))
+    summary = import_file(team, path, ImportOptions(rep="bo"))
+    assert (summary.reassigned, lead(team, "Q1")["owner"]) == (0, "ana")
+
+
+def test_rejects_have_one_line_a_row_with_every_reason(team: Services, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("crm_id,email,rep,score,employees\nB1,b@x.example,ana,x,-3\nB2,c@x.example,ana,1,2\n")
+    summary = import_file(team, path, ImportOptions(skip_invalid=True))
+    assert summary.line().endswith("1 new, 0 updated, 0 unchanged, 1 rejected")
+    assert summary.rejects_path is not None
+    rows = list(csv.reader(summary.rejects_path.open(encoding="utf-8-sig")))
+    assert rows[0][:3] == ["row", "column", "error"]
+    assert [r[:2] for r in rows[1:]] == [["2", "score, employees"]]
+
+
+def test_show_prints_a_lead_whose_clock_has_not_started(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "future.csv"
+    path.write_text("crm_id,last_name,rep,assigned_at\nF1,Soon,ana,2099-01-01T00:00:00Z\n", encoding="utf-8")
+    db = ["--db", str(tmp_path / "f.db")]
+    assert main([*db, "import", str(path)]) == 0
+    assert main([*db, "show", "F1"]) == 0
+    assert "clocks\n  clock" in capsys.readouterr().out

@@ -23,7 +23,7 @@ from leadqueue.store import repository as repo
 def table(rows: Sequence[dict[str, Any]], fields: Sequence[str], indent: str = "") -> str:
     """Columns aligned by terminal cells (a CJK character or an emoji takes two)."""
     cells = [[_cell(r.get(f)) for f in fields] for r in rows]
-    widths = [max(cell_len(f), *(cell_len(c[i]) for c in cells)) for i, f in enumerate(fields)]
+    widths = [max([cell_len(f), *(cell_len(c[i]) for c in cells)]) for i, f in enumerate(fields)]
     lines = [indent + "  ".join(_pad(f, w) for f, w in zip(fields, widths, strict=True)).rstrip()]
     lines += [
         indent + "  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells

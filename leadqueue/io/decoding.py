@@ -41,7 +41,7 @@ class DecodedLines:
         self.encoding = encoding or _sniff(head)
         if encoding:
             try:
-                codecs.lookup(encoding)
+                "a".encode(encoding).decode(encoding)  # also refuses codecs that are not text (hex, rot13)
             except LookupError:
                 self._fh.close()
                 raise ImportFileError(f"{path}: unknown encoding {encoding!r}") from None

@@ -189,6 +189,11 @@ def _csv_reader(
             yield record
             line = lines_before + reader.line_num + 1
     except csv.Error as exc:
+        if "new-line character seen in unquoted field" in str(exc):
+            raise ImportFileError(
+                f"{path}: line {line} ends with a lone carriage return (an old Mac line ending):"
+                " save the file with Windows (CRLF) or Unix (LF) line endings"
+            ) from None
         hint = " (a quote that is never closed?)" if "end of data" in str(exc) else ""
         raise ImportFileError(
             f"{path}: malformed CSV in the record starting at line {line}: {exc}{hint}"
@@ -274,11 +279,13 @@ def _csv_records(lead_file: LeadFile, lines: DecodedLines, parse_time: Timestamp
     extras = parser.extras
     records = _csv_reader(lead_file.path, line_iter, sniff_delimiter(first), skipped)
     footer_after_blank = lead_file.format.footer_after_blank
+    after_blank = False
     for number, cells in enumerate(records, start=skipped + 1):
         if not "".join(cells).strip():
-            if footer_after_blank:
-                break  # what follows is the report's footer: its name, copyright, who ran it
+            after_blank = True
             continue
+        if footer_after_blank and after_blank and sum(1 for c in cells if c.strip()) == 1:
+            continue  # the report's footer: its name, copyright, who ran it, one cell a line
         n = len(cells)
         raw = dict(zip(header, cells, strict=False))
         if n < width:
@@ -287,6 +294,10 @@ def _csv_records(lead_file: LeadFile, lines: DecodedLines, parse_time: Timestamp
             raw.update({f"(extra cell {k})": c for k, c in enumerate(cells[width:], start=1)})
             reason = f"{n} cells but the header has {width} columns (a stray delimiter or an unquoted comma?)"
             yield [RowError(number, "", reason, raw)]
+            continue
+        if "\x00" in "".join(cells):
+            column = next((header[i] for i, c in enumerate(cells) if "\x00" in c and i < width), "")
+            yield [RowError(number, column, "holds a NUL byte (a binary file, or a broken export?)", raw)]
             continue
         clean = [c.strip() for c in cells]
         extra: dict[str, Any] = {name: clean[i] for i, name in extras if i < n and clean[i]}

@@ -31,15 +31,19 @@ class ParsedRow:
     assigned_at: datetime | None  # aware UTC, from the file's assignment column only
     raw: dict[str, str]
     converted: bool = False  # the CRM says it already converted the lead
+    owner_from_file: bool = True  # False: the import's --rep, the file names no owner
 
 
 # Salesforce queue ids (object prefix 00G): a lead a queue owns has no rep yet.
 _SALESFORCE_QUEUE = re.compile(r"00G[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?")
 
 
-def _fingerprint(values: dict[str, Any]) -> tuple[str, str, str]:
-    # Who the row is about: the associated company's columns differ between repeats.
-    return (values.get("first_name", ""), values.get("last_name", ""), values.get("email", ""))
+_CONTACT_FIELDS = ("first_name", "last_name", "email", "rep", "crm_status", "created_at", "assigned_at")
+
+
+def _fingerprint(values: dict[str, Any]) -> tuple[Any, ...]:
+    # What the contact's own columns say: the associated company's columns differ between repeats.
+    return tuple(values.get(f) for f in _CONTACT_FIELDS)
 
 
 def repeated_headers(header: Sequence[str]) -> list[str]:
@@ -101,7 +105,7 @@ class RowParser:
         self.salesforce_ids = fmt.salesforce_ids
         self.repeated_rows = fmt.repeated_rows
         self.id_prefix = fmt.id_prefix
-        self.seen: dict[str, tuple[int, tuple[str, str, str] | None]] = {}  # id -> (first row, who)
+        self.seen: dict[str, tuple[int, tuple[Any, ...] | None]] = {}  # id -> (first row, what it said)
 
     def parse(
         self, row: int, cells: Sequence[Any], raw: dict[str, str], extra: dict[str, Any]
@@ -147,6 +151,7 @@ class RowParser:
         rep = values.pop("rep", None)
         if rep and self.salesforce_ids and _SALESFORCE_QUEUE.fullmatch(rep):
             rep = None  # owned by a queue, not a person: the import's --rep, if any
+        owner_from_file = bool(rep)
         rep = rep or self.default_rep
         assigned_at = values.pop("assigned_at", None)
         converted = values.pop("converted", False)
@@ -171,5 +176,11 @@ class RowParser:
         values.setdefault("source_system", self.source_system)
         profile = LeadProfile(crm_id=crm_id, extra=extra, **values)
         return ParsedRow(
-            row=row, profile=profile, rep=rep, assigned_at=assigned_at, raw=raw, converted=converted
+            row=row,
+            profile=profile,
+            rep=rep,
+            assigned_at=assigned_at,
+            raw=raw,
+            converted=converted,
+            owner_from_file=owner_from_file,
         )

@@ -81,7 +81,7 @@ class ImportSummary:
         if self.returned:
             text += f", {self.returned} back from marketing"
         if self.errors:
-            text += f", {len(self.errors)} rejected"
+            text += f", {len({e.row for e in self.errors})} rejected"
         return text
 
     def warnings(self) -> list[str]:
@@ -227,7 +227,10 @@ class _Importer:
                     new_rows.append(row)
                 continue
             values = self._values(row)
-            owner = self.owner_keys[row.rep or ""]
+            # only the file's own owner column moves a lead; --rep fills rows that name none
+            owner = self.owner_keys[row.rep or ""] if row.owner_from_file else (old.crm_owner or old.owner)
+            if not row.owner_from_file:
+                values["crm_owner"] = old.crm_owner
             if old.content_hash != values["content_hash"] or (old.crm_owner or old.owner) != owner:
                 changed.append((old, values, owner))
             else:
@@ -285,7 +288,7 @@ class _Importer:
         values["tier"] = tier_of(row.profile, self.s.policy).value
         # The file's own cells (and the tier) say whether anything changed.
         values["content_hash"] = repo.cells_hash(row.raw, values["tier"])
-        values["crm_owner"] = self.owner_keys[row.rep or ""]
+        values["crm_owner"] = self.owner_keys[row.rep or ""] if row.owner_from_file else None
         return values
 
     def _clock_start(self, row: ParsedRow) -> datetime:
@@ -308,7 +311,7 @@ class _Importer:
                 kind=EventKind.ASSIGNED,
                 actor=IMPORT_ACTOR,
                 at=self._clock_start(row),
-                payload={"rep": values["crm_owner"], "source": row.profile.source_system},
+                payload={"rep": self.owner_keys[row.rep or ""], "source": row.profile.source_system},
             )
             projected = project(fold([assigned]), Tier(values["tier"]), policy, self.calendar_for, self.now)
             values |= projected.columns
@@ -391,9 +394,14 @@ def write_rejects(out: Path, file_header: Sequence[str], errors: Sequence[RowErr
     """The bad rows, as they were, plus where and why, beside the input."""
     header = list(file_header)
     header += sorted({k for e in errors for k in e.raw} - set(header))  # e.g. an unreadable JSON line
+    by_row: dict[int, list[RowError]] = {}
+    for e in errors:
+        by_row.setdefault(e.row, []).append(e)
     with out.open("w", newline="", encoding="utf-8-sig") as fh:
         writer = SafeWriter(fh)
         writer.writerow(["row", "column", "error", *header])
-        for e in errors:
-            writer.writerow([e.row, e.column, e.reason, *(e.raw.get(h, "") for h in header)])
+        for row, found in by_row.items():  # one line a row: fixed, the file imports again
+            columns = ", ".join(dict.fromkeys(e.column for e in found if e.column))
+            reasons = "; ".join(e.reason for e in found)
+            writer.writerow([row, columns, reasons, *(found[0].raw.get(h, "") for h in header)])
     return out
