@@ -60,26 +60,64 @@ def log_exception() -> Path:
         return folder / "leadqueue.log"
 
 
+def creates_store(args: argparse.Namespace) -> bool:
+    """Whether the command may create a store where there is none: it writes what
+    it brings in (leads, reps, the team's events). Every other command needs an
+    existing store, so a mistyped --db is "no leadqueue store at ...", not a
+    new empty store that the next command reads as an empty queue."""
+    if args.command in ("import", "sync"):
+        return True
+    return args.command == "reps" and getattr(args, "reps_cmd", None) in ("add", "import")
+
+
 def dispatch(args: argparse.Namespace, clock: Clock) -> int:
     command = args.command or "open"
     if command == "policy":
         return _policy(args)
+    if command == "init":
+        return _init(args)
     if command == "demo":
         from leadqueue.cli.demo_command import run_demo
 
         return run_demo(args, clock)
     try:
-        ctx = build_context(args, clock)
+        # The app needs an existing store too: it reads first, and a decision made
+        # in a new store on a mistyped path would be lost to everyone else.
+        ctx = build_context(args, clock, create=creates_store(args))
     except USER_ERRORS as exc:
         if command == "open" and sys.stdout.isatty():
             return show_startup_error(str(exc))
         raise
+    store = ctx.services.store
+    if command == "export" and store.read_only and (args.since or "last").strip().casefold() == "last":
+        # An export without --since WHEN records where it stopped, for a later
+        # `--since last`: refused before the file is written, not after.
+        raise CommandError(
+            f"export records where it stopped (for --since last), and store {store.label} is read-only:"
+            " give --since WHEN"
+        )
     if command == "reps":
         from leadqueue.cli.reps_command import run_reps
 
         return run_reps(ctx, args)
     handler = _HANDLERS[command]
     return handler(ctx, args)
+
+
+def _init(args: argparse.Namespace) -> int:
+    """Create an empty store (or say that there is one): the explicit way to start."""
+    from leadqueue.cli.common import open_target, store_target
+    from leadqueue.settings.config import load_config
+
+    store = open_target(store_target(args, load_config()), create=True)
+    try:
+        if store.created:
+            say(f"created leadqueue store at {store.label}")
+        else:
+            say(f"{store.label} is already a leadqueue store; nothing changed")
+    finally:
+        store.dispose()
+    return 0
 
 
 def show_startup_error(message: str) -> int:

@@ -12,7 +12,7 @@ from leadqueue.services.maintenance import refresh_stale_projections
 from leadqueue.settings import paths
 from leadqueue.settings.config import UserConfig, load_config
 from leadqueue.settings.policy_file import load_policy
-from leadqueue.store.engine import open_store
+from leadqueue.store.engine import Store, StoreError, open_store
 from leadqueue.store.repository import resolve_rep
 
 
@@ -68,22 +68,46 @@ class Context:
         return key
 
 
+def store_target(args: argparse.Namespace, config: UserConfig, db: str | None = None) -> str:
+    """The store a command works on: `db`, else --db, else the config's, else the data dir's."""
+    target = db or getattr(args, "db", None) or config.store
+    return target if target is not None else str(paths.default_store())
+
+
+def open_target(target: str, create: bool) -> Store:
+    if create and target == str(paths.default_store()):
+        paths.default_store().parent.mkdir(parents=True, exist_ok=True)
+    return open_store(target, create=create)
+
+
 def build_context(
-    args: argparse.Namespace, clock: Clock | None = None, db: str | None = None, create: bool = True
+    args: argparse.Namespace, clock: Clock | None = None, db: str | None = None, create: bool = False
 ) -> Context:
+    """Config, policy and store for a command. Only a command that writes what it
+    brings in (an import, a new rep, a sync) passes `create`: every other one
+    needs an existing store, so a mistyped --db is an error, not a new empty store."""
+    from leadqueue.cli.output import say
+
     config = load_config()
+    for warning in config.warnings:
+        say(f"leadqueue: warning: {warning}", err=True)
     policy_path = getattr(args, "policy", None) or (Path(config.policy) if config.policy else None)
     policy = load_policy(policy_path)
-    target = db or getattr(args, "db", None) or config.store
-    if target is None:
-        default = paths.default_store()
-        default.parent.mkdir(parents=True, exist_ok=True)
-        target = str(default)
-    store = open_store(target, create=create)
+    store = open_target(store_target(args, config, db), create)
     actor = getattr(args, "actor", None) or config.rep
     services = Services(store=store, policy=policy, clock=clock or SystemClock())
     from leadqueue.cli.progress import progress_bar
 
     with progress_bar("recomputing the SLA clocks of every lead") as progress:
-        refresh_stale_projections(services, progress)
+        try:
+            refresh_stale_projections(services, progress)
+        except StoreError:
+            if not store.read_only:
+                raise
+            # Reading is still worth it; the reader is told what it reads.
+            say(
+                f"leadqueue: warning: store {store.label} is read-only: its SLA clocks were computed "
+                "with another policy (or an older leadqueue) and are shown as stored",
+                err=True,
+            )
     return Context(config=config, services=services, actor=actor)

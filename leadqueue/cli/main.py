@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
         add_common(p)
         return p
 
+    command("init", "create an empty store at --db (reading commands never create one)")
+
     p = command("queue", "print the open queue, most urgent first")
     p.add_argument("--limit", type=int, default=40)
     p.add_argument("--all-reps", action="store_true", help="every rep's queue")

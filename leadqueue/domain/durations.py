@@ -8,6 +8,13 @@ from functools import lru_cache
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(bd|d|h|m|s)")
 
+# An SLA window longer than ten years is a typo ("3000000d"), and one of
+# millions of days would put a deadline past the last date Python can hold:
+# every command that computes a clock would crash. Business days get the
+# same ten years of five-day weeks.
+MAX_WINDOW_DAYS = 3650
+MAX_BUSINESS_DAYS = MAX_WINDOW_DAYS * 5 // 7
+
 
 @dataclass(frozen=True)
 class Window:
@@ -56,6 +63,12 @@ def parse_window(text: str) -> Window:
         raise ValueError(f"{text!r}: do not mix business days with hours")
     if not business_days and seconds <= 0:
         raise ValueError(f"{text!r}: a window must be longer than zero")
+    if seconds > MAX_WINDOW_DAYS * 86400:
+        raise ValueError(f"{text!r} is too long: a window is at most {MAX_WINDOW_DAYS}d (ten years)")
+    if business_days > MAX_BUSINESS_DAYS:
+        raise ValueError(
+            f"{text!r} is too long: a window is at most {MAX_BUSINESS_DAYS}bd (ten years of working days)"
+        )
     return Window(seconds=seconds, business_days=business_days, uses_days=uses_days)
 
 

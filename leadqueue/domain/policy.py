@@ -10,18 +10,33 @@ import json
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from leadqueue.domain.crm_export import CrmExports
-from leadqueue.domain.durations import Window, parse_window
+from leadqueue.domain.durations import MAX_WINDOW_DAYS, Window, parse_window
 from leadqueue.domain.import_mapping import ImportMapping
 from leadqueue.domain.zones import check_zone
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+# Control characters (a newline, ESC) in a label would break the one-line
+# lists it is shown in, or drive the terminal.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+class PolicyKeyError(ValueError):
+    """A problem found by looking at several keys at once, that names the one to change.
+
+    Pydantic places a whole-model error at the top level; the settings layer
+    reads `key` to name the key instead."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+        self.message = message
 
 
 class ClockName(StrEnum):
@@ -125,6 +140,13 @@ class Holidays(Strict):
         return self
 
 
+def _hours(seconds: int) -> str:
+    """40h, 7.5h, 1m: a week's working time as people say it."""
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    return f"{round(seconds / 3600, 1):g}h"
+
+
 class Tiers(Strict):
     hot_score: int = Field(80, ge=0)
     low_score_below: int = Field(40, ge=0)
@@ -169,12 +191,27 @@ class RoutingAction(StrEnum):
 
 
 class ReasonCode(Strict):
+    # Plain text: shown as written, never read as markup.
     label: str
     routing: str
     action: RoutingAction
     requires_text: bool = False
     requires_duplicate: bool = False
     retired: bool = False
+
+    @field_validator("label", "routing")
+    @classmethod
+    def _one_plain_line(cls, value: str) -> str:
+        if _CONTROL.search(value):
+            raise ValueError("must be one line of plain text (no newlines or control characters)")
+        return value
+
+    @field_validator("label")
+    @classmethod
+    def _label_given(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a reason code needs a label")
+        return value
 
 
 def _default_reasons() -> dict[str, ReasonCode]:
@@ -229,7 +266,8 @@ class Policy(Strict):
 
     time_zone: str = "America/New_York"
     at_risk_fraction: float = Field(0.25, gt=0, lt=1)
-    undo_grace_minutes: int = Field(10, ge=0)
+    # A week at most: a longer grace is no longer an undo, and a huge one overflowed the clock.
+    undo_grace_minutes: int = Field(10, ge=0, le=7 * 24 * 60)
     # How an import reads a date like 3/4/2024 when the file's own values do not say.
     date_order: Literal["mdy", "dmy", "ymd"] = "mdy"
     min_unresponsive_attempts: int = Field(3, ge=1)
@@ -268,6 +306,22 @@ class Policy(Strict):
             raise ValueError("at least one weekday needs working hours")
         return full
 
+    @field_validator("reasons", mode="before")
+    @classmethod
+    def _over_the_defaults(cls, value: Any) -> Any:
+        """`[reasons.X]` tables change the default taxonomy, never replace it: a new
+        code is added beside R1-R8 and OTHER, a default code's table changes only
+        the keys it gives (`retired = true` alone retires it)."""
+        if not isinstance(value, dict):
+            return value  # pydantic names the wrong type
+        merged: dict[str, Any] = dict(_default_reasons())
+        for code, given in value.items():
+            default = merged.get(code)
+            if isinstance(given, dict) and isinstance(default, ReasonCode):
+                given = {**default.model_dump(), **given}
+            merged[code] = given
+        return merged
+
     @field_validator("reasons")
     @classmethod
     def _reasons_valid(cls, value: dict[str, ReasonCode]) -> dict[str, ReasonCode]:
@@ -275,8 +329,33 @@ class Policy(Strict):
             if not re.fullmatch(r"[A-Z][A-Z0-9_]{0,15}", code):
                 raise ValueError(f"reason code {code!r} must be upper-case letters/digits, e.g. R9")
         if not any(not r.retired for r in value.values()):
-            raise ValueError("at least one reason code must be active")
+            raise ValueError("every reason code is retired: a rep could reject no lead; keep one active")
         return value
+
+    @model_validator(mode="after")
+    def _windows_fit_the_calendar(self) -> Policy:
+        """A working window must end within ten years of this policy's working
+        hours: 1000 working hours at one working minute a week would end in the
+        32nd century, past what a store holds."""
+        spans = self.weekly_spans()
+        weekly_seconds = sum(end - start for day in spans.values() for start, end in day) * 60
+        working_days = sum(1 for day in spans.values() if day)
+        for name in Windows.model_fields:
+            clock: ClockWindow = getattr(self.windows, name)
+            if clock.measure is not Measure.WORKING:
+                continue
+            parsed = clock.parsed
+            if parsed.in_business_days:
+                weeks = parsed.business_days / working_days
+            else:
+                weeks = parsed.seconds / weekly_seconds
+            if weeks * 7 > MAX_WINDOW_DAYS:
+                raise PolicyKeyError(
+                    f"windows.{name}.window",
+                    f"{clock.window!r} of working time takes more than ten years at this policy's "
+                    f"{_hours(weekly_seconds)} of working hours a week",
+                )
+        return self
 
     @property
     def zone(self) -> ZoneInfo:

@@ -33,6 +33,11 @@ def explain(exc: ValidationError, path: Path | str, what: str) -> SettingsError:
     first = exc.errors()[0]
     key = ".".join(str(p) for p in first["loc"]) or "(top level)"
     message = first["msg"].removeprefix("Value error, ")
+    cause = first.get("ctx", {}).get("error")
+    named = getattr(cause, "key", None)
+    if isinstance(named, str):  # a check across keys that names the one to change
+        key = ".".join(p for p in (key if first["loc"] else "", named) if p)
+        message = str(getattr(cause, "message", message))
     if first["type"] == "extra_forbidden":
         message = "unknown key"
     more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""

@@ -5,18 +5,27 @@ Nothing connects at import time; `open_store` is the only door.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DataError,
+    DBAPIError,
+    OperationalError,
+    StatementError,
+)
 
 from leadqueue.store.migrations import MIGRATIONS, upgrade
-from leadqueue.store.schema import SCHEMA_VERSION, add_postgresql_options, meta, metadata
+from leadqueue.store.schema import SCHEMA_VERSION, OutOfRange, add_postgresql_options, meta, metadata
 
 BUSY_TIMEOUT_MS = 15_000
 # SQLite keeps a page cache per connection, and the pool keeps a connection for
@@ -34,6 +43,15 @@ class StoreError(Exception):
     """A store cannot be opened or used; the message says which and why."""
 
 
+# How a SQLite file is opened (SQLite's URI `mode`): "rwc" may create it, "rw"
+# needs it to exist, "ro" only reads. "immutable" reads a file whose folder
+# this process cannot write and beside which no write-ahead log exists: SQLite
+# cannot create the shared-memory file a WAL reader needs there, and with no
+# log the database file is all there is to read.
+Access = Literal["rwc", "rw", "ro", "immutable"]
+READ_ONLY: tuple[Access, ...] = ("ro", "immutable")
+
+
 def to_url(db: str | Path) -> str:
     text = str(db)
     if "://" in text:
@@ -48,11 +66,15 @@ def describe(url: str) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
-def make_engine(url: str) -> Engine:
+def _parse(url: str) -> URL:
     try:
-        parsed = make_url(url)
+        return make_url(url)
     except ArgumentError as exc:
         raise StoreError(f"{url!r} is neither a file path nor a database URL") from exc
+
+
+def make_engine(url: str, access: Access = "rwc") -> Engine:
+    parsed = _parse(url)
     if parsed.get_backend_name() != "sqlite":
         add_postgresql_options()
         return create_engine(url, pool_pre_ping=True)
@@ -61,12 +83,22 @@ def make_engine(url: str) -> Engine:
         folder = Path(database).expanduser().resolve().parent
         if not folder.is_dir():
             raise StoreError(f"cannot open store {database}: folder {folder} does not exist")
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-    _install_sqlite_hooks(engine)
+        if access != "rwc":
+            parsed = _sqlite_uri(Path(database).expanduser(), access)
+    engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    _install_sqlite_hooks(engine, make_wal=access == "rwc")
     return engine
 
 
-def _install_sqlite_hooks(engine: Engine) -> None:
+def _sqlite_uri(path: Path, access: Access) -> URL:
+    """A SQLite URI filename for `path`: SQLite reads the mode from it, not from a flag."""
+    option = {"immutable": "1"} if access == "immutable" else {"mode": access}
+    return URL.create(
+        "sqlite", database=f"file:{quote(str(path.resolve()))}", query={**option, "uri": "true"}
+    )
+
+
+def _install_sqlite_hooks(engine: Engine, make_wal: bool = True) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, record: Any) -> None:
         # Let SQLAlchemy's begin hook (below) issue BEGIN, not pysqlite.
@@ -74,7 +106,11 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys = ON")
-        cur.execute("PRAGMA journal_mode = WAL")
+        # Only an open that may create a store sets the journal: every store it
+        # made is WAL for good, and an open that must find a store changes
+        # nothing in a file that turns out not to be one.
+        if make_wal:
+            cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
         cur.close()
@@ -103,10 +139,14 @@ def _install_sqlite_hooks(engine: Engine) -> None:
 
 
 class Store:
-    def __init__(self, engine: Engine, url: str) -> None:
+    def __init__(self, engine: Engine, url: str, read_only: bool = False) -> None:
         self.engine = engine
         self.url = url
         self.is_sqlite = engine.dialect.name == "sqlite"
+        # Opened read-only: this process cannot write the file or its folder.
+        self.read_only = read_only
+        # open_store made a new store (an empty database became one).
+        self.created = False
 
     @property
     def label(self) -> str:
@@ -143,18 +183,36 @@ def _translate_errors(label: str) -> Iterator[None]:
         if "unable to open" in text:
             raise StoreError(f"cannot open store {label}: {text}") from exc
         if "readonly" in text:
-            raise StoreError(f"store {label} is read-only: {text}") from exc
+            raise StoreError(
+                f"store {label} is read-only (this user cannot write the file or its folder); "
+                "nothing was written"
+            ) from exc
         if exc.connection_invalidated or _is_connection_error(text):
             first = text.strip().splitlines()[0] if text.strip() else "no answer"
             raise StoreError(
                 f"no connection to store {label} ({first}); nothing was written, try again once it is back"
             ) from exc
         raise StoreError(f"store {label}: {text}") from exc
+    except DataError as exc:  # PostgreSQL: a number or instant its column cannot hold
+        text = str(exc.orig) if exc.orig else str(exc)
+        first = text.strip().splitlines()[0] if text.strip() else "value out of range"
+        raise StoreError(f"store {label} cannot hold a value ({first}); nothing was written") from exc
     except DatabaseError as exc:
         text = str(exc.orig) if exc.orig else str(exc)
         if "not a database" in text or "malformed" in text:
             raise StoreError(f"{label} is not a leadqueue store (not a SQLite database, or corrupt)") from exc
         raise StoreError(f"store {label}: {text}") from exc
+    except StatementError as exc:  # a value refused while binding (schema.OutOfRange)
+        if isinstance(exc.orig, OutOfRange):
+            raise StoreError(f"store {label} refuses {exc.orig}; nothing was written") from exc
+        raise
+    except OverflowError as exc:
+        # An instant past what Python holds (a clock computed from year 9999), or
+        # an integer past SQLite's 64 bits: whatever wrote it, the transaction is
+        # rolled back.
+        raise StoreError(
+            f"store {label} cannot hold a value out of range ({exc}); nothing was written"
+        ) from exc
 
 
 def _is_connection_error(text: str) -> bool:
@@ -176,30 +234,89 @@ def _is_connection_error(text: str) -> bool:
 
 
 def open_store(db: str | Path, create: bool = True) -> Store:
-    """Open (and, when empty, create) a store; refuse a foreign or newer schema."""
+    """Open a store; refuse a foreign or newer schema.
+
+    With `create`, an empty database (or a file that is not there yet) becomes a
+    new store. Without it, anything but an existing leadqueue store is "no
+    leadqueue store at ...", and nothing is created: not a file, not a table. A
+    SQLite file this process cannot write (or whose folder it cannot) is then
+    opened read-only. The schema is checked in a read transaction, so opening
+    waits for no writer; the write lock is taken only to create or upgrade."""
     url = to_url(db)
-    engine = make_engine(url)
-    store = Store(engine, url)
-    label = store.label
-    if not create and store.is_sqlite and label != ":memory:" and not Path(label).exists():
-        raise StoreError(f"no store at {label}")
+    parsed = _parse(url)
+    label = describe(url)
+    access: Access = "rwc"
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:") and not create:
+        path = Path(database).expanduser()
+        # SQLite takes a 0-byte file for an empty database; nobody means it as a store.
+        if not path.is_file() or path.stat().st_size == 0:
+            raise StoreError(f"no leadqueue store at {label}")
+        access = "rw" if _writable(path) else _read_access(path)
+    engine = make_engine(url, access)
+    store = Store(engine, url, read_only=access in READ_ONLY)
     try:
-        with store.write() as conn:
-            tables = _table_names(conn)
-            if not tables:
-                metadata.create_all(conn)
-                conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-            elif "meta" not in tables or "events" not in tables:
-                raise StoreError(f"{label} is a database but not a leadqueue store")
-            else:
-                row = conn.execute(_SCHEMA_VERSION).first()
-                found = check_version(row[0] if row else None, label)
-                if found < SCHEMA_VERSION:
+        with store.read() as conn:
+            found = _schema_version(conn, label)
+        if found is None and not create:
+            raise StoreError(f"no leadqueue store at {label}")
+        if found is None or found < SCHEMA_VERSION:
+            if store.read_only:
+                raise StoreError(
+                    f"{label} has schema version {found}, older than this leadqueue's ({SCHEMA_VERSION}), "
+                    "and is read-only: open it once with write access to upgrade it"
+                )
+            with store.write() as conn:
+                found = _schema_version(conn, label)  # another process may have been first
+                if found is None:
+                    metadata.create_all(conn)
+                    conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+                    store.created = True
+                elif found < SCHEMA_VERSION:
                     upgrade(conn, found, SCHEMA_VERSION)
     except StoreError:
         engine.dispose()
         raise
     return store
+
+
+def _writable(path: Path) -> bool:
+    """Whether SQLite can open `path` for writing: the file, and the folder where
+    it keeps its write-ahead log (unless the log files are there and writable)."""
+    if not os.access(path, os.W_OK):
+        return False
+    if os.access(path.parent, os.W_OK | os.X_OK):
+        return True
+    logs = [Path(f"{path}-wal"), Path(f"{path}-shm")]
+    return all(p.exists() and os.access(p, os.W_OK) for p in logs)
+
+
+def _read_access(path: Path) -> Access:
+    """ "ro", unless a reader cannot make the shared-memory file it needs beside
+    a WAL database (a read-only folder) and no log exists to be missed."""
+    try:
+        probe = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+        try:
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            probe.close()
+    except sqlite3.OperationalError:
+        if not Path(f"{path}-wal").exists():
+            return "immutable"
+    except sqlite3.DatabaseError:
+        pass  # not a database: the open that follows says so
+    return "ro"
+
+
+def _schema_version(conn: Connection, label: str) -> int | None:
+    """The store's schema version, or None for an empty database."""
+    tables = _table_names(conn)
+    if not tables:
+        return None
+    if "meta" not in tables or "events" not in tables:
+        raise StoreError(f"{label} is a database but not a leadqueue store")
+    row = conn.execute(_SCHEMA_VERSION).first()
+    return check_version(row[0] if row else None, label)
 
 
 # Plain text: opening a store is the start of every command and of the app,

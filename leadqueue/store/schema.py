@@ -38,6 +38,21 @@ ORIGIN_LOCAL = "local"
 ORIGIN_IMPORT = "import"
 
 
+# The years a stored instant may fall in: those the importer accepts. CRMs write
+# 0001-01-01 and 9999-12-31 as "no date"; a clock started at either would put
+# its deadline past the last instant Python holds, and every command that
+# reads the lead would crash.
+MIN_YEAR = 1900
+MAX_YEAR = 2200
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # PostgreSQL's integer; SQLite holds the same
+
+
+class OutOfRange(ValueError):
+    """A value the store refuses to hold; the message names it. Raised while a
+    statement binds its values, whatever wrote it (an import, a sync, a decision),
+    and translated by the engine into a StoreError: nothing is written."""
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
 
@@ -49,7 +64,10 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value.isoformat()} cannot be stored: give it a zone")
-        value = value.astimezone(UTC)
+        try:
+            value = value.astimezone(UTC)
+        except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 west of it
+            raise OutOfRange(f"instant {value.isoformat()}: it has no UTC equivalent") from None
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
@@ -76,6 +94,42 @@ class UTCDateTime(TypeDecorator[datetime]):
                 return self.process_result_value(parsed, dialect)
 
         return to_utc
+
+
+class StoredInstant(UTCDateTime):
+    """An instant column: what is written must fall in MIN_YEAR..MAX_YEAR.
+
+    A value compared with the column (a report's `--since 1800-01-01`) is bound
+    as a plain UTCDateTime: only what is stored is checked."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise OutOfRange(f"instant {value.isoformat()}: years {MIN_YEAR} to {MAX_YEAR} only")
+        return super().process_bind_param(value, dialect)
+
+    def coerce_compared_value(self, op: Any, value: Any) -> Any:
+        return UTCDateTime()
+
+
+class Count(TypeDecorator[int]):
+    """A whole number from a CRM file (employees, score) that must fit an integer column."""
+
+    impl = Integer
+    cache_ok = True
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> int | None:
+        if value is not None and not INT_MIN <= value <= INT_MAX:
+            raise OutOfRange(f"{self.name} {value}: out of range ({INT_MIN} to {INT_MAX})")
+        return value
+
+    def coerce_compared_value(self, op: Any, value: Any) -> Any:
+        return Integer()
 
 
 metadata = MetaData()
@@ -106,7 +160,7 @@ rep_zone_changes = Table(
     "rep_zone_changes",
     metadata,
     Column("rep", String(120), ForeignKey("reps.key"), primary_key=True),
-    Column("at", UTCDateTime, primary_key=True),
+    Column("at", StoredInstant, primary_key=True),
     Column("zone_before", String(64)),  # None: the team's zone
 )
 
@@ -131,12 +185,12 @@ leads = Table(
     Column("domain", String(200), nullable=False, default=""),
     Column("person_key", String(400), nullable=False, default=""),
     Column("industry", String(120), nullable=False, default=""),
-    Column("employees", Integer),
+    Column("employees", Count("employees")),
     Column("region", String(60), nullable=False, default=""),
     Column("tech_stack", JSON, nullable=False, default=list),
     Column("growth_signals", JSON, nullable=False, default=list),
     # scoring and engagement
-    Column("score", Integer),
+    Column("score", Count("score")),
     Column("score_breakdown", JSON, nullable=False, default=list),
     Column("touchpoints", JSON, nullable=False, default=list),
     Column("source", String(120), nullable=False, default=""),
@@ -149,11 +203,11 @@ leads = Table(
     Column("account_status", String(40), nullable=False, default=""),
     Column("crm_status", String(60), nullable=False, default=""),
     Column("extra", JSON, nullable=False, default=dict),
-    Column("created_at", UTCDateTime),
+    Column("created_at", StoredInstant),
     Column("content_hash", String(64), nullable=False, default=""),
     # name, company and email folded (case, accents, punctuation) for the queue's search
     Column("search_text", Text, nullable=False, default=""),
-    Column("imported_at", UTCDateTime),
+    Column("imported_at", StoredInstant),
     Column("tier", String(10), nullable=False, default="standard"),
     # The rep the CRM named as owner at the last import: a re-import reassigns only
     # when this changes, so a team lead's reassignment in leadqueue stands.
@@ -163,23 +217,23 @@ leads = Table(
     Column("state", String(20)),
     Column("is_open", Boolean, nullable=False, default=False),
     Column("due_clock", String(20)),
-    Column("due_at", UTCDateTime),
-    Column("at_risk_at", UTCDateTime),
-    Column("assigned_at", UTCDateTime),
-    Column("first_decision_at", UTCDateTime),
+    Column("due_at", StoredInstant),
+    Column("at_risk_at", StoredInstant),
+    Column("assigned_at", StoredInstant),
+    Column("first_decision_at", StoredInstant),
     Column("first_decision", String(20)),
-    Column("decided_at", UTCDateTime),
-    Column("accepted_at", UTCDateTime),
-    Column("first_touch_at", UTCDateTime),
-    Column("conversation_at", UTCDateTime),
-    Column("disposed_at", UTCDateTime),
+    Column("decided_at", StoredInstant),
+    Column("accepted_at", StoredInstant),
+    Column("first_touch_at", StoredInstant),
+    Column("conversation_at", StoredInstant),
+    Column("disposed_at", StoredInstant),
     Column("reason_code", String(20)),
     Column("contact_attempts", Integer, nullable=False, default=0),
     Column("escalations", Integer, nullable=False, default=0),
-    Column("last_event_at", UTCDateTime),
+    Column("last_event_at", StoredInstant),
     # Monday of the decision's week in the team's zone: weekly trends group on it in SQL
     Column("decided_week", String(10)),
-    Column("acknowledged_at", UTCDateTime),
+    Column("acknowledged_at", StoredInstant),
     # "open leads of a rep ordered by deadline" is a keyset walk on this index
     Index("ix_leads_queue", "owner", "is_open", "due_at", "id"),
     Index("ix_leads_open_due", "is_open", "due_at", "id"),
@@ -221,7 +275,7 @@ events = Table(
     Column("lead_id", Integer, ForeignKey("leads.id"), nullable=False),
     Column("kind", String(30), nullable=False),
     Column("actor", String(120), nullable=False),
-    Column("at", UTCDateTime, nullable=False),
+    Column("at", StoredInstant, nullable=False),
     Column("payload", JSON, nullable=False, default=dict),
     Column("origin", String(64), nullable=False),  # no default: every writer says which
     Index("ix_events_lead", "lead_id", "seq"),
@@ -260,15 +314,15 @@ clock_runs = Table(
     Column("n", Integer, primary_key=True),  # the run's place in the lead's history
     Column("clock", String(20), nullable=False),
     Column("rep", String(120), nullable=False),
-    Column("started_at", UTCDateTime, nullable=False),
-    Column("deadline", UTCDateTime),  # NULL while paused
-    Column("at_risk_at", UTCDateTime),
+    Column("started_at", StoredInstant, nullable=False),
+    Column("deadline", StoredInstant),  # NULL while paused
+    Column("at_risk_at", StoredInstant),
     # overdue by the whole window again: eligible for re-routing
-    Column("reroute_at", UTCDateTime),
-    Column("stopped_at", UTCDateTime),
+    Column("reroute_at", StoredInstant),
+    Column("stopped_at", StoredInstant),
     Column("outcome", String(10)),  # met | missed; NULL while open
     Column("paused_left_seconds", Float),  # the time left, in the clock's measure, while paused
-    Column("paused_at", UTCDateTime),  # while paused
+    Column("paused_at", StoredInstant),  # while paused
     Column("budget_seconds", Float, nullable=False),  # the window, in the clock's measure
     # open runs by the instant they turn at risk, covering what the breaches
     # screen shows of a run; closed runs by when they stopped, for compliance
@@ -316,7 +370,7 @@ sync_files = Table(
     Column("writer", String(120), nullable=False),
     Column("events", Integer, nullable=False),
     Column("direction", String(10), nullable=False),  # sent | received
-    Column("at", UTCDateTime, nullable=False),
+    Column("at", StoredInstant, nullable=False),
 )
 
 # Pulled events whose lead this store does not have (yet): applied by a later
@@ -327,7 +381,7 @@ sync_parked = Table(
     Column("event_id", String(36), primary_key=True),
     Column("crm_id", String(64), nullable=False, index=True),
     Column("writer", String(120), nullable=False),
-    Column("at", UTCDateTime, nullable=False),
+    Column("at", StoredInstant, nullable=False),
     Column("record", JSON, nullable=False),
 )
 
