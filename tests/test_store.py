@@ -240,3 +240,23 @@ def test_a_store_locked_by_another_program_is_named_not_a_traceback(
     with store.write() as conn:  # and once it lets go, the store is there
         assert conn.exec_driver_sql("SELECT count(*) FROM meta").scalar() >= 1
     store.dispose()
+
+
+def test_the_bulk_path_refuses_instants_out_of_range_like_the_core_path(store: Store) -> None:
+    from datetime import UTC, datetime
+
+    from leadqueue.store.bulk import bulk_insert
+    from leadqueue.store.schema import sync_files
+
+    row = {
+        "name": "w/a",
+        "writer": "w",
+        "events": 1,
+        "direction": "sent",
+        "at": datetime(2999, 1, 1, tzinfo=UTC),
+    }
+    with (
+        pytest.raises(StoreError, match="years 1900 to 2200 only; nothing was written"),
+        store.write() as conn,
+    ):
+        bulk_insert(conn, sync_files, [row])

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, Connection, Table, insert
 
-from leadqueue.store.schema import UTCDateTime
+from leadqueue.store.schema import MAX_YEAR, MIN_YEAR, OutOfRange, UTCDateTime
 
 Converter = Callable[[Any], Any]
 
@@ -36,7 +36,12 @@ def _utc_text(value: datetime | None) -> str | None:
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value.isoformat()} cannot be stored: give it a zone")
     if value.utcoffset():
-        value = value.astimezone(UTC)
+        try:
+            value = value.astimezone(UTC)
+        except OverflowError:
+            raise OutOfRange(f"instant {value.isoformat()}: it has no UTC equivalent") from None
+    if not MIN_YEAR <= value.year <= MAX_YEAR:  # the same check UTCDateTime makes on the Core path
+        raise OutOfRange(f"instant {value.isoformat()}: years {MIN_YEAR} to {MAX_YEAR} only")
     # SQLAlchemy's SQLite DATETIME storage format, so both paths read back alike.
     return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 

@@ -206,6 +206,8 @@ def _translate_errors(label: str) -> Iterator[None]:
         if isinstance(exc.orig, OutOfRange):
             raise StoreError(f"store {label} refuses {exc.orig}; nothing was written") from exc
         raise
+    except OutOfRange as exc:  # refused by the bulk path, which binds its values itself
+        raise StoreError(f"store {label} refuses {exc}; nothing was written") from exc
     except OverflowError as exc:
         # An instant past what Python holds (a clock computed from year 9999), or
         # an integer past SQLite's 64 bits: whatever wrote it, the transaction is

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from leadqueue.domain.events import Event, EventKind
+from leadqueue.store.schema import MAX_YEAR, MIN_YEAR
 
 IDENTITY_FIELDS = ("event_id", "lead_id", "kind", "actor", "at")
 _IDENTITY = frozenset(IDENTITY_FIELDS)
@@ -81,6 +82,9 @@ def from_record(record: Any) -> tuple[str, Event]:
         raise RecordError(f"field 'at': {record['at']!r} is not an ISO 8601 instant") from None
     if at.tzinfo is None:
         raise RecordError(f"field 'at': {record['at']!r} has no UTC offset")
+    if not MIN_YEAR <= at.year <= MAX_YEAR:
+        # a bad record, skipped and reported: the store would refuse it and every later sync with it
+        raise RecordError(f"field 'at': {record['at']!r} is outside the years {MIN_YEAR}-{MAX_YEAR}")
     payload = {k: v for k, v in record.items() if k not in IDENTITY_FIELDS}
     event = Event(kind=kind, actor=record["actor"], at=at, payload=payload, event_id=record["event_id"])
     return record["lead_id"], event
