@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--skip-invalid",
         action="store_true",
-        help="import the good rows; write the bad ones to FILE.rejects.csv",
+        help="import the good rows; write the bad ones to NAME.rejects.csv beside FILE",
     )
     p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     p.add_argument("--encoding", metavar="NAME", help="file encoding (default: UTF-8, else Windows-1252)")
