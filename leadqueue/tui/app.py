@@ -10,8 +10,10 @@ from pathlib import Path
 
 from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from leadqueue.domain.safe_text import terminal_safe
 from leadqueue.services.context import Services
 from leadqueue.settings import paths
 from leadqueue.settings.config import UserConfig, save_config
@@ -67,7 +69,28 @@ class LeadqueueApp(HoldsKeysInTurn):
         try:
             save_config(self.config, self.config_path)
         except OSError as exc:
-            self.notify(f"Theme not saved: {exc}", severity="warning")
+            self.notify(f"Theme not saved: {exc}", severity="warning", markup=False)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast passes here (a widget's notify calls the app's): whatever a
+        message quotes (a lead's name, a store error naming a file) reaches the
+        terminal with its control characters made visible. Our own calls also say
+        markup=False, so that the text is never read as markup either."""
+        super().notify(
+            terminal_safe(message, keep_layout=True),
+            title=terminal_safe(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -10,6 +10,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Label, Static
 
+from leadqueue.tui.format import visible
+
 
 class StartupErrorApp(App[None]):
     CSS = """
@@ -31,6 +33,7 @@ class StartupErrorApp(App[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
             yield Label("leadqueue cannot open", id="title")
-            yield Static(Text(self.message))
-            where = f" · details: {self.log_file}" if self.log_file else ""
+            # The message may quote a file's content or a path: plain, control characters visible.
+            yield Static(Text(visible(self.message, keep_layout=True)))
+            where = f" · details: {visible(self.log_file)}" if self.log_file else ""
             yield Label(Text(f"q quits{where}"), id="hint")

@@ -1,10 +1,22 @@
-"""Shared rendering helpers: countdowns and clock-state colours."""
+"""Shared rendering helpers: countdowns, clock-state colours, and data made fit to show.
+
+Everything that comes from data (names, companies, ids, notes, the policy's
+labels, rep names, error messages that quote them) reaches the screen through
+`visible` (control characters and bidi overrides made visible, by the one
+`terminal_safe`) and is placed as plain text: a `Text`/`Content` built from it,
+or a widget with `markup=False`. Never inside a markup string, where `[/]`
+crashes the app and `[@click=...]` runs an action.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len, set_cell_size
+from textual.content import Content
+
 from leadqueue.domain.durations import format_seconds
+from leadqueue.domain.safe_text import terminal_safe
 
 STATE_STYLE = {
     "running": "green",
@@ -51,3 +63,28 @@ def countdown(due_at: datetime, now: datetime) -> str:
 
 def ago(then: datetime, now: datetime) -> str:
     return f"{format_seconds((now - then).total_seconds())} ago"
+
+
+def visible(value: object, keep_layout: bool = False) -> str:
+    """`value` as the terminal may show it: never a raw ESC, C1 control or bidi override.
+    One line unless `keep_layout` (a note over several lines)."""
+    if value is None:
+        return ""
+    return terminal_safe(value if isinstance(value, str) else str(value), keep_layout)
+
+
+def plain(value: object, style: str = "", keep_layout: bool = False) -> Content:
+    """Data as Content: shown literally (no markup is read in it), with our own `style`."""
+    return Content.styled(visible(value, keep_layout), style)
+
+
+def fit(value: str, width: int) -> str:
+    """`value` in exactly `width` terminal cells: padded, or cut with "… " (a wide
+    CJK character or emoji counts two cells, so the columns after it stay aligned)."""
+    if width <= 2:
+        return set_cell_size(value or "", max(0, width))
+    value = value or ""
+    if cell_len(value) >= width:
+        # set_cell_size pads with a space where a wide character would straddle the cut.
+        return set_cell_size(value, width - 2) + "… "
+    return set_cell_size(value, width)

@@ -39,6 +39,7 @@ from leadqueue.tui.breach_rows import (
     team_totals,
 )
 from leadqueue.tui.export_file import csv_text, write_export
+from leadqueue.tui.format import visible
 from leadqueue.tui.polling import PollsStore
 from leadqueue.tui.screens.forms import ConfirmScreen
 from leadqueue.tui.screens.help import HelpScreen, binding_rows
@@ -196,20 +197,21 @@ class BreachesScreen(PollsStore):
         if listing.marked:
             text.append(f"   {len(listing.marked)} marked", style="magenta")
         if self.error:
-            text.append(f"   ⚠ {self.error}", style="bold red")
+            text.append(f"   ⚠ {visible(self.error)}", style="bold red")
         self.query_one("#breach-summary", Static).update(text)
 
     def update_detail(self) -> None:
         row = self.query_one(BreachList).current
-        self.query_one("#breach-detail", Static).update(self.describe_row(row) if row else "")
+        self.query_one("#breach-detail", Static).update(self.describe_row(row) if row else Text())
 
     def describe_row(self, row: BreachRow) -> Text:
         """Everything about the highlighted row, so a narrow terminal loses nothing:
-        who and whose on the first line, the clock's facts on the second."""
+        who and whose on the first line, the clock's facts on the second. The
+        lead's fields are data: plain Text, control characters made visible."""
         now, zone = self.now(), self.services.policy.zone
         text = Text()
-        text.append(row.name, style="bold")
-        text.append(f" · {row.company} · {row.lead_id} · owner {row.rep}")
+        text.append(visible(row.name), style="bold")
+        text.append(f" · {visible(row.company)} · {visible(row.lead_id)} · owner {visible(row.rep)}")
         if row.acknowledged:
             text.append(" · ✓ acknowledged", style="green")
         text.append(f"\n{CLOCK_LABEL.get(row.clock, row.clock)} clock, {row.tier}, {row.window} window")
@@ -226,7 +228,7 @@ class BreachesScreen(PollsStore):
             return
         self.error = message
         log.error(message)
-        self.notify(message, severity="error", title="Store", timeout=10)
+        self.notify(message, severity="error", title="Store", timeout=10, markup=False)
         self.update_summary()
 
     def store_answers(self) -> None:
@@ -290,7 +292,7 @@ class BreachesScreen(PollsStore):
             return list(seen.values())
         row = listing.current
         if row is None:
-            self.notify("No lead selected", severity="warning")
+            self.notify("No lead selected", severity="warning", markup=False)
             return []
         return [row]
 
@@ -353,6 +355,7 @@ class BreachesScreen(PollsStore):
                 self.notify,
                 "Acknowledging needs a newer leadqueue (no acknowledge decision)",
                 severity="error",
+                markup=False,
             )
             return
         done: list[str] = []
@@ -377,15 +380,17 @@ class BreachesScreen(PollsStore):
     def _decided(self, kind: str, done: list[str], failures: list[str], choice: Reassignment | None) -> None:
         # Through the app: the notes must show even if the user has left this screen.
         for failure in failures[:3]:
-            self.app.notify(failure, severity="error", title="Not saved", timeout=8)
+            self.app.notify(failure, severity="error", title="Not saved", timeout=8, markup=False)
         if len(failures) > 3:
-            self.app.notify(f"… and {len(failures) - 3} more not saved", severity="error", title="Not saved")
+            more = f"… and {len(failures) - 3} more not saved"
+            self.app.notify(more, severity="error", title="Not saved", markup=False)
         if done:
             names = {r.lead_id: r.name for r in self.all_rows}
             what = f"{names.get(done[0], done[0])} ({done[0]})" if len(done) == 1 else f"{len(done)} leads"
             verb = {"reassign": "Reassigned", "escalate": "Escalated", "acknowledge": "Acknowledged"}[kind]
             suffix = f" to {choice.to_rep}" if kind == "reassign" and choice else ""
-            self.app.notify(f"{verb} {what}{suffix}", title="Saved")
+            # The lead's name and id are data: plain text.
+            self.app.notify(f"{verb} {what}{suffix}", title="Saved", markup=False)
         if not self.is_attached:
             return
         listing = self.query_one(BreachList)
@@ -401,7 +406,7 @@ class BreachesScreen(PollsStore):
     def action_export(self, fmt: str) -> None:
         listing = self.query_one(BreachList)
         if not listing.loaded:
-            self.notify("Nothing loaded yet", severity="warning")
+            self.notify("Nothing loaded yet", severity="warning", markup=False)
             return
         self.export(fmt, listing.shown(), self.now())
 
@@ -415,6 +420,9 @@ class BreachesScreen(PollsStore):
         try:
             path = write_export("breaches", fmt, now, content)
         except OSError as exc:
-            self.app.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", title="Export")
+            self.app.call_from_thread(
+                self.notify, f"Export failed: {exc}", severity="error", title="Export", markup=False
+            )
             return
-        self.app.call_from_thread(self.notify, f"{len(records)} rows → {path}", title="Exported")
+        done = f"{len(records)} rows → {path}"
+        self.app.call_from_thread(self.notify, done, title="Exported", markup=False)

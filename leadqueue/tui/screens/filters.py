@@ -9,11 +9,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, RadioButton, RadioSet, Static
 
 from leadqueue.store.engine import StoreError
 from leadqueue.store.queue_query import QueueFilter
+from leadqueue.tui.format import plain, visible
 from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS, FieldFocusActions
 from leadqueue.tui.typeahead import in_turn
 
@@ -53,8 +55,8 @@ class FilterScreen(FieldFocusActions, ModalScreen[QueueFilter | None]):
             yield Label("Source")
             with RadioSet(id="source", classes="vertical"):
                 for s in self.sources:
-                    yield RadioButton(s, value=s == (self.current.source or "any"))
-            error = Static("", id="source-error", classes="form-error")
+                    yield RadioButton(self._source_label(s), value=s == (self.current.source or "any"))
+            error = Static("", id="source-error", classes="form-error", markup=False)
             error.display = False  # shown only if the store does not answer
             yield error
             with Horizontal(classes="form-buttons"):
@@ -76,11 +78,16 @@ class FilterScreen(FieldFocusActions, ModalScreen[QueueFilter | None]):
     def _show_sources(self, found: list[str]) -> None:
         fresh = [s for s in found if s not in self.sources]
         self.sources.extend(fresh)
-        self.query_one("#source", RadioSet).mount(*[RadioButton(s) for s in fresh])
+        self.query_one("#source", RadioSet).mount(*[RadioButton(self._source_label(s)) for s in fresh])
+
+    @staticmethod
+    def _source_label(source: str) -> Content:
+        # A source is whatever the CRM export said: a plain label, never markup.
+        return plain(source)
 
     def _no_sources(self, message: str) -> None:
         error = self.query_one("#source-error", Static)
-        error.update(f"✘ sources not read: {message}")
+        error.update(f"✘ sources not read: {visible(message)}")
         error.display = True
 
     def _pick(self, widget_id: str, options: tuple[str, ...] | list[str]) -> str:

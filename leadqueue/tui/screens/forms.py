@@ -11,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, SelectionList, Static
 from textual.widgets.option_list import Option
@@ -27,6 +28,7 @@ from leadqueue.domain.decisions import (
 )
 from leadqueue.domain.policy import NEEDS_INFO_FACTS, Policy
 from leadqueue.domain.when import WhenError, describe, parse_when
+from leadqueue.tui.format import plain, visible
 from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS, FieldFocusActions
 from leadqueue.tui.typeahead import in_turn
 
@@ -41,8 +43,13 @@ FACT_LABELS = {
 
 
 class DecisionForm(FieldFocusActions, ModalScreen[Any]):
+    """Shared frame: a title, the fields, an error line, Submit and Cancel.
+
+    The title names the lead, and the error line may quote what was typed or a
+    record's id: both are plain text (the lead's name is data, and `[/]` or
+    `[@click=...]` in it must show as written, not crash or run an action)."""
+
     CSS_PATH = "forms.tcss"
-    """Shared frame: a title, the fields, an error line, Submit and Cancel."""
 
     BINDINGS = [
         # Priority, and acted on in turn: what was typed before them is in the form
@@ -60,9 +67,10 @@ class DecisionForm(FieldFocusActions, ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
-            yield Label(f"{self.TITLE_TEXT} — {self.lead_label}", classes="form-title")
+            title = Content.assemble(self.TITLE_TEXT, " — ", plain(self.lead_label))
+            yield Label(title, classes="form-title")
             yield from self.fields()
-            yield Static("", id="form-error", classes="form-error")
+            yield Static("", id="form-error", classes="form-error", markup=False)
             with Horizontal(classes="form-buttons"):
                 yield Button(self.SUBMIT_LABEL, variant="primary", id="submit")
                 yield Button("Cancel", id="cancel")
@@ -85,7 +93,7 @@ class DecisionForm(FieldFocusActions, ModalScreen[Any]):
         raise NotImplementedError
 
     def show_error(self, message: str, field: str | None = None) -> None:
-        self.query_one("#form-error", Static).update(message)
+        self.query_one("#form-error", Static).update(visible(message, keep_layout=True))
         if field:
             for widget in self.query(f"#{field}"):
                 # set_focus, not focus(), which waits for a refresh: the keys typed
@@ -138,7 +146,7 @@ class AcceptForm(DecisionForm):
                 yield RadioButton(kind, value=i == 0)
         yield Label("When (e.g. tomorrow 10:00, +2h, fri 14:30)")
         yield Input(placeholder="tomorrow 10:00", id="due")
-        yield Static("", id="due-resolved", classes="form-feedback")
+        yield Static("", id="due-resolved", classes="form-feedback", markup=False)
         yield Label("Note")
         yield Input(placeholder="What the next step is about", id="note")
 
@@ -164,7 +172,7 @@ class AcceptForm(DecisionForm):
         try:
             due = parse_when(text, self.now, self.zone)
         except WhenError as exc:
-            feedback.update(f"✘ {exc}")
+            feedback.update(f"✘ {visible(exc)}")  # quotes what was typed
             feedback.set_class(True, "invalid")
             return
         past = due <= self.now
@@ -200,18 +208,24 @@ class RejectForm(DecisionForm):
 
     def fields(self) -> ComposeResult:
         yield Label("Reason (number keys pick)")
+        # The policy's labels are the team's own text: shown as written, never as markup.
+        reasons = self.policy.reasons
         yield OptionList(
             *[
-                Option(f"{i + 1}  {code:<6}{self.policy.reasons[code].label}", id=code)
+                Option(Content(f"{i + 1}  {visible(code):<6}{visible(reasons[code].label)}"), id=code)
                 for i, code in enumerate(self.codes)
             ],
             id="reason",
+            markup=False,
         )
-        yield Static("", id="routing", classes="form-feedback")
+        yield Static("", id="routing", classes="form-feedback", markup=False)
         yield Label("Written reason", id="note-label")
         yield Input(placeholder="Required for OTHER", id="note")
         yield Label("Duplicate of (CRM id)", id="duplicate-label")
-        yield Input(value=self.duplicate_of, placeholder="id of the record it duplicates", id="duplicate-of")
+        # Filled in only with an id the terminal can show as it is: an id with control
+        # characters would be shown escaped, and the escaped text names no record.
+        duplicate = self.duplicate_of if visible(self.duplicate_of) == self.duplicate_of else ""
+        yield Input(value=duplicate, placeholder="id of the record it duplicates", id="duplicate-of")
 
     def focus_first(self) -> None:
         self.query_one("#reason", OptionList).focus()
@@ -274,7 +288,7 @@ class RejectForm(DecisionForm):
         for widget_id in ("#duplicate-label", "#duplicate-of"):
             self.query_one(widget_id).display = needs_dup
         routing = self.query_one("#routing", Static)
-        routing.update(f"Then: {reason.routing}" if reason else "Choose a reason code.")
+        routing.update(f"Then: {visible(reason.routing)}" if reason else "Choose a reason code.")
 
     def build(self) -> Reject:
         code = self._code()
@@ -347,12 +361,12 @@ class DisposeForm(DecisionForm):
         self.attempts = attempts
 
     def fields(self) -> ComposeResult:
-        yield Label(f"Outcome ({self.attempts} contact attempt(s) logged)")
+        yield Label(f"Outcome ({self.attempts} contact attempt(s) logged)", markup=False)
         with RadioSet(id="outcome"):
             for i, outcome in enumerate(self.OUTCOMES):
                 yield RadioButton(outcome, value=i == 0)
         yield Label("Reason code (required for returned)")
-        yield Input(placeholder=", ".join(self.policy.active_reasons()), id="reason")
+        yield Input(placeholder=visible(", ".join(self.policy.active_reasons())), id="reason")
         yield Label("Note (optional)")
         yield Input(id="note")
 
@@ -382,7 +396,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form confirm"):
-            yield Label(self.question, classes="form-title")
+            # A question may quote a reason code from the policy: plain text.
+            yield Label(visible(self.question), classes="form-title", markup=False)
             with Horizontal(classes="form-buttons"):
                 yield Button("Yes (y)", variant="primary", id="yes")
                 yield Button("No (n)", id="no")

@@ -13,6 +13,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from leadqueue.tui.format import visible
+
 
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "forms.tcss"
@@ -28,7 +30,9 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("action")
         table.add_column(Text("binding id (for [keymap])"), style="dim", no_wrap=True)
         for keys, description, binding_id in self.rows:
-            table.add_row(keys, description, binding_id)
+            # Text, not str: a Table reads a str cell as markup, and the keys come from
+            # the user's config file.
+            table.add_row(Text(visible(keys)), Text(visible(description)), Text(visible(binding_id)))
         with VerticalScroll(classes="form help"):
             yield Label(Text("Keys — remap any of them in config.toml under [keymap]"), classes="form-title")
             yield Static(table)

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.segment import Segment
 from rich.table import Table
@@ -39,6 +40,7 @@ from leadqueue.services.context import Services
 from leadqueue.services.decisions import USER_ERRORS
 from leadqueue.store.engine import StoreError
 from leadqueue.tui.export_file import write_export
+from leadqueue.tui.format import visible
 from leadqueue.tui.screens.forms import DecisionForm
 from leadqueue.tui.screens.help import HelpScreen, binding_rows
 from leadqueue.tui.widgets.charts import hbar, range_bar, rate_bar, scale, sparkline
@@ -248,7 +250,8 @@ CHART_MIN, CHART_MAX = 10, 40
 def _cell_text(row: dict[str, Any], col: Column) -> Text:
     if col.kind == "flag":
         return health_flag(row)
-    return Text(cell(row.get(col.field), col.kind))
+    # Rep keys, sources, the policy's reason labels, lead ids: data, shown as plain text.
+    return Text(visible(cell(row.get(col.field), col.kind)))
 
 
 def section_table(spec: Spec, rows: Sequence[dict[str, Any]], width: int) -> Table:
@@ -291,7 +294,7 @@ def trend_table(rows: Sequence[dict[str, Any]], width: int) -> Table:
             if code != "week":
                 codes[code] = codes.get(code, 0) + int(n)
     order = sorted(codes, key=lambda c: (-codes[c], c))
-    code_width = max([4, *(len(c) for c in order)])
+    code_width = max([4, *(cell_len(visible(c)) for c in order)])
     spark_width = max(5, len(weeks))
     room = width - (code_width + 2) - (spark_width + 2) - 7
     shown = weeks[-max(0, room // 7) :] if room >= 7 else []
@@ -313,7 +316,10 @@ def trend_table(rows: Sequence[dict[str, Any]], width: int) -> Table:
             counts = [cell(by_week[w].get(code)) for w in shown]
             total, style = str(codes[code]), ""
         table.add_row(
-            Text(code, style=style), Text(sparkline(series), style="red"), *counts, Text(total, style=style)
+            Text(visible(code), style=style),
+            Text(sparkline(series), style="red"),
+            *[Text(n) for n in counts],
+            Text(total, style=style),
         )
     return table
 
@@ -397,11 +403,11 @@ class CustomPeriodForm(DecisionForm):
         first = self.current.since.astimezone(self.zone).date()
         yield Label("From (YYYY-MM-DD, included)")
         yield Input(value=first.isoformat(), placeholder="YYYY-MM-DD", id="since-date")
-        yield Static("", id="since-feedback", classes="form-feedback")
+        yield Static("", id="since-feedback", classes="form-feedback", markup=False)
         yield Label("To (YYYY-MM-DD, included)")
         yield Input(value=today.isoformat(), placeholder="YYYY-MM-DD", id="until-date")
-        yield Static("", id="until-feedback", classes="form-feedback")
-        yield Static("", id="period-feedback", classes="form-feedback")
+        yield Static("", id="until-feedback", classes="form-feedback", markup=False)
+        yield Static("", id="period-feedback", classes="form-feedback", markup=False)
 
     def focus_first(self) -> None:
         self.query_one("#since-date", Input).focus()
@@ -423,7 +429,7 @@ class CustomPeriodForm(DecisionForm):
             try:
                 day = self._day(widget_id, widget_id)
             except DecisionError as exc:
-                feedback.update(f"✘ {exc.message}")
+                feedback.update(f"✘ {visible(exc.message)}")  # quotes what was typed
                 feedback.set_class(True, "invalid")
                 continue
             days[widget_id] = day
@@ -434,7 +440,7 @@ class CustomPeriodForm(DecisionForm):
             period = self.build()
         except DecisionError as exc:
             both = len(days) == 2
-            summary.update(f"✘ {exc.message}" if both else "")
+            summary.update(f"✘ {visible(exc.message)}" if both else "")
             summary.set_class(both, "invalid")
             return
         summary.update(f"→ {reports.iso(period.since)} to {reports.iso(period.until)}")
@@ -547,7 +553,7 @@ class MetricsScreen(Screen[None]):
         self.loading = False
         self.error = message
         log.error(message)
-        self.notify(message, severity="error", title="Store", timeout=10)
+        self.notify(message, severity="error", title="Store", timeout=10, markup=False)
         self.update_head()
 
     def update_head(self) -> None:
@@ -575,7 +581,7 @@ class MetricsScreen(Screen[None]):
         elif self.loading:
             text.append(" loading…", style="dim")
         if self.error:
-            text.append(f"   ⚠ {self.error}", style="bold red")
+            text.append(f"   ⚠ {visible(self.error)}", style="bold red")
         self.query_one("#metrics-head", Static).update(text)
 
     # -- keys ----------------------------------------------------------------------------------
@@ -620,7 +626,7 @@ class MetricsScreen(Screen[None]):
     # -- export --------------------------------------------------------------------------------
     def action_export(self, fmt: str) -> None:
         if self.result is None:
-            self.notify("Nothing loaded yet", severity="warning")
+            self.notify("Nothing loaded yet", severity="warning", markup=False)
             return
         self.export(fmt, self.result, self.services.clock.now())
 
@@ -632,9 +638,11 @@ class MetricsScreen(Screen[None]):
         try:
             path = write_export("metrics", fmt, now, content)
         except OSError as exc:
-            self.app.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", title="Export")
+            self.app.call_from_thread(
+                self.notify, f"Export failed: {exc}", severity="error", title="Export", markup=False
+            )
             return
-        self.app.call_from_thread(self.notify, f"Metrics → {path}", title="Exported")
+        self.app.call_from_thread(self.notify, f"Metrics → {path}", title="Exported", markup=False)
 
 
 def rendered_text(view: SectionView, width: int) -> str:

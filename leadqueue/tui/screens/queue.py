@@ -27,7 +27,7 @@ from leadqueue.services.lead_view import LeadView, load_lead_view
 from leadqueue.store import outbox
 from leadqueue.store import queue_query as qq
 from leadqueue.store.engine import StoreError
-from leadqueue.tui.format import clock_state
+from leadqueue.tui.format import clock_state, visible
 from leadqueue.tui.polling import PollsStore
 from leadqueue.tui.typeahead import hold_keys, in_turn
 from leadqueue.tui.widgets.lead_detail import LeadDetail
@@ -175,7 +175,8 @@ class QueueScreen(PollsStore):
         # box has the focus, its letters are the search.
         if action in ("keep_search", "clear_search"):
             return self._searching()
-        return not (action in OPENS_A_SCREEN and self._searching())
+        # "/" typed in the box is part of the search ("A/B Testing Inc"), not the search key again.
+        return not (action in (*OPENS_A_SCREEN, "search") and self._searching())
 
     def _searching(self) -> bool:
         focused = self.focused
@@ -318,7 +319,8 @@ class QueueScreen(PollsStore):
         if self.seen_hot is not None:
             fresh = [r for r in rows if r.crm_id in ids - self.seen_hot]
             for r in fresh[:3]:
-                self.notify(f"New hot lead: {r.name} ({r.company})", title="Hot lead")
+                # Imported by anyone, named by anyone: the toast shows the name, never reads it as markup.
+                self.notify(f"New hot lead: {r.name} ({r.company})", title="Hot lead", markup=False)
         self.seen_hot = (self.seen_hot or set()) | ids
 
     # -- the detail pane ---------------------------------------------------------------
@@ -378,6 +380,7 @@ class QueueScreen(PollsStore):
                     f"{row.name}: {(row.clock or '').replace('_', ' ')} clock {word}",
                     severity=severity,
                     title="SLA",
+                    markup=False,
                 )
             self.known_states[row.crm_id] = state
         if self.view is not None:
@@ -386,7 +389,7 @@ class QueueScreen(PollsStore):
     def update_summary(self) -> None:
         c = self.counts
         text = Text()
-        who = self.filter.owner or "all reps"
+        who = visible(self.filter.owner or "all reps")
         # Short labels on narrow terminals, so the unsent count still fits at 80 columns.
         wide = self.size.width >= NARROW_BELOW
         text.append(f" leadqueue · {who} " if wide else f" {who} ", style="bold reverse")
@@ -405,8 +408,8 @@ class QueueScreen(PollsStore):
         active = [
             f"tier={','.join(sorted(self.filter.tiers))}" if self.filter.tiers else "",
             f"state={self.filter.clock_state}" if self.filter.clock_state else "",
-            f"source={self.filter.source}" if self.filter.source else "",
-            f"search='{self.filter.search}'" if self.filter.search else "",
+            f"source={visible(self.filter.source)}" if self.filter.source else "",
+            f"search='{visible(self.filter.search)}'" if self.filter.search else "",
         ]
         if any(active):
             text.append("   filter: " + " ".join(a for a in active if a), style="cyan")
@@ -414,7 +417,7 @@ class QueueScreen(PollsStore):
         if marked:
             text.append(f"   {len(marked)} marked", style="magenta")
         if self.error:
-            text.append(f"   ⚠ {self.error}", style="bold red")
+            text.append(f"   ⚠ {visible(self.error)}", style="bold red")
         self.query_one("#summary", Static).update(text)
 
     def show_error(self, message: str) -> None:
@@ -422,7 +425,7 @@ class QueueScreen(PollsStore):
             return
         self.error = message
         log.error(message)
-        self.notify(message, severity="error", title="Store", timeout=10)
+        self.notify(message, severity="error", title="Store", timeout=10, markup=False)
         self.update_summary()
 
     # -- movement ----------------------------------------------------------------------
@@ -538,7 +541,7 @@ class QueueScreen(PollsStore):
     def _target(self) -> qq.QueueRow | None:
         row = self.query_one(QueueList).current
         if row is None:
-            self.notify("No lead selected", severity="warning")
+            self.notify("No lead selected", severity="warning", markup=False)
         return row
 
     def _label(self, row: qq.QueueRow) -> str:
@@ -670,7 +673,7 @@ class QueueScreen(PollsStore):
 
     def action_undo(self) -> None:
         if not self.undo_stack:
-            self.notify("Nothing to undo in this session", severity="warning")
+            self.notify("Nothing to undo in this session", severity="warning", markup=False)
             return
         self._write("undo", [self.undo_stack[-1]], None)
 
@@ -712,7 +715,7 @@ class QueueScreen(PollsStore):
             d.undo(crm_id, actor)
 
     def _not_decided(self, failure: str) -> None:
-        self.notify(failure, severity="error")
+        self.notify(failure, severity="error", markup=False)
         self._written()
 
     def _decided(self, kind: str, done: list[str], failures: list[str]) -> None:
@@ -724,7 +727,7 @@ class QueueScreen(PollsStore):
         elif kind in ("accept", "reject", "needs_info", "dispose"):
             self.undo_stack.extend(done)
         for failure in failures[:3]:
-            self.notify(failure, severity="error", title="Not saved", timeout=8)
+            self.notify(failure, severity="error", title="Not saved", timeout=8, markup=False)
         if done:
             verb = {
                 "accept": "Accepted",
@@ -735,7 +738,9 @@ class QueueScreen(PollsStore):
                 "undo": "Undone",
             }[kind]
             what = done[0] if len(done) == 1 else f"{len(done)} leads"
-            self.notify(f"{verb} {what}" + ("  (u undoes)" if kind != "undo" else ""), title="Saved")
+            # `what` is the CRM id: data, so plain text.
+            message = f"{verb} {what}" + ("  (u undoes)" if kind != "undo" else "")
+            self.notify(message, title="Saved", markup=False)
         queue.marked.difference_update(done)
         # The decided lead leaves the list: the cursor stays put, on the next most urgent lead.
         keep: int | str | None = queue.cursor
@@ -755,6 +760,7 @@ class QueueScreen(PollsStore):
                 "No shared folder set: add export_dir to the config file, then press s again.",
                 title="Sync",
                 severity="warning",
+                markup=False,
             )
             return
         if self.syncing:
@@ -781,10 +787,10 @@ class QueueScreen(PollsStore):
     def _sync_done(self, summary: SyncSummary | None, problem: str) -> None:
         self.syncing = False
         if summary is None:
-            self.notify(problem, title="Sync failed", severity="error")
+            self.notify(problem, title="Sync failed", severity="error", markup=False)
         else:
             severity = "warning" if summary.bad_segments or summary.conflicts else "information"
-            self.notify(summary.line().capitalize(), title="Synced", severity=severity)
+            self.notify(summary.line().capitalize(), title="Synced", severity=severity, markup=False)
             if summary.received:
                 self.load_queue(self.filter, self.query_one(QueueList).cursor)
         self.refresh_counts()

@@ -10,13 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from leadqueue.domain.decisions import DecisionError
+from leadqueue.tui.format import fit, visible
 from leadqueue.tui.screens.forms import DecisionForm
+
+OWNER_MARK = "  (current owner)"
 
 
 @dataclass(frozen=True)
@@ -62,10 +67,10 @@ class ReassignForm(DecisionForm):
         # the whole form fits a 24-line terminal without scrolling.
         yield Label("To rep: type to filter, ↑↓ pick, enter reassigns")
         yield Input(placeholder="rep key or name", id="rep-filter")
-        reps = OptionList(*self._options(self.reps), id="reps", compact=True)
+        reps = OptionList(*self._options(self.reps), id="reps", compact=True, markup=False)
         reps.can_focus = False  # driven from the filter: tab goes filter → note → buttons
         yield reps
-        yield Static("", id="reassign-feedback", classes="form-feedback")
+        yield Static("", id="reassign-feedback", classes="form-feedback", markup=False)
         yield Input(placeholder="Note (optional): why the lead changes hands", id="note")
 
     def focus_first(self) -> None:
@@ -84,11 +89,14 @@ class ReassignForm(DecisionForm):
 
     def _options(self, reps: Sequence[tuple[str, str]]) -> list[Option]:
         current = set(self.owners)
-        width = max((len(key) for key, _ in self.reps), default=4) + 2
-        return [
-            Option(f"{key:<{width}}{name}" + ("  (current owner)" if key in current else ""), id=key)
-            for key, name in reps
-        ]
+        # Keys may be in any script: aligned by terminal cells. Names are the roster's
+        # data: plain Content, control characters made visible.
+        width = max((cell_len(visible(key)) for key, _ in self.reps), default=4) + 2
+        options = []
+        for key, name in reps:
+            mark = OWNER_MARK if key in current else ""
+            options.append(Option(Content(fit(visible(key), width) + visible(name) + mark), id=key))
+        return options
 
     @on(Input.Changed, "#rep-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -141,7 +149,7 @@ class ReassignForm(DecisionForm):
         problem = self._problem(key)
         feedback.set_class(bool(problem), "invalid")
         if problem:
-            feedback.update(f"✘ {problem}")
+            feedback.update(f"✘ {visible(problem)}")
             return
         moving = [o for o in self.owners if o != key]
         sources = ", ".join(sorted(set(moving)))
@@ -150,7 +158,7 @@ class ReassignForm(DecisionForm):
         skipped = len(self.owners) - len(moving)
         if skipped:
             text += f" ({skipped} already with {key} stay)"
-        feedback.update(text)
+        feedback.update(visible(text))
         self.query_one("#form-error", Static).update("")
 
     def build(self) -> Reassignment:

@@ -20,7 +20,7 @@ from leadqueue.tui.breach_rows import (
     BreachRow,
     Group,
 )
-from leadqueue.tui.format import countdown
+from leadqueue.tui.format import countdown, fit, visible
 
 NARROW_BELOW = 110
 COLUMN_ORDER = ("mark", "lead", "name", "company", "id", "tier", "other", "due", "left", "level")
@@ -198,7 +198,7 @@ class BreachList(Widget, can_focus=True):
 
     def _group_line(self, group: Group, now: datetime | None, width: int) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
-        line.append(f"▾ {group.label}", style="bold")
+        line.append(f"▾ {visible(group.label)}", style="bold")  # a rep's name from the roster
         if not group.complete:
             line.append("  (counting…)", style="dim")
         else:
@@ -225,23 +225,24 @@ class BreachList(Widget, can_focus=True):
         # ● marked for an action; ✓ a team lead has acknowledged the breach
         mark = "●" if row.lead_id in self.marked else ("✓" if row.acknowledged else " ")
         line.append(f"{'▶' if selected else ' '}{mark}", style="bold")
+        # The lead's fields are data: control characters made visible, fitted by terminal cells.
         if "lead" in w:
             line.append_text(_lead_cell(row, w["lead"]))
         else:
-            line.append(_fit(row.name, w["name"]), style="bold")
-            line.append(_fit(row.company, w["company"]))
-        line.append(_fit(row.lead_id, w["id"]), style="cyan")
+            line.append(fit(visible(row.name), w["name"]), style="bold")
+            line.append(fit(visible(row.company), w["company"]))
+        line.append(fit(visible(row.lead_id), w["id"]), style="cyan")
         if "tier" in w:
-            line.append(_fit(row.tier, w["tier"]), style="dim")
-        other = CLOCK_LABEL.get(row.clock, row.clock) if self.by == "rep" else row.rep
-        line.append(_fit(other, w["other"]))
-        line.append(_fit(self._due(row, w["due"] > 13), w["due"]))
+            line.append(fit(row.tier, w["tier"]), style="dim")
+        other = CLOCK_LABEL.get(row.clock, row.clock) if self.by == "rep" else visible(row.rep)
+        line.append(fit(other, w["other"]))
+        line.append(fit(self._due(row, w["due"] > 13), w["due"]))
         if now is not None:
             level = row.level(now)
             style = LEVEL_STYLE[level]
             left = countdown(row.deadline, now) if row.deadline else "paused"
             line.append(f"{left:>{w['left'] - 1}} ", style=style)
-            line.append(_fit(LEVEL_LABEL[level], w["level"]), style=style)
+            line.append(fit(LEVEL_LABEL[level], w["level"]), style=style)
         if selected:
             line.pad_right(max(0, width - line.cell_len))
             line.stylize("reverse" if self.has_focus else "underline")
@@ -257,20 +258,11 @@ class BreachList(Widget, can_focus=True):
 def _lead_cell(row: BreachRow, width: int) -> Text:
     """'Name · Company' in `width` cells: the name first, the company as far as it goes."""
     cell = Text(no_wrap=True, overflow="ellipsis")
-    cell.append(row.name, style="bold")
+    cell.append(visible(row.name), style="bold")
     if row.company:
-        cell.append(f" · {row.company}")
+        cell.append(f" · {visible(row.company)}")
     if cell.cell_len >= width:
         cell.truncate(width - 1)  # ends in "…" (the Text's overflow), then a gap
         cell.append(" ")
     cell.pad_right(width - cell.cell_len)
     return cell
-
-
-def _fit(value: str, width: int) -> str:
-    if width <= 0:
-        return ""
-    value = value or ""
-    if len(value) >= width:
-        return value[: max(0, width - 2)] + "… "
-    return value.ljust(width)

@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from leadqueue.domain.durations import format_seconds
 from leadqueue.services.lead_view import LeadView
-from leadqueue.tui.format import CHECK_MARK, STATE_LABEL, STATE_STYLE, TIER_STYLE, ago, countdown
+from leadqueue.tui.format import CHECK_MARK, STATE_LABEL, STATE_STYLE, TIER_STYLE, ago, countdown, visible
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -38,7 +38,8 @@ class LeadDetail(VerticalScroll, can_focus=False):
         self.query_one("#detail-body", Static).update(render_view(view, now, zone))
 
     def show_message(self, message: str) -> None:
-        self.query_one("#detail-body", Static).update(Text(message, style="dim"))
+        # An error may quote the lead's id: shown as text, control characters visible.
+        self.query_one("#detail-body", Static).update(Text(visible(message), style="dim"))
 
 
 def _section(title: str) -> Text:
@@ -46,30 +47,34 @@ def _section(title: str) -> Text:
 
 
 def render_view(view: LeadView, now: datetime, zone: ZoneInfo = UTC_ZONE) -> RenderableType:
+    """The pane's content. Every value from the lead, the roster or the policy goes
+    through `visible` into a plain Text: a name is never markup, and its control
+    characters (a window title, a clipboard write, a screen wipe) are made visible."""
     p, h = view.profile, view.history
     parts: list[RenderableType] = []
     head = Text()
-    head.append(p.name, style="bold")
+    head.append(visible(p.name), style="bold")
     if p.title:
-        head.append(f" · {p.title}")
+        head.append(f" · {visible(p.title)}")
     if p.seniority:
-        head.append(f" ({p.seniority.replace('_', ' ')})", style="dim")
-    head.append(f"\n{p.company or 'unknown company'}", style="bold")
+        head.append(f" ({visible(p.seniority).replace('_', ' ')})", style="dim")
+    head.append(f"\n{visible(p.company) or 'unknown company'}", style="bold")
     facts = [p.industry, f"{p.employees:,} employees" if p.employees else "", p.region, p.domain]
-    head.append("  " + " · ".join(f for f in facts if f), style="dim")
+    head.append("  " + " · ".join(visible(f) for f in facts if f), style="dim")
     parts.append(head)
 
     status = Text()
     status.append(f"{view.tier.value.upper()} ", style=TIER_STYLE.get(view.tier.value, ""))
     status.append(
-        f"{(h.state.value if h.state else '?').replace('_', ' ')}  ·  rep {view.rep_name}  ·  id {p.crm_id}"
+        f"{(h.state.value if h.state else '?').replace('_', ' ')}  ·  rep {visible(view.rep_name)}"
+        f"  ·  id {visible(p.crm_id)}"
     )
     parts.append(status)
 
     contact = Text()
     verified = {True: " ✔ verified", False: " ✘ bounced", None: " (unverified)"}[p.email_verified]
-    contact.append(f"✉ {p.email or '—'}{verified if p.email else ''}\n")
-    contact.append(f"☎ {p.phone or '—'}   {p.profile_url}", style="")
+    contact.append(f"✉ {visible(p.email) or '—'}{verified if p.email else ''}\n")
+    contact.append(f"☎ {visible(p.phone) or '—'}   {visible(p.profile_url)}", style="")
     parts.append(contact)
 
     open_clocks = [c for c in view.clocks if c.is_open]
@@ -99,8 +104,8 @@ def render_view(view: LeadView, now: datetime, zone: ZoneInfo = UTC_ZONE) -> Ren
         mark, style = CHECK_MARK[item.status.value]
         line = Text()
         line.append(f" {mark} ", style=f"bold {style}")
-        line.append(item.label, style="bold" if item.required else "")
-        line.append(f"  {item.detail}", style="dim")
+        line.append(visible(item.label), style="bold" if item.required else "")
+        line.append(f"  {visible(item.detail)}", style="dim")
         parts.append(line)
 
     parts.append(_section(f"Score {p.score if p.score is not None else '—'}"))
@@ -109,8 +114,8 @@ def render_view(view: LeadView, now: datetime, zone: ZoneInfo = UTC_ZONE) -> Ren
         when = ago(item.at, now) if item.at else ""
         table.add_row(
             Text(f"+{item.points}", style="green"),
-            Text(item.label),
-            Text(item.kind, style="dim"),
+            Text(visible(item.label)),
+            Text(visible(item.kind), style="dim"),
             Text(when, style="dim"),
         )
     parts.append(table)
@@ -119,7 +124,7 @@ def render_view(view: LeadView, now: datetime, zone: ZoneInfo = UTC_ZONE) -> Ren
     for t in sorted(p.touchpoints, key=lambda t: t.at, reverse=True)[:12]:
         line = Text()
         line.append(f" {t.at:%d %b} ", style="dim")
-        line.append(t.label, style="bold magenta" if t.mql_trigger else "")
+        line.append(visible(t.label), style="bold magenta" if t.mql_trigger else "")
         if t.mql_trigger:
             line.append("  ◀ MQL trigger", style="bold magenta")
         parts.append(line)
@@ -128,37 +133,37 @@ def render_view(view: LeadView, now: datetime, zone: ZoneInfo = UTC_ZONE) -> Ren
 
     src = Text()
     src.append("\nSource ", style="bold")
-    src.append(" · ".join(x for x in (p.source, p.campaign, p.channel) if x) or "—")
+    src.append(" · ".join(visible(x) for x in (p.source, p.campaign, p.channel) if x) or "—")
     parts.append(src)
     if p.content:
-        parts.append(Text("Content  " + " · ".join(f"{c.title} [{c.stage}]" for c in p.content)))
+        items = " · ".join(f"{visible(c.title)} [{visible(c.stage)}]" for c in p.content)
+        parts.append(Text("Content  " + items))
     if p.tech_stack or p.growth_signals or p.third_party_intent:
-        parts.append(Text("Tech  " + ", ".join(p.tech_stack), style="dim"))
+        parts.append(Text("Tech  " + ", ".join(visible(t) for t in p.tech_stack), style="dim"))
         for g in p.growth_signals:
-            parts.append(Text(f"▲ {g}", style="green"))
+            parts.append(Text(f"▲ {visible(g)}", style="green"))
         if p.third_party_intent:
-            parts.append(Text("Intent  " + ", ".join(p.third_party_intent), style="cyan"))
+            parts.append(Text("Intent  " + ", ".join(visible(i) for i in p.third_party_intent), style="cyan"))
     if p.talk_track:
         parts.append(_section("Talk track"))
-        parts.append(Text(p.talk_track, style="italic"))
+        # Written over several lines by marketing: its line breaks stay, its control characters do not.
+        parts.append(Text(visible(p.talk_track, keep_layout=True), style="italic"))
 
     if view.duplicates:
         parts.append(_section("Possible duplicates"))
         for d in view.duplicates:
+            fields = (d.first_name, d.last_name, d.company, d.state, d.owner)
+            first, last, company, state, owner = (visible(f) for f in fields)
             parts.append(
-                Text(
-                    f" {d.crm_id}  {d.first_name} {d.last_name} · {d.company} · {d.state} · {d.owner}",
-                    style="yellow",
-                )
+                Text(f" {visible(d.crm_id)}  {first} {last} · {company} · {state} · {owner}", style="yellow")
             )
     if view.account_contacts:
         parts.append(_section("Others at this account"))
         for c in view.account_contacts[:8]:
-            parts.append(
-                Text(f" {c.crm_id}  {c.first_name} {c.last_name} · {c.title} · {c.state}", style="dim")
-            )
+            first, last, title, state = (visible(f) for f in (c.first_name, c.last_name, c.title, c.state))
+            parts.append(Text(f" {visible(c.crm_id)}  {first} {last} · {title} · {state}", style="dim"))
 
     parts.append(_section("History"))
     for e in reversed(view.events[-8:]):
-        parts.append(Text(f" {e.at:%d %b %H:%M}  {e.kind.value:<12} {e.actor}", style="dim"))
+        parts.append(Text(f" {e.at:%d %b %H:%M}  {e.kind.value:<12} {visible(e.actor)}", style="dim"))
     return Group(*parts)

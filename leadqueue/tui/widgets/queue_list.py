@@ -20,7 +20,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from leadqueue.store.queue_query import QueueRow
-from leadqueue.tui.format import STATE_LABEL, STATE_STYLE, TIER_STYLE, clock_state, countdown
+from leadqueue.tui.format import STATE_LABEL, STATE_STYLE, TIER_STYLE, clock_state, countdown, fit, visible
 
 # Keep at most this many rows around the cursor; fetch more near the edges.
 WINDOW_LIMIT = 600
@@ -213,21 +213,22 @@ class QueueList(Widget, can_focus=True):
         mark = "●" if row.crm_id in self.marked else " "
         cells = [
             (f"{'▶' if selected else ' '}{mark}", "bold"),
-            (_fit(TIER_SHORT.get(row.tier, row.tier), w["tier"]), TIER_STYLE.get(row.tier, "")),
+            (fit(TIER_SHORT.get(row.tier, row.tier), w["tier"]), TIER_STYLE.get(row.tier, "")),
         ]
+        # Lead text from the CRM: control characters made visible, fitted by cells, not characters.
         if "rep" in w:
-            cells.append((_fit(row.owner or "-", w["rep"]), ""))
-        cells.append((_fit(row.name, w["name"]), "bold"))
+            cells.append((fit(visible(row.owner or "-"), w["rep"]), ""))
+        cells.append((fit(visible(row.name), w["name"]), "bold"))
         if "title" in w:
-            cells.append((_fit(row.title, w["title"]), "dim"))
-        cells.append((_fit(row.company, w["company"]), ""))
+            cells.append((fit(visible(row.title), w["title"]), "dim"))
+        cells.append((fit(visible(row.company), w["company"]), ""))
         if "source" in w:
-            cells.append((_fit(row.source, w["source"]), "dim"))
+            cells.append((fit(visible(row.source), w["source"]), "dim"))
         cells.append((f"{'' if row.score is None else row.score:>3} ", ""))
-        cells.append((_fit(CLOCK_SHORT.get(row.clock or "", row.clock or "-"), w["clock"]), ""))
+        cells.append((fit(CLOCK_SHORT.get(row.clock or "", row.clock or "-"), w["clock"]), ""))
         if self.now is not None:
             state = clock_state(row.due_at, row.at_risk_at, self.now)
-            cells.append((_fit(STATE_LABEL[state], w["state"]), STATE_STYLE[state]))
+            cells.append((fit(STATE_LABEL[state], w["state"]), STATE_STYLE[state]))
             cells.append((f"{countdown(row.due_at, self.now):>11} ", STATE_STYLE[state]))
         return cells
 
@@ -287,12 +288,3 @@ CLOCK_SHORT = {
     "discovery": "discovery",
     "disposition": "dispose",
 }
-
-
-def _fit(value: str, width: int) -> str:
-    if width <= 0:
-        return ""
-    value = value or ""
-    if len(value) >= width:
-        return value[: max(0, width - 2)] + "… "
-    return value.ljust(width)
