@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import uuid
@@ -11,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from leadqueue.io.csv_out import SafeDictWriter
 from leadqueue.settings import paths
 
 
@@ -54,7 +54,7 @@ def write_export(stem: str, ext: str, now: datetime, content: str) -> Path:
 
 def csv_text(fields: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(fields), extrasaction="ignore")
+    writer = SafeDictWriter(buf, list(fields), extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
     return buf.getvalue()

@@ -9,7 +9,6 @@ the screen and the CLI agree to the digit.
 from __future__ import annotations
 
 import calendar
-import csv
 import io
 import json
 import logging
@@ -35,6 +34,7 @@ from textual.widgets import Footer, Input, Label, Static
 from textual.worker import get_current_worker
 
 from leadqueue.domain.decisions import DecisionError
+from leadqueue.io.csv_out import SafeWriter
 from leadqueue.services import reports
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import USER_ERRORS
@@ -364,7 +364,7 @@ class SectionView:
 def metrics_csv(result: dict[str, Any]) -> str:
     """One CSV section per table: its name on a line, its header, its rows, a blank line."""
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = SafeWriter(buf)
     writer.writerow(["since", result["since"], "until", result["until"]])
     for key in TITLES:
         rows = result[key]
