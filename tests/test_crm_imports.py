@@ -535,3 +535,15 @@ def test_show_prints_a_lead_whose_clock_has_not_started(
     assert main([*db, "import", str(path)]) == 0
     assert main([*db, "show", "F1"]) == 0
     assert "clocks\n  clock" in capsys.readouterr().out
+
+
+def test_a_lead_is_found_by_the_15_character_form_of_its_salesforce_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEADQUEUE_NOW", NOW.isoformat())
+    db = ["--db", str(tmp_path / "s.db")]
+    assert main([*db, "import", str(fixture("salesforce_report_us.csv", tmp_path)), "--skip-invalid"]) == 0
+    capsys.readouterr()
+    assert main([*db, "show", "00QDn00000Kq3aT", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == "00QDn00000Kq3aTMAR"
+    assert main([*db, "show", "00QDn00000Kq3at"]) == 1  # another record: case matters in 15 characters

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from leadqueue.domain.lead import ContentItem, ScoreItem, Touchpoint
+from leadqueue.domain.owners import salesforce_id18
 from leadqueue.io import crm_formats as cf
 
 Converter = Callable[[Any], Any]
@@ -60,50 +61,21 @@ def _crm_id(value: Any) -> str:
 
 
 _SF_ID = re.compile(r"[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?")
-_SF_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-
-
-def salesforce_suffix(id15: str) -> str:
-    """The three characters that make a 15-character Salesforce id case-insensitive:
-    each encodes which of five characters are upper-case."""
-    return "".join(
-        _SF_SUFFIX[sum(1 << i for i, c in enumerate(id15[k : k + 5]) if "A" <= c <= "Z")] for k in (0, 5, 10)
-    )
-
-
 def _salesforce_id(value: Any) -> str:
     """A Salesforce record id in its 18-character form: the 15- and 18-character ids of
-    one record are one lead."""
+    one record are one lead, and an 18-character id whose case a spreadsheet changed
+    gets it back from its suffix (that is what the suffix is for)."""
     text = _crm_id(value)
     if not _SF_ID.fullmatch(text):
         return text  # not a record id's shape (a custom key?): kept as written
-    suffix = salesforce_suffix(text[:15])
-    if len(text) == 15 or text[15:].upper() == suffix:
-        return text[:15] + suffix
-    restored = _case_from_suffix(text)
-    if restored is None:
+    canonical = salesforce_id18(text)
+    if len(text) == 18 and canonical[15:] != text[15:].upper():
+        expected = salesforce_id18(text[:15])[15:]
         raise CellError(
-            f"{text!r} is not a valid Salesforce id: its last 3 characters should be {suffix!r}"
+            f"{text!r} is not a valid Salesforce id: its last 3 characters should be {expected!r}"
             " (was the id retyped?)"
         )
-    return restored
-
-
-def _case_from_suffix(id18: str) -> str | None:
-    """An 18-character id whose case a spreadsheet changed, put back as its suffix
-    says it was (that is what the suffix is for); None if the suffix cannot be its own."""
-    body = list(id18[:15])
-    for chunk, code in enumerate(id18[15:].upper()):
-        bits = _SF_SUFFIX.find(code)
-        if bits < 0:
-            return None
-        for i in range(5):
-            c = body[chunk * 5 + i]
-            upper = bool(bits >> i & 1)
-            if upper and not c.isalpha():
-                return None
-            body[chunk * 5 + i] = c.upper() if upper else c.lower()
-    return "".join(body) + id18[15:].upper()
+    return canonical
 
 
 def _lower_key(value: Any) -> str:
