@@ -68,15 +68,24 @@ class LeadFile:
     ignored_columns: list[str] = field(default_factory=list)  # repeated headers
     encoding: str = "utf-8"
     fallback_lines: int = 0  # lines read as Windows-1252 in a UTF-8 file
-    _encoding_asked: str | None = None
-    _default_rep: str | None = None
-    _jsonl: bool = False
+    encoding_asked: str | None = None  # --encoding, else found from the bytes
+    default_rep: str | None = None  # --rep: the owner of rows that name none
+    jsonl: bool = False  # JSON lines, else CSV
+
+    @property
+    def format_name(self) -> str:
+        return cf.JSONL_FORMAT_NAME if self.jsonl else self.format.name
+
+    @property
+    def format_label(self) -> str:
+        """The format as the import summary names it."""
+        return "JSON lines" if self.jsonl else self.format.label
 
     def records(self, progress: Progress | None = None) -> Iterator[ParsedRow | list[RowError]]:
         """Every data row in file order; `progress(bytes read, file size)` as it goes."""
         parse_time = TimestampParser(self.source_zone, self.date_order)
-        with DecodedLines(self.path, self._encoding_asked) as lines:
-            if self._jsonl:
+        with DecodedLines(self.path, self.encoding_asked) as lines:
+            if self.jsonl:
                 rows = _jsonl_records(self, lines, parse_time)
             else:
                 rows = _csv_records(self, lines, parse_time)
@@ -130,9 +139,9 @@ def open_lead_file(
         date_order_guessed=guessed,
         ignored_columns=repeated_headers(header),
         encoding=used,
-        _encoding_asked=encoding,
-        _default_rep=default_rep,
-        _jsonl=jsonl,
+        encoding_asked=encoding,
+        default_rep=default_rep,
+        jsonl=jsonl,
     )
 
 
@@ -156,7 +165,7 @@ def read_leads(
     errors.sort(key=lambda e: e.row)
     return ReadResult(
         path=lead_file.path,
-        format=lead_file.format.name if not lead_file._jsonl else cf.JSONL_FORMAT_NAME,
+        format=lead_file.format_name,
         encoding=lead_file.encoding,
         rows=rows,
         errors=errors,
@@ -274,7 +283,7 @@ def _csv_records(lead_file: LeadFile, lines: DecodedLines, parse_time: Timestamp
             first = line
             break
     header = lead_file.header
-    parser = RowParser(lead_file.format, header, parse_time, lead_file._default_rep, text_cells=True)
+    parser = RowParser(lead_file.format, header, parse_time, lead_file.default_rep, text_cells=True)
     width = len(header)
     extras = parser.extras
     records = _csv_reader(lead_file.path, line_iter, sniff_delimiter(first), skipped)
@@ -368,7 +377,7 @@ def _raw_json(obj: dict[str, Any]) -> dict[str, str]:
 
 def _jsonl_records(lead_file: LeadFile, lines: DecodedLines, parse_time: TimestampParser) -> Iterator[Any]:
     names = lead_file.header
-    parser = RowParser(lead_file.format, names, parse_time, lead_file._default_rep, text_cells=False)
+    parser = RowParser(lead_file.format, names, parse_time, lead_file.default_rep, text_cells=False)
     for number, obj in _jsonl_objects(lines):
         if isinstance(obj, RowError):
             yield [obj]

@@ -158,7 +158,7 @@ def import_file(
         check_writable(rejects)
     summary = ImportSummary(
         path=path,
-        format=lead_file.format.label if not lead_file._jsonl else "JSON lines",
+        format=lead_file.format_label,
         encoding=lead_file.encoding,
         ignored_columns=lead_file.ignored_columns,
         date_order=lead_file.date_order,
@@ -188,7 +188,9 @@ def import_file(
 class _Importer:
     """One import's state across its batches."""
 
-    def __init__(self, services: Services, conn: Connection, summary: ImportSummary, opts: ImportOptions):
+    def __init__(
+        self, services: Services, conn: Connection, summary: ImportSummary, opts: ImportOptions
+    ) -> None:
         self.s = services
         self.conn = conn
         self.summary = summary
