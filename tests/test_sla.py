@@ -339,3 +339,12 @@ def test_two_days_of_working_time_are_refused_as_ambiguous() -> None:
         Policy.model_validate({"windows": {"decision_low": {"window": "2d"}}}).windows.decision_low.window
         == "2d"
     )
+
+
+def test_a_day_whose_only_span_the_clock_skips_is_no_business_day() -> None:
+    """Santiago springs forward at midnight on 2026-09-06: a 00:00-00:30 span never happens."""
+    c = cal("America/Santiago", {6: [(0, 30)], 0: [(540, 1020)]})
+    assert c.day_intervals(date(2026, 9, 6)) == []
+    assert not c.is_working_day(date(2026, 9, 6))
+    start = datetime(2026, 9, 6, 3, 59, 59, tzinfo=UTC)  # Saturday 23:59:59 there
+    assert c.add_business_days(start, 1) == datetime(2026, 9, 7, 20, 0, tzinfo=UTC)  # Monday 17:00 -03

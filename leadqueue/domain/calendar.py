@@ -63,14 +63,16 @@ class WorkCalendar:
         return False
 
     def is_working_day(self, day: date) -> bool:
-        return bool(self.weekly_spans[day.weekday()]) and not self.is_holiday(day)
+        # working time, not only working hours: a day whose spans all fall in a
+        # spring-forward gap (Santiago changes at midnight) has none
+        return bool(self.day_intervals(day))
 
     def day_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
         """The working intervals of one local date, as UTC instants (memoised: every
         deadline walks the same few weeks of days)."""
         cached = self._days.get(day)
         if cached is None:
-            if not self.is_working_day(day):
+            if not self.weekly_spans[day.weekday()] or self.is_holiday(day):
                 cached = []
             else:
                 spans = self.weekly_spans[day.weekday()]
