@@ -61,6 +61,8 @@ def _crm_id(value: Any) -> str:
 
 
 _SF_ID = re.compile(r"[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?")
+
+
 def _salesforce_id(value: Any) -> str:
     """A Salesforce record id in its 18-character form: the 15- and 18-character ids of
     one record are one lead, and an 18-character id whose case a spreadsheet changed
