@@ -91,8 +91,8 @@ def test_queue_pages_walk_the_queue_index_without_sorting(tmp_path: Path) -> Non
     plans += _queue_plans(store, lambda conn: qq.page_before(conn, f, NOW, edge, 50))
     store.dispose()
     assert len(plans) >= 2
-    # A range walk on one rep's section in deadline order (ix_leads_section, or
-    # ix_leads_search, which starts with the same columns).
+    # A range walk on one rep's section in deadline order (ix_leads_search starts
+    # with the section's columns).
     assert all("(owner=? AND state=? AND due_at" in plan for plan in plans), plans
     # No sort step: the index gives the order.
     assert not any("TEMP B-TREE" in plan for plan in plans), plans

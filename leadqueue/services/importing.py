@@ -34,7 +34,7 @@ from leadqueue.io.errors import ImportFileError
 from leadqueue.io.reader import LeadFile, ParsedRow, RowError, open_lead_file
 from leadqueue.io.timestamps import DateOrder
 from leadqueue.services.context import Services
-from leadqueue.services.projection import project
+from leadqueue.services.projection import Projection, project
 from leadqueue.services.roster import resolve_owners
 from leadqueue.store import repository as repo
 from leadqueue.store.bulk import bulk_insert
@@ -307,6 +307,7 @@ class _Importer:
         new_leads: list[dict[str, Any]] = []
         new_events: list[tuple[str, Event]] = []
         new_runs: dict[str, list[dict[str, Any]]] = {}
+        projections: dict[tuple[str, datetime, str, str], Projection] = {}  # this batch's
         for row in rows:
             values = self._values(row)
             assigned = Event(
@@ -315,7 +316,13 @@ class _Importer:
                 at=self._clock_start(row),
                 payload={"rep": self.owner_keys[row.rep or ""], "source": row.profile.source_system},
             )
-            projected = project(fold([assigned]), Tier(values["tier"]), policy, self.calendar_for, self.now)
+            # A new lead's projection depends only on these: most rows of a file share them.
+            key = (values["tier"], assigned.at, assigned.payload["rep"], assigned.payload["source"])
+            projected = projections.get(key)
+            if projected is None:
+                history = fold([assigned])
+                projected = project(history, Tier(values["tier"]), policy, self.calendar_for, self.now)
+                projections[key] = projected
             values |= projected.columns
             values["imported_at"] = self.now
             due = projected.columns["due_at"]

@@ -82,7 +82,14 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
             raw = [default.arg(None) for _ in rows]
         else:
             raw = [default.arg] * len(rows)
-        return raw if convert is None else list(map(convert, raw))
+        if convert is None:
+            return raw
+        if convert is _utc_text:
+            # An import's rows share a few instants (its own time, the deadline it
+            # gives): format each distinct one once.
+            text_of = {value: _utc_text(value) for value in set(raw)}
+            return [text_of[value] for value in raw]
+        return list(map(convert, raw))
 
     # Column by column: one map() per column beats a generator per value.
     params = list(zip(*(column_values(name, convert) for name, convert in pairs), strict=True))

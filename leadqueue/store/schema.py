@@ -239,10 +239,9 @@ leads = Table(
     Index("ix_leads_open_due", "is_open", "due_at", "id"),
     # covers the queue's header counts (no visit to the wide lead rows)
     Index("ix_leads_counts", "owner", "is_open", "state", "due_at", "at_risk_at"),
-    # search scans this narrow index in queue order, not the wide lead rows
+    # search scans this narrow index in queue order, not the wide lead rows; the
+    # terminal queue walks one section (state) at a time on its first columns
     Index("ix_leads_search", "owner", "state", "due_at", "id", "at_risk_at", "search_text"),
-    # the terminal queue walks one section (state) at a time
-    Index("ix_leads_section", "owner", "state", "due_at", "id"),
     Index("ix_leads_section_all", "state", "due_at", "id"),
     Index("ix_leads_email_norm", "email_norm"),
     Index("ix_leads_person_key", "person_key"),
