@@ -18,7 +18,9 @@ from sqlalchemy import func, select
 
 from leadqueue.cli.main import main
 from leadqueue.domain.clock import FixedClock
+from leadqueue.domain.decisions import Accept
 from leadqueue.domain.policy import Policy
+from leadqueue.export.service import export
 from leadqueue.io.errors import ImportFileError
 from leadqueue.io.reader import open_lead_file, read_leads
 from leadqueue.services.context import Services
@@ -26,7 +28,7 @@ from leadqueue.services.decisions import DecisionService
 from leadqueue.services.importing import ImportOptions, ImportRejected, import_file
 from leadqueue.services.roster import RosterService
 from leadqueue.store.engine import Store
-from leadqueue.store.schema import leads
+from leadqueue.store.schema import clock_runs, leads
 
 CRM = Path(__file__).parent / "data" / "import" / "crm"
 NY = ZoneInfo("America/New_York")
@@ -258,6 +260,37 @@ def test_leads_the_crm_closed_are_counted_not_queued(team: Services, tmp_path: P
     assert "3 closed in the CRM (not queued)" in summary.line()
     new = import_file(team, fixture("hubspot_contacts_new.csv", tmp_path))
     assert (new.created, new.closed) == (5, 2)  # Oren's repeated row (a closed company) does not close him
+
+
+def test_a_lead_the_crm_closed_since_the_last_import_leaves_the_queue(team: Services, tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    header = "Record ID,First Name,Last Name,Email,Contact owner,Lead Status\n"
+    rows = "101,Ada,Lind,ada@x.example,Maria Lopez,NEW\n102,Ben,Ruiz,ben@x.example,Maria Lopez,NEW\n"
+    path.write_text(header + rows, encoding="utf-8")
+    import_file(team, path)
+    rep = str(lead(team, "101")["owner"])
+    DecisionService(team).accept("102", rep, Accept("call", NOW + timedelta(days=1), "intro call"))
+    team.clock.set(NOW + timedelta(hours=2))  # type: ignore[attr-defined]
+
+    path.write_text(header + rows.replace("NEW", "UNQUALIFIED"), encoding="utf-8")
+    summary = import_file(team, path)
+    assert summary.closed_since == 2
+    assert "2 closed in the CRM since the last import (left the queue)" in summary.line()
+    for crm_id in ("101", "102"):
+        row = lead(team, crm_id)
+        assert (row["state"], row["is_open"], row["due_at"]) == ("closed_in_crm", False, None)
+    with team.store.read() as conn:
+        open_runs = conn.execute(
+            select(func.count()).select_from(clock_runs).where(clock_runs.c.stopped_at.is_(None))
+        ).scalar_one()
+    assert open_runs == 0
+    # Our older "accepted" must not reopen in HubSpot what the CRM closed.
+    out = tmp_path / "hubspot.csv"
+    assert export(team, "hubspot", out).rows == 0
+    assert "102" not in out.read_text(encoding="utf-8")
+    # A third import of the same file changes nothing.
+    again = import_file(team, path)
+    assert (again.closed_since, again.unchanged) == (0, 2)
 
 
 def test_the_teams_closed_statuses_come_from_the_policy(store: Store, tmp_path: Path) -> None:

@@ -26,6 +26,9 @@ class EventKind(StrEnum):
     REASSIGNED = "reassigned"
     # a team lead has seen a breach and owns the follow-up; changes no state or clock
     ACKNOWLEDGED = "acknowledged"
+    # a re-import found the lead closed in the CRM (converted, disqualified) while
+    # it was still open here: it leaves the queue and its clocks stop
+    CLOSED_IN_CRM = "closed_in_crm"
     UNDONE = "undone"
 
 

@@ -20,11 +20,18 @@ class LeadState(StrEnum):
     ADVANCED = "advanced"  # disposed: advanced to SQL / opportunity
     RETURNED = "returned"  # disposed: returned with a reason code
     UNRESPONSIVE = "unresponsive"  # disposed after enough contact attempts
+    CLOSED_IN_CRM = "closed_in_crm"  # closed in the CRM before a decision or disposition here
 
 
 OPEN_STATES = frozenset({LeadState.NEW, LeadState.ACCEPTED})
 CLOSED_STATES = frozenset(
-    {LeadState.REJECTED, LeadState.ADVANCED, LeadState.RETURNED, LeadState.UNRESPONSIVE}
+    {
+        LeadState.REJECTED,
+        LeadState.ADVANCED,
+        LeadState.RETURNED,
+        LeadState.UNRESPONSIVE,
+        LeadState.CLOSED_IN_CRM,
+    }
 )
 DISPOSITIONS = {
     "advanced": LeadState.ADVANCED,
@@ -51,6 +58,9 @@ TRANSITIONS: dict[tuple[LeadState | None, EventKind], LeadState | None] = {
     (S.NEW, K.ACKNOWLEDGED): S.NEW,
     (S.NEEDS_INFO, K.ACKNOWLEDGED): S.NEEDS_INFO,
     (S.ACCEPTED, K.ACKNOWLEDGED): S.ACCEPTED,
+    (S.NEW, K.CLOSED_IN_CRM): S.CLOSED_IN_CRM,
+    (S.NEEDS_INFO, K.CLOSED_IN_CRM): S.CLOSED_IN_CRM,
+    (S.ACCEPTED, K.CLOSED_IN_CRM): S.CLOSED_IN_CRM,
     # (S.ACCEPTED, K.DISPOSED) depends on the outcome: see _after()
 }
 
@@ -146,6 +156,7 @@ def _verb(kind: EventKind) -> str:
         K.ESCALATED: "escalate",
         K.REASSIGNED: "reassign",
         K.ACKNOWLEDGED: "acknowledge a breach on",
+        K.CLOSED_IN_CRM: "close (in the CRM)",
     }.get(kind, kind.value)
 
 
@@ -232,6 +243,8 @@ def _apply(h: LeadHistory, e: Event) -> None:
         if e.payload.get("reason"):
             h.reason_code = str(e.payload["reason"])
             h.reason_note = str(e.payload.get("note", "")) or None
+        _stop(h.runs, e.at, e.kind)
+    elif e.kind is K.CLOSED_IN_CRM:
         _stop(h.runs, e.at, e.kind)
     elif e.kind is K.ESCALATED:
         h.escalations += 1

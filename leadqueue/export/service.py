@@ -23,6 +23,7 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, func, select
 
+from leadqueue.domain.lifecycle import LeadState as Lifecycle
 from leadqueue.domain.lifecycle import fold
 from leadqueue.export.errors import ExportError
 from leadqueue.export.formats import (
@@ -200,6 +201,8 @@ def _write_leads(
     q = (
         select(leads.c.id, leads.c.crm_id, leads.c.source_system, leads.c.first_name, leads.c.last_name)
         .where(leads.c.id.in_(touched.distinct()))
+        # the CRM closed it after we took it: our older status must not reopen it there
+        .where(leads.c.state.is_distinct_from(Lifecycle.CLOSED_IN_CRM.value))
         .order_by(leads.c.crm_id)
     )
     rows = list(conn.execute(q))

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, bindparam, select, update
@@ -44,6 +44,7 @@ IMPORT_ACTOR = "import"
 BATCH = 2000
 _CHUNK = 900  # stays under SQLite's bound-parameter limit for IN (...)
 ClockStart = Literal["assigned", "created"]
+_LIVE_STATES = OPEN_STATES | {LeadState.NEEDS_INFO}  # a rep still owes the lead something
 
 
 @dataclass
@@ -58,6 +59,7 @@ class ImportSummary:
     reassigned: int = 0
     returned: int = 0
     closed: int = 0  # closed in the CRM already: not queued
+    closed_since: int = 0  # open here, closed in the CRM since: left the queue
     breached_on_arrival: int = 0
     new_reps: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
@@ -76,6 +78,8 @@ class ImportSummary:
         )
         if self.closed:
             text += f", {self.closed} closed in the CRM (not queued)"
+        if self.closed_since:
+            text += f", {self.closed_since} closed in the CRM since the last import (left the queue)"
         if self.reassigned:
             text += f", {self.reassigned} reassigned"
         if self.returned:
@@ -105,6 +109,15 @@ class ImportSummary:
                 "(the policy's date_order); pass --date-order if that is wrong"
             )
         return out
+
+
+class _Changed(NamedTuple):
+    """An existing lead whose row says something new."""
+
+    old: Any  # the lead's stored row
+    values: dict[str, Any]
+    owner: str  # the rep the file names, or the lead's owner when it names none
+    closed: bool  # the CRM has closed it
 
 
 class ImportRejected(Exception):
@@ -219,11 +232,12 @@ class _Importer:
         closed_in_crm = self._closed_in_crm
         existing = self._existing([r.profile.crm_id for r in good])
         new_rows: list[ParsedRow] = []
-        changed: list[tuple[Any, dict[str, Any], str]] = []
+        changed: list[_Changed] = []
         for row in good:
             old = existing.get(row.profile.crm_id)
+            closed = closed_in_crm(row.profile.source_system, row.profile.crm_status, row.converted)
             if old is None:
-                if closed_in_crm(row.profile.source_system, row.profile.crm_status, row.converted):
+                if closed:
                     self.summary.closed += 1
                 else:
                     new_rows.append(row)
@@ -234,7 +248,7 @@ class _Importer:
             if not row.owner_from_file:
                 values["crm_owner"] = old.crm_owner
             if old.content_hash != values["content_hash"] or (old.crm_owner or old.owner) != owner:
-                changed.append((old, values, owner))
+                changed.append(_Changed(old, values, owner, closed))
             else:
                 self.summary.unchanged += 1
         if new_rows:
@@ -340,26 +354,32 @@ class _Importer:
         repo.insert_runs(conn, {created_ids[crm]: runs for crm, runs in new_runs.items()})
         self.summary.created += len(new_leads)
 
-    def _update(self, changed: list[tuple[Any, dict[str, Any], str]]) -> None:
-        """Update context. A new owner in the CRM is a reassignment; an owner the CRM
-        still names does not undo a reassignment made here. New data on a needs-info
-        lead brings it back."""
+    def _update(self, changed: list[_Changed]) -> None:
+        """Update context. A lead the CRM closed meanwhile leaves the queue. A new
+        owner in the CRM is a reassignment; an owner the CRM still names does not
+        undo a reassignment made here. New data on a needs-info lead brings it back."""
         conn = self.conn
         context_updates = [
-            {"_id": old.id, **{k: v for k, v in values.items() if k != "crm_id"}}
-            for old, values, _ in changed
+            {"_id": c.old.id, **{k: v for k, v in c.values.items() if k != "crm_id"}} for c in changed
         ]
         columns = [k for k in context_updates[0] if k != "_id"]
         stmt = update(leads).where(leads.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
         conn.execute(stmt, context_updates)
         self.summary.updated += len(changed)
 
-        history_by_id = repo.events_by_lead(conn, [old.id for old, _, _ in changed])
-        for old, values, owner in changed:
+        history_by_id = repo.events_by_lead(conn, [c.old.id for c in changed])
+        for old, values, owner, closed in changed:
             events = history_by_id[old.id]
             extra: list[Event] = []
             state = LeadState(old.state) if old.state else None
-            if state is LeadState.NEEDS_INFO and old.content_hash != values["content_hash"]:
+            if closed and state in _LIVE_STATES:
+                payload = {"status": values["crm_status"]}
+                extra.append(
+                    Event(kind=EventKind.CLOSED_IN_CRM, actor=IMPORT_ACTOR, at=self.now, payload=payload)
+                )
+                self.summary.closed_since += 1
+                state = LeadState.CLOSED_IN_CRM
+            elif state is LeadState.NEEDS_INFO and old.content_hash != values["content_hash"]:
                 note = {"note": "updated by import"}
                 extra.append(
                     Event(
@@ -369,7 +389,7 @@ class _Importer:
                 self.summary.returned += 1
                 state = LeadState.NEW
             crm_moved = owner != (old.crm_owner or old.owner)
-            if crm_moved and owner != old.owner and state in (OPEN_STATES | {LeadState.NEEDS_INFO}):
+            if crm_moved and owner != old.owner and state in _LIVE_STATES:
                 payload = {"from": old.owner, "to": owner}
                 extra.append(
                     Event(kind=EventKind.REASSIGNED, actor=IMPORT_ACTOR, at=self.now, payload=payload)
