@@ -69,6 +69,13 @@ def test_cyrillic_reps_have_keys_that_tell_them_apart() -> None:
     assert OwnerMatcher([lena, olga]).match("ЛЕНА ФИШЕР") == lena
 
 
+def test_compatibility_forms_a_spreadsheet_leaves_match_the_same_rep() -> None:
+    maria = new_rep({"key": "maria", "name": "Maria Santos", "email": "maria@x.example"})
+    matcher = OwnerMatcher([maria])
+    assert matcher.match("Ｍａｒｉａ Ｓａｎｔｏｓ") == maria  # full-width letters
+    assert matcher.match("Maria\u00a0Santos") == maria  # a no-break space
+
+
 # -- the matcher ---------------------------------------------------------------------------
 
 ROSTER = [

@@ -92,8 +92,9 @@ class Rep:
 
 def fold(text: str) -> str:
     """Case, surrounding and repeated spaces make no difference to who is meant, nor
-    whether an accent was typed as one character or as a letter and a combining mark."""
-    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+    whether an accent was typed as one character or as a letter and a combining mark,
+    nor compatibility forms (full-width letters, ligatures) a spreadsheet may leave."""
+    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
 def _text(value: Any) -> str:
