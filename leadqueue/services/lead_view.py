@@ -10,6 +10,7 @@ from leadqueue.domain.checklist import ChecklistItem, evaluate_checklist
 from leadqueue.domain.events import Event
 from leadqueue.domain.lead import LeadProfile
 from leadqueue.domain.lifecycle import LeadHistory, fold, undo_target
+from leadqueue.domain.next_step import NextStep, next_step_of
 from leadqueue.domain.policy import Tier
 from leadqueue.domain.sla import ClockStatus, evaluate
 from leadqueue.services.context import Services
@@ -29,6 +30,7 @@ class LeadView:
     events: list[Event]
     rep_name: str
     now: datetime
+    next_step: NextStep | None = None  # what the rep committed to on accepting, and if it was done
 
     @property
     def undoable(self) -> Event | None:
@@ -63,4 +65,5 @@ def load_lead_view(services: Services, crm_id: str) -> LeadView:
         events,
         names.get(history.owner or "", history.owner or ""),
         now,
+        next_step_of(history),
     )

@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from leadqueue.domain.lifecycle import OPEN_STATES, LeadHistory
+from leadqueue.domain.next_step import next_step_of
 from leadqueue.domain.policy import Policy, Tier
 from leadqueue.domain.sla import CalendarFor, ClockState, ClockStatus, evaluate
+from leadqueue.store.schema import MAX_YEAR, MIN_YEAR
 
 
 @dataclass
@@ -40,6 +42,7 @@ def project(
     at = max(now, history.last_event_at) if history.last_event_at else now
     statuses = evaluate(history, tier, policy, calendar_for, at)
     due = open_deadline(statuses)
+    step = next_step_of(history)
     columns = {
         "owner": history.owner,
         "state": history.state.value if history.state else None,
@@ -61,8 +64,18 @@ def project(
         "last_event_at": history.last_event_at,
         "decided_week": week_of(history.decided_at, policy),
         "acknowledged_at": history.acknowledged_at,
+        "next_step_kind": step.kind[:20] if step else None,  # the column's width, whatever a sync brought
+        "next_step_due": _storable(step.due) if step else None,
+        "next_step_note": step.note if step else None,
+        "next_step_done_at": step.done_at if step else None,
     }
     return Projection(columns, [_run_row(n, s) for n, s in enumerate(statuses)])
+
+
+def _storable(at: datetime | None) -> datetime | None:
+    """A due time the store can hold: one a rep typed as year 9999 is shown from
+    the event, not projected (it would refuse the whole write)."""
+    return at if at is not None and MIN_YEAR <= at.year <= MAX_YEAR else None
 
 
 def _run_row(n: int, s: ClockStatus) -> dict[str, Any]:

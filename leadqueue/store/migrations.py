@@ -126,6 +126,17 @@ def _v5_to_v6(conn: Connection) -> None:
     _mark_projections_stale(conn)
 
 
+def _v6_to_v7(conn: Connection) -> None:
+    """Version 7 projects each lead's next step (kind, due, note, when done), for
+    the queue's rows and the today view: every projection is rebuilt to fill them."""
+    datetime_type = _datetime_type(conn)
+    _add_column(conn, "leads", "next_step_kind", "VARCHAR(20)")
+    _add_column(conn, "leads", "next_step_due", datetime_type)
+    _add_column(conn, "leads", "next_step_note", "TEXT")
+    _add_column(conn, "leads", "next_step_done_at", datetime_type)
+    _mark_projections_stale(conn)
+
+
 def _add_column(conn: Connection, table: str, column: str, ddl: str) -> None:
     if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
         conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
@@ -146,6 +157,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     3: _v3_to_v4,
     4: _v4_to_v5,
     5: _v5_to_v6,
+    6: _v6_to_v7,
 }
 
 

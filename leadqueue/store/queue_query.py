@@ -41,7 +41,15 @@ class QueueRow(NamedTuple):
     clock: str | None
     due_at: datetime
     at_risk_at: datetime | None
+    # the next step of an accepted lead (None in Decide): kind, due, and when it was done
+    next_step_kind: str | None
+    next_step_due: datetime | None
+    next_step_done_at: datetime | None
     segment: int
+
+    def step_overdue(self, now: datetime) -> bool:
+        """A next step still owed whose due time has passed."""
+        return self.next_step_done_at is None and self.next_step_due is not None and self.next_step_due <= now
 
     @property
     def cursor(self) -> Cursor:
@@ -61,9 +69,9 @@ class QueueFilter:
 # The page's columns, in QueueRow's order but for the two names, which become one.
 _COLUMNS = (
     "id, crm_id, owner, tier, first_name, last_name, title, company, email, source, score,"
-    " due_clock, due_at, at_risk_at"
+    " due_clock, due_at, at_risk_at, next_step_kind, next_step_due, next_step_done_at"
 )
-_DATETIMES = {"due_at": UTCDateTime(), "at_risk_at": UTCDateTime()}
+_DATETIMES = {name: UTCDateTime() for name in ("due_at", "at_risk_at", "next_step_due", "next_step_done_at")}
 
 
 def _where(f: QueueFilter, segment: int) -> tuple[list[str], dict[str, Any]]:
@@ -172,6 +180,38 @@ def page_before(
     if len(rows) < limit:
         rows = _page(conn, f, now, 0, None, limit - len(rows), backwards=True) + rows
     return rows
+
+
+def row_of(conn: Connection, f: QueueFilter, now: datetime, crm_id: str) -> QueueRow | None:
+    """The lead's row as `f`'s queue has it, or None when the queue does not hold it."""
+    for segment in (0, 1):
+        conds, params = _where(f, segment)
+        conds.append("crm_id = :crm_id")
+        params.update(now=now, crm_id=crm_id)
+        found = _statement(f"SELECT {_COLUMNS} FROM leads WHERE {' AND '.join(conds)}").rows(conn, params)
+        if found:
+            return _to_rows(found, segment)[0]
+    return None
+
+
+class Around(NamedTuple):
+    rows: list[QueueRow]
+    at_start: bool  # nothing comes before the first row
+    at_end: bool  # nothing comes after the last row
+
+
+def page_around(conn: Connection, f: QueueFilter, now: datetime, crm_id: str, limit: int) -> Around | None:
+    """Up to `limit` rows in queue order with the lead `crm_id` among them (about
+    half before it), so the queue can open on a lead wherever it stands; None
+    when `f`'s queue does not hold the lead."""
+    row = row_of(conn, f, now, crm_id)
+    if row is None:
+        return None
+    half = max(1, limit // 2)
+    before = page_before(conn, f, now, row.cursor, half)
+    wanted = max(1, limit - len(before) - 1)
+    after = page_after(conn, f, now, row.cursor, wanted)
+    return Around([*before, row, *after], len(before) < half, len(after) < wanted)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Where an event came from. Only `local` events are published by a sync; a
 # pulled event carries the id of the writer that published it.
@@ -234,6 +234,12 @@ leads = Table(
     # Monday of the decision's week in the team's zone: weekly trends group on it in SQL
     Column("decided_week", String(10)),
     Column("acknowledged_at", StoredInstant),
+    # The next step of the standing acceptance (kind, due, note) and when a logged
+    # contact did it (domain.next_step): the queue's rows and the today view read them.
+    Column("next_step_kind", String(20)),
+    Column("next_step_due", StoredInstant),
+    Column("next_step_note", Text),
+    Column("next_step_done_at", StoredInstant),
     # "open leads of a rep ordered by deadline" is a keyset walk on this index
     Index("ix_leads_queue", "owner", "is_open", "due_at", "id"),
     Index("ix_leads_open_due", "is_open", "due_at", "id"),
@@ -406,6 +412,10 @@ PROJECTION_COLUMNS = (
     "last_event_at",
     "decided_week",
     "acknowledged_at",
+    "next_step_kind",
+    "next_step_due",
+    "next_step_note",
+    "next_step_done_at",
 )
 
 
