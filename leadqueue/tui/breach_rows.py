@@ -4,7 +4,7 @@ countdown needs, groups by rep or by clock, and the rows as exported."""
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from leadqueue.domain.policy import ClockName, Policy, Tier
 from leadqueue.services import reports
+from leadqueue.services.breach_groups import Escalation, worst_first_key
 from leadqueue.tui.format import countdown
 
 CLOCK_ORDER = ("decision", "first_touch", "discovery", "disposition")
@@ -44,6 +45,22 @@ class BreachRow:
     window: str  # as the policy writes it: "4h", "5bd"
     state: str  # as the report saw it; only used for a clock without a deadline
     acknowledged: bool = False
+    # When the lead was last escalated while this clock ran (None: not escalated): like
+    # an acknowledgement, it stays until the lead changes hands or the clock stops.
+    escalated_at: datetime | None = None
+    escalation_seen: bool = False  # a team lead acknowledged the lead after it
+
+    @property
+    def escalated(self) -> bool:
+        return self.escalated_at is not None
+
+    @property
+    def flag(self) -> str:
+        """What the row's mark says: 'escalated' while no team lead has acknowledged the
+        lead since, then 'acknowledged'; '' for neither."""
+        if self.escalated and not self.escalation_seen:
+            return "escalated"
+        return "acknowledged" if self.acknowledged else ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -61,7 +78,10 @@ class BreachRow:
         return "breached"
 
 
-def breach_row(c: reports.OpenClock, policy: Policy) -> BreachRow:
+def breach_row(c: reports.OpenClock, policy: Policy, escalation: Escalation | None = None) -> BreachRow:
+    """`escalation`: the lead's last, if any; it marks this clock only if it came while
+    the clock ran."""
+    during = escalation is not None and escalation.at >= c.started_at
     return BreachRow(
         lead_id=c.lead_id,
         name=c.name,
@@ -74,6 +94,8 @@ def breach_row(c: reports.OpenClock, policy: Policy) -> BreachRow:
         window=policy.windows.for_clock(ClockName(c.clock), Tier(c.tier)).window,
         state=c.state,
         acknowledged=c.acknowledged,
+        escalated_at=escalation.at if escalation is not None and during else None,
+        escalation_seen=escalation.seen if escalation is not None and during else False,
     )
 
 
@@ -89,7 +111,7 @@ class Group:
     deadlines: list[datetime] = field(default_factory=list)
     reroutes: list[datetime] = field(default_factory=list)
     undated_breached: int = 0
-    complete: bool = True  # False while only the screen's first page of clocks is loaded
+    open_leads: int | None = None  # a rep's open leads (its whole load); None for a clock's group
 
     def __post_init__(self) -> None:
         self.deadlines = sorted(r.deadline for r in self.rows if r.deadline is not None)
@@ -101,13 +123,22 @@ class Group:
         breached = bisect_right(self.deadlines, now) + self.undated_breached
         return breached, len(self.rows) - breached, bisect_right(self.reroutes, now)
 
+    @property
+    def earliest_deadline(self) -> datetime | None:
+        """The most overdue clock's deadline once any is breached; else the soonest due."""
+        return self.deadlines[0] if self.deadlines else None
+
 
 def group_rows(
-    rows: Iterable[BreachRow], by: str, rep_names: dict[str, str], complete: bool = True
+    rows: Iterable[BreachRow],
+    by: str,
+    rep_names: dict[str, str],
+    now: datetime | None = None,
+    open_leads: Mapping[str, int] | None = None,
 ) -> list[Group]:
-    """Groups in a stable order (reps by key, clocks in lifecycle order); rows keep
-    the report's order inside a group: most overdue first. `complete` is False
-    for a first page: the groups' totals are not known yet."""
+    """Groups worst first at `now`: the most breached, then the most overdue (without
+    `now`, reps by key, clocks in lifecycle order). Rows keep the report's order inside
+    a group: most overdue first. `open_leads` gives each rep's open leads."""
     buckets: dict[str, list[BreachRow]] = {}
     for row in rows:
         buckets.setdefault(row.rep if by == "rep" else row.clock, []).append(row)
@@ -122,7 +153,11 @@ def group_rows(
             label = f"{key} · {name}" if name and name != key else key
         else:
             label = f"{CLOCK_LABEL.get(key, key)} clock"
-        groups.append(Group(key, label, buckets[key], complete=complete))
+        opened = open_leads.get(key, 0) if by == "rep" and open_leads is not None else None
+        groups.append(Group(key, label, buckets[key], open_leads=opened))
+    if now is not None:
+        place = {g.key: i for i, g in enumerate(groups)}  # ties keep the stable order
+        groups.sort(key=lambda g: (*worst_first_key(g.totals(now)[0], g.earliest_deadline, ""), place[g.key]))
     return groups
 
 

@@ -75,7 +75,8 @@ async def test_b_opens_every_reps_breaches_grouped_by_rep(app: LeadqueueApp, dem
             (c.lead_id, c.clock): c.escalation for c in expected
         }
         assert any(r.level(FROZEN) == "reroute" for r in listing.rows)
-        assert [g.key for g in listing.groups] == sorted({c.rep for c in expected})
+        # every rep with a flagged clock (worst first: tests/tui/test_team_lead_acts.py)
+        assert sorted(g.key for g in listing.groups) == sorted({c.rep for c in expected})
         for group in listing.groups:
             assert {r.rep for r in group.rows} == {group.key}
             breached, at_risk, _ = group.totals(FROZEN)
@@ -105,8 +106,9 @@ async def test_the_first_screens_of_clocks_come_first_then_everyones(
         first_page = 2 * 40  # two screens of a 40-line terminal
         assert len(everyone) > first_page, "the demo team must outnumber the first page"
         (first, partial, heads), (whole, done, final_heads) = applied[:2]
-        assert (first, partial) == (first_page, True)
-        assert all("counting" in h and "breached" not in h for h in heads)  # no totals from a part
+        # the worst reps' clocks, whole (so their totals are known): at least the first page
+        assert partial and first_page <= first < len(everyone)
+        assert all("counting" not in h and "breached" in h for h in heads)
         assert (whole, done) == (len(everyone), False)
         assert all("counting" not in h and "breached" in h for h in final_heads)
 

@@ -3,7 +3,10 @@ across all reps, grouped by rep or by clock, with a live countdown.
 
 The report (reports.breaches) is loaded in a thread worker; the countdown and the
 escalation level are then recomputed every second from each row's deadline and
-the injected clock, for the rows on screen only.
+the injected clock, for the rows on screen only. Groups come worst first (the
+most breached, then the most overdue), each headed by its summary (a rep's open
+leads, breached, at risk, the worst overdue), ordered again at each load only,
+so a group never moves under the cursor; an escalated lead carries ⚑.
 """
 
 from __future__ import annotations
@@ -23,16 +26,16 @@ from textual.events import Resize
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from leadqueue.domain.when import describe
-from leadqueue.services import reports
+from leadqueue.services import breach_groups, reports
+from leadqueue.services.breach_groups import RepLoad
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import USER_ERRORS, DecisionService
 from leadqueue.store import repository as repo
 from leadqueue.store.engine import StoreError
 from leadqueue.tui.breach_rows import (
-    CLOCK_LABEL,
     EXPORT_FIELDS,
     BreachRow,
+    Group,
     breach_row,
     export_records,
     group_rows,
@@ -44,7 +47,7 @@ from leadqueue.tui.polling import PollsStore
 from leadqueue.tui.screens.forms import ConfirmScreen
 from leadqueue.tui.screens.help import HelpScreen, binding_rows
 from leadqueue.tui.screens.reassign import ReassignForm, Reassignment
-from leadqueue.tui.widgets.breach_list import NARROW_BELOW, BreachList
+from leadqueue.tui.widgets.breach_list import NARROW_BELOW, BreachList, describe_row
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +90,7 @@ class BreachesScreen(PollsStore):
         self.first_rows: list[BreachRow] = []  # what the first paint showed
         self.partial = False  # only the first reps' clocks are loaded yet
         self.rep_names: dict[str, str] = {}
+        self.loads: dict[str, RepLoad] = {}  # each rep's open leads and flagged clocks
         self.error = ""
 
     # -- layout ----------------------------------------------------------------------------
@@ -131,12 +135,17 @@ class BreachesScreen(PollsStore):
         try:
             with self.services.store.read() as conn:
                 names = {r.key: r.name for r in repo.all_reps(conn)}
+            # Each rep's load (one aggregate) orders the groups worst first, and says
+            # which reps fill the first screens; escalations are a short index walk.
+            loads = breach_groups.rep_loads(self.services)
+            escalations = breach_groups.escalations(self.services)
             if first_page:
-                # A team has tens of thousands of open clocks: the first screens' are
-                # painted at once (a short walk of an index), everyone's once that
+                # A team has tens of thousands of open clocks: the worst reps' (whole,
+                # so their totals are right) are painted at once, everyone's once that
                 # frame is on screen.
-                clocks = reports.first_breaches(self.services, first_page)
-                partial = len(clocks) >= first_page  # fewer: that was everyone's
+                first = breach_groups.first_reps(loads.values(), first_page)
+                clocks = reports.breaches(self.services, reps=first)
+                partial = len(first) < len(breach_groups.worst_first(loads.values()))
             else:
                 # Between chunks the worker steps aside, so keys and countdowns keep
                 # their turn at the GIL while a team's clocks become Python objects.
@@ -145,9 +154,10 @@ class BreachesScreen(PollsStore):
         except (StoreError, *USER_ERRORS) as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return
-        rows = [breach_row(c, self.services.policy) for c in clocks]
+        policy = self.services.policy
+        rows = [breach_row(c, policy, escalations.get(c.lead_id)) for c in clocks]
         if not worker.is_cancelled:  # a newer load supersedes this one
-            self.app.call_from_thread(self._apply, rows, names, keep, partial)
+            self.app.call_from_thread(self._apply, rows, names, keep, partial, loads)
 
     def _apply(
         self,
@@ -155,6 +165,7 @@ class BreachesScreen(PollsStore):
         names: dict[str, str],
         keep: tuple[str, str] | int | None,
         partial: bool = False,
+        loads: dict[str, RepLoad] | None = None,
     ) -> None:
         if not self.is_attached:  # the user left before the report came back
             return
@@ -165,15 +176,22 @@ class BreachesScreen(PollsStore):
         if not self.all_rows:
             self.first_rows = rows
         self.all_rows, self.rep_names = rows, names
+        self.loads = loads if loads is not None else self.loads
         self.error = ""
         listing = self.query_one(BreachList)
         listing.marked &= {r.lead_id for r in rows}  # a lead that left the list is no longer marked
-        listing.set_groups(group_rows(rows, listing.by, names, complete=not partial), listing.by, keep)
+        listing.set_groups(self._groups(listing.by), listing.by, keep)
         self.update_summary()
         if partial:
             # After the paint, not in the same worker: a worker busy turning rows into
             # objects holds the GIL, and the frame would wait for it.
             self.call_after_refresh(self.load, None)
+
+    def _groups(self, by: str) -> list[Group]:
+        """The rows grouped worst first (ordered at each load, never under the cursor
+        between loads); the loaded groups are whole reps, so their totals are right."""
+        open_leads = {rep: load.open_leads for rep, load in self.loads.items()}
+        return group_rows(self.all_rows, by, self.rep_names, now=self.now(), open_leads=open_leads)
 
     # -- the clock ----------------------------------------------------------------------------
     def tick(self) -> None:
@@ -202,26 +220,8 @@ class BreachesScreen(PollsStore):
 
     def update_detail(self) -> None:
         row = self.query_one(BreachList).current
-        self.query_one("#breach-detail", Static).update(self.describe_row(row) if row else Text())
-
-    def describe_row(self, row: BreachRow) -> Text:
-        """Everything about the highlighted row, so a narrow terminal loses nothing:
-        who and whose on the first line, the clock's facts on the second. The
-        lead's fields are data: plain Text, control characters made visible."""
-        now, zone = self.now(), self.services.policy.zone
-        text = Text()
-        text.append(visible(row.name), style="bold")
-        text.append(f" · {visible(row.company)} · {visible(row.lead_id)} · owner {visible(row.rep)}")
-        if row.acknowledged:
-            text.append(" · ✓ acknowledged", style="green")
-        text.append(f"\n{CLOCK_LABEL.get(row.clock, row.clock)} clock, {row.tier}, {row.window} window")
-        if row.deadline is not None:
-            text.append(f" · due {describe(row.deadline, zone, now)}")
-        if row.reroute_at is not None:
-            since = "since" if now >= row.reroute_at else "from"
-            stamp = f"{row.reroute_at.astimezone(zone):%a %d %b %H:%M}"
-            text.append(f" · re-route {since} {stamp}", style="magenta")
-        return text
+        detail = describe_row(row, self.now(), self.services.policy.zone) if row else Text()
+        self.query_one("#breach-detail", Static).update(detail)
 
     def show_error(self, message: str) -> None:
         if not self.is_attached or message == self.error:  # a poll during an outage says it once
@@ -266,11 +266,7 @@ class BreachesScreen(PollsStore):
         by = "clock" if listing.by == "rep" else "rep"
         current = listing.current
         listing.top = 0
-        listing.set_groups(
-            group_rows(self.all_rows, by, self.rep_names, complete=not self.partial),
-            by,
-            current.key if current else None,
-        )
+        listing.set_groups(self._groups(by), by, current.key if current else None)
         self.update_summary()
 
     def action_back(self) -> None:
@@ -312,13 +308,16 @@ class BreachesScreen(PollsStore):
         try:
             with self.services.store.read() as conn:
                 reps = [(str(r.key), str(r.name)) for r in repo.all_reps(conn)]
+            loads = breach_groups.rep_loads(self.services)  # as of now, not the last load
         except StoreError as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return
-        self.app.call_from_thread(self._ask_reassign, targets, reps)
+        self.app.call_from_thread(self._ask_reassign, targets, reps, loads)
 
-    def _ask_reassign(self, targets: list[BreachRow], reps: list[tuple[str, str]]) -> None:
-        form = ReassignForm(self._label(targets), reps, [t.rep for t in targets])
+    def _ask_reassign(
+        self, targets: list[BreachRow], reps: list[tuple[str, str]], loads: dict[str, RepLoad]
+    ) -> None:
+        form = ReassignForm(self._label(targets), reps, [t.rep for t in targets], loads)
         self.app.push_screen(form, callback=partial(self._reassign_chosen, targets))
 
     def _reassign_chosen(self, targets: list[BreachRow], choice: Reassignment | None) -> None:

@@ -2,11 +2,16 @@
 
 Typing filters the team's reps; the arrow keys pick among the matches while the
 cursor stays in the filter, so "pr⏎" is enough to hand leads to Priya.
+
+Each rep shows the load the leads would join: open leads and breached clocks.
+The form starts on the least loaded rep (fewest breached, then fewest open),
+and on nobody when even that rep is worse off than an owner of the leads: a
+team lead re-routes to relieve a rep, never to pile onto a busier one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +23,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from leadqueue.domain.decisions import DecisionError
+from leadqueue.services.breach_groups import RepLoad
 from leadqueue.tui.format import fit, visible
 from leadqueue.tui.screens.forms import DecisionForm
 
@@ -56,11 +62,20 @@ class ReassignForm(DecisionForm):
     TITLE_TEXT = "Reassign"
     SUBMIT_LABEL = "Reassign"
 
-    def __init__(self, lead_label: str, reps: Sequence[tuple[str, str]], owners: Sequence[str]) -> None:
+    def __init__(
+        self,
+        lead_label: str,
+        reps: Sequence[tuple[str, str]],
+        owners: Sequence[str],
+        loads: Mapping[str, RepLoad] | None = None,
+    ) -> None:
         super().__init__(lead_label)
         self.reps = list(reps)
         # The current owner of each lead to move: a target owning all of them is an error.
         self.owners = list(owners)
+        # Each rep's load; None: not known, and the form starts on the first rep it can.
+        self.loads = dict(loads) if loads is not None else None
+        self.suggested = self._least_loaded()
 
     def fields(self) -> ComposeResult:
         # Labels live in the placeholders and the list has no border: with six reps
@@ -78,25 +93,61 @@ class ReassignForm(DecisionForm):
         self._highlight_first(self.reps)
         self._feedback()
 
+    def _load(self, key: str) -> RepLoad:
+        return (self.loads or {}).get(key) or RepLoad(key)
+
+    def _least_loaded(self) -> str | None:
+        """The rep to start on: the least loaded who owns none of the leads (a team
+        lead last), unless even that rep is worse off than one of the owners."""
+        if self.loads is None:
+            return None
+        owners = set(self.owners)
+        order = {key: i for i, (key, _) in enumerate(self.reps)}
+        candidates = [key for key, _ in self.reps if key not in owners]
+        if not candidates:
+            return None
+        best = min(candidates, key=lambda k: (self._load(k).role == "lead", self._load(k).weight, order[k]))
+        if any(self._load(best).worse_off_than(self._load(owner)) for owner in owners):
+            return None
+        return best
+
     def _highlight_first(self, shown: Sequence[tuple[str, str]]) -> None:
-        """Start on the first rep the leads could go to, not on their current owner."""
+        """Start on the least loaded rep (or nobody: see the module); once a filter is
+        typed, on the first match the leads could go to, not on their current owner."""
         options = self.query_one("#reps", OptionList)
         if not options.option_count:
             options.highlighted = None
             return
+        if self.loads is not None and not self._typed():
+            options.highlighted = next((i for i, (k, _) in enumerate(shown) if k == self.suggested), None)
+            return
         usable = [i for i, (key, _) in enumerate(shown) if self._problem(key) == ""]
         options.highlighted = usable[0] if usable else 0
+
+    def _typed(self) -> str:
+        return self.query_one("#rep-filter", Input).value.strip()
 
     def _options(self, reps: Sequence[tuple[str, str]]) -> list[Option]:
         current = set(self.owners)
         # Keys may be in any script: aligned by terminal cells. Names are the roster's
-        # data: plain Content, control characters made visible.
+        # data: plain Content, control characters made visible. The load comes before
+        # the name, so a long name never pushes it out of sight.
         width = max((cell_len(visible(key)) for key, _ in self.reps), default=4) + 2
         options = []
         for key, name in reps:
             mark = OWNER_MARK if key in current else ""
-            options.append(Option(Content(fit(visible(key), width) + visible(name) + mark), id=key))
+            options.append(
+                Option(
+                    Content(fit(visible(key), width) + self._load_text(key) + visible(name) + mark), id=key
+                )
+            )
         return options
+
+    def _load_text(self, key: str) -> str:
+        if self.loads is None:
+            return ""
+        load = self._load(key)
+        return f"{load.open_leads:>4} open {load.breached:>4} breached   "
 
     @on(Input.Changed, "#rep-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -137,7 +188,7 @@ class ReassignForm(DecisionForm):
 
     def _problem(self, key: str | None) -> str:
         if key is None:
-            typed = self.query_one("#rep-filter", Input).value.strip()
+            typed = self._typed()
             return f"no rep matches {typed!r}" if typed else "pick a rep"
         if self.owners and all(owner == key for owner in self.owners):
             return f"already assigned to {key}"
@@ -146,9 +197,17 @@ class ReassignForm(DecisionForm):
     def _feedback(self) -> None:
         key = self._chosen()
         feedback = self.query_one("#reassign-feedback", Static)
+        if key is None and self.loads is not None and not self._typed():
+            # Nobody pre-filled on purpose: a hint, not an error.
+            feedback.set_class(False, "invalid")
+            owners = ", ".join(sorted(set(self.owners)))
+            feedback.update(
+                visible(f"nobody pre-filled: every other rep is busier than {owners} (↑↓ or type to pick)")
+            )
+            return
         problem = self._problem(key)
         feedback.set_class(bool(problem), "invalid")
-        if problem:
+        if problem or key is None:
             feedback.update(f"✘ {visible(problem)}")
             return
         moving = [o for o in self.owners if o != key]
@@ -158,6 +217,10 @@ class ReassignForm(DecisionForm):
         skipped = len(self.owners) - len(moving)
         if skipped:
             text += f" ({skipped} already with {key} stay)"
+        if key == self.suggested:
+            text += " (least loaded)"
+        elif self.loads is not None and any(self._load(key).worse_off_than(self._load(o)) for o in moving):
+            text += f" · {key} is worse off than {sources}"
         feedback.update(visible(text))
         self.query_one("#form-error", Static).update("")
 

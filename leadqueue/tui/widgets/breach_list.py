@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.text import Text
 from textual.events import Click
@@ -13,6 +14,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from leadqueue.domain.when import describe
 from leadqueue.tui.breach_rows import (
     CLOCK_LABEL,
     LEVEL_LABEL,
@@ -23,6 +25,9 @@ from leadqueue.tui.breach_rows import (
 from leadqueue.tui.format import countdown, fit, visible
 
 NARROW_BELOW = 110
+ESCALATED = "⚑"
+ACKNOWLEDGED = "✓"
+FLAGS = {"escalated": (ESCALATED, "bold magenta"), "acknowledged": (ACKNOWLEDGED, "bold green")}
 COLUMN_ORDER = ("mark", "lead", "name", "company", "id", "tier", "other", "due", "left", "level")
 
 
@@ -139,7 +144,7 @@ class BreachList(Widget, can_focus=True):
         """Fixed columns for the decision facts; name and company share the rest. Narrow
         terminals get one LEAD column ("name · company") so the name stays readable."""
         wide = width >= NARROW_BELOW
-        w = {"mark": 2, "id": 16, "other": 10, "due": 21 if wide else 13, "left": 11, "level": 9}
+        w = {"mark": 3, "id": 16, "other": 10, "due": 21 if wide else 13, "left": 11, "level": 9}
         if wide:
             w["tier"] = 9
         room = width - sum(w.values())
@@ -197,21 +202,32 @@ class BreachList(Widget, can_focus=True):
         return [c for c in COLUMN_ORDER if c in w]
 
     def _group_line(self, group: Group, now: datetime | None, width: int) -> Text:
-        line = Text(no_wrap=True, overflow="ellipsis")
-        line.append(f"▾ {visible(group.label)}", style="bold")  # a rep's name from the roster
-        if not group.complete:
-            line.append("  (counting…)", style="dim")
+        """The group's name and its summary: a rep's open leads, the clocks breached
+        and at risk, how overdue the worst is, and how many may be re-routed. Words
+        say what each number is: the line reads without colour."""
+        summary = Text(no_wrap=True)
+        if now is None:
+            summary.append(f"  ({len(group.rows)})", style="dim")
         else:
-            line.append(f"  ({len(group.rows)})", style="dim")
-        if now is not None and group.complete:
             breached, at_risk, reroute = group.totals(now)
-            line.append("  breached ", style="dim")
-            line.append(str(breached), style="bold red")
-            line.append(" · at risk ", style="dim")
-            line.append(str(at_risk), style="bold yellow")
+            parts: list[tuple[str, str, str]] = []
+            if group.open_leads is not None:
+                parts.append(("open ", str(group.open_leads), "bold"))
+            parts += [("breached ", str(breached), "bold red"), ("at risk ", str(at_risk), "bold yellow")]
+            worst = group.earliest_deadline
+            if breached and worst is not None and worst <= now:
+                parts.append(("worst ", countdown(worst, now), "bold red"))
             if reroute:
-                line.append(" · re-route ", style="dim")
-                line.append(str(reroute), style="bold magenta")
+                parts.append(("re-route ", str(reroute), "bold magenta"))
+            for i, (label, value, style) in enumerate(parts):
+                summary.append(("  " if i == 0 else " · ") + label, style="dim")
+                summary.append(value, style=style)
+        line = Text(no_wrap=True, overflow="ellipsis")
+        label = visible(group.label)  # a rep's name from the roster
+        if 2 + cell_len(label) + summary.cell_len > width and group.key != group.label:
+            label = visible(group.key)  # a narrow terminal keeps the numbers, not the rep's full name
+        line.append(f"▾ {label}", style="bold")
+        line.append_text(summary)
         # A dim rule to the edge separates the groups without a blank line.
         fill = width - line.cell_len - 1
         if fill > 0:
@@ -222,9 +238,12 @@ class BreachList(Widget, can_focus=True):
         self, row: BreachRow, w: dict[str, int], now: datetime | None, width: int, selected: bool
     ) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
-        # ● marked for an action; ✓ a team lead has acknowledged the breach
-        mark = "●" if row.lead_id in self.marked else ("✓" if row.acknowledged else " ")
-        line.append(f"{'▶' if selected else ' '}{mark}", style="bold")
+        # Symbols, not colours: ● marked for an action; ⚑ escalated, and no team lead has
+        # acknowledged it since; ✓ a team lead has acknowledged the breach.
+        line.append("▶" if selected else " ", style="bold")
+        line.append("●" if row.lead_id in self.marked else " ", style="bold")
+        flag, style = FLAGS.get(row.flag, (" ", ""))  # a blank unstyled: no coloured block
+        line.append(flag, style=style)
         # The lead's fields are data: control characters made visible, fitted by terminal cells.
         if "lead" in w:
             line.append_text(_lead_cell(row, w["lead"]))
@@ -253,6 +272,28 @@ class BreachList(Widget, can_focus=True):
             return "-"
         local = row.deadline.astimezone(self.zone)
         return local.strftime("%a %d %b %H:%M %Z") if wide else local.strftime("%d %b %H:%M")
+
+
+def describe_row(row: BreachRow, now: datetime, zone: ZoneInfo) -> Text:
+    """Everything about the highlighted row, so a narrow terminal loses nothing:
+    who and whose on the first line, the clock's facts on the second. The
+    lead's fields are data: plain Text, control characters made visible."""
+    text = Text()
+    text.append(visible(row.name), style="bold")
+    text.append(f" · {visible(row.company)} · {visible(row.lead_id)} · owner {visible(row.rep)}")
+    if row.escalated_at is not None:
+        stamp = f"{row.escalated_at.astimezone(zone):%a %d %b %H:%M %Z}"
+        text.append(f" · {ESCALATED} escalated {stamp}", style="magenta")
+    if row.acknowledged:
+        text.append(f" · {ACKNOWLEDGED} acknowledged", style="green")
+    text.append(f"\n{CLOCK_LABEL.get(row.clock, row.clock)} clock, {row.tier}, {row.window} window")
+    if row.deadline is not None:
+        text.append(f" · due {describe(row.deadline, zone, now)}")
+    if row.reroute_at is not None:
+        since = "since" if now >= row.reroute_at else "from"
+        stamp = f"{row.reroute_at.astimezone(zone):%a %d %b %H:%M}"
+        text.append(f" · re-route {since} {stamp}", style="magenta")
+    return text
 
 
 def _lead_cell(row: BreachRow, width: int) -> Text:
