@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from leadqueue.cli.main import main
 from leadqueue.domain.clock import FixedClock
@@ -23,6 +23,7 @@ from leadqueue.domain.policy import Policy
 from leadqueue.export.service import export
 from leadqueue.io.errors import ImportFileError
 from leadqueue.io.reader import open_lead_file, read_leads
+from leadqueue.io.repeats import FirstRowsInMemory
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import DecisionService
 from leadqueue.services.importing import ImportOptions, ImportRejected, import_file
@@ -483,17 +484,36 @@ def test_a_bad_mapping_says_what_and_where(tmp_path: Path, capsys: pytest.Captur
 
 
 def test_rows_stream_from_the_file_as_they_are_read(tmp_path: Path) -> None:
-    """A file is never read whole: after a thousand rows only their bytes were read."""
+    """A file is never read whole: after the first batch only its bytes were read."""
     path = tmp_path / "big.csv"
     lines = ["crm_id,email,rep"] + [f"B{i:06d},b{i}@x.example,ana" for i in range(20_000)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     calls: list[tuple[int, int]] = []
-    records = open_lead_file(path, NY).records(lambda done, total: calls.append((done, total)))
-    first = [next(records) for _ in range(1001)]  # progress is told after the 1000th is taken
-    assert len(first) == 1001 and len(calls) == 1
+    batches = open_lead_file(path, NY).batches(FirstRowsInMemory(), 1000, lambda d, t: calls.append((d, t)))
+    first = next(batches)
+    assert len(first) == 1000 and len(calls) == 1
     done, total = calls[0]
     assert total == path.stat().st_size
     assert done < total / 10  # the other 19,000 rows are still on disk
+
+
+def test_a_repeated_id_is_found_across_batches_without_keeping_ids_in_memory(
+    team: Services, tmp_path: Path
+) -> None:
+    """The ids met so far live in a temporary table of the import's transaction."""
+    path = tmp_path / "big.csv"
+    lines = ["crm_id,email,rep"] + [f"B{i:06d},b{i}@x.example,ana" for i in range(4_500)]
+    lines.append("B000002,again@x.example,ana")  # repeats row 4, two batches later
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ImportRejected) as caught:
+        import_file(team, path)
+    [error] = caught.value.summary.errors
+    assert (error.row, error.column, error.reason) == (4502, "crm_id", "duplicate of row 4 (id B000002)")
+    assert count_leads(team) == 0
+    summary = import_file(team, path, ImportOptions(skip_invalid=True))
+    assert (summary.created, len(summary.errors)) == (4_500, 1)
+    with team.store.write() as conn:  # gone with the transaction
+        assert "import_first_rows" not in inspect(conn).get_temp_table_names()
 
 
 # -- what a hostile check found -----------------------------------------------------

@@ -3,9 +3,9 @@
 `open_lead_file` finds the format from the header (Salesforce with API field
 names or report labels, HubSpot contacts old and new, Zoho leads, leadqueue's
 own CSV, JSON lines, or a team's mapping), the encoding from the bytes, and
-the date order from the file's own values; its `records()` then streams
+the date order from the file's own values; its `batches()` then streams
 every data row as a `ParsedRow` or the `RowError`s that say why not. A file
-of any size costs the memory of a row. Problems with the file as a whole
+of any size costs the memory of a batch. Problems with the file as a whole
 raise `ImportFileError`. Column layouts live in `leadqueue.io.crm_formats`.
 """
 
@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from leadqueue.io import crm_formats as cf
 from leadqueue.io.decoding import DecodedLines, read_text
 from leadqueue.io.errors import ImportFileError
+from leadqueue.io.repeats import FirstRows, FirstRowsInMemory, Result, settle_repeats
 from leadqueue.io.row_parser import ParsedRow, RowError, RowParser, repeated_headers
 from leadqueue.io.timestamps import DateOrder, TimestampParser, order_from_samples_or
 
@@ -45,7 +46,7 @@ _DATE_TARGETS = frozenset({"created_at", "assigned_at"})
 
 @dataclass
 class ReadResult:
-    """A whole file read at once (small files, tests); imports stream `LeadFile.records()`."""
+    """A whole file read at once (small files, tests); imports stream `LeadFile.batches()`."""
 
     path: Path
     format: str
@@ -81,18 +82,30 @@ class LeadFile:
         """The format as the import summary names it."""
         return "JSON lines" if self.jsonl else self.format.label
 
-    def records(self, progress: Progress | None = None) -> Iterator[ParsedRow | list[RowError]]:
-        """Every data row in file order; `progress(bytes read, file size)` as it goes."""
+    def batches(
+        self, first_rows: FirstRows, size: int = 2000, progress: Progress | None = None
+    ) -> Iterator[list[ParsedRow | list[RowError]]]:
+        """Every data row in file order, `size` rows at a time, each a ParsedRow or
+        its errors, repeats of an earlier row's id settled against `first_rows`
+        (repeats.py); `progress(bytes read, file size)` as it goes."""
         parse_time = TimestampParser(self.source_zone, self.date_order)
+        parser = RowParser(self.format, self.header, parse_time, self.default_rep, text_cells=not self.jsonl)
+
+        def settled(batch: list[Result]) -> list[ParsedRow | list[RowError]]:
+            return list(settle_repeats(batch, first_rows, parser.id_header, self.format.repeated_rows))
+
         with DecodedLines(self.path, self.encoding_asked) as lines:
-            if self.jsonl:
-                rows = _jsonl_records(self, lines, parse_time)
-            else:
-                rows = _csv_records(self, lines, parse_time)
+            rows = _jsonl_records(self, lines, parser) if self.jsonl else _csv_records(self, lines, parser)
+            batch: list[Result] = []
             for n, record in enumerate(rows, start=1):
-                yield record
+                batch.append(record)
                 if progress is not None and n % PROGRESS_EVERY == 0:
                     progress(lines.bytes_read, lines.size)
+                if len(batch) == size:
+                    yield settled(batch)
+                    batch = []
+            if batch:
+                yield settled(batch)
             self.encoding = lines.label
             self.fallback_lines = lines.fallback_lines
             if progress is not None:
@@ -157,11 +170,12 @@ def read_leads(
     lead_file = open_lead_file(path, team_zone, encoding, default_rep, **options)
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
-    for record in lead_file.records(progress):
-        if isinstance(record, ParsedRow):
-            rows.append(record)
-        else:
-            errors.extend(record)
+    for batch in lead_file.batches(FirstRowsInMemory(), progress=progress):
+        for record in batch:
+            if isinstance(record, ParsedRow):
+                rows.append(record)
+            else:
+                errors.extend(record)
     errors.sort(key=lambda e: e.row)
     return ReadResult(
         path=lead_file.path,
@@ -273,7 +287,7 @@ def _csv_dates(
     return (r[i] for r in records for i in columns if i < len(r) and r[i].strip())
 
 
-def _csv_records(lead_file: LeadFile, lines: DecodedLines, parse_time: TimestampParser) -> Iterator[Any]:
+def _csv_records(lead_file: LeadFile, lines: DecodedLines, parser: RowParser) -> Iterator[Result]:
     line_iter = iter(lines)
     skipped = 0
     first = ""
@@ -283,7 +297,6 @@ def _csv_records(lead_file: LeadFile, lines: DecodedLines, parse_time: Timestamp
             first = line
             break
     header = lead_file.header
-    parser = RowParser(lead_file.format, header, parse_time, lead_file.default_rep, text_cells=True)
     width = len(header)
     extras = parser.extras
     records = _csv_reader(lead_file.path, line_iter, sniff_delimiter(first), skipped)
@@ -375,9 +388,8 @@ def _raw_json(obj: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _jsonl_records(lead_file: LeadFile, lines: DecodedLines, parse_time: TimestampParser) -> Iterator[Any]:
+def _jsonl_records(lead_file: LeadFile, lines: DecodedLines, parser: RowParser) -> Iterator[Result]:
     names = lead_file.header
-    parser = RowParser(lead_file.format, names, parse_time, lead_file.default_rep, text_cells=False)
     for number, obj in _jsonl_objects(lines):
         if isinstance(obj, RowError):
             yield [obj]

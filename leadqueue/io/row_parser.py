@@ -4,6 +4,7 @@ is made once per file from its header."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +33,20 @@ class ParsedRow:
     raw: dict[str, str]
     converted: bool = False  # the CRM says it already converted the lead
     owner_from_file: bool = True  # False: the import's --rep, the file names no owner
+    fingerprint: str | None = None  # what the contact's own columns say, in formats that repeat rows
+
+    @property
+    def crm_id(self) -> str:
+        return self.profile.crm_id
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row that cannot be imported, and the id it has (a later row repeating it is a duplicate)."""
+
+    row: int
+    crm_id: str  # "" when the id is missing or unreadable
+    errors: list[RowError]
 
 
 # Salesforce queue ids (object prefix 00G): a lead a queue owns has no rep yet.
@@ -41,9 +56,10 @@ _SALESFORCE_QUEUE = re.compile(r"00G[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?")
 _CONTACT_FIELDS = ("first_name", "last_name", "email", "rep", "crm_status", "created_at", "assigned_at")
 
 
-def _fingerprint(values: dict[str, Any]) -> tuple[Any, ...]:
+def _fingerprint(values: dict[str, Any]) -> str:
     # What the contact's own columns say: the associated company's columns differ between repeats.
-    return tuple(values.get(f) for f in _CONTACT_FIELDS)
+    said = repr(tuple(values.get(f) for f in _CONTACT_FIELDS))
+    return hashlib.blake2b(said.encode(), digest_size=16).hexdigest()
 
 
 def repeated_headers(header: Sequence[str]) -> list[str]:
@@ -65,7 +81,8 @@ class RowParser:
     `text_cells` (CSV) every cell is a string and text targets need no
     conversion at all. A header that repeats an earlier one is ignored (a
     HubSpot export with associated records lists the contact's own columns
-    first).
+    first). A row repeating an earlier row's id is found later, a batch at
+    a time (see repeats.py).
     """
 
     def __init__(
@@ -105,12 +122,11 @@ class RowParser:
         self.salesforce_ids = fmt.salesforce_ids
         self.repeated_rows = fmt.repeated_rows
         self.id_prefix = fmt.id_prefix
-        self.seen: dict[str, tuple[int, tuple[Any, ...] | None]] = {}  # id -> (first row, what it said)
 
     def parse(
         self, row: int, cells: Sequence[Any], raw: dict[str, str], extra: dict[str, Any]
-    ) -> ParsedRow | list[RowError]:
-        """The row, or its errors; no errors and no row for a repeat to merge."""
+    ) -> ParsedRow | RejectedRow:
+        """The row, or its errors."""
         n = len(cells)
         values: dict[str, Any] = {}
         errors: list[RowError] = []
@@ -135,18 +151,11 @@ class RowParser:
         crm_id = values.pop("crm_id", "")
         if self.id_prefix and crm_id.startswith(self.id_prefix):
             crm_id = crm_id[len(self.id_prefix) :]
-        if not crm_id:
-            if not any(e.column == self.id_header for e in errors):
-                errors.insert(0, RowError(row, self.id_header, "missing id", raw))
-        elif crm_id in self.seen:
-            first, fingerprint = self.seen[crm_id]
-            if self.repeated_rows and not errors and fingerprint == _fingerprint(values):
-                return []  # the same contact again, for another associated record
-            errors.insert(0, RowError(row, self.id_header, f"duplicate of row {first} (id {crm_id})", raw))
-        else:
-            self.seen[crm_id] = (row, _fingerprint(values) if self.repeated_rows else None)
+        if not crm_id and not any(e.column == self.id_header for e in errors):
+            errors.insert(0, RowError(row, self.id_header, "missing id", raw))
         if errors:
-            return errors
+            return RejectedRow(row, crm_id, errors)
+        fingerprint = _fingerprint(values) if self.repeated_rows else None
 
         rep = values.pop("rep", None)
         if rep and self.salesforce_ids and _SALESFORCE_QUEUE.fullmatch(rep):
@@ -183,4 +192,5 @@ class RowParser:
             raw=raw,
             converted=converted,
             owner_from_file=owner_from_file,
+            fingerprint=fingerprint,
         )

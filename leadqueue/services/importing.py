@@ -27,7 +27,7 @@ from leadqueue.domain.import_mapping import ImportMapping
 from leadqueue.domain.lifecycle import OPEN_STATES, LeadState, fold
 from leadqueue.domain.policy import Tier
 from leadqueue.domain.tiers import tier_of
-from leadqueue.gcpause import paused_gc
+from leadqueue.gcpause import frozen_heap
 from leadqueue.io.crm_formats import mapping_format
 from leadqueue.io.csv_out import SafeWriter
 from leadqueue.io.errors import ImportFileError
@@ -38,6 +38,7 @@ from leadqueue.services.projection import Projection, project
 from leadqueue.services.roster import resolve_owners
 from leadqueue.store import repository as repo
 from leadqueue.store.bulk import bulk_insert
+from leadqueue.store.first_rows import first_rows_table
 from leadqueue.store.schema import ORIGIN_IMPORT, leads
 
 IMPORT_ACTOR = "import"
@@ -178,7 +179,7 @@ def import_file(
         date_order_guessed=lead_file.date_order_guessed,
     )
     try:
-        with paused_gc(), services.store.write() as conn:
+        with frozen_heap(), services.store.write() as conn:
             _Importer(services, conn, summary, opts).run(lead_file, progress)
             summary.encoding = lead_file.encoding
             summary.fallback_lines = lead_file.fallback_lines
@@ -214,18 +215,17 @@ class _Importer:
         self.owner_errors: dict[str, str] = {}
 
     def run(self, lead_file: LeadFile, progress: Callable[[int, int], None] | None) -> None:
-        batch: list[ParsedRow] = []
-        for record in lead_file.records(progress):
-            self.summary.rows += 1
-            if isinstance(record, ParsedRow):
-                batch.append(record)
-                if len(batch) >= BATCH:
-                    self._batch(batch)
-                    batch = []
-            else:
-                self.summary.errors.extend(record)
-        if batch:
-            self._batch(batch)
+        with first_rows_table(self.conn) as first_rows:
+            for batch in lead_file.batches(first_rows, BATCH, progress):
+                good: list[ParsedRow] = []
+                for record in batch:
+                    if isinstance(record, ParsedRow):
+                        good.append(record)
+                    else:
+                        self.summary.errors.extend(record)
+                self.summary.rows += len(batch)
+                if good:
+                    self._batch(good)
 
     def _batch(self, rows: list[ParsedRow]) -> None:
         good = self._with_owners(rows)
