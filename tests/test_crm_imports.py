@@ -231,6 +231,20 @@ def test_impossible_dates_and_numbers_are_row_errors_never_a_crash(team: Service
     assert count_leads(team) == 0
 
 
+def test_a_number_out_of_range_is_quoted_as_the_file_has_it(team: Services, tmp_path: Path) -> None:
+    path = tmp_path / "big_numbers.csv"
+    path.write_text(
+        "crm_id,email,rep,employees\nB1,a@x.example,ana,100000000000000000000000\nB2,b@x.example,ana,3e9\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportRejected) as info:
+        import_file(team, path)
+    assert [e.reason for e in info.value.summary.errors] == [
+        "'100000000000000000000000' is out of range (at most 2,147,483,647)",
+        "'3e9' is out of range (at most 2,147,483,647)",
+    ]
+
+
 # -- 5. clocks start when the rep got the lead ------------------------------------
 
 

@@ -341,7 +341,9 @@ def _report(ctx: Context, a: argparse.Namespace) -> int:
     elif a.format == "csv":
         _emit(_flatten_metrics(result), ["section", "key", "field", "value"], "csv")
     else:
-        _print_metrics(result)
+        from leadqueue.cli.render import print_metrics
+
+        print_metrics(result)
     return 0
 
 
@@ -373,28 +375,6 @@ def _flatten_metrics(result: dict[str, Any]) -> list[dict[str, Any]]:
                     }
                 )
     return out
-
-
-def _print_metrics(result: dict[str, Any]) -> None:
-    from leadqueue.cli.render import table
-    from leadqueue.services.reports import METRIC_TITLES
-
-    say(f"metrics from {result['since']} to {result['until']}")
-    for key, title in METRIC_TITLES.items():
-        rows = result[key]
-        say(f"\n{title}")
-        if not rows:
-            say("  (none)")
-            continue
-        fields = sorted(
-            {f for r in rows for f in r}, key=lambda f: list(rows[0]).index(f) if f in rows[0] else 99
-        )
-        if key == "accepted_without_first_touch":
-            rows = [
-                {**r, "leads": ", ".join(r["leads"][:5]) + (" ..." if len(r["leads"]) > 5 else "")}
-                for r in rows
-            ]
-        say(table(rows, fields, indent="  "))
 
 
 def _export_dir(ctx: Context, a: argparse.Namespace) -> Path:

@@ -11,12 +11,14 @@ from rich.cells import cell_len
 from leadqueue.cli.output import emit_json, say
 from leadqueue.domain.durations import format_seconds
 from leadqueue.domain.lifecycle import fold
+from leadqueue.domain.metrics import TOO_FEW, lead_label
 from leadqueue.domain.policy import Tier
 from leadqueue.domain.safe_text import terminal_safe
 from leadqueue.domain.sla import ClockStatus, evaluate, next_due
 from leadqueue.services.context import Services
 from leadqueue.services.lead_view import load_lead_view
 from leadqueue.services.reports import clock_record, iso
+from leadqueue.services.team_metrics import JUDGED_RATES, METRIC_NOTES, METRIC_TITLES, is_too_few
 from leadqueue.store import repository as repo
 
 
@@ -159,3 +161,40 @@ def _details(payload: dict[str, Any]) -> str:
         f"{k}={v if not isinstance(v, list) else '/'.join(map(str, v))}" for k, v in payload.items()
     )
     return text if len(text) <= 90 else text[:89] + "…"
+
+
+def print_metrics(result: dict[str, Any]) -> None:
+    """`report metrics` as tables: each section under its title, with the note that
+    says how to read it (what compliance counts; a rate over too few decisions)."""
+    say(f"metrics from {result['since']} to {result['until']}")
+    for key, title in METRIC_TITLES.items():
+        rows = result[key]
+        say(f"\n{title}")
+        if not rows:
+            say("  (none)")
+            continue
+        shown = [_metric_row(key, r) for r in rows]
+        note = METRIC_NOTES.get(key)
+        if note and (key not in JUDGED_RATES or any(is_too_few(key, r) for r in rows)):
+            say(f"  {note}")
+        fields = list(dict.fromkeys(f for r in shown for f in r))
+        say(table(shown, fields, indent="  "))
+
+
+def _metric_row(section: str, row: dict[str, Any]) -> dict[str, Any]:
+    """A row as the terminal prints it: a rate over too few decisions says so, and
+    leads are named (name · company, then the id a `show` takes)."""
+    if is_too_few(section, row):
+        field = JUDGED_RATES[section][0]
+        return {k: TOO_FEW if k == field else v for k, v in row.items()}
+    if section == "accepted_without_first_touch":
+        named = [f"{name} ({crm_id})" for name, crm_id in zip(row["names"], row["leads"], strict=True)]
+        more = f" +{len(named) - 3} more" if len(named) > 3 else ""
+        return {"rep": row["rep"], "count": row["count"], "leads": ", ".join(named[:3]) + more}
+    if section == "written_reasons":
+        lead = lead_label(row["name"], "", row["company"], row["lead_id"])
+        return {
+            "lead": f"{lead} ({row['lead_id']})",
+            **{k: row[k] for k in ("rep", "code", "decided_at", "note")},
+        }
+    return row

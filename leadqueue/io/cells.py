@@ -91,7 +91,7 @@ def _int(value: Any) -> int:
         return _bounded(value)
     if isinstance(value, float):
         if value.is_integer():
-            return _bounded(int(value))
+            return _bounded(int(value), value)
         raise CellError(f"not a whole number: {value!r}")
     if not isinstance(value, str):
         raise CellError(f"not a whole number: found {_kind(value)}")
@@ -100,21 +100,24 @@ def _int(value: Any) -> int:
     except ValueError:
         pass
     else:
-        return _bounded(whole)
+        return _bounded(whole, value)
     if _THOUSANDS.fullmatch(value):
-        return _bounded(int(value.replace(",", "")))
+        return _bounded(int(value.replace(",", "")), value)
     try:
         number = float(value)
     except ValueError:
         number = 0.5
     if number.is_integer():
-        return _bounded(int(number))
+        return _bounded(int(number), value)
     raise CellError(f"not a whole number: {value!r}")
 
 
-def _bounded(number: int) -> int:
+def _bounded(number: int, cell: Any = None) -> int:
     if abs(number) > INT_LIMIT:
-        raise CellError(f"{number:.3g} is out of range (at most {INT_LIMIT:,})")
+        # say it as the file has it: "1e+23" for a cell of 24 digits would send a user hunting
+        shown = str(number if cell is None else cell)
+        shown = shown if len(shown) <= 30 else f"{shown[:27]}..."
+        raise CellError(f"{shown!r} is out of range (at most {INT_LIMIT:,})")
     return number
 
 

@@ -1,14 +1,12 @@
-"""Reports: open clocks (breaches) and the team's numbers (metrics).
+"""Reports: open clocks (breaches); the team's numbers are in team_metrics.
 
-Both fold each candidate lead's events up to the report's instant, so a
-report "as of" a past moment sees exactly what was known then.
+A report "as of" a past moment folds each candidate lead's events up to
+that instant, so it sees exactly what was known then.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -16,9 +14,15 @@ from typing import Any
 from sqlalchemy import Connection, exists, or_, select
 
 from leadqueue.domain.lifecycle import LeadHistory, LeadState, fold
+from leadqueue.domain.metrics import iso
 from leadqueue.domain.policy import ClockName, Policy, Tier
 from leadqueue.domain.sla import ClockState, ClockStatus, evaluate
 from leadqueue.services.context import Services
+
+# The team's numbers live in their own module; these names stay importable from here.
+from leadqueue.services.team_metrics import METRIC_SECTIONS as METRIC_SECTIONS
+from leadqueue.services.team_metrics import METRIC_TITLES as METRIC_TITLES
+from leadqueue.services.team_metrics import metrics as metrics
 from leadqueue.store import repository as repo
 from leadqueue.store import team_queries as tq
 from leadqueue.store.schema import events, leads
@@ -141,10 +145,6 @@ def clock_record(s: ClockStatus, tier: Tier, policy: Policy, as_of: datetime) ->
         "time_left_seconds": None if time_left is None else int(time_left),
         "stopped_at": iso(s.stopped_at),
     }
-
-
-def iso(at: datetime | None) -> str | None:
-    return at.strftime("%Y-%m-%dT%H:%M:%SZ") if at else None
 
 
 def _histories(
@@ -328,180 +328,3 @@ def replayed_clocks(
                     )
                 )
     return out
-
-
-# -- metrics ------------------------------------------------------------------
-
-
-HEALTHY_BAND = (60.0, 90.0)  # acceptance rate, percent
-
-
-def _pct(n: int, d: int) -> float | None:
-    return round(100.0 * n / d, 1) if d else None
-
-
-def metrics(
-    services: Services,
-    since: datetime,
-    until: datetime,
-    on_sections: Callable[[dict[str, Any]], None] | None = None,
-) -> dict[str, Any]:
-    """The team's numbers for decisions, acceptances and clock outcomes in
-    [since, until), from SQL aggregates over the projection and clock runs.
-    Leads are counted in their present state (an acceptance in the period
-    that advanced later counts as converted).
-
-    The top section (acceptance by rep) comes first, alone; then three
-    independent groups of aggregates run on three connections at once: the
-    database works outside the GIL, so on a team store they overlap instead
-    of queueing. `on_sections` gets each group's sections as soon as they are
-    ready, for a screen that paints what it has.
-    """
-    out: dict[str, Any] = {"since": iso(since), "until": iso(until)}
-    # The top section first and alone, so that a screen paints it without
-    # waiting on (or sharing the cores with) the heavier aggregates.
-    first = _read(services, lambda conn: _acceptance_by_rep_section(conn, since, until))
-    out.update(first)
-    if on_sections:
-        on_sections(first)
-    groups: list[Callable[[Connection], dict[str, Any]]] = [
-        lambda conn: _decision_sections(conn, services.policy, since, until),
-        lambda conn: _time_to_decision_section(conn, since, until),
-        lambda conn: _clock_sections(conn, since, until),
-    ]
-    with ThreadPoolExecutor(max_workers=len(groups), thread_name_prefix="metrics") as pool:
-        for done in as_completed([pool.submit(_read, services, group) for group in groups]):
-            sections = done.result()
-            out.update(sections)
-            if on_sections:
-                on_sections(sections)
-    return {key: out[key] for key in METRIC_SECTIONS}
-
-
-METRIC_SECTIONS = (
-    "since",
-    "until",
-    "acceptance_by_rep",
-    "acceptance_by_source",
-    "rejection_reasons",
-    "rejection_trend",
-    "time_to_decision_hours",
-    "sla_compliance",
-    "accepted_without_first_touch",
-    "sal_to_sql",
-    "leads_waiting",
-)
-
-
-# Each section's title, in the order the CLI prints and the screen shows them.
-METRIC_TITLES = {
-    "acceptance_by_rep": "Acceptance rate by rep (healthy 60-90%)",
-    "acceptance_by_source": "Acceptance rate by lead source (healthy 60-90%)",
-    "rejection_reasons": "Rejection reasons",
-    "rejection_trend": "Rejections by week",
-    "time_to_decision_hours": "Time to decision (hours)",
-    "sla_compliance": "SLA compliance",
-    "accepted_without_first_touch": "Accepted without a first touch",
-    "sal_to_sql": "SAL to SQL conversion",
-    "leads_waiting": "Leads waiting for a decision",
-}
-
-
-def _rate_rows(rows: list[Any], key: str) -> list[dict[str, Any]]:
-    out = []
-    for name, acc, rej in rows:
-        rate = _pct(int(acc), int(acc) + int(rej))
-        out.append(
-            {
-                key: name,
-                "accepted": int(acc),
-                "rejected": int(rej),
-                "rate_pct": rate,
-                "healthy": None if rate is None else HEALTHY_BAND[0] <= rate <= HEALTHY_BAND[1],
-            }
-        )
-    return out
-
-
-def _decision_sections(conn: Connection, policy: Any, since: datetime, until: datetime) -> dict[str, Any]:
-    reasons: Counter[str] = Counter()
-    weekly: dict[str, Counter[str]] = defaultdict(Counter)
-    for week, code, n in tq.rejection_reasons(conn, since, until):
-        reasons[code] += n
-        weekly[week or "?"][code] += n
-    untouched_ids: dict[str, list[str]] = defaultdict(list)
-    for rep, crm_id in tq.untouched_acceptances(conn, since, until):
-        untouched_ids[rep].append(crm_id)
-    return {
-        "acceptance_by_source": _rate_rows(tq.decisions_by(conn, "source", since, until), "source"),
-        "rejection_reasons": [
-            {
-                "code": code,
-                "label": (policy.reason(code).label if policy.reason(code) else code),
-                "count": n,
-                "share_pct": _pct(n, sum(reasons.values())),
-            }
-            for code, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
-        ],
-        "rejection_trend": [{"week": w, **dict(sorted(weekly[w].items()))} for w in sorted(weekly)],
-        "accepted_without_first_touch": [
-            {"rep": rep, "count": len(ids), "leads": ids} for rep, ids in sorted(untouched_ids.items())
-        ],
-        "sal_to_sql": [
-            {
-                "rep": r.name,
-                "accepted": int(r.accepted),
-                "advanced": int(r.advanced),
-                "conversion_pct": _pct(int(r.advanced), int(r.accepted)),
-            }
-            for r in tq.acceptances(conn, since, until)
-        ],
-    }
-
-
-def _acceptance_by_rep_section(conn: Connection, since: datetime, until: datetime) -> dict[str, Any]:
-    return {"acceptance_by_rep": _rate_rows(tq.decisions_by(conn, "rep", since, until), "rep")}
-
-
-def _time_to_decision_section(conn: Connection, since: datetime, until: datetime) -> dict[str, Any]:
-    return {
-        "time_to_decision_hours": [
-            {"rep": r.name, "decisions": int(r.n), "median": _round(r.median), "p90": _round(r.p90)}
-            for r in tq.time_to_decision(conn, since, until)
-        ]
-    }
-
-
-def _clock_sections(conn: Connection, since: datetime, until: datetime) -> dict[str, Any]:
-    return {
-        "sla_compliance": [
-            {
-                "clock": clock,
-                "rep": rep,
-                "met": met,
-                "missed": missed,
-                "breached_open": breached_open,
-                "compliance_pct": _pct(met, met + missed),
-            }
-            for clock, rep, met, missed, breached_open in tq.sla_compliance(conn, since, until)
-        ],
-        "leads_waiting": [
-            {
-                "rep": r.name,
-                "count": int(r.n),
-                "median_age_hours": _round(r.median),
-                "oldest_hours": _round(r.max),
-            }
-            for r in tq.leads_waiting(conn, until)
-        ],
-    }
-
-
-def _read(services: Services, query: Callable[[Connection], Any]) -> Any:
-    with services.store.read() as conn:
-        return query(conn)
-
-
-def _round(value: Any) -> float | None:
-    # float(): PostgreSQL's avg() gives a Decimal
-    return None if value is None else round(float(value), 1)

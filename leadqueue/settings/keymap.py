@@ -103,7 +103,9 @@ SCREEN_BINDINGS: dict[str, dict[str, str]] = {
         "metrics.export_json": "X",
         "metrics.help": "question_mark",
         "metrics.back": "escape,q",
+        "metrics.leads": "enter",
     },
+    "metrics leads": {"leads.close": "escape,q", "leads.down": "j", "leads.up": "k"},
     "help": {"help.close": "escape,q,question_mark"},
     "filters": {
         "filters.cancel": "escape",

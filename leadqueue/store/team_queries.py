@@ -117,16 +117,21 @@ def decisions_grouped(conn: Connection, key: str, since: datetime, until: dateti
     return list(conn.execute(q))
 
 
+def _rejected_in(since: datetime, until: datetime) -> ColumnElement[bool]:
+    """Leads whose last decision, in the period, was not an acceptance."""
+    return and_(
+        _inside(leads.c.decided_at, since, until),
+        leads.c.state.is_not(None),
+        or_(leads.c.accepted_at.is_(None), leads.c.accepted_at != leads.c.decided_at),
+    )
+
+
 def rejection_reasons(conn: Connection, since: datetime, until: datetime) -> list[Row[Any]]:
     """(week, code, count) of rejections decided in the period; week is the team-zone Monday."""
     code = func.coalesce(leads.c.reason_code, NO_OWNER)
     q = (
         select(leads.c.decided_week.label("week"), code.label("code"), func.count().label("n"))
-        .where(
-            _inside(leads.c.decided_at, since, until),
-            leads.c.state.is_not(None),
-            or_(leads.c.accepted_at.is_(None), leads.c.accepted_at != leads.c.decided_at),
-        )
+        .where(_rejected_in(since, until))
         .group_by(leads.c.decided_week, code)
         .order_by(leads.c.decided_week, code)
     )
@@ -178,8 +183,9 @@ def sla_compliance(
     conn: Connection, since: datetime, until: datetime
 ) -> list[tuple[str, str, int, int, int]]:
     """(clock, rep, met, missed, breached_open): runs that stopped in the period, and
-    runs still open and past their deadline at `until`. Two queries, each on its
-    own partial index, merged by group (an OR of the two would scan every run)."""
+    runs open and past their deadline at `until` (open still, or stopped since:
+    a period in the past sees what was open at its end). Three queries, each on
+    its own partial index, merged by group (an OR of them would scan every run)."""
     c = clock_runs.c
     closed = (
         select(
@@ -202,11 +208,23 @@ def sla_compliance(
         )
         .group_by(c.clock, c.rep)
     )
+    # stopped at or after `until` (an empty range when the period ends now)
+    stopped_later = (
+        select(c.clock, c.rep, func.count())
+        .where(
+            c.stopped_at.is_not(None),
+            c.stopped_at >= _at(until),
+            c.deadline <= _at(until),
+            c.started_at <= _at(until),
+        )
+        .group_by(c.clock, c.rep)
+    )
     groups: dict[tuple[str, str], list[int]] = {}
     for clock, rep, met, missed in conn.execute(closed):
         groups[(clock, rep)] = [int(met), int(missed), 0]
-    for clock, rep, n in conn.execute(overdue):
-        groups.setdefault((clock, rep), [0, 0, 0])[2] = int(n)
+    for query in (overdue, stopped_later):
+        for clock, rep, n in conn.execute(query):
+            groups.setdefault((clock, rep), [0, 0, 0])[2] += int(n)
     return [(clock, rep, *counts) for (clock, rep), counts in sorted(groups.items())]  # type: ignore[misc]
 
 
@@ -227,11 +245,36 @@ def acceptances(conn: Connection, since: datetime, until: datetime) -> list[Row[
 
 
 def untouched_acceptances(conn: Connection, since: datetime, until: datetime) -> list[Row[Any]]:
-    """(rep, crm_id) of leads accepted in the period and never touched."""
+    """(rep, crm_id, first_name, last_name, company) of leads accepted in the period and never touched."""
     q = (
-        select(_owner().label("name"), leads.c.crm_id)
+        select(_owner().label("name"), leads.c.crm_id, leads.c.first_name, leads.c.last_name, leads.c.company)
         .where(_inside(leads.c.accepted_at, since, until), leads.c.first_touch_at.is_(None))
         .order_by(_owner(), leads.c.crm_id)
+    )
+    return list(conn.execute(q))
+
+
+def written_reasons(
+    conn: Connection, codes: Sequence[str], since: datetime, until: datetime
+) -> list[Row[Any]]:
+    """(id, crm_id, first_name, last_name, company, rep, code, decided_at) of the leads
+    rejected in the period with a code that needs its reason written out; newest first."""
+    q = (
+        select(
+            leads.c.id,
+            leads.c.crm_id,
+            leads.c.first_name,
+            leads.c.last_name,
+            leads.c.company,
+            _owner().label("rep"),
+            leads.c.reason_code.label("code"),
+            leads.c.decided_at,
+        )
+        .where(
+            _rejected_in(since, until),
+            leads.c.reason_code.in_(list(codes)),
+        )
+        .order_by(leads.c.decided_at.desc(), leads.c.crm_id)
     )
     return list(conn.execute(q))
 
