@@ -357,8 +357,32 @@ def test_owners_resolve_against_the_imported_user_list(services: Services) -> No
     with services.store.write() as conn:
         out = resolve_owners(conn, [SF15, "Лена Фишер", "0055g00000QeFgH", "0055g00000QzZzZ"])
     assert out.keys == {SF15: "maria-santos", "Лена Фишер": "лена-фишер"}
-    # Tom Berg is inactive, so not on the roster: his id says to import the list.
     assert set(out.errors) == {"0055g00000QeFgH", "0055g00000QzZzZ"} and out.created == []
+    # Tom Berg is inactive: his id says so; an id no list had says to import the list.
+    assert "is an inactive CRM user, Tom Berg (Salesforce, row 6)" in out.errors["0055g00000QeFgH"]
+    assert "--crm-id 0055g00000QeFgH" in out.errors["0055g00000QeFgH"]
+    assert "import your Salesforce user list" in out.errors["0055g00000QzZzZ"]
+
+
+def test_a_report_naming_an_inactive_user_makes_no_rep_of_them(services: Services) -> None:
+    RosterService(services).import_file(DATA / "salesforce_users.csv")
+    with services.store.write() as conn:
+        out = resolve_owners(conn, ["Tom Berg", "tom.berg@acme-demo.example", "Nina Holt"])
+    assert set(out.errors) == {"Tom Berg", "tom.berg@acme-demo.example"}
+    assert "`leadqueue reps set REP --alias 'Tom Berg'`" in out.errors["Tom Berg"]
+    assert [rep.name for rep in out.created] == ["Nina Holt"]  # an owner no list knows is still a rep
+
+
+def test_a_reactivated_user_is_no_longer_inactive(services: Services, tmp_path: Path) -> None:
+    listed = (DATA / "salesforce_users.csv").read_text(encoding="utf-8")
+    RosterService(services).import_file(DATA / "salesforce_users.csv")
+    again = tmp_path / "users.csv"
+    again.write_text(
+        listed.replace('"America/New_York","en_US","false"', '"America/New_York","en_US","true"')
+    )
+    RosterService(services).import_file(again)
+    with services.store.write() as conn:
+        assert resolve_owners(conn, ["Tom Berg"]).keys == {"Tom Berg": "tom-berg"}
 
 
 def write(path: Path, text: str) -> Path:

@@ -6,7 +6,9 @@ email, else by name when the only rep of that name is one a lead import made
 user's ids to the rep's CRM ids, takes the user's zone when the file gives
 one, fills a blank email, and keeps the CRM's spelling of the name (or a
 second email) as an alias, so that lead files naming the owner that way
-still find the rep. Inactive users are skipped and counted.
+still find the rep. Inactive users make no rep; the plan lists what names
+them (ids, email, name), so that a lead file naming one says so rather than
+making a rep of a person who has left.
 
 Pure: the service reads the file, loads the reps, and writes the plan.
 """
@@ -59,7 +61,12 @@ class PlannedRep:
 class UserImportPlan:
     changes: list[PlannedRep] = field(default_factory=list)
     problems: list[tuple[str, Problem]] = field(default_factory=list)  # (where, problem)
-    inactive: int = 0
+    inactive: dict[str, str] = field(default_factory=dict)  # what names an inactive user -> who
+    active: set[str] = field(default_factory=set)  # what names an active user of this list
+
+    @property
+    def inactive_users(self) -> int:
+        return len(set(self.inactive.values()))
 
 
 def plan_user_import(current: Sequence[Rep], users: Iterable[CrmUser]) -> UserImportPlan:
@@ -69,8 +76,10 @@ def plan_user_import(current: Sequence[Rep], users: Iterable[CrmUser]) -> UserIm
     seen_ids: dict[str, str] = {}  # crm_id_key -> the row that has it
     for user in users:
         if not user.active:
-            plan.inactive += 1
+            who = f"{user.name or user.email or user.ids[0]} ({user.crm}, {user.where})"
+            plan.inactive.update(dict.fromkeys(user_identifiers(user), who))
             continue
+        plan.active.update(user_identifiers(user))
         problems = _repeated_ids(user, seen_ids)
         repeated = bool(problems)  # then it is the same rep as that row's, said once
         try:
@@ -99,6 +108,12 @@ def plan_user_import(current: Sequence[Rep], users: Iterable[CrmUser]) -> UserIm
         if change.after != change.before:
             plan.problems += [(change.where, p) for p in clashes(change.after, final.values())]
     return plan
+
+
+def user_identifiers(user: CrmUser) -> list[str]:
+    """What an owner cell naming this user may say, compared as the owner matcher compares."""
+    texts = [crm_id_key(i) for i in user.ids if i.strip()]
+    return texts + [fold(t) for t in (user.email, user.name) if fold(t)]
 
 
 def _repeated_ids(user: CrmUser, seen: dict[str, str]) -> list[Problem]:

@@ -12,7 +12,7 @@ Pure: the service that holds the store loads the reps and writes the new ones.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from leadqueue.domain.roster import (
@@ -176,13 +176,18 @@ class OwnerResolution:
         return ", ".join(f"{r.key} ({r.name}{f' <{r.email}>' if r.email else ''})" for r in self.created)
 
 
-def resolve(reps: Iterable[Rep], owners: Iterable[str]) -> OwnerResolution:
+def resolve(
+    reps: Iterable[Rep], owners: Iterable[str], inactive: Mapping[str, str] | None = None
+) -> OwnerResolution:
     """Match every distinct owner text; make a new rep for each unknown name or email.
 
     Known owners are matched first, then unknown emails become reps, then unknown
     names: a name the file also gives as an email (`Maria Santos` and
     `maria.santos@x.com`) then means the rep that email made, not a second rep.
+    An owner that names no rep but an inactive CRM user (`inactive`: what names
+    each, as `crm_users.user_identifiers` gives it) is an error, not a new rep.
     """
+    inactive = inactive or {}
     matcher = OwnerMatcher(reps)
     out = OwnerResolution()
     unknown: list[str] = []
@@ -199,7 +204,14 @@ def resolve(reps: Iterable[Rep], owners: Iterable[str]) -> OwnerResolution:
             out.keys[owner] = rep.key
             continue
         crm = looks_like_crm_user_id(owner)
-        if crm is not None:
+        who = inactive.get(crm_id_key(owner) if crm else fold(owner))
+        if who is not None:
+            hand_over = f"--crm-id {owner.strip()}" if crm else f"--alias {owner.strip()!r}"
+            out.errors[owner] = (
+                f"owner {owner.strip()!r} is an inactive CRM user, {who}: reassign the lead in the CRM,"
+                f" or hand their leads to an active rep (`leadqueue reps set REP {hand_over}`)"
+            )
+        elif crm is not None:
             out.errors[owner] = unknown_id_reason(owner, crm)
         else:
             unknown.append(owner)

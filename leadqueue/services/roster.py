@@ -48,12 +48,13 @@ def resolve_owners(conn: Connection, owners: Iterable[str]) -> OwnerResolution:
     """The rep key of every distinct owner text of a lead file, inside the caller's write
     transaction: unknown names and emails become new reps, written on `conn` (the caller
     commits them with its leads, or rolls them back with them). A CRM user id not on the
-    roster, or an owner naming two reps, is in `errors`, and no rep is made for it.
+    roster, an inactive CRM user, or an owner naming two reps, is in `errors`, and no
+    rep is made for it.
 
     Pass the distinct owner texts, not one per row: this loads the roster once and
     matches each text against it."""
     store.lock_roster(conn)
-    resolution = resolve(store.load_reps(conn), owners)
+    resolution = resolve(store.load_reps(conn), owners, store.load_inactive_users(conn))
     for rep in resolution.created:
         store.insert_rep(conn, rep)
     return resolution
@@ -210,7 +211,8 @@ class RosterService:
             problems += [RowProblem(where, users.column(p.field), p.reason) for where, p in plan.problems]
             if problems:
                 raise RosterRejected(users.path, sorted(problems, key=_file_order))
-            summary.inactive = plan.inactive
+            summary.inactive = plan.inactive_users
+            store.record_inactive_users(conn, plan.inactive, plan.active)
             for change in plan.changes:
                 if change.before is None:
                     store.insert_rep(conn, change.after)

@@ -14,6 +14,7 @@ from leadqueue.store.outbox import OUTBOX_BACKFILL, chunks_of, published_through
 from leadqueue.store.schema import (
     clock_runs,
     events,
+    inactive_crm_users,
     leads,
     meta,
     outbox_chunks,
@@ -128,7 +129,11 @@ def _v5_to_v6(conn: Connection) -> None:
 
 def _v6_to_v7(conn: Connection) -> None:
     """Version 7 projects each lead's next step (kind, due, note, when done), for
-    the queue's rows and the today view: every projection is rebuilt to fill them."""
+    the queue's rows and the today view: every projection is rebuilt to fill them.
+    It keeps what names the inactive users of CRM user lists, and drops an index
+    that was a prefix of another (ix_leads_section of ix_leads_search)."""
+    inactive_crm_users.create(conn, checkfirst=True)
+    conn.execute(text("DROP INDEX IF EXISTS ix_leads_section"))
     datetime_type = _datetime_type(conn)
     _add_column(conn, "leads", "next_step_kind", "VARCHAR(20)")
     _add_column(conn, "leads", "next_step_due", datetime_type)

@@ -3,14 +3,14 @@ the caller decides the transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, delete, insert, select, text, update
 
 from leadqueue.domain.roster import Rep
-from leadqueue.store.schema import clock_runs, rep_zone_changes, reps
+from leadqueue.store.schema import clock_runs, inactive_crm_users, rep_zone_changes, reps
 
 
 def row_to_rep(r: Any) -> Rep:
@@ -74,3 +74,17 @@ def leads_with_runs_of(conn: Connection, rep_keys: Iterable[str]) -> list[int]:
         return []
     q = select(clock_runs.c.lead_id).where(clock_runs.c.rep.in_(keys)).distinct()
     return sorted(int(r.lead_id) for r in conn.execute(q))
+
+
+def load_inactive_users(conn: Connection) -> dict[str, str]:
+    return {r.identifier: r.who for r in conn.execute(select(inactive_crm_users))}
+
+
+def record_inactive_users(conn: Connection, inactive: Mapping[str, str], active: Iterable[str]) -> None:
+    """A user list's inactive users, by what names them; a user it lists as active is
+    no longer inactive (reactivated)."""
+    gone = sorted(set(active) | set(inactive))
+    for i in range(0, len(gone), 900):  # under SQLite's bound-parameter limit
+        conn.execute(delete(inactive_crm_users).where(inactive_crm_users.c.identifier.in_(gone[i : i + 900])))
+    if inactive:
+        conn.execute(insert(inactive_crm_users), [{"identifier": k, "who": v} for k, v in inactive.items()])

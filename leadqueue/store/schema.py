@@ -164,6 +164,16 @@ rep_zone_changes = Table(
     Column("zone_before", String(64)),  # None: the team's zone
 )
 
+# What names each inactive user of the CRM user lists imported (an id, an email,
+# a name, folded as owners are matched): a lead file naming one is told so
+# instead of making a rep of a person who has left.
+inactive_crm_users = Table(
+    "inactive_crm_users",
+    metadata,
+    Column("identifier", String(320), primary_key=True),
+    Column("who", String(400), nullable=False),  # the user, for the message
+)
+
 leads = Table(
     "leads",
     metadata,
