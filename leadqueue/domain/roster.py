@@ -66,6 +66,9 @@ class Rep:
     role: str = "rep"
     crm_ids: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    # The PostgreSQL role this rep connects to a team store as (`leadqueue pg grant`):
+    # there the database user, not `--as`, says who acts. None: no role of their own.
+    pg_role: str | None = None
 
     def handles(self) -> set[str]:
         """What a person may type to mean this rep (`--as`, `--to`), folded."""
@@ -182,6 +185,19 @@ def parse_zone(value: Any) -> str | None:
     if not text or text.casefold() == TEAM_ZONE_WORD:
         return None
     return _fits("zone", check_zone(text))
+
+
+# PostgreSQL cuts identifiers at 63 bytes: a longer name would silently become another.
+PG_ROLE_MAX_BYTES = 63
+
+
+def parse_pg_role(value: Any) -> str | None:
+    text = _text(value)
+    if not text:
+        return None
+    if len(text.encode("utf-8")) > PG_ROLE_MAX_BYTES or "\x00" in text:
+        raise ValueError(f"{text[:20]!r} is not a PostgreSQL role name: at most {PG_ROLE_MAX_BYTES} bytes")
+    return text
 
 
 def parse_role(value: Any) -> str:

@@ -131,7 +131,8 @@ def _v6_to_v7(conn: Connection) -> None:
     """Version 7 projects each lead's next step (kind, due, note, when done), for
     the queue's rows and the today view: every projection is rebuilt to fill them.
     It keeps what names the inactive users of CRM user lists, and drops an index
-    that was a prefix of another (ix_leads_section of ix_leads_search)."""
+    that was a prefix of another (ix_leads_section of ix_leads_search). Reps get
+    the PostgreSQL role they act as on a team store (`leadqueue pg grant`)."""
     inactive_crm_users.create(conn, checkfirst=True)
     conn.execute(text("DROP INDEX IF EXISTS ix_leads_section"))
     datetime_type = _datetime_type(conn)
@@ -139,6 +140,9 @@ def _v6_to_v7(conn: Connection) -> None:
     _add_column(conn, "leads", "next_step_due", datetime_type)
     _add_column(conn, "leads", "next_step_note", "TEXT")
     _add_column(conn, "leads", "next_step_done_at", datetime_type)
+    # Who acts on a PostgreSQL team store is the database user, mapped to a rep here.
+    _add_column(conn, "reps", "pg_role", "VARCHAR(63)")
+    next(i for i in reps.indexes if i.name == "ux_reps_pg_role").create(conn, checkfirst=True)
     _mark_projections_stale(conn)
 
 

@@ -24,6 +24,7 @@ def row_to_rep(r: Any) -> Rep:
         role=r.role or "rep",
         crm_ids=tuple(r.crm_ids or ()),
         aliases=tuple(r.aliases or ()),
+        pg_role=r.pg_role or None,
     )
 
 
@@ -39,6 +40,7 @@ def _values(rep: Rep) -> dict[str, Any]:
         "role": rep.role,
         "crm_ids": list(rep.crm_ids),
         "aliases": list(rep.aliases),
+        "pg_role": rep.pg_role,
     }
 
 
@@ -48,6 +50,17 @@ def insert_rep(conn: Connection, rep: Rep) -> None:
 
 def update_rep(conn: Connection, rep: Rep) -> None:
     conn.execute(update(reps).where(reps.c.key == rep.key).values(**_values(rep)))
+
+
+def find_rep(conn: Connection, key: str) -> Rep | None:
+    row = conn.execute(select(reps).where(reps.c.key == key)).first()
+    return row_to_rep(row) if row is not None else None
+
+
+def rep_with_pg_role(conn: Connection, role: str) -> Rep | None:
+    """The rep who connects to a PostgreSQL team store as `role`."""
+    row = conn.execute(select(reps).where(reps.c.pg_role == role)).first()
+    return row_to_rep(row) if row is not None else None
 
 
 def record_zone_change(conn: Connection, rep_key: str, at: datetime, zone_before: str | None) -> None:

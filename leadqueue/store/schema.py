@@ -152,6 +152,10 @@ reps = Table(
     # How CRM owners map to reps: the owner ids and other spellings of the name a CRM file uses.
     Column("crm_ids", JSON, nullable=False, default=list),
     Column("aliases", JSON, nullable=False, default=list),
+    # The PostgreSQL role the rep connects to a team store as: there the database
+    # user says who acts (store.pg_security). One rep per role.
+    Column("pg_role", String(63)),
+    Index("ux_reps_pg_role", "pg_role", unique=True),
 )
 
 # When a rep's zone changed, and what it was before: each stretch of a rep's
