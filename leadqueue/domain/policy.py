@@ -11,6 +11,7 @@ import re
 from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -285,10 +286,34 @@ class Policy(Strict):
         serialization_alias="import",
     )
 
+    # The lead's page in the CRM (`o` in the queue): `{id}` is the lead's CRM id, URL-quoted.
+    crm_url: str | None = None
+
     @field_validator("time_zone")
     @classmethod
     def _zone_exists(cls, value: str) -> str:
         return check_zone(value)
+
+    @field_validator("crm_url")
+    @classmethod
+    def _crm_url_valid(cls, value: str | None) -> str | None:
+        """A web address with `{id}` where the lead's id goes: it is opened in a browser,
+        so nothing but http(s) (no `file:` or `javascript:`), and the id never in the host."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if "{id}" not in value:
+            raise ValueError(
+                f"{value!r} has no {{id}}: write where the lead's id goes, e.g. https://example.my.salesforce.com/{{id}}"
+            )
+        if _CONTROL.search(value) or " " in value:
+            raise ValueError("a web address has no spaces or control characters")
+        parts = urlsplit(value.replace("{id}", "ID"))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} must start with https:// (or http://) and a host name")
+        if "{id}" in urlsplit(value).netloc:
+            raise ValueError(f"{value!r}: {{id}} goes in the path or the query, not the host name")
+        return value
 
     @field_validator("working_hours")
     @classmethod
@@ -373,6 +398,12 @@ class Policy(Strict):
             mode="json", include={"time_zone", "at_risk_fraction", "working_hours", "holidays", "windows"}
         )
         return hashlib.sha256(json.dumps(clocks, sort_keys=True).encode()).hexdigest()[:16]
+
+    def crm_link(self, crm_id: str) -> str | None:
+        """The lead's page in the CRM, or None when `crm_url` is not set."""
+        if self.crm_url is None:
+            return None
+        return self.crm_url.replace("{id}", quote(crm_id, safe=""))
 
     def active_reasons(self) -> dict[str, ReasonCode]:
         return {code: r for code, r in self.reasons.items() if not r.retired}

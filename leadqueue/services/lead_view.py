@@ -9,6 +9,7 @@ from typing import Any
 from leadqueue.domain.checklist import ChecklistItem, evaluate_checklist
 from leadqueue.domain.events import Event
 from leadqueue.domain.lead import LeadProfile
+from leadqueue.domain.lead_zone import LeadZone, lead_zone
 from leadqueue.domain.lifecycle import LeadHistory, fold, undo_target
 from leadqueue.domain.next_step import NextStep, next_step_of
 from leadqueue.domain.policy import Tier
@@ -31,6 +32,7 @@ class LeadView:
     rep_name: str
     now: datetime
     next_step: NextStep | None = None  # what the rep committed to on accepting, and if it was done
+    local_zone: LeadZone | None = None  # where the lead is, when an import column or its country says
 
     @property
     def undoable(self) -> Event | None:
@@ -66,4 +68,5 @@ def load_lead_view(services: Services, crm_id: str) -> LeadView:
         names.get(history.owner or "", history.owner or ""),
         now,
         next_step_of(history),
+        lead_zone(profile.extra, profile.region),
     )

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from leadqueue.settings import paths
 from leadqueue.settings.keymap import DEFAULT_THEME, check_keymap, check_theme
 from leadqueue.settings.toml_errors import SettingsError, explain, read_toml
+
+
+class Alerts(BaseModel):
+    """`[alerts]`: how the app calls a rep back to a terminal in the background when a
+    hot lead arrives or a lead turns at risk. `desktop` is the escape sequence the
+    terminal turns into a desktop notification: OSC 9 (iTerm2, kitty, WezTerm,
+    Ghostty, Windows Terminal) or OSC 777 (foot, urxvt, WezTerm, Ghostty, some VTE);
+    a terminal that knows neither ignores it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    bell: bool = True
+    desktop: Literal["osc9", "osc777", "off"] = "osc9"
 
 
 class UserConfig(BaseModel):
@@ -27,6 +40,7 @@ class UserConfig(BaseModel):
     theme: str = DEFAULT_THEME
     # binding id -> keys, e.g. "lead.accept" = "ctrl+a"
     keymap: dict[str, str] = Field(default_factory=dict)
+    alerts: Alerts = Field(default_factory=Alerts)
 
     _source: str = PrivateAttr(default="config")
     _problems: list[tuple[str, str]] = PrivateAttr(default_factory=list)
@@ -95,4 +109,4 @@ def save_config(config: UserConfig, path: Path | None = None) -> None:
         raise
 
 
-__all__ = ["SettingsError", "UserConfig", "load_config", "save_config"]
+__all__ = ["Alerts", "SettingsError", "UserConfig", "load_config", "save_config"]

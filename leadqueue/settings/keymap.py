@@ -61,6 +61,8 @@ SCREEN_BINDINGS: dict[str, dict[str, str]] = {
         "lead.conversation": "c",
         "lead.dispose": "d",
         "lead.undo": "u",
+        "lead.copy_contact": "y",
+        "lead.open_in_crm": "o",
         "queue.mark": "space",
         "queue.section": "tab",
         "queue.search": "slash",

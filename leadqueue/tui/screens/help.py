@@ -15,6 +15,26 @@ from textual.widgets import Label, Static
 
 from leadqueue.tui.format import visible
 
+# How the queue's keys for reaching a lead behave, under its table of keys
+# ({key}: the binding's keys after the keymap).
+NOTES: dict[str, str] = {
+    "lead.copy_contact": (
+        "{key} copies the lead's email to the clipboard, {key} again its phone (no email: the phone "
+        "at once); over SSH too, in a terminal that lets programs set the clipboard (OSC 52)."
+    ),
+    "lead.open_in_crm": (
+        "{key} opens the lead's page in the CRM: set "
+        'crm_url = "https://yourcompany.my.salesforce.com/{{id}}" in policy.toml '
+        "({{id}} is the lead's CRM id)."
+    ),
+    "queue.section": (
+        "The detail pane shows the lead's local time when an import column (time_zone, HubSpot's Time Zone) "
+        "or a country with one time zone gives it. With the terminal in the background, a new hot lead or "
+        "a lead turning at risk rings the bell and sends a desktop notification: [alerts] in config.toml "
+        '(bell = true, desktop = "osc9", "osc777" or "off").'
+    ),
+}
+
 
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "forms.tcss"
@@ -36,6 +56,10 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="form help"):
             yield Label(Text("Keys — remap any of them in config.toml under [keymap]"), classes="form-title")
             yield Static(table)
+            notes = [NOTES[i].format(key=keys) for keys, _, i in self.rows if i in NOTES]
+            if notes:
+                # The keys may come from the user's keymap: shown as text, never markup.
+                yield Static(Text(visible("\n".join(notes), keep_layout=True)), classes="help-notes")
             yield Label("esc closes · ctrl+p opens the command palette", classes="form-hint")
 
     def action_dismiss_help(self) -> None:

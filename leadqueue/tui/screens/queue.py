@@ -27,8 +27,10 @@ from leadqueue.services.lead_view import LeadView, load_lead_view
 from leadqueue.store import outbox
 from leadqueue.store import queue_query as qq
 from leadqueue.store.engine import StoreError
+from leadqueue.tui.alerts import alert
 from leadqueue.tui.format import clock_state, visible
 from leadqueue.tui.polling import PollsStore
+from leadqueue.tui.screens.queue_reach import ReachInQueue
 from leadqueue.tui.typeahead import hold_keys, in_turn
 from leadqueue.tui.widgets.lead_detail import LeadDetail
 from leadqueue.tui.widgets.queue_list import QueueList
@@ -82,7 +84,7 @@ def read_first_page(
     return found[0] if found else None
 
 
-class QueueScreen(PollsStore):
+class QueueScreen(ReachInQueue, PollsStore):
     BINDINGS = [
         Binding("j,down", "move(1)", "Down", show=False, id="queue.down"),
         Binding("k,up", "move(-1)", "Up", show=False, id="queue.up"),
@@ -100,6 +102,8 @@ class QueueScreen(PollsStore):
         Binding("c", "touch(True)", "Conversation", show=False, id="lead.conversation", priority=True),
         Binding("d", "dispose", "Dispose", show=False, id="lead.dispose", priority=True),
         Binding("u", "undo", "Undo", show=False, id="lead.undo"),
+        Binding("y", "copy_contact", "Copy email, then phone", show=False, id="lead.copy_contact"),
+        Binding("o", "open_in_crm", "Open in CRM", show=False, id="lead.open_in_crm"),
         Binding("space", "mark", "Mark", show=False, id="queue.mark"),
         Binding("tab", "section", "Decide/Follow up", id="queue.section"),
         Binding("slash", "search", "Search", id="queue.search", priority=True),
@@ -321,6 +325,8 @@ class QueueScreen(PollsStore):
             for r in fresh[:3]:
                 # Imported by anyone, named by anyone: the toast shows the name, never reads it as markup.
                 self.notify(f"New hot lead: {r.name} ({r.company})", title="Hot lead", markup=False)
+            if fresh:  # one bell for the lot, and only while the terminal is in the background
+                alert(self.app, "hot lead", ", ".join(f"{r.name} ({r.company})" for r in fresh[:3]))
         self.seen_hot = (self.seen_hot or set()) | ids
 
     # -- the detail pane ---------------------------------------------------------------
@@ -370,6 +376,7 @@ class QueueScreen(PollsStore):
         now = self.now()
         queue = self.query_one(QueueList)
         queue.now = now
+        turned: list[str] = []
         for row in queue.rows[queue.top : queue.top + queue.page]:
             state = clock_state(row.due_at, row.at_risk_at, now)
             before = self.known_states.get(row.crm_id)
@@ -382,7 +389,10 @@ class QueueScreen(PollsStore):
                     title="SLA",
                     markup=False,
                 )
+                turned.append(f"{row.name}: {(row.clock or '').replace('_', ' ')} clock {word}")
             self.known_states[row.crm_id] = state
+        if turned:
+            alert(self.app, "SLA", "; ".join(turned))
         if self.view is not None:
             self.query_one(LeadDetail).tick(self.view, now, self.services.policy.zone)
 

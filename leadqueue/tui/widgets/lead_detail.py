@@ -75,6 +75,8 @@ def render_view(view: LeadView, now: datetime, zone: ZoneInfo = UTC_ZONE) -> Ren
     verified = {True: " ✔ verified", False: " ✘ bounced", None: " (unverified)"}[p.email_verified]
     contact.append(f"✉ {visible(p.email) or '—'}{verified if p.email else ''}\n")
     contact.append(f"☎ {visible(p.phone) or '—'}   {visible(p.profile_url)}", style="")
+    if view.local_zone is not None:  # known from a time zone column or a country with one zone
+        contact.append(f"\n◷ local time {view.local_zone.local_time(now, zone)}")
     parts.append(contact)
 
     open_clocks = [c for c in view.clocks if c.is_open]
