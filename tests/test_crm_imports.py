@@ -399,6 +399,25 @@ def test_a_reimport_keeps_a_local_reassignment_unless_the_crm_owner_changed(
     assert lead(team, "R1")["owner"] == "hannah"
 
 
+def test_a_crm_reassignment_starts_the_new_owners_clock_when_the_crm_says(
+    team: Services, tmp_path: Path
+) -> None:
+    path = tmp_path / "contacts.csv"
+    header = "Record ID,Last Name,Email,Contact owner,Owner assigned date\n"
+    first = NOW - timedelta(hours=6)
+    path.write_text(header + f"301,Lind,ada@x.example,Maria Lopez,{first:%Y-%m-%d %H:%M}\n", encoding="utf-8")
+    import_file(team, path, ImportOptions(source_zone=ZoneInfo("UTC")))
+    assert lead(team, "301")["assigned_at"] == first
+    later = NOW + timedelta(hours=3)
+    team.clock.set(later)  # type: ignore[attr-defined]
+    moved = "301,Lind,ada@x.example,Omar Haddad,{}\n"
+    path.write_text(header + moved.format(f"{NOW:%Y-%m-%d %H:%M}"), encoding="utf-8")
+    assert import_file(team, path, ImportOptions(source_zone=ZoneInfo("UTC"))).reassigned == 1
+    with team.store.read() as conn:
+        runs = conn.execute(select(clock_runs.c.rep, clock_runs.c.started_at).order_by(clock_runs.c.n)).all()
+    assert [tuple(r) for r in runs][-1] == ("omar-haddad", NOW)  # not the import's own time, 3 h later
+
+
 # -- 10. show carries every imported field ----------------------------------------
 
 

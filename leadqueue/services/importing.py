@@ -119,6 +119,7 @@ class _Changed(NamedTuple):
     values: dict[str, Any]
     owner: str  # the rep the file names, or the lead's owner when it names none
     closed: bool  # the CRM has closed it
+    assigned_at: datetime | None  # when the CRM says the owner got it, if the file says
 
 
 class ImportRejected(Exception):
@@ -248,7 +249,7 @@ class _Importer:
             if not row.owner_from_file:
                 values["crm_owner"] = old.crm_owner
             if old.content_hash != values["content_hash"] or (old.crm_owner or old.owner) != owner:
-                changed.append(_Changed(old, values, owner, closed))
+                changed.append(_Changed(old, values, owner, closed, row.assigned_at))
             else:
                 self.summary.unchanged += 1
         if new_rows:
@@ -368,7 +369,7 @@ class _Importer:
         self.summary.updated += len(changed)
 
         history_by_id = repo.events_by_lead(conn, [c.old.id for c in changed])
-        for old, values, owner, closed in changed:
+        for old, values, owner, closed, assigned_at in changed:
             events = history_by_id[old.id]
             extra: list[Event] = []
             state = LeadState(old.state) if old.state else None
@@ -391,8 +392,18 @@ class _Importer:
             crm_moved = owner != (old.crm_owner or old.owner)
             if crm_moved and owner != old.owner and state in _LIVE_STATES:
                 payload = {"from": old.owner, "to": owner}
+                # The new owner's clock starts when the CRM gave them the lead, if the file
+                # says and that is after everything recorded here; else at this import.
+                after_history = max((e.at for e in events), default=None)
+                moved_at = self.now
+                if (
+                    assigned_at is not None
+                    and after_history is not None
+                    and after_history < assigned_at < self.now
+                ):
+                    moved_at = assigned_at
                 extra.append(
-                    Event(kind=EventKind.REASSIGNED, actor=IMPORT_ACTOR, at=self.now, payload=payload)
+                    Event(kind=EventKind.REASSIGNED, actor=IMPORT_ACTOR, at=moved_at, payload=payload)
                 )
                 self.summary.reassigned += 1
             if extra:
