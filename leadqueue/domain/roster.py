@@ -7,6 +7,7 @@ decided against the other reps by the service that holds the store.
 
 from __future__ import annotations
 
+import base64
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -69,6 +70,9 @@ class Rep:
     # The PostgreSQL role this rep connects to a team store as (`leadqueue pg grant`):
     # there the database user, not `--as`, says who acts. None: no role of their own.
     pg_role: str | None = None
+    # The public key this rep's store signs its sync segments with (`leadqueue sync
+    # --show-key`): other stores take in only what that key signed as this rep.
+    sync_key: str | None = None
 
     def handles(self) -> set[str]:
         """What a person may type to mean this rep (`--as`, `--to`), folded."""
@@ -200,6 +204,23 @@ def parse_pg_role(value: Any) -> str | None:
     return text
 
 
+SYNC_KEY_BYTES = 32  # an Ed25519 public key
+
+
+def parse_sync_key(value: Any) -> str | None:
+    """A store's public signing key as `leadqueue sync --show-key` prints it (base64)."""
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except ValueError:
+        raw = b""
+    if len(raw) != SYNC_KEY_BYTES:
+        raise ValueError(f"{text[:20]!r} is not a sync key: paste what `leadqueue sync --show-key` prints")
+    return base64.b64encode(raw).decode("ascii")
+
+
 def parse_role(value: Any) -> str:
     text = _text(value).casefold() or ROLES[0]
     if text not in ROLES:
@@ -243,6 +264,7 @@ _PARSERS: dict[str, Any] = {
     "role": parse_role,
     "crm_ids": split_list,
     "aliases": split_list,
+    "sync_key": parse_sync_key,
 }
 
 
@@ -299,6 +321,8 @@ def clashes(rep: Rep, others: Iterable[Rep]) -> list[Problem]:
             problems.append(
                 Problem(field, f"{text!r} is already {_DESCRIBE[their_field]} of rep {other.key!r}")
             )
+        if rep.sync_key and rep.sync_key == other.sync_key:  # a key signs for one rep
+            problems.append(Problem("sync_key", f"that key is already the sync key of rep {other.key!r}"))
     return problems
 
 

@@ -22,6 +22,7 @@ from leadqueue.store.schema import (
     reps,
     sync_files,
     sync_parked,
+    sync_pins,
 )
 
 # Set by a migration whose new projection columns only a fold can fill: the
@@ -132,7 +133,9 @@ def _v6_to_v7(conn: Connection) -> None:
     the queue's rows and the today view: every projection is rebuilt to fill them.
     It keeps what names the inactive users of CRM user lists, and drops an index
     that was a prefix of another (ix_leads_section of ix_leads_search). Reps get
-    the PostgreSQL role they act as on a team store (`leadqueue pg grant`)."""
+    the PostgreSQL role they act as on a team store (`leadqueue pg grant`), and
+    the key their store signs sync segments with; `sync_pins` keeps the key each
+    writer of the shared folder was first seen signing with."""
     inactive_crm_users.create(conn, checkfirst=True)
     conn.execute(text("DROP INDEX IF EXISTS ix_leads_section"))
     datetime_type = _datetime_type(conn)
@@ -143,6 +146,9 @@ def _v6_to_v7(conn: Connection) -> None:
     # Who acts on a PostgreSQL team store is the database user, mapped to a rep here.
     _add_column(conn, "reps", "pg_role", "VARCHAR(63)")
     next(i for i in reps.indexes if i.name == "ux_reps_pg_role").create(conn, checkfirst=True)
+    # Signed sync: the key a rep's store signs with, and the keys pinned for each writer.
+    _add_column(conn, "reps", "sync_key", "VARCHAR(64)")
+    sync_pins.create(conn, checkfirst=True)
     _mark_projections_stale(conn)
 
 

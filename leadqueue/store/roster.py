@@ -25,6 +25,7 @@ def row_to_rep(r: Any) -> Rep:
         crm_ids=tuple(r.crm_ids or ()),
         aliases=tuple(r.aliases or ()),
         pg_role=r.pg_role or None,
+        sync_key=r.sync_key or None,
     )
 
 
@@ -41,6 +42,7 @@ def _values(rep: Rep) -> dict[str, Any]:
         "crm_ids": list(rep.crm_ids),
         "aliases": list(rep.aliases),
         "pg_role": rep.pg_role,
+        "sync_key": rep.sync_key,
     }
 
 

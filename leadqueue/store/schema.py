@@ -155,6 +155,9 @@ reps = Table(
     # The PostgreSQL role the rep connects to a team store as: there the database
     # user says who acts (store.pg_security). One rep per role.
     Column("pg_role", String(63)),
+    # The public key the rep's store signs its sync segments with (base64); NULL:
+    # the first key seen signing as this rep is pinned instead (sync_pins).
+    Column("sync_key", String(64)),
     Index("ux_reps_pg_role", "pg_role", unique=True),
 )
 
@@ -389,6 +392,20 @@ sync_files = Table(
     Column("writer", String(120), nullable=False),
     Column("events", Integer, nullable=False),
     Column("direction", String(10), nullable=False),  # sent | received
+    Column("at", StoredInstant, nullable=False),
+)
+
+# The key and rep each writer of the shared folder signs its segments as: pinned
+# when its first segment is taken in (trust on first use) or from the roster's
+# sync_key. A later segment of that writer signed by another key, or as another
+# rep, is refused.
+sync_pins = Table(
+    "sync_pins",
+    metadata,
+    Column("writer", String(120), primary_key=True),
+    Column("rep", String(120), nullable=False, index=True),
+    Column("public_key", String(64), nullable=False),
+    Column("source", String(10), nullable=False),  # first-use | roster
     Column("at", StoredInstant, nullable=False),
 )
 
