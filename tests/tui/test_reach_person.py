@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from rich.console import Console
 from textual.widgets import Static
 
@@ -87,7 +89,8 @@ async def test_a_hostile_email_copies_no_control_character(demo_services: Servic
         assert RAW.search(toasts(app, "Copy")[-1]) is None
 
 
-async def test_o_opens_the_lead_in_the_crm(demo_services: Services) -> None:
+async def test_o_opens_the_lead_in_the_crm(demo_services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISPLAY", ":0")
     services = replace(demo_services, policy=Policy(crm_url=CRM_URL))
     top_lead(services, "00Q/1 2")  # a character a URL must quote
     app = make_app(services)
@@ -99,6 +102,27 @@ async def test_o_opens_the_lead_in_the_crm(demo_services: Services) -> None:
         await settle(pilot)
     assert opened == ["https://example.my.salesforce.com/00Q%2F1%202"]
     assert toasts(app, "Open in CRM") == ["Opening https://example.my.salesforce.com/00Q%2F1%202"]
+
+
+async def test_o_without_a_display_puts_the_link_on_the_clipboard(
+    demo_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over SSH, webbrowser would run a text browser in this terminal, under the app."""
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    services = replace(demo_services, policy=Policy(crm_url=CRM_URL))
+    top_lead(services, "00Q1")
+    app = make_app(services)
+    opened: list[str] = []
+    app.open_url = lambda url, **_: opened.append(url)  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+    assert opened == []
+    assert app.clipboard == "https://example.my.salesforce.com/00Q1"
+    assert "the link is on the clipboard" in toasts(app, "Open in CRM")[-1]
 
 
 async def test_o_without_a_crm_url_says_how_to_set_one(demo_services: Services) -> None:

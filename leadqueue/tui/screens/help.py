@@ -25,7 +25,7 @@ NOTES: dict[str, str] = {
     "lead.open_in_crm": (
         "{key} opens the lead's page in the CRM: set "
         'crm_url = "https://yourcompany.my.salesforce.com/{{id}}" in policy.toml '
-        "({{id}} is the lead's CRM id)."
+        "({{id}} is the lead's CRM id). With no display to open a browser on (SSH), the link is copied."
     ),
     "queue.section": (
         "The detail pane shows the lead's local time when an import column (time_zone, HubSpot's Time Zone) "

@@ -6,6 +6,9 @@ A mixin of QueueScreen, kept apart so the queue's module stays about the queue.
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -25,6 +28,17 @@ NO_CRM_URL = (
     'No CRM link set: add crm_url = "https://yourcompany.my.salesforce.com/{id}" to policy.toml '
     "({id} is where the lead's CRM id goes), then press o again."
 )
+
+
+def can_open_a_browser(env: Mapping[str, str] | None = None, platform: str | None = None) -> bool:
+    """Whether a browser can open beside the terminal. On Linux without a display (a
+    session over SSH), Python's webbrowser falls back to a text browser (lynx, w3m)
+    run in this very terminal, under the app, which waits for it to quit."""
+    env = os.environ if env is None else env
+    platform = sys.platform if platform is None else platform
+    if platform in ("darwin", "win32") or env.get("BROWSER"):
+        return True
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
 
 def contact_to_copy(email: str, phone: str, last: str | None) -> tuple[str, str] | None:
@@ -96,6 +110,15 @@ class ReachInQueue(Screen[None]):
         if link is None:
             self.notify(NO_CRM_URL, title="Open in CRM", severity="warning", timeout=10, markup=False)
             return
+        if not can_open_a_browser():
+            self.app.copy_to_clipboard(link)
+            self.notify(
+                f"No browser on this machine's display: the link is on the clipboard. {link}",
+                title="Open in CRM",
+                severity="warning",
+                markup=False,
+            )
+            return
         self.app.open_url(link)
-        # Shown too: where no browser opens (a remote session), the rep can still follow it.
+        # Shown too: a terminal that links web addresses lets the rep follow it from here.
         self.notify(f"Opening {link}", title="Open in CRM", markup=False)
