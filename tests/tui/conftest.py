@@ -13,9 +13,18 @@ from leadqueue.services.context import Services
 from leadqueue.settings.config import UserConfig
 from leadqueue.store.engine import open_store
 from leadqueue.tui.app import LeadqueueApp
+from leadqueue.tui.screens import queue as queue_screen
 
 # A Friday afternoon in New York; the demo copy is shifted to it.
 FROZEN = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def no_wall_clock_viewing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lead highlighted for 1.5 s of real time counts as viewed and records an
+    event: on a loaded machine that lands in the middle of a test and changes what
+    it counts. Tests that mean to view a lead call `record_viewed` themselves."""
+    monkeypatch.setattr(queue_screen, "VIEWED_AFTER", 24 * 3600)
 
 
 @pytest.fixture
