@@ -316,6 +316,11 @@ def _print_row_errors(errors: list[Any], file: Path, limit: int = 20) -> None:
 def _report(ctx: Context, a: argparse.Namespace) -> int:
     from leadqueue.services.reports import BREACH_FIELDS, BREACH_TABLE_FIELDS, breaches, metrics
 
+    if a.report == "weekly":
+        from leadqueue.cli.report_weekly import run_weekly
+
+        return run_weekly(ctx, a)
+
     now = ctx.services.clock.now()
     zone = ctx.services.policy.zone
     if a.report == "breaches":

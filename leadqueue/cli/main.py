@@ -14,6 +14,7 @@ from leadqueue import __version__
 from leadqueue.cli import commands
 from leadqueue.cli.common import add_common
 from leadqueue.cli.output import say
+from leadqueue.cli.report_weekly import add_weekly_parser
 from leadqueue.domain.clock import Clock, FixedClock, SystemClock
 from leadqueue.domain.decisions import NEXT_STEP_KINDS, TOUCH_CHANNELS
 from leadqueue.domain.lifecycle import DISPOSITIONS
@@ -173,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="only events recorded since WHEN, or since the previous export in this format ('last')",
     )
 
-    p = command("report", "reports: breaches or metrics")
+    p = command("report", "reports: breaches, metrics or the weekly report")
     rsub = p.add_subparsers(dest="report", metavar="REPORT", required=True)
     r = rsub.add_parser("breaches", help="open clocks at risk or breached")
     add_common(r)
@@ -186,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--since", metavar="WHEN", help="default: 28 days before --until")
     r.add_argument("--until", metavar="WHEN", help="default: now")
     r.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    add_weekly_parser(rsub)
 
     add_reps_parser(command("reps", "the team roster: list reps (the default), add, set or import them"))
 
