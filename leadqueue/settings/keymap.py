@@ -103,6 +103,7 @@ SCREEN_BINDINGS: dict[str, dict[str, str]] = {
         "metrics.previous": "left_square_bracket",
         "metrics.export_csv": "x",
         "metrics.export_json": "X",
+        "metrics.weekly_report": "W",
         "metrics.help": "question_mark",
         "metrics.back": "escape,q",
         "metrics.leads": "enter",

@@ -67,6 +67,7 @@ class MetricsScreen(Screen[None]):
         Binding("left_square_bracket", "section(-1)", "Previous section", show=False, id="metrics.previous"),
         Binding("x", "export('csv')", "Export", id="metrics.export_csv"),
         Binding("X", "export('json')", "Export JSON", show=False, id="metrics.export_json"),
+        Binding("W", "weekly_report", "Weekly report", show=False, id="metrics.weekly_report"),
         Binding("question_mark", "help", "Help", show=False, id="metrics.help"),
         Binding("escape,q", "back", "Back", id="metrics.back"),
     ]
@@ -324,3 +325,25 @@ class MetricsScreen(Screen[None]):
             )
             return
         self.app.call_from_thread(self.notify, f"Metrics → {path}", title="Exported", markup=False)
+
+    def action_weekly_report(self) -> None:
+        """The weekly report (one HTML file with charts) for the period shown, written
+        where the other exports go."""
+        self.weekly_report(self.period, self.services.clock.now())
+
+    @work(thread=True, group="export")
+    def weekly_report(self, period: Period, now: datetime) -> None:
+        from leadqueue.export.weekly_html import html_report
+        from leadqueue.services.weekly_report import period_of, weekly_report
+
+        try:
+            report = weekly_report(
+                self.services, period_of(period.since, period.until, self.services.policy.zone)
+            )
+            path = write_export("weekly-report", "html", now, html_report(report))
+        except (StoreError, OSError, *USER_ERRORS) as exc:
+            self.app.call_from_thread(
+                self.notify, f"Weekly report failed: {exc}", severity="error", title="Export", markup=False
+            )
+            return
+        self.app.call_from_thread(self.notify, f"Weekly report → {path}", title="Exported", markup=False)
