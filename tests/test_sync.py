@@ -146,10 +146,10 @@ def test_a_run_killed_after_the_rename_is_recovered_without_writing_twice(
     for i in range(3):
         accept(a, f"00Q00000000000{i}")
 
-    monkeypatch.setattr(segments, "fsync_dir", die_after_the_rename)
-    with pytest.raises(KeyboardInterrupt):
+    # Not monkeypatch.undo(): that would also undo the test's own data dir, where the key is.
+    with monkeypatch.context() as m, pytest.raises(KeyboardInterrupt):
+        m.setattr(segments, "fsync_dir", die_after_the_rename)
         SyncService(a, share, "ana").run()
-    monkeypatch.undo()
     assert unsent(a) == 3  # the commit never happened
     assert len(folder_event_ids(share)) == 3  # but the segment is in place
 
@@ -390,10 +390,9 @@ def test_a_killed_run_whose_segment_ends_inside_a_sealed_run_is_recovered_exactl
 ) -> None:
     a, b = pair
     made = many_events(a, 12)  # 78 lines: a sealed run of 64 and 14 single lines
-    monkeypatch.setattr(segments, "fsync_dir", die_after_the_rename)
-    with pytest.raises(KeyboardInterrupt):
+    with monkeypatch.context() as m, pytest.raises(KeyboardInterrupt):
+        m.setattr(segments, "fsync_dir", die_after_the_rename)
         SyncService(a, share, "ana", segment_events=40).run()  # its segment ends at line 40 of 64
-    monkeypatch.undo()
     assert unsent(a) == made and len(folder_event_ids(share)) == 40
     rerun = SyncService(a, share, "ana").run()
     assert (rerun.recovered_segments, rerun.sent, rerun.unsent) == (1, made - 40, 0)

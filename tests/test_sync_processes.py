@@ -3,6 +3,7 @@ moments and run again, then every event is checked to be present exactly once.""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -15,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from leadqueue.domain.clock import FixedClock
 from leadqueue.domain.events import Event, EventKind
@@ -25,7 +26,7 @@ from leadqueue.services.maintenance import rebuild_projections
 from leadqueue.store import outbox
 from leadqueue.store import repository as repo
 from leadqueue.store.engine import open_store
-from leadqueue.store.schema import ORIGIN_LOCAL, events
+from leadqueue.store.schema import ORIGIN_LOCAL, events, reps, sync_pins
 from leadqueue.sync.records import encode, to_record
 from leadqueue.sync.segments import TEMP_SUFFIX, SharedFolder
 from tests.conftest import NOW
@@ -53,8 +54,13 @@ def build_writer_store(template: Path, path: Path, w: int) -> set[str]:
             at = NOW + timedelta(seconds=i)
             if i % WRITERS == w:  # this rep's own leads: real decisions
                 kinds = [EventKind.VIEWED, EventKind.ACCEPTED, EventKind.TOUCHED, EventKind.CONVERSATION]
-            else:
-                kinds = [EventKind.VIEWED, EventKind.ESCALATED, EventKind.VIEWED, EventKind.ESCALATED]
+            else:  # the others' leads: what a team lead may do on any lead (every rep here is one)
+                kinds = [
+                    EventKind.ESCALATED,
+                    EventKind.ACKNOWLEDGED,
+                    EventKind.ESCALATED,
+                    EventKind.ACKNOWLEDGED,
+                ]
             for n, kind in enumerate(kinds):
                 payload: dict[str, object] = {}
                 if kind is EventKind.ACCEPTED:
@@ -127,6 +133,11 @@ def test_four_writers_killed_at_random_still_publish_every_event_exactly_once(tm
     base = Services(store=open_store(template), policy=Policy(), clock=FixedClock(NOW))
     for i in range(LEADS):
         add_lead(base, f"L{i:05d}", rep=f"rep{i % WRITERS}", assigned_at=NOW - timedelta(hours=1))
+    # Every store takes in only what the roster says its writer's rep may do: each rep
+    # acts on others' leads as a team lead, and the team store syncs as one too.
+    with base.store.write() as conn:
+        repo.ensure_reps(conn, {"lead": "Lead"})
+        conn.execute(update(reps).values(role="lead"))
     base.store.dispose()
     share = tmp_path / "share"
     share.mkdir()
@@ -149,6 +160,8 @@ def test_four_writers_killed_at_random_still_publish_every_event_exactly_once(tm
     for t in threads:
         t.join()
     assert all("rc=0" in line for line in log), log
+    # Nothing a killed run left behind is refused or skipped by the others: every segment is signed whole.
+    assert not any("refused" in line or "skipped" in line for line in log), log
     assert kills, "no run was killed mid-way: the test proved nothing"
     # One more round each, so every store pulls what the others finished last.
     for w, db in enumerate(dbs):
@@ -161,6 +174,14 @@ def test_four_writers_killed_at_random_still_publish_every_event_exactly_once(tm
     assert len(published) == len(set(published)) == len(expected)
     assert set(published) == expected
     assert not list(share.rglob(f"*{TEMP_SUFFIX}"))
+    # Each writer signed all its segments with one key, its store's, and wrote as its own rep.
+    headers = [json.loads(ref.path.read_bytes().split(b"\n", 1)[0]) for ref in folder.segments()]
+    by_writer: dict[str, set[tuple[str, str]]] = {}
+    for header in headers:
+        by_writer.setdefault(header["writer"], set()).add((header["key"], header["rep"]))
+    assert sorted(rep for pairs in by_writer.values() for _, rep in pairs) == [
+        f"rep{w}" for w in range(WRITERS)
+    ]
 
     # Every store: its outbox empty, and all 4,000 events held exactly once.
     for db in dbs:
@@ -174,6 +195,9 @@ def test_four_writers_killed_at_random_still_publish_every_event_exactly_once(tm
                 select(func.count()).select_from(events).where(events.c.kind == "accepted")
             ).scalar_one()
             assert accepted == LEADS
+            pinned = conn.execute(select(sync_pins.c.writer, sync_pins.c.public_key)).all()
+            assert {(w, k) for w, k in pinned} <= {(w, k) for w, pairs in by_writer.items() for k, _ in pairs}
+            assert len(pinned) == WRITERS - 1  # every other writer, on first sight
         store.dispose()
 
     # A team lead's fresh store pulls the whole team, and a second pull adds nothing.

@@ -65,7 +65,7 @@ def creates_store(args: argparse.Namespace) -> bool:
     it brings in (leads, reps, the team's events). Every other command needs an
     existing store, so a mistyped --db is "no leadqueue store at ...", not a
     new empty store that the next command reads as an empty queue."""
-    if args.command in ("import", "sync"):
+    if args.command == "import" or (args.command == "sync" and not args.show_key):
         return True
     return args.command == "reps" and getattr(args, "reps_cmd", None) in ("add", "import")
 
@@ -390,20 +390,13 @@ def _export_dir(ctx: Context, a: argparse.Namespace) -> Path:
 
 
 def _sync(ctx: Context, a: argparse.Namespace) -> int:
-    import socket
+    from leadqueue.cli import sync_command
 
-    from leadqueue.cli.progress import progress_bar
-    from leadqueue.sync.service import SyncService
-
+    if a.show_key:
+        return sync_command.show_key(ctx)
     if a.segment_events < 1:
         raise CommandError("--segment-events must be at least 1")
-    hint = ctx.actor or socket.gethostname()  # only names the writer; need not be a rep here
-    with progress_bar("syncing") as progress:
-        summary = SyncService(ctx.services, _export_dir(ctx, a), hint, a.segment_events, progress).run()
-    for problem in summary.bad_segments:
-        say(f"leadqueue: warning: skipped {problem}", err=True)
-    say(summary.line())
-    return 0
+    return sync_command.run_sync(ctx, a, _export_dir(ctx, a))
 
 
 def _export(ctx: Context, a: argparse.Namespace) -> int:

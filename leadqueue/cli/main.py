@@ -162,6 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"events per published file (default {SEGMENT_EVENTS:,})",
     )
+    p.add_argument(
+        "--show-key",
+        action="store_true",
+        help="print the key this store signs with (for the others' `reps set REP --sync-key KEY`)",
+    )
 
     p = command("export", "write the store's events as a file a CRM or a spreadsheet imports")
     p.add_argument("--format", required=True, choices=("jsonl", "csv", "salesforce", "hubspot"))
@@ -232,6 +237,11 @@ def add_reps_parser(p: argparse.ArgumentParser) -> None:
         )
         r.add_argument(
             "--alias", dest="aliases", action="append", metavar="TEXT", help=f"another name for the rep{more}"
+        )
+        r.add_argument(
+            "--sync-key",
+            metavar="KEY",
+            help="the key the rep's store signs with (`leadqueue sync --show-key` there; '' clears it)",
         )
     r = sub.add_parser("import", help="add or update reps from a CSV or JSON-lines file")
     add_common(r)

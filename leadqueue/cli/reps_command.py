@@ -41,7 +41,7 @@ def run_reps(ctx: Context, args: argparse.Namespace) -> int:
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     """The fields given on the command line; one left out keeps its value (set) or default (add)."""
     values: dict[str, Any] = {}
-    for name in ("name", "email", "zone", "role"):
+    for name in ("name", "email", "zone", "role", "sync_key"):
         if getattr(args, name) is not None:
             values[name] = getattr(args, name)
     for name in LIST_FIELDS:
@@ -81,6 +81,9 @@ def _changed(before: Rep | None, after: Rep, team_zone: str, recomputed: int) ->
     old = _cells(before, team_zone) if before else {}
     new = _cells(after, team_zone)
     diffs = [f"{f} {old.get(f) or '-'} -> {new[f] or '-'}" for f in FIELDS if old.get(f) != new[f]]
+    old_key = before.sync_key if before else None
+    if old_key != after.sync_key:  # not a roster file's column: said apart
+        diffs.append(f"sync key {old_key or '-'} -> {after.sync_key or '-'}")
     if not diffs:
         return f"rep {after.key} unchanged"
     text = f"updated rep {after.key}: " + "; ".join(diffs)

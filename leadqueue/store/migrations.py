@@ -149,6 +149,7 @@ def _v6_to_v7(conn: Connection) -> None:
     # Signed sync: the key a rep's store signs with, and the keys pinned for each writer.
     _add_column(conn, "reps", "sync_key", "VARCHAR(64)")
     sync_pins.create(conn, checkfirst=True)
+    _add_column(conn, "sync_parked", "source", "VARCHAR(320)")
     _mark_projections_stale(conn)
 
 

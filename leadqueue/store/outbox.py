@@ -31,10 +31,22 @@ def writer_id(conn: Connection, hint: str | None = None) -> str:
     known = read_meta(conn, WRITER_ID)
     if known:
         return known
-    stem = re.sub(r"[^a-z0-9]+", "-", (hint or "store").casefold()).strip("-")[:40] or "store"
-    name = f"{stem}-{uuid.uuid4().hex[:10]}"
+    name = _new_writer_name(hint)
     _INSERT_META.run(conn, {"key": WRITER_ID, "value": name})
     return name
+
+
+def new_writer_id(conn: Connection, hint: str | None = None) -> str:
+    """A new name for this store in the shared folder, replacing the one it had
+    (its signing key is new: the other stores pinned the old key for the old name)."""
+    name = _new_writer_name(hint)
+    write_meta(conn, WRITER_ID, name)
+    return name
+
+
+def _new_writer_name(hint: str | None) -> str:
+    stem = re.sub(r"[^a-z0-9]+", "-", (hint or "store").casefold()).strip("-")[:40] or "store"
+    return f"{stem}-{uuid.uuid4().hex[:10]}"
 
 
 # The statements a publish and a decision run are written for the driver (see
@@ -58,6 +70,15 @@ def write_meta(conn: Connection, key: str, value: str) -> None:
 
 
 PUBLISHED_THROUGH = "published_through_seq"
+# Added to local seqs in the names of this store's segments: raised when the
+# store finds segments of its own it does not remember (restored from a backup),
+# so its next names come after theirs and never take one of them.
+NAME_OFFSET = "segment_name_offset"
+
+
+def name_offset(conn: Connection) -> int:
+    value = read_meta(conn, NAME_OFFSET)
+    return int(value) if value else 0
 
 
 def published_through(conn: Connection) -> int:
@@ -314,20 +335,6 @@ def record_file(conn: Connection, name: str, writer: str, count: int, direction:
     _RECORD_FILE.run(conn, values)
 
 
-def existing_event_ids(conn: Connection, event_ids: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for i in range(0, len(event_ids), _CHUNK):
-        chunk = event_ids[i : i + _CHUNK]
-        found.update(
-            r[0] for r in conn.execute(select(events.c.event_id).where(events.c.event_id.in_(chunk)))
-        )
-        found.update(
-            r[0]
-            for r in conn.execute(select(sync_parked.c.event_id).where(sync_parked.c.event_id.in_(chunk)))
-        )
-    return found
-
-
 def park(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
     values = list(rows)
     if values:
@@ -335,10 +342,14 @@ def park(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
 
 
 def parked_with_leads(conn: Connection) -> list[Row[Any]]:
-    """Parked events whose lead has arrived since, oldest first."""
+    """Parked events whose lead is here, by lead, oldest first."""
     q = (
         select(
-            sync_parked.c.event_id, sync_parked.c.writer, sync_parked.c.record, leads.c.id.label("lead_id")
+            sync_parked.c.event_id,
+            sync_parked.c.writer,
+            sync_parked.c.record,
+            sync_parked.c.source,
+            leads.c.id.label("lead_id"),
         )
         .join(leads, leads.c.crm_id == sync_parked.c.crm_id)
         .order_by(sync_parked.c.crm_id, sync_parked.c.at)

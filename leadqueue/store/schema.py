@@ -409,8 +409,11 @@ sync_pins = Table(
     Column("at", StoredInstant, nullable=False),
 )
 
-# Pulled events whose lead this store does not have (yet): applied by a later
-# sync once an import brings the lead in.
+# Pulled events whose lead this store does not have (yet), or that their writer
+# may not record on the lead as this store knows it so far (a decision read before
+# the reassignment that made its rep the owner): tried again at the end of each
+# sync, applied once they may be, and refused once their lead is here and they
+# still may not.
 sync_parked = Table(
     "sync_parked",
     metadata,
@@ -419,6 +422,9 @@ sync_parked = Table(
     Column("writer", String(120), nullable=False),
     Column("at", StoredInstant, nullable=False),
     Column("record", JSON, nullable=False),
+    # Where it was read ("<writer>/<segment>:<line>"), for the report if it is refused
+    # when its lead arrives; NULL for what a version before 7 parked.
+    Column("source", String(320)),
 )
 
 # Columns of `leads` the projection owns; everything else is lead context.

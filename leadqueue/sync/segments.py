@@ -8,16 +8,24 @@ Each store publishing into the folder is a *writer* with a directory of its
 own, so no two programs ever write the same file and nothing depends on file
 locks or O_APPEND (neither holds on NFS or SMB shares). A segment is written
 under a temporary name, fsynced, renamed into place and the directory
-fsynced: a reader sees the whole file or no file. Its first line is a header
-that counts the records, so even a share that breaks rename atomicity cannot
-pass off a truncated file as complete. Readers merge segments by event id.
+fsynced: a reader sees the whole file or no file. Its first line is a signed
+header (sync.signing) that counts and digests the records, so neither a
+share that breaks rename atomicity nor anyone else writing in the folder can
+pass off a changed or truncated file. Readers merge segments by event id.
+
+Everyone on the team can write in the folder, so reading trusts nothing about
+a file but its signature: only regular files are opened (never through a
+symbolic link, never a FIFO that would block), and at most SEGMENT_MAX_BYTES
+of one.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import stat
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -25,25 +33,33 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leadqueue.sync.records import encode
-
 SEGMENTS_DIR = "leadqueue-events"
-FORMAT_VERSION = 1
 TEMP_SUFFIX = ".tmp"
 SEGMENT_EVENTS = 10_000  # events per published segment: a backlog goes out in few files
+SEGMENT_MAX_BYTES = 64 * 1024 * 1024  # a reader refuses a larger file; a writer never makes one
 # A live write never takes this long; an older temporary file is a crashed writer's.
 STALE_TEMP_SECONDS = 24 * 3600
 _IOV_MAX = 1024  # buffers per writev on Linux and the BSDs
 _SEGMENT_NAME = re.compile(r"^\d{12}-\d{12}\.jsonl$")
 _WRITER_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
+# Opened without following a final symbolic link, and without waiting for a FIFO's writer.
+_READ_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+)
+# What open(O_NOFOLLOW) says of a symbolic link: ELOOP on Linux, EMLINK on FreeBSD, EFTYPE on NetBSD.
+_SYMLINK_ERRNOS = {errno.ELOOP, getattr(errno, "EMLINK", -1), getattr(errno, "EFTYPE", -1)}
+_NOT_READABLE_ERRNOS = {errno.EACCES, errno.EPERM, errno.ENXIO, errno.EISDIR, errno.ENODEV}
 
 
 class FolderUnreachable(OSError):
     """The shared folder cannot be used now; events stay in the outbox."""
 
 
-class BadSegment(ValueError):
-    """A file in the folder that is not a complete segment; names the file and the line."""
+class Refused(ValueError):
+    """A file of the shared folder that is not taken in; the message says why."""
+
+
+BadSegment = Refused  # the name earlier versions used
 
 
 @dataclass(frozen=True)
@@ -57,17 +73,71 @@ class SegmentRef:
         return f"{self.writer}/{self.name}"
 
 
-def segment_name(first_seq: int, last_seq: int) -> str:
-    return f"{first_seq:012d}-{last_seq:012d}.jsonl"
+def segment_name(first: int, last: int) -> str:
+    return f"{first:012d}-{last:012d}.jsonl"
 
 
-def last_seq(name: str) -> int:
-    """The last local seq a segment of ours holds, from its name."""
-    return int(name.split("-")[1].split(".")[0])
+def name_numbers(name: str) -> tuple[int, int]:
+    """The first and last numbers a segment's name carries."""
+    first, last = name.split(".")[0].split("-")
+    return int(first), int(last)
 
 
 def valid_writer(name: str) -> bool:
     return bool(_WRITER_NAME.match(name))
+
+
+def read_file(path: Path, cap: int = SEGMENT_MAX_BYTES) -> bytes | None:
+    """The bytes of a regular file of at most `cap` bytes; None if it is gone.
+
+    Refused for a symbolic link, a FIFO, a device or anything else that is not
+    a regular file, and for a file over the cap (checked before reading, and
+    again while reading, for a file that grows). FolderUnreachable when the
+    share fails under the read.
+    """
+    if not getattr(os, "O_NOFOLLOW", 0) and os.path.islink(path):  # Windows: no O_NOFOLLOW
+        raise Refused("a symbolic link, not a segment file")
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno in _SYMLINK_ERRNOS:
+            raise Refused("a symbolic link, not a segment file") from None
+        if exc.errno in _NOT_READABLE_ERRNOS:
+            raise Refused(f"cannot be read ({exc.strerror})") from None
+        raise FolderUnreachable(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Refused(f"not a regular file ({_file_type(info.st_mode)})")
+        if info.st_size > cap:
+            raise Refused(f"{info.st_size:,} bytes, over the {cap:,} a segment may have")
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := os.read(fd, min(cap + 1 - size, 1 << 24) or 1):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > cap:
+                raise Refused(f"over the {cap:,} bytes a segment may have (it grew while read)")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise FolderUnreachable(f"cannot read {path}: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+
+
+def _file_type(mode: int) -> str:
+    for test, what in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return what
+    return "not a file"
 
 
 class SharedFolder:
@@ -100,17 +170,16 @@ class SharedFolder:
         return self.base / writer
 
     # -- writing -------------------------------------------------------------
-    def write_segment(self, writer: str, name: str, count: int, lines: Sequence[bytes]) -> Path:
-        """Write `count` encoded record lines (`lines` joined, each ending in a
-        newline) as one segment, whole or not at all."""
+    def write_segment(self, writer: str, name: str, header: bytes, lines: Sequence[bytes]) -> Path:
+        """Write the header line and the record lines (`lines` joined, each
+        ending in a newline) as one segment, whole or not at all."""
         folder = self.writer_dir(writer)
-        folder.mkdir(parents=True, exist_ok=True)
-        header = encode({"leadqueue_segment": FORMAT_VERSION, "writer": writer, "count": count})
         final = folder / name
         temp = folder / f".{name}.{os.getpid()}.{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}"
         try:
+            folder.mkdir(parents=True, exist_ok=True)
             with open(temp, "wb", buffering=0) as fh:
-                write_all(fh.fileno(), [header.encode("utf-8") + b"\n", *lines])
+                write_all(fh.fileno(), [header, *lines])
                 os.fsync(fh.fileno())
             os.replace(temp, final)
         except OSError as exc:
@@ -127,7 +196,8 @@ class SharedFolder:
         for folder in self._writer_dirs():
             for path in folder.glob(f".*{TEMP_SUFFIX}"):
                 try:
-                    if folder.name == own_writer or path.stat().st_mtime < cutoff:
+                    info = path.lstat()
+                    if stat.S_ISREG(info.st_mode) and (folder.name == own_writer or info.st_mtime < cutoff):
                         path.unlink()
                         removed += 1
                 except FileNotFoundError:
@@ -135,57 +205,53 @@ class SharedFolder:
         return removed
 
     # -- reading -------------------------------------------------------------
-    def _writer_dirs(self) -> Iterator[Path]:
+    def _writer_entries(self) -> list[os.DirEntry[str]]:
         try:
-            entries = sorted(self.base.iterdir())
+            with os.scandir(self.base) as it:
+                return sorted((e for e in it if valid_writer(e.name)), key=lambda e: e.name)
         except FileNotFoundError:
-            return
-        for entry in entries:
-            if entry.is_dir() and valid_writer(entry.name):
-                yield entry
+            return []
+
+    def _writer_dirs(self) -> Iterator[Path]:
+        for entry in self._writer_entries():
+            if entry.is_dir(follow_symlinks=False):
+                yield Path(entry.path)
+
+    def refused_dirs(self) -> list[str]:
+        """Writer folders that are symbolic links: never read ("<path>: <reason>")."""
+        return [
+            f"{entry.path}: a symbolic link, not a writer folder"
+            for entry in self._writer_entries()
+            if entry.is_symlink()
+        ]
 
     def segments(self, writer: str | None = None) -> list[SegmentRef]:
-        """Complete segment files, by writer then name; temporary files are never listed."""
+        """Files named like segments, by writer then name; temporary files are
+        never listed. Whether each is a segment is for reading to say."""
         out = []
         dirs = [self.writer_dir(writer)] if writer else list(self._writer_dirs())
         for folder in dirs:
-            if not folder.is_dir():
+            if folder.is_symlink() or not folder.is_dir():
                 continue
-            for path in sorted(folder.iterdir()):
-                if _SEGMENT_NAME.match(path.name):
-                    out.append(SegmentRef(folder.name, path.name, path))
+            with os.scandir(folder) as it:
+                names = sorted(e.name for e in it if _SEGMENT_NAME.match(e.name))
+            out.extend(SegmentRef(folder.name, name, folder / name) for name in names)
         return out
 
     @staticmethod
     def read_segment(ref: SegmentRef) -> list[dict[str, Any]]:
+        """A segment's records as decoded JSON, once its signature holds (for
+        tools and tests; a sync reads through the trust checks)."""
+        from leadqueue.sync.signing import open_segment
+
+        data = read_file(ref.path)
+        if data is None:
+            raise Refused(f"{ref.path}: gone")
         try:
-            text = ref.path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise BadSegment(f"{ref.path}: not UTF-8 text ({exc.reason})") from exc
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        else:
-            raise BadSegment(f"{ref.path}: incomplete (no final line break)")
-        if not lines:
-            raise BadSegment(f"{ref.path}: empty")
-        try:
-            header = json.loads(lines[0])
-        except json.JSONDecodeError as exc:
-            raise BadSegment(f"{ref.path}: line 1: header is not JSON ({exc.msg})") from exc
-        if not isinstance(header, dict) or header.get("leadqueue_segment") != FORMAT_VERSION:
-            raise BadSegment(f"{ref.path}: line 1: not a leadqueue segment (version {FORMAT_VERSION})")
-        if header.get("count") != len(lines) - 1:
-            raise BadSegment(
-                f"{ref.path}: header counts {header.get('count')} records, the file has {len(lines) - 1}"
-            )
-        records = []
-        for n, line in enumerate(lines[1:], start=2):
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise BadSegment(f"{ref.path}: line {n}: not JSON ({exc.msg})") from exc
-        return records
+            segment = open_segment(data, ref.writer, ref.name)
+        except Refused as exc:
+            raise Refused(f"{ref.path}: {exc}") from None
+        return [json.loads(line) for line in segment.lines]
 
 
 def write_all(fd: int, parts: Sequence[bytes]) -> None:

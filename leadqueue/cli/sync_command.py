@@ -1,0 +1,32 @@
+"""`leadqueue sync`: publish and pull through the shared folder; `--show-key`
+prints the key this store signs with, for the others' roster."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+from pathlib import Path
+
+from leadqueue.cli.common import Context
+from leadqueue.cli.output import say
+
+
+def show_key(ctx: Context) -> int:
+    from leadqueue.sync.service import show_key
+
+    say(show_key(ctx.services))
+    return 0
+
+
+def run_sync(ctx: Context, a: argparse.Namespace, export_dir: Path) -> int:
+    from leadqueue.cli.progress import progress_bar
+    from leadqueue.sync.service import SyncService
+
+    rep = ctx.rep_key(required=False)  # who this store writes as, if its first segment is still to come
+    hint = rep or socket.gethostname()  # only names the writer's folder
+    with progress_bar("syncing") as progress:
+        summary = SyncService(ctx.services, export_dir, hint, a.segment_events, progress, rep=rep).run()
+    for problem in summary.problems():
+        say(f"leadqueue: warning: {problem}", err=True)
+    say(summary.line())
+    return 0

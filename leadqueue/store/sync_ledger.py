@@ -1,0 +1,79 @@
+"""Queries behind trusting a sync: the key pinned for each writer of the shared
+folder, and the events a pulled record's id may already name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from leadqueue.store.schema import events, leads, sync_parked, sync_pins
+
+_CHUNK = 900  # under SQLite's bound-parameter limit
+
+
+@dataclass(frozen=True)
+class Pin:
+    writer: str
+    rep: str
+    public_key: str
+    source: str  # "first-use" | "roster"
+
+
+def load_pins(conn: Connection) -> dict[str, Pin]:
+    rows = conn.execute(
+        select(sync_pins.c.writer, sync_pins.c.rep, sync_pins.c.public_key, sync_pins.c.source)
+    )
+    return {r.writer: Pin(r.writer, r.rep, r.public_key, r.source) for r in rows}
+
+
+def save_pins(conn: Connection, pins: Iterable[Pin], at: datetime) -> None:
+    """Pin (or re-pin, when the roster gave the rep a new key) each writer's key."""
+    values = [
+        {"writer": p.writer, "rep": p.rep, "public_key": p.public_key, "source": p.source, "at": at}
+        for p in pins
+    ]
+    if not values:
+        return
+    writers = [v["writer"] for v in values]
+    for i in range(0, len(writers), _CHUNK):
+        conn.execute(delete(sync_pins).where(sync_pins.c.writer.in_(writers[i : i + _CHUNK])))
+    conn.execute(insert(sync_pins), values)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """What an event id names in this store, as a record's fields say it."""
+
+    crm_id: str
+    kind: str
+    actor: str
+    at: datetime
+    payload: Mapping[str, Any]
+
+
+def stored_events(conn: Connection, event_ids: Sequence[str]) -> dict[str, StoredEvent | dict[str, Any]]:
+    """The events (or, for a pulled event still parked, its record) these ids name."""
+    found: dict[str, StoredEvent | dict[str, Any]] = {}
+    for i in range(0, len(event_ids), _CHUNK):
+        chunk = event_ids[i : i + _CHUNK]
+        q = (
+            select(
+                events.c.event_id,
+                leads.c.crm_id,
+                events.c.kind,
+                events.c.actor,
+                events.c.at,
+                events.c.payload,
+            )
+            .join(leads, leads.c.id == events.c.lead_id)
+            .where(events.c.event_id.in_(chunk))
+        )
+        for r in conn.execute(q):
+            found[r.event_id] = StoredEvent(r.crm_id, r.kind, r.actor, r.at, r.payload or {})
+        parked = select(sync_parked.c.event_id, sync_parked.c.record).where(sync_parked.c.event_id.in_(chunk))
+        found.update({r.event_id: r.record for r in conn.execute(parked)})
+    return found

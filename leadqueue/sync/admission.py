@@ -1,0 +1,131 @@
+"""Whether a pulled record may join this store's history: what depends on the
+store rather than on the record alone (sync.rules has that part).
+
+- Its event id: one already here with the same content is already present;
+  with other content it is a conflict, reported, never applied.
+- Who may record it on that lead: domain.authority, the one rule for local
+  decisions and pulled records alike, given the rep (this store's roster) and
+  the lead's owner before the record (its history here, with what this pull
+  admitted before it).
+- An undo: its target is a decision of the same lead that may be taken back,
+  made no longer than the policy's grace before the undo.
+- Unresponsive needs the policy's number of logged contact attempts.
+
+A record that fails on its lead's history so far (the owner, the undo's
+target) may pass once more of the history has arrived, so the caller parks
+it and asks again at the end of the sync; anything else fails for good.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from leadqueue.domain import authority
+from leadqueue.domain.events import UNDOABLE, Event, EventKind
+from leadqueue.domain.lifecycle import fold
+from leadqueue.domain.policy import Policy
+from leadqueue.domain.roster import Rep
+from leadqueue.store import repository as repo
+from leadqueue.store.roster import load_reps
+from leadqueue.store.sync_ledger import StoredEvent, stored_events
+from leadqueue.sync.records import make_record, to_record
+
+K = EventKind
+# Kinds whose arrival can change the owner a later record is checked against.
+_OWNER_CHANGING = frozenset({K.ASSIGNED, K.REASSIGNED, K.UNDONE})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    reason: str
+    final: bool  # False: may pass once more of the lead's history is here
+
+
+class Admission:
+    """Checks for the records of one transaction, in the order they are admitted."""
+
+    def __init__(self, conn: Connection, policy: Policy, lead_ids: Sequence[int]) -> None:
+        self.roster: dict[str, Rep] = {r.key: r for r in load_reps(conn)}
+        self.grace = timedelta(minutes=policy.undo_grace_minutes)
+        self.policy = policy
+        self.history = repo.events_by_lead(conn, list(lead_ids))
+        self._owner: dict[int, str | None] = {}
+
+    def owner(self, lead_id: int) -> str | None:
+        if lead_id not in self._owner:
+            self._owner[lead_id] = fold(self.history[lead_id]).owner
+        return self._owner[lead_id]
+
+    def check(self, lead_id: int, event: Event) -> Verdict | None:
+        """Why `event` may not join lead_id's history now, or None if it may."""
+        rep = self.roster.get(event.actor)
+        owner = self.owner(lead_id)
+        reason = authority.why_not(rep, event.kind, owner, who=event.actor)
+        if reason is not None:
+            # An owner's work may be read before the reassignment that made them the owner.
+            later = rep is not None and event.kind in authority.OWNER_ONLY | authority.OWNER_OR_LEAD
+            return Verdict(reason, final=not later)
+        if event.kind is K.UNDONE:
+            return self._undo(lead_id, event)
+        if event.kind is K.DISPOSED and event.payload.get("outcome") == "unresponsive":
+            attempts = fold(self.history[lead_id]).contact_attempts
+            if attempts < self.policy.min_unresponsive_attempts:
+                return Verdict(
+                    f"unresponsive needs at least {self.policy.min_unresponsive_attempts} logged contact"
+                    f" attempts ({attempts} here)",
+                    final=False,
+                )
+        return None
+
+    def admit(self, lead_id: int, event: Event) -> None:
+        self.history[lead_id].append(event)
+        if event.kind in _OWNER_CHANGING:
+            self._owner.pop(lead_id, None)
+
+    def _undo(self, lead_id: int, event: Event) -> Verdict | None:
+        target_id = event.payload["target"]
+        target = next((e for e in self.history[lead_id] if e.event_id == target_id), None)
+        if target is None:
+            return Verdict(f"undoes event {target_id}, which this lead does not have (yet)", final=False)
+        if target.kind not in UNDOABLE or target.kind.value != event.payload["target_kind"]:
+            return Verdict(f"undoes a {target.kind.value} event: only a decision can be undone", final=True)
+        age = event.at - target.at
+        if age < timedelta(0):
+            return Verdict("undoes a decision made after it", final=True)
+        if age > self.grace:
+            minutes = int(age.total_seconds() // 60)
+            return Verdict(
+                f"undoes a {target.kind.value} decision {minutes} min after it; undo is only possible"
+                f" within {self.policy.undo_grace_minutes} min",
+                final=True,
+            )
+        return None
+
+
+class Seen:
+    """Event ids already in this store, and those this pull has taken so far, with
+    what each says: the same id saying something else is a conflict, not a repeat."""
+
+    def __init__(self, conn: Connection, event_ids: Sequence[str]) -> None:
+        self._stored: dict[str, StoredEvent | Mapping[str, Any]] = dict(stored_events(conn, event_ids))
+
+    def verdict(self, crm_id: str, event: Event) -> str | None:
+        """None: new. "present": the same event again. Otherwise the conflict's description."""
+        known = self._stored.get(event.event_id)
+        if known is None:
+            return None
+        if isinstance(known, StoredEvent):
+            known = make_record(
+                event.event_id, known.crm_id, known.kind, known.actor, known.at, known.payload
+            )
+        if dict(known) == to_record(crm_id, event):
+            return "present"
+        return f"event id {event.event_id} is already in this store with other content: not applied"
+
+    def add(self, crm_id: str, event: Event) -> None:
+        self._stored[event.event_id] = to_record(crm_id, event)
