@@ -72,6 +72,7 @@ SCREEN_BINDINGS: dict[str, dict[str, str]] = {
         "queue.sync": "s",
         "team.breaches": "b",
         "team.metrics": "m",
+        "queue.today": "n",
         "app.help": "question_mark",
         "app.quit": "q",
     },
@@ -109,6 +110,13 @@ SCREEN_BINDINGS: dict[str, dict[str, str]] = {
         "metrics.leads": "enter",
     },
     "metrics leads": {"leads.close": "escape,q", "leads.down": "j", "leads.up": "k"},
+    "today": {
+        "today.down": "j",
+        "today.up": "k",
+        "today.open": "enter",
+        "today.help": "question_mark",
+        "today.back": "escape,q",
+    },
     "help": {"help.close": "escape,q,question_mark"},
     "filters": {
         "filters.cancel": "escape",

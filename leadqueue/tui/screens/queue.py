@@ -30,6 +30,7 @@ from leadqueue.store.engine import StoreError
 from leadqueue.tui.alerts import alert
 from leadqueue.tui.format import clock_state, visible
 from leadqueue.tui.polling import PollsStore
+from leadqueue.tui.screens.queue_today import TodayInQueue
 from leadqueue.tui.screens.queue_reach import ReachInQueue
 from leadqueue.tui.typeahead import hold_keys, in_turn
 from leadqueue.tui.widgets.lead_detail import LeadDetail
@@ -52,7 +53,7 @@ SECTION_TITLES = {"decide": "Decide", "follow_up": "Follow up"}
 LEAVES_THE_LIST = {"accept", "reject", "needs_info", "dispose"}
 OPENS_A_SCREEN = {
     *("accept", "reject", "needs_info", "touch", "dispose"),
-    *("filters", "breaches", "metrics", "help"),
+    *("filters", "breaches", "metrics", "help", "today"),
 }
 
 
@@ -84,7 +85,7 @@ def read_first_page(
     return found[0] if found else None
 
 
-class QueueScreen(ReachInQueue, PollsStore):
+class QueueScreen(TodayInQueue, ReachInQueue, PollsStore):
     BINDINGS = [
         Binding("j,down", "move(1)", "Down", show=False, id="queue.down"),
         Binding("k,up", "move(-1)", "Up", show=False, id="queue.up"),
@@ -118,6 +119,7 @@ class QueueScreen(ReachInQueue, PollsStore):
         Binding("s", "sync", "Sync", show=False, id="queue.sync"),
         Binding("b", "breaches", "Breaches", show=False, id="team.breaches", priority=True),
         Binding("m", "metrics", "Metrics", show=False, id="team.metrics", priority=True),
+        Binding("n", "today", "Today's next steps", show=False, id="queue.today", priority=True),
         Binding("question_mark", "help", "Help", id="app.help", priority=True),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -139,6 +141,7 @@ class QueueScreen(ReachInQueue, PollsStore):
         self.filter = qq.QueueFilter(owner=owner)
         self.decisions = DecisionService(services)
         self.view: LeadView | None = None
+        self.zone = services.policy.zone  # the rep's own once read (load_zone)
         self.counts: qq.QueueCounts | None = None
         self.undo_stack: list[str] = []
         self.viewed: set[str] = set()
@@ -170,6 +173,7 @@ class QueueScreen(ReachInQueue, PollsStore):
             self._first_page = None
         else:
             self.reload()
+        self.load_zone()
         self.set_interval(1.0, self.tick)
         self.set_interval(30.0, self.refresh_counts)
         self.start_polling()
@@ -359,7 +363,7 @@ class QueueScreen(ReachInQueue, PollsStore):
         if current is None or current.crm_id != view.profile.crm_id:
             return
         self.view = view
-        self.query_one(LeadDetail).show(view, self.now(), self.services.policy.zone)
+        self.query_one(LeadDetail).show(view, self.now(), self.zone)
 
     @work(thread=True, group="write")
     def record_viewed(self, crm_id: str) -> None:
@@ -394,7 +398,7 @@ class QueueScreen(ReachInQueue, PollsStore):
         if turned:
             alert(self.app, "SLA", "; ".join(turned))
         if self.view is not None:
-            self.query_one(LeadDetail).tick(self.view, now, self.services.policy.zone)
+            self.query_one(LeadDetail).tick(self.view, now, self.zone)
 
     def update_summary(self) -> None:
         c = self.counts
@@ -596,7 +600,7 @@ class QueueScreen(ReachInQueue, PollsStore):
         row = self._target()
         if row is None:
             return
-        form = AcceptForm(self._label(row), self.now(), self.services.policy.zone)
+        form = AcceptForm(self._label(row), self.now(), self.zone)
         self.app.push_screen(form, self._then_decide("accept", [row.crm_id]))
 
     def action_reject(self) -> None:

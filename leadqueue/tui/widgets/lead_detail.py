@@ -12,8 +12,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from leadqueue.domain.durations import format_seconds
+from leadqueue.domain.events import Event, EventKind
+from leadqueue.domain.lifecycle import LeadState
+from leadqueue.domain.next_step import parse_due
 from leadqueue.services.lead_view import LeadView
 from leadqueue.tui.format import CHECK_MARK, STATE_LABEL, STATE_STYLE, TIER_STYLE, ago, countdown, visible
+from leadqueue.tui.step_text import DONE_STYLE, OVERDUE_STYLE, local_time, relative
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -78,6 +82,7 @@ def render_view(view: LeadView, now: datetime, zone: ZoneInfo = UTC_ZONE) -> Ren
     if view.local_zone is not None:  # known from a time zone column or a country with one zone
         contact.append(f"\n◷ local time {view.local_zone.local_time(now, zone)}")
     parts.append(contact)
+    parts.extend(_next_step(view, now, zone))
 
     open_clocks = [c for c in view.clocks if c.is_open]
     if open_clocks:
@@ -167,5 +172,40 @@ def render_view(view: LeadView, now: datetime, zone: ZoneInfo = UTC_ZONE) -> Ren
 
     parts.append(_section("History"))
     for e in reversed(view.events[-8:]):
-        parts.append(Text(f" {e.at:%d %b %H:%M}  {e.kind.value:<12} {visible(e.actor)}", style="dim"))
+        parts.append(_history_line(e, zone))
     return Group(*parts)
+
+
+def _next_step(view: LeadView, now: datetime, zone: ZoneInfo) -> list[RenderableType]:
+    """What the rep committed to on accepting: kind, due time in the rep's zone, note,
+    and whether it is overdue (said in words, not only in red) or done."""
+    step = view.next_step
+    if step is None:
+        return []
+    line = Text()
+    line.append(f" {visible(step.kind)}", style="bold")
+    if step.due is not None:
+        line.append(f"  due {local_time(step.due, zone)}")
+    if step.done_at is not None:
+        line.append(f"  ✓ done {local_time(step.done_at, zone)}", style=DONE_STYLE)
+    elif view.history.state is not LeadState.ACCEPTED:
+        line.append("  lead closed", style="dim")
+    elif step.due is not None and step.overdue(now):
+        line.append(f"  ! OVERDUE {relative(step.due, now).removesuffix(' overdue')}", style=OVERDUE_STYLE)
+    elif step.due is not None:
+        line.append(f"  {relative(step.due, now)}", style="dim")
+    out: list[RenderableType] = [_section("Next step"), line]
+    if step.note:
+        out.append(Text(f" {visible(step.note, keep_layout=True)}", style="italic"))
+    return out
+
+
+def _history_line(e: Event, zone: ZoneInfo) -> Text:
+    """One event, its time in the rep's zone; an acceptance with the step it committed to."""
+    line = Text(f" {local_time(e.at, zone)}  {e.kind.value:<12} {visible(e.actor)}", style="dim")
+    if e.kind is EventKind.ACCEPTED and e.payload.get("next_step"):
+        due = parse_due(str(e.payload.get("due", "")))
+        step = visible(e.payload["next_step"]) + (f" due {local_time(due, zone)}" if due else "")
+        note = visible(e.payload.get("note", ""))
+        line.append(f"\n   → {step}" + (f": {note}" if note else ""), style="dim")
+    return line

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -21,6 +22,7 @@ from textual.widget import Widget
 
 from leadqueue.store.queue_query import QueueRow
 from leadqueue.tui.format import STATE_LABEL, STATE_STYLE, TIER_STYLE, clock_state, countdown, fit, visible
+from leadqueue.tui.step_text import step_cell, zone_label
 
 # Keep at most this many rows around the cursor; fetch more near the edges.
 WINDOW_LIMIT = 600
@@ -53,6 +55,9 @@ class QueueList(Widget, can_focus=True):
         self.marked: set[str] = set()
         self.at_start = True
         self.at_end = True
+        # Follow up's rows carry next steps: a NEXT STEP column, its times in `zone`.
+        self.show_steps = False
+        self.zone = ZoneInfo("UTC")
         self._paint: tuple[Style, dict[str, int]] | None = None
 
     # -- data -------------------------------------------------------------------
@@ -60,6 +65,7 @@ class QueueList(Widget, can_focus=True):
         self, rows: list[QueueRow], cursor: int = 0, at_start: bool = True, at_end: bool = True
     ) -> None:
         self.rows = rows
+        self.show_steps = _has_steps(rows)
         self.at_start, self.at_end = at_start, at_end
         self.cursor = max(0, min(cursor, len(rows) - 1)) if rows else 0
         self.top = max(0, min(self.top, self.cursor))
@@ -70,6 +76,7 @@ class QueueList(Widget, can_focus=True):
     def extend_after(self, rows: list[QueueRow], at_end: bool) -> None:
         known = {r.id for r in self.rows}
         self.rows += [r for r in rows if r.id not in known]
+        self.show_steps = self.show_steps or _has_steps(rows)
         self.at_end = at_end
         overflow = len(self.rows) - WINDOW_LIMIT
         if overflow > 0 and self.cursor - overflow > PREFETCH_MARGIN:
@@ -83,6 +90,7 @@ class QueueList(Widget, can_focus=True):
         known = {r.id for r in self.rows}
         new = [r for r in rows if r.id not in known]
         self.rows = new + self.rows
+        self.show_steps = self.show_steps or _has_steps(new)
         self.cursor += len(new)
         self.top += len(new)
         self.at_start = at_start
@@ -102,6 +110,11 @@ class QueueList(Widget, can_focus=True):
         self.cursor = sum(1 for r in before if r.crm_id not in crm_ids)
         self.marked.difference_update(crm_ids)
         self.set_rows(kept, self.cursor, self.at_start, self.at_end)
+
+    def set_zone(self, zone: ZoneInfo) -> None:
+        """The zone the next steps' times are shown in (the rep's own)."""
+        self.zone = zone
+        self.refresh()
 
     @property
     def current(self) -> QueueRow | None:
@@ -157,11 +170,15 @@ class QueueList(Widget, can_focus=True):
         fixed = {"mark": 2, "tier": 5, "score": 4, "clock": 10, "state": 9, "left": 12}
         if self.show_rep:
             fixed["rep"] = 8
+        if self.show_steps:
+            fixed["next"] = NEXT_WIDTH
         room = width - sum(fixed.values())
         widths = dict(fixed)
         optional = [("title", 14), ("source", 12)]
         shown = [name for name, least in optional if room >= 30 + least + (14 if name == "source" else 0)]
-        flex = ["name", "company", *shown]
+        # With the next step beside it, a narrow list keeps the name whole rather than
+        # two cut halves (the detail pane names the company).
+        flex = ["name", *shown] if self.show_steps and room < COMPANY_ROOM else ["name", "company", *shown]
         weights = {"name": 3, "company": 3, "title": 2, "source": 2}
         total = sum(weights[f] for f in flex)
         for name in flex:
@@ -204,7 +221,11 @@ class QueueList(Widget, can_focus=True):
         label = ""
         for col in COLUMN_ORDER:
             if col in w:
-                title = COLUMN_TITLES[col][: w[col] - 1]
+                title = COLUMN_TITLES[col]
+                if col == "next" and self.now is not None:
+                    # the column's times are in the rep's zone: named once, here
+                    title = f"{title} {zone_label(self.zone, self.now)}"
+                title = title[: w[col] - 1]
                 label += title.rjust(w[col] - 1) + " " if col in ("score", "left") else title.ljust(w[col])
         return _strip([(label, _style(base, "bold reverse"))], width, base)
 
@@ -221,7 +242,8 @@ class QueueList(Widget, can_focus=True):
         cells.append((fit(visible(row.name), w["name"]), "bold"))
         if "title" in w:
             cells.append((fit(visible(row.title), w["title"]), "dim"))
-        cells.append((fit(visible(row.company), w["company"]), ""))
+        if "company" in w:
+            cells.append((fit(visible(row.company), w["company"]), ""))
         if "source" in w:
             cells.append((fit(visible(row.source), w["source"]), "dim"))
         cells.append((f"{'' if row.score is None else row.score:>3} ", ""))
@@ -230,6 +252,10 @@ class QueueList(Widget, can_focus=True):
             state = clock_state(row.due_at, row.at_risk_at, self.now)
             cells.append((fit(STATE_LABEL[state], w["state"]), STATE_STYLE[state]))
             cells.append((f"{countdown(row.due_at, self.now):>11} ", STATE_STYLE[state]))
+            if "next" in w:
+                done = row.next_step_done_at is not None
+                text, style = step_cell(row.next_step_kind, row.next_step_due, done, self.now, self.zone)
+                cells.append((fit(text, w["next"]), style))
         return cells
 
 
@@ -246,6 +272,7 @@ COLUMN_ORDER = [
     "clock",
     "state",
     "left",
+    "next",
 ]
 COLUMN_TITLES = {
     "mark": "",
@@ -259,7 +286,10 @@ COLUMN_TITLES = {
     "clock": "CLOCK",
     "state": "STATE",
     "left": "LEFT",
+    "next": "NEXT STEP",
 }
+NEXT_WIDTH = 17  # "!email -12d03h" or " meet  Mon 10:00", and a space
+COMPANY_ROOM = 28  # below this much room for the names, Follow up shows the name alone
 
 
 @lru_cache(maxsize=256)
@@ -279,6 +309,10 @@ def _strip(segments: list[tuple[str, Style]], width: int, base: Style) -> Strip:
     if length < width:
         return Strip([*joined, Segment(" " * (width - length), base)], width)
     return Strip(joined, length).crop(0, width)
+
+
+def _has_steps(rows: list[QueueRow]) -> bool:
+    return any(r.next_step_kind for r in rows)
 
 
 TIER_SHORT = {"hot": "HOT", "standard": "STD", "low": "LOW"}
