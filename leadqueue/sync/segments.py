@@ -87,7 +87,7 @@ def valid_writer(name: str) -> bool:
     return bool(_WRITER_NAME.match(name))
 
 
-def read_file(path: Path, cap: int = SEGMENT_MAX_BYTES) -> bytes | None:
+def read_file(path: Path, cap: int | None = None) -> bytes | None:
     """The bytes of a regular file of at most `cap` bytes; None if it is gone.
 
     Refused for a symbolic link, a FIFO, a device or anything else that is not
@@ -95,6 +95,7 @@ def read_file(path: Path, cap: int = SEGMENT_MAX_BYTES) -> bytes | None:
     again while reading, for a file that grows). FolderUnreachable when the
     share fails under the read.
     """
+    cap = SEGMENT_MAX_BYTES if cap is None else cap
     if not getattr(os, "O_NOFOLLOW", 0) and os.path.islink(path):  # Windows: no O_NOFOLLOW
         raise Refused("a symbolic link, not a segment file")
     try:

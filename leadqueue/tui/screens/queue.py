@@ -803,8 +803,10 @@ class QueueScreen(TodayInQueue, ReachInQueue, PollsStore):
         if summary is None:
             self.notify(problem, title="Sync failed", severity="error", markup=False)
         else:
-            severity = "warning" if summary.bad_segments or summary.conflicts else "information"
-            self.notify(summary.line().capitalize(), title="Synced", severity=severity, markup=False)
+            severity = "warning" if summary.needs_attention else "information"
+            # What was refused or skipped, said now: a file stays refused until it is fixed.
+            message = "\n".join([summary.line().capitalize(), *summary.problems()[:5]])
+            self.notify(message, title="Synced", severity=severity, markup=False)
             if summary.received:
                 self.load_queue(self.filter, self.query_one(QueueList).cursor)
         self.refresh_counts()
