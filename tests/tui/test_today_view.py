@@ -117,7 +117,9 @@ async def test_n_lists_todays_steps_most_overdue_first_and_enter_goes_to_the_lea
         first, second = (p for _, p in shown)
         assert first.startswith("! 11h32m overdue  meeting Fri 20 Nov 03:27 EST  Abena Weiß · Brightwater")
         assert "Attended the forecasting webinar" in first
-        assert second.startswith("  in 2h41m        call    Fri 20 Nov 17:41 EST  Søren Asante · Ferncastle Software")
+        assert second.startswith(
+            "  in 2h41m        call    Fri 20 Nov 17:41 EST  Søren Asante · Ferncastle Software"
+        )
         summary = str(app.screen.query_one("#today-summary", Static).render())
         assert "overdue 1" in summary and "due later today 1" in summary and "times in EST" in summary
         await pilot.press("escape")  # back, where the rep was
