@@ -3,12 +3,16 @@
     python -m benchmarks.sync_bench [--events 10000] [--leads 100000] [--repeat 5] [--fresh]
 
 Sync: a store with N local, unpublished decisions (made through the
-DecisionService) publishes them to an empty shared folder; a second store
-(the same leads, without those decisions) pulls them in; both then run again
+DecisionService) publishes them to an empty shared folder, each segment
+signed; a second store (the same leads, without those decisions) pulls them
+in, checking each segment's signature and each record; both then run again
 with nothing to do. Publishing is timed beside a plain buffered write plus
 fsync (file and directory) of the same bytes into the same kind of folder,
-pulling beside a plain read of those bytes. Each sync figure is the median of
---repeat runs, each on a fresh copy of the stores.
+pulling beside a plain read of those bytes. What signing and checking cost
+on their own is timed on the same segments: signing (SHA-256 of the lines
+and an Ed25519 signature), checking a signature (the same, verified), and
+checking every record (decoded, and its fields, instants and lengths). Each
+sync figure is the median of --repeat runs, each on a fresh copy of the stores.
 
 Export: a generated store of M leads (nine in ten decided, so most are in the
 CRM files) is exported in every format; each export is timed beside a plain
@@ -21,6 +25,7 @@ the schema version (--fresh rebuilds them); the setup is never timed.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -45,8 +50,11 @@ from leadqueue.services.decisions import DecisionService
 from leadqueue.store import outbox
 from leadqueue.store.engine import open_store
 from leadqueue.store.schema import SCHEMA_VERSION, events, leads
+from leadqueue.sync.keys import SigningKey, public_text
+from leadqueue.sync.rules import check_record
 from leadqueue.sync.segments import SharedFolder
 from leadqueue.sync.service import SyncService, SyncSummary
+from leadqueue.sync.signing import header_line, open_segment
 
 SEED = 7
 REPS = 6
@@ -122,10 +130,11 @@ def _decide(path: Path, wanted: int) -> int:
 def sync_stores(n_events: int, fresh: bool) -> tuple[Path, Path]:
     """(store with n_events unsent local events, the same store before them)."""
     n_leads = n_events * 2 // 3 + 200  # about 1.75 events per lead, with room to spare
+    # One rep's store: a store publishes as one rep, whose own leads these all are.
     base = cached_store(
-        f"sync-base-{n_leads}-seed{SEED}-v{SCHEMA_VERSION}.db",
+        f"sync-base-{n_leads}-reps1-seed{SEED}-v{SCHEMA_VERSION}.db",
         fresh,
-        lambda out: generate(out, n_leads=n_leads, n_reps=REPS, seed=SEED, open_share=1.0),
+        lambda out: generate(out, n_leads=n_leads, n_reps=1, seed=SEED, open_share=1.0),
     )
 
     def build(out: Path) -> None:
@@ -169,6 +178,31 @@ def plain_read(paths: list[Path]) -> tuple[float, int]:
     return time.perf_counter() - started, size
 
 
+def signing_costs(share: Path, policy: Policy) -> tuple[float, float, float]:
+    """(sign, check signatures, check records), in seconds, over the published segments."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    private = Ed25519PrivateKey.generate()
+    key = SigningKey(private, public_text(private.public_key()))
+    files = [(ref, ref.path.read_bytes()) for ref in SharedFolder(share).segments()]
+    bodies = [data[data.index(b"\n") + 1 :] for _, data in files]
+    started = time.perf_counter()
+    signed = [
+        (ref, header_line(key, ref.writer, "rep", ref.name, body.count(b"\n"), [body]) + body)
+        for (ref, _), body in zip(files, bodies, strict=True)
+    ]
+    sign = time.perf_counter() - started
+    started = time.perf_counter()
+    segments = [open_segment(data, ref.writer, ref.name) for ref, data in signed]
+    verify = time.perf_counter() - started
+    started = time.perf_counter()
+    for segment in segments:
+        for line in segment.lines:
+            check_record(json.loads(line), policy)
+    records = time.perf_counter() - started
+    return sign, verify, records
+
+
 def timed_sync(services: Services, share: Path, hint: str) -> tuple[float, SyncSummary]:
     started = time.perf_counter()
     summary = SyncService(services, share, hint).run()
@@ -188,6 +222,7 @@ class Row:
 def bench_sync(tmp: Path, n_events: int, repeat: int, fresh: bool) -> tuple[list[Row], list[str]]:
     decided, base = sync_stores(n_events, fresh)
     publish, write_ref, write_after, pull, read_ref, again_pub, again_pull = [], [], [], [], [], [], []
+    sign, verify, check = [], [], []
     info: list[str] = []
     data = b""
     # Run 0 only learns the segment's bytes: from run 1 on, the reference writes them
@@ -218,6 +253,9 @@ def bench_sync(tmp: Path, n_events: int, repeat: int, fresh: bool) -> tuple[list
         pull.append(seconds)
         seconds, size = plain_read([ref.path for ref in segments])
         read_ref.append(seconds)
+        costs = signing_costs(share, b.policy)
+        for figures, seconds in zip((sign, verify, check), costs, strict=True):
+            figures.append(seconds)
 
         seconds, rerun_a = timed_sync(a, share, "rep-a")
         again_pub.append(seconds)
@@ -252,8 +290,15 @@ def bench_sync(tmp: Path, n_events: int, repeat: int, fresh: bool) -> tuple[list
             f" (just after it: {median(write_after) * 1000:.1f} ms)",
         ),
         Row(
+            "  of it: signing",
+            median(sign),
+            note="SHA-256 of the lines and an Ed25519 signature, per segment",
+        ),
+        Row(
             f"sync pull {n_events:,} events", median(pull), median(read_ref), "", "plain read of the segments"
         ),
+        Row("  of it: checking signatures", median(verify), note="digest and signature, per segment"),
+        Row("  of it: checking records", median(check), note="each record decoded, its fields checked"),
         Row("sync re-run, publisher (no-op)", median(again_pub), note="nothing to send or take in"),
         Row("sync re-run, receiver (no-op)", median(again_pull), note="nothing to send or take in"),
     ], info

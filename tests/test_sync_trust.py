@@ -343,3 +343,38 @@ def _signed_by(services: Services, ref: segments.SegmentRef) -> list[dict[str, o
         return []
     header = ref.path.read_text(encoding="utf-8").splitlines()[0]
     return records if f'"key":"{mine.public}"' in header else []
+
+
+def test_reps_set_sync_key_puts_a_stores_key_on_the_roster(
+    pair: tuple[Services, Services], capsys: pytest.CaptureFixture[str]
+) -> None:
+    ana, lead = pair
+    ana.store.dispose()
+    lead.store.dispose()
+    assert main(["--db", ana.store.label, "sync", "--show-key"]) == 0
+    key = capsys.readouterr().out.strip()
+    assert main(["--db", lead.store.label, "reps", "set", "ana", "--sync-key", key]) == 0
+    assert capsys.readouterr().out == f"updated rep ana: sync key - -> {key}\n"
+    assert main(["--db", lead.store.label, "reps", "set", "ben", "--sync-key", key]) == 1
+    assert "that key is already the sync key of rep 'ana'" in capsys.readouterr().err
+    assert main(["--db", lead.store.label, "reps", "set", "ben", "--sync-key", "not-a-key"]) == 1
+    assert "'not-a-key' is not a sync key" in capsys.readouterr().err
+
+
+def test_show_key_after_the_key_file_is_gone_starts_a_new_writer(
+    pair: tuple[Services, Services], share: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ana, _ = pair
+    accept(ana, ANA_LEADS[0])
+    sync(ana, share, "ana")
+    old = own_folder(ana, share)
+    for key_file in keys.key_dir().iterdir():
+        key_file.unlink()
+    ana.store.dispose()
+    assert main(["--db", ana.store.label, "sync", "--show-key"]) == 0
+    out, err = capsys.readouterr()
+    assert "a new key was made" in err and f"it was {old.name}" in err
+    ana = reopen(ana)
+    assert own_folder(ana, share) != old
+    with ana.store.read() as conn:
+        assert keys.current_key(conn) is not None and keys.current_key(conn).public == out.strip()  # type: ignore[union-attr]

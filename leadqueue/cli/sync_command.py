@@ -14,7 +14,10 @@ from leadqueue.cli.output import say
 def show_key(ctx: Context) -> int:
     from leadqueue.sync.service import show_key
 
-    say(show_key(ctx.services))
+    key, note = show_key(ctx.services)
+    if note:
+        say(f"leadqueue: warning: {note}", err=True)
+    say(key)
     return 0
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from leadqueue.services.context import Services
+from leadqueue.store import outbox
 from leadqueue.sync import keys
 from leadqueue.sync.publish import Publisher, TakenIn
 from leadqueue.sync.pull import PULL_BATCH_EVENTS, Puller
@@ -58,12 +59,22 @@ class SyncService:
         self.puller.pull(writer, taken_in, summary)
 
 
-def show_key(services: Services) -> str:
+def show_key(services: Services) -> tuple[str, str | None]:
     """This store's public signing key (made now if it has none), for the roster
-    of the other stores: `leadqueue reps set REP --sync-key KEY`."""
+    of the other stores (`leadqueue reps set REP --sync-key KEY`), and what was
+    done if its key file was gone."""
     with services.store.read() as conn:
         known = keys.current_key(conn)
     if known is not None:
-        return known.public
+        return known.public, None
     with services.store.write() as conn:
-        return keys.store_key(conn).key.public
+        found = keys.store_key(conn)
+        old = outbox.read_meta(conn, outbox.WRITER_ID)
+        if not (found.replaced and old):
+            return found.key.public, None
+        # As a sync would: the others pinned the old key for the old writer.
+        writer = outbox.new_writer_id(conn, old.rsplit("-", 1)[0])
+    return found.key.public, (
+        f"this store's signing key was not in {keys.key_dir()}: a new key was made, and this store"
+        f" will publish as writer {writer} (it was {old})"
+    )
