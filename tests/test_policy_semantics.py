@@ -22,6 +22,7 @@ from leadqueue.settings.policy_file import load_policy
 from leadqueue.settings.toml_errors import SettingsError
 from leadqueue.store.engine import Store, StoreError
 from leadqueue.store.schema import leads
+from tests.sync_helpers import Writer
 
 NOW = "2026-11-20T20:00:00Z"
 DATA = Path(__file__).parent / "data" / "import"
@@ -440,7 +441,10 @@ def test_a_sync_bringing_an_instant_out_of_range_skips_that_record_and_says_so(
     assert main(["--db", str(theirs), *lq, "reject", "51234567801", "--reason", "R3"]) == 0
     assert main(["--db", str(theirs), *lq, "sync", "--export-dir", str(share)]) == 0
     (segment,) = share.rglob("*.jsonl")
-    segment.write_text(segment.read_text().replace(f'"{NOW}"', '"9999-12-31T23:00:00Z"'))
+    # The record with its instant out of range, in a segment signed whole (an edited one is refused whole).
+    line = segment.read_text().splitlines()[1].replace(f'"{NOW}"', '"9999-12-31T23:00:00Z"')
+    segment.unlink()
+    Writer(share, segment.parent.name, "maria-santos").publish([json.loads(line)])
     before = event_count(mine)
     code, out, err = run(capsys, "--db", str(mine), *lq, "sync", "--export-dir", str(share))
     assert code == 0 and "skipped" in out

@@ -25,8 +25,13 @@ def run_sync(ctx: Context, a: argparse.Namespace, export_dir: Path) -> int:
     from leadqueue.cli.progress import progress_bar
     from leadqueue.sync.service import SyncService
 
-    rep = ctx.rep_key(required=False)  # who this store writes as, if its first segment is still to come
-    hint = rep or socket.gethostname()  # only names the writer's folder
+    try:
+        rep = ctx.rep_key(required=False)  # who this store writes as, if its first segment is still to come
+    except LookupError:
+        # Not (yet) on this store's roster: a sync may be what brings the team in. The
+        # store then writes as the rep of its first published event.
+        rep = None
+    hint = rep or ctx.actor or socket.gethostname()  # only names the writer's folder
     with progress_bar("syncing") as progress:
         summary = SyncService(ctx.services, export_dir, hint, a.segment_events, progress, rep=rep).run()
     for problem in summary.problems():

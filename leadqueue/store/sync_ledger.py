@@ -77,3 +77,13 @@ def stored_events(conn: Connection, event_ids: Sequence[str]) -> dict[str, Store
         parked = select(sync_parked.c.event_id, sync_parked.c.record).where(sync_parked.c.event_id.in_(chunk))
         found.update({r.event_id: r.record for r in conn.execute(parked)})
     return found
+
+
+def lead_owners(conn: Connection, lead_ids: Sequence[int]) -> dict[int, str | None]:
+    """Each lead's owner as its projection has it (rewritten with every event added)."""
+    ids = list(lead_ids)
+    owners: dict[int, str | None] = {}
+    for i in range(0, len(ids), _CHUNK):
+        q = select(leads.c.id, leads.c.owner).where(leads.c.id.in_(ids[i : i + _CHUNK]))
+        owners.update({r.id: r.owner for r in conn.execute(q)})
+    return owners

@@ -32,7 +32,7 @@ from leadqueue.domain.policy import Policy
 from leadqueue.domain.roster import Rep
 from leadqueue.store import repository as repo
 from leadqueue.store.roster import load_reps
-from leadqueue.store.sync_ledger import StoredEvent, stored_events
+from leadqueue.store.sync_ledger import StoredEvent, lead_owners, stored_events
 from leadqueue.sync.records import make_record, to_record
 
 K = EventKind
@@ -47,19 +47,33 @@ class Verdict:
 
 
 class Admission:
-    """Checks for the records of one transaction, in the order they are admitted."""
+    """Checks for the records of one transaction, in the order they are admitted.
+
+    A lead's owner is its projection's (rewritten from its events in every
+    transaction that adds one) until this pull admits an event that can change
+    it; only then, or for an undo, are the lead's events read and folded."""
 
     def __init__(self, conn: Connection, policy: Policy, lead_ids: Sequence[int]) -> None:
+        self.conn = conn
         self.roster: dict[str, Rep] = {r.key: r for r in load_reps(conn)}
         self.grace = timedelta(minutes=policy.undo_grace_minutes)
         self.policy = policy
-        self.history = repo.events_by_lead(conn, list(lead_ids))
-        self._owner: dict[int, str | None] = {}
+        self._owner = lead_owners(conn, lead_ids)
+        self._stored: dict[int, list[Event]] = {}  # read when first needed
+        self._added: dict[int, list[Event]] = {}
+        self._refold: set[int] = set()
+
+    def history(self, lead_id: int) -> list[Event]:
+        """The lead's events in this store, then those admitted since."""
+        if lead_id not in self._stored:
+            self._stored[lead_id] = repo.lead_events(self.conn, lead_id)
+        return [*self._stored[lead_id], *self._added.get(lead_id, ())]
 
     def owner(self, lead_id: int) -> str | None:
-        if lead_id not in self._owner:
-            self._owner[lead_id] = fold(self.history[lead_id]).owner
-        return self._owner[lead_id]
+        if lead_id in self._refold:
+            self._owner[lead_id] = fold(self.history(lead_id)).owner
+            self._refold.discard(lead_id)
+        return self._owner.get(lead_id)
 
     def check(self, lead_id: int, event: Event) -> Verdict | None:
         """Why `event` may not join lead_id's history now, or None if it may."""
@@ -73,7 +87,7 @@ class Admission:
         if event.kind is K.UNDONE:
             return self._undo(lead_id, event)
         if event.kind is K.DISPOSED and event.payload.get("outcome") == "unresponsive":
-            attempts = fold(self.history[lead_id]).contact_attempts
+            attempts = fold(self.history(lead_id)).contact_attempts
             if attempts < self.policy.min_unresponsive_attempts:
                 return Verdict(
                     f"unresponsive needs at least {self.policy.min_unresponsive_attempts} logged contact"
@@ -83,13 +97,13 @@ class Admission:
         return None
 
     def admit(self, lead_id: int, event: Event) -> None:
-        self.history[lead_id].append(event)
+        self._added.setdefault(lead_id, []).append(event)
         if event.kind in _OWNER_CHANGING:
-            self._owner.pop(lead_id, None)
+            self._refold.add(lead_id)
 
     def _undo(self, lead_id: int, event: Event) -> Verdict | None:
         target_id = event.payload["target"]
-        target = next((e for e in self.history[lead_id] if e.event_id == target_id), None)
+        target = next((e for e in self.history(lead_id) if e.event_id == target_id), None)
         if target is None:
             return Verdict(f"undoes event {target_id}, which this lead does not have (yet)", final=False)
         if target.kind not in UNDOABLE or target.kind.value != event.payload["target_kind"]:
@@ -112,7 +126,8 @@ class Seen:
     what each says: the same id saying something else is a conflict, not a repeat."""
 
     def __init__(self, conn: Connection, event_ids: Sequence[str]) -> None:
-        self._stored: dict[str, StoredEvent | Mapping[str, Any]] = dict(stored_events(conn, event_ids))
+        self._stored: dict[str, StoredEvent | Mapping[str, Any] | tuple[str, Event]]
+        self._stored = dict(stored_events(conn, event_ids))
 
     def verdict(self, crm_id: str, event: Event) -> str | None:
         """None: new. "present": the same event again. Otherwise the conflict's description."""
@@ -120,12 +135,14 @@ class Seen:
         if known is None:
             return None
         if isinstance(known, StoredEvent):
-            known = make_record(
-                event.event_id, known.crm_id, known.kind, known.actor, known.at, known.payload
-            )
-        if dict(known) == to_record(crm_id, event):
+            said = make_record(event.event_id, known.crm_id, known.kind, known.actor, known.at, known.payload)
+        elif isinstance(known, tuple):  # taken by this pull
+            said = to_record(*known)
+        else:  # parked
+            said = dict(known)
+        if said == to_record(crm_id, event):
             return "present"
         return f"event id {event.event_id} is already in this store with other content: not applied"
 
     def add(self, crm_id: str, event: Event) -> None:
-        self._stored[event.event_id] = to_record(crm_id, event)
+        self._stored[event.event_id] = (crm_id, event)
