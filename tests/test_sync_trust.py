@@ -378,3 +378,20 @@ def test_show_key_after_the_key_file_is_gone_starts_a_new_writer(
     assert own_folder(ana, share) != old
     with ana.store.read() as conn:
         assert keys.current_key(conn) is not None and keys.current_key(conn).public == out.strip()  # type: ignore[union-attr]
+
+
+def test_a_postgresql_store_signs_what_it_publishes(tmp_path: Path, share: Path) -> None:
+    from tests.pg import pg_schema
+
+    with pg_schema() as url:
+        team = reader(url)
+        accept(team, ANA_LEADS[0])
+        first = sync(team, share, "ana")
+        assert (first.sent, first.unsent, first.publishes_as) == (1, 0, "ana")
+        with team.store.read() as conn:
+            assert keys.current_key(conn) is not None
+        team.store.dispose()
+    other = reader(tmp_path / "other.db")
+    got = sync(other, share)
+    assert (got.received, got.refused) == (1, [])
+    assert state(other, ANA_LEADS[0]) == "accepted"

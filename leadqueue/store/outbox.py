@@ -60,6 +60,14 @@ _UPSERT_META = DriverStatement(  # the same words on SQLite (3.24 and later) and
 _INSERT_META = DriverStatement("INSERT INTO meta (key, value) VALUES (:key, :value)")
 
 
+def lock_meta(conn: Connection) -> None:
+    """Hold other writers of `meta` until this transaction ends, so that two first
+    syncs of one PostgreSQL store do not each make a writer id or key (SQLite's
+    write transaction already holds the whole store)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("LOCK TABLE meta IN SHARE ROW EXCLUSIVE MODE")
+
+
 def read_meta(conn: Connection, key: str) -> str | None:
     value = _READ_META.scalar(conn, {"key": key})
     return None if value is None else str(value)

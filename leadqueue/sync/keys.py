@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import Connection
 
 from leadqueue.settings import paths
-from leadqueue.store.outbox import read_meta, write_meta
+from leadqueue.store.outbox import lock_meta, read_meta, write_meta
 from leadqueue.sync.segments import FolderUnreachable
 
 KEY_DIR = "sync-keys"
@@ -93,11 +93,13 @@ def store_key(conn: Connection) -> StoreKey:
     dir) gets a new key: `replaced` says so, and the caller starts a new writer,
     since the other stores pinned the old key for the old one.
     """
+    key = current_key(conn)
+    if key is None:
+        lock_meta(conn)  # then read again: another first sync of this store may have made one
+        key = current_key(conn)
+    if key is not None:
+        return StoreKey(key, made=False, replaced=False)
     key_id = read_meta(conn, KEY_ID)
-    if key_id is not None:
-        key = _load(key_id, read_meta(conn, PUBLIC_KEY) or "")
-        if key is not None:
-            return StoreKey(key, made=False, replaced=False)
     new_id, key = _create()
     write_meta(conn, KEY_ID, new_id)
     write_meta(conn, PUBLIC_KEY, key.public)
