@@ -363,6 +363,8 @@ def main() -> None:
     rows: list[Row] = []
     info: list[str] = []
     with tempfile.TemporaryDirectory(prefix="leadqueue-sync-bench-") as tmp:
+        # Each store copy makes a signing key on its first sync: kept with the copies, not the user's.
+        os.environ["LEADQUEUE_DATA_DIR"] = str(Path(tmp) / "data")
         if not args.skip_sync:
             got, notes = bench_sync(Path(tmp), args.events, max(1, args.repeat), args.fresh)
             rows += got
