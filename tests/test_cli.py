@@ -65,7 +65,7 @@ def test_common_options_work_before_or_after_the_subcommand(
     )
     assert code == 0 and "accepted by maria-santos -> accepted" in out
     code, out, _ = run(
-        capsys, "reject", "51234567802", "--reason", "R3", "--db", str(db), "--as", "maria-santos"
+        capsys, "reject", "51234567802", "--reason", "R3", "--db", str(db), "--as", "james-okafor"
     )
     assert code == 0 and "rejected" in out
     assert events_of(db, "51234567801") == ["assigned", "accepted"]

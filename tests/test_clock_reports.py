@@ -20,7 +20,7 @@ from leadqueue.services.reports import metrics, projected_clocks, replayed_clock
 from leadqueue.store.engine import Store
 from leadqueue.store.repository import ensure_reps
 from leadqueue.store.schema import reps
-from tests.factories import add_lead
+from tests.factories import add_lead, add_team_lead, owner_of
 
 T0 = datetime(2026, 3, 5, 14, 0, tzinfo=UTC)  # the weeks around the 2026 DST changes
 ZONES = {
@@ -64,6 +64,7 @@ def play(services: Services, clock: FixedClock, seed: int, steps: int) -> list[t
         clock.advance(timedelta(minutes=rng.choice((7, 45, 200, 600, 1500, 3000))))
         lead = rng.choice(leads) if leads else ""
         rep = rng.choice(list(ZONES))
+        owner = owner_of(services, lead) if lead else ""  # a rep decides only on the leads they own
         action = rng.choice(("add", "add", "accept", "reject", "needs_info", "resume", "reassign", "touch"))
         try:
             if action == "add" or not leads:
@@ -71,19 +72,19 @@ def play(services: Services, clock: FixedClock, seed: int, steps: int) -> list[t
                 add_lead(services, crm_id, rep=rep, assigned_at=clock.now(), score=rng.choice((20, 50, 90)))
                 leads.append(crm_id)
             elif action == "accept":
-                svc.accept(lead, rep, Accept("call", clock.now() + timedelta(days=1), "call"))
+                svc.accept(lead, owner, Accept("call", clock.now() + timedelta(days=1), "call"))
             elif action == "reject":
-                svc.reject(lead, rep, Reject("R3"))
+                svc.reject(lead, owner, Reject("R3"))
             elif action == "needs_info":
-                svc.needs_info(lead, rep, NeedsInfo(["intent"], "who is buying?"))
+                svc.needs_info(lead, owner, NeedsInfo(["intent"], "who is buying?"))
             elif action == "resume":
-                svc.returned_from_marketing(lead, "marketing", "")
+                svc.returned_from_marketing(lead, "lead", "")
             elif action == "reassign":
                 svc.reassign(lead, "lead", rng.choice(list(ZONES)))
             elif rng.random() < 0.2:
-                svc.dispose(lead, rep, Dispose("advanced"))
+                svc.dispose(lead, owner, Dispose("advanced"))
             else:
-                svc.touch(lead, rep, Touch("call", conversation=rng.random() < 0.3))
+                svc.touch(lead, owner, Touch("call", conversation=rng.random() < 0.3))
         except IllegalTransition:
             pass
         if step % 3 == 0:
@@ -97,6 +98,7 @@ def with_zones(store: Store) -> None:
         ensure_reps(conn, {k: k.title() for k in ZONES})
         for key, zone in ZONES.items():
             conn.execute(update(reps).where(reps.c.key == key).values(time_zone=zone))
+    add_team_lead(store)  # reassigns; a rep decides only on the leads they own
 
 
 def test_the_replayed_past_and_the_stored_present_agree_for_every_as_of(
@@ -121,6 +123,7 @@ def test_a_breached_decision_stays_missed_through_needs_info_and_reassignment(
     add_lead(services, "L1", rep="ana", assigned_at=T0, score=50)  # standard: 24 elapsed hours
     with services.store.write() as conn:
         ensure_reps(conn, {"ben": "Ben"})
+    add_team_lead(services.store)
     svc = DecisionService(services)
     clock.set(T0 + timedelta(hours=30))
     svc.needs_info("L1", "ana", NeedsInfo(["intent"], "who is buying?"))

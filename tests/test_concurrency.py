@@ -27,7 +27,9 @@ from tests.pg import pg_schema
 LEADS = 40
 WORKERS = 6
 
-# Each worker walks every lead in its own order and tries to decide on it.
+# Each worker walks every lead in its own order and tries to decide on it: the
+# leads' owner at six terminals (only a lead's owner decides on it), each
+# worker's decisions noted with its number.
 WORKER = """
 import json, random, sys
 from datetime import datetime, timedelta
@@ -48,9 +50,9 @@ won, lost = [], []
 for crm_id in ids:
     try:
         if rng.random() < 0.5:
-            svc.accept(crm_id, rep, Accept("call", now + timedelta(hours=2), "call them"))
+            svc.accept(crm_id, rep, Accept("call", now + timedelta(hours=2), f"worker {seed}"))
         else:
-            svc.reject(crm_id, rep, Reject("R3"))
+            svc.reject(crm_id, rep, Reject("R3", f"worker {seed}"))
         won.append(crm_id)
     except IllegalTransition as exc:
         lost.append([crm_id, str(exc)])
@@ -75,7 +77,7 @@ def test_racing_decisions_leave_one_decision_per_lead(store_url: str) -> None:
 
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, store_url, f"rep{w}", str(w), str(LEADS), NOW.isoformat()],
+            [sys.executable, "-c", WORKER, store_url, "ana", str(w), str(LEADS), NOW.isoformat()],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -98,15 +100,14 @@ def test_racing_decisions_leave_one_decision_per_lead(store_url: str) -> None:
     check = Services(store=open_store(store_url), policy=Policy(), clock=FixedClock(NOW))
     with check.store.read() as conn:
         q = (
-            select(leads.c.crm_id, events.c.kind, events.c.actor, leads.c.state)
+            select(leads.c.crm_id, events.c.kind, events.c.actor, events.c.payload, leads.c.state)
             .join(leads, leads.c.id == events.c.lead_id)
             .where(events.c.kind.in_(["accepted", "rejected"]))
         )
         decided = list(conn.execute(q))
     check.store.dispose()
     assert len(decided) == LEADS  # no second decision was ever written
-    winner = {
-        crm_id: rep for r, rep in ((r, f"rep{w}") for w, r in enumerate(results)) for crm_id in r["won"]
-    }
-    for crm_id, kind, actor, state in decided:
-        assert actor == winner[crm_id] and state == kind  # the projection shows the winner's decision
+    winner = {crm_id: f"worker {w}" for w, r in enumerate(results) for crm_id in r["won"]}
+    for crm_id, kind, actor, payload, state in decided:
+        assert actor == "ana" and payload["note"] == winner[crm_id]
+        assert state == kind  # the projection shows the winner's decision

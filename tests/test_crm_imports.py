@@ -30,6 +30,7 @@ from leadqueue.services.importing import ImportOptions, ImportRejected, import_f
 from leadqueue.services.roster import RosterService
 from leadqueue.store.engine import Store
 from leadqueue.store.schema import clock_runs, leads
+from tests.factories import add_team_lead
 
 CRM = Path(__file__).parent / "data" / "import" / "crm"
 NY = ZoneInfo("America/New_York")
@@ -385,6 +386,7 @@ def test_a_reimport_keeps_a_local_reassignment_unless_the_crm_owner_changed(
         from leadqueue.store.repository import ensure_reps
 
         ensure_reps(conn, {"james": "James", "hannah": "Hannah"})
+    add_team_lead(team.store)
     DecisionService(team).reassign("R1", "lead", "james")
     team.clock.set(NOW + timedelta(hours=1))  # type: ignore[attr-defined]
 

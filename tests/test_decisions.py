@@ -13,7 +13,7 @@ from leadqueue.domain.lifecycle import IllegalTransition, LeadState
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import DecisionService, LeadNotFound
 from leadqueue.store.schema import events, leads
-from tests.factories import add_lead
+from tests.factories import add_lead, add_team_lead
 
 
 def event_count(services: Services) -> int:
@@ -184,6 +184,7 @@ def test_reassign_gives_the_new_rep_a_fresh_clock(
     svc: DecisionService, services: Services, clock: FixedClock
 ) -> None:
     add_lead(services, "L3", rep="ben")  # makes rep ben known
+    add_team_lead(services.store)
     clock.advance(timedelta(hours=30))
     out = svc.reassign("L2", "lead", "ben")
     row = lead_row(services, "L2")

@@ -167,7 +167,7 @@ def act(s: Services, clock: FixedClock, ids: list[str]) -> None:
     clock.set(NOW + timedelta(hours=2, milliseconds=5))
     ds.touch(advanced, "ana", Touch("call", conversation=True))
     ds.touch(touched, "ana", Touch("email"))
-    ds.dispose(advanced, "bo", Dispose("advanced"))
+    ds.dispose(advanced, "ana", Dispose("advanced"))
     # An acceptance synced from another tool whose next step is only a phone number.
     synced = Event(
         EventKind.ACCEPTED, "ana", clock.now(), {"next_step": "+1 (555) 010-1234", "due": DUE.isoformat()}
@@ -182,7 +182,9 @@ def crm_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     s = Services(store=open_store(tmp_path_factory.mktemp("crm") / "s.db"), policy=Policy(), clock=clock)
     for system, ids in (("salesforce", SF_IDS), ("hubspot", HS_IDS)):
         for crm_id in ids:
-            add_lead(s, crm_id, assigned_at=NOW - timedelta(hours=1), source_system=system)
+            # the third is @sam's (a rep a CRM file named so): only a lead's owner decides on it
+            rep = "@sam" if crm_id == ids[2] else "ana"
+            add_lead(s, crm_id, rep=rep, assigned_at=NOW - timedelta(hours=1), source_system=system)
         act(s, clock, ids)
     yield s
     s.store.dispose()
@@ -338,7 +340,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_cli_export_prints_a_summary(cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--db", cli_db, "--as", "maria-santos", "reject", "51234567802", "--reason", "R3"]) == 0
+    assert main(["--db", cli_db, "--as", "james-okafor", "reject", "51234567802", "--reason", "R3"]) == 0
     out = tmp_path / "hubspot-update.csv"
     code, stdout, err = run(capsys, "--db", cli_db, "export", "--format", "hubspot", "--out", str(out))
     assert (code, stdout, err) == (0, f"exported 1 lead(s) as hubspot to {out}\n", "")

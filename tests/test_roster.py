@@ -571,11 +571,16 @@ def test_team_actions_record_the_resolved_rep(db: Path, capsys: pytest.CaptureFi
     )
     assert run(capsys, *base, "--as", "boss", "escalate", "51234567801")[0] == 0
     assert run(capsys, *base, "--as", "BOSS", "reassign", "51234567801", "--to", "james okafor")[0] == 0
-    assert run(capsys, *base, "acknowledge", "51234567801")[0] == 0  # no --as at all: the team lead
+    # no --as at all: nobody on the roster, so nobody acts (issue 19: only roster reps act)
+    assert run(capsys, *base, "acknowledge", "51234567801")[1:] == (
+        "",
+        "leadqueue: error: no rep given: pass --as REP or set rep in the config file\n",
+    )
+    assert run(capsys, *base, "--as", "lee chan", "acknowledge", "51234567801")[0] == 0
     assert events_of(db)[-3:] == [
         ("51234567801", "escalated", "lee"),
         ("51234567801", "reassigned", "lee"),
-        ("51234567801", "acknowledged", "team-lead"),
+        ("51234567801", "acknowledged", "lee"),
     ]
 
 
@@ -597,8 +602,8 @@ def test_an_unknown_rep_in_as_is_one_line_and_writes_nothing(
     code, out, err = run(capsys, "--db", str(db), "--as", "boss", *argv)
     assert code == 1 and out == ""
     assert err == (
-        "leadqueue: error: unknown rep 'boss': the store has no rep by that key, email, name or alias"
-        " (see `leadqueue reps`)\n"
+        "leadqueue: error: unknown rep 'boss': not on the roster"
+        " (known reps: james-okafor, maria-santos; see `leadqueue reps`)\n"
     )
     assert events_of(db) == before
 
@@ -625,7 +630,8 @@ def test_an_ambiguous_as_is_refused(db: Path, capsys: pytest.CaptureFixture[str]
     assert code == 1 and err.count("\n") == 1
     assert "'Maria Santos' names 2 reps (maria-santos, maria.s): use the rep's key" in err
     assert events_of(db) == before
-    code, _, err = run(capsys, *base, "reassign", "51234567801", "--to", "maria santos")
+    assert run(capsys, *base, "reps", "add", "lee", "--name", "Lee Chan", "--role", "lead")[0] == 0
+    code, _, err = run(capsys, *base, "--as", "lee", "reassign", "51234567801", "--to", "maria santos")
     assert code == 1 and "names 2 reps" in err
     assert events_of(db) == before
 

@@ -26,7 +26,7 @@ from leadqueue.sync import segments
 from leadqueue.sync.segments import FolderUnreachable, SharedFolder
 from leadqueue.sync.service import SyncService
 from tests.conftest import NOW
-from tests.factories import add_lead
+from tests.factories import add_lead, add_team_lead
 
 
 def make_store(path: Path, leads: int = 6) -> Services:
@@ -210,7 +210,7 @@ def test_events_for_a_lead_this_store_lacks_wait_for_its_import(tmp_path: Path, 
 def test_conflicting_decisions_keep_the_first_to_arrive(pair: tuple[Services, Services], share: Path) -> None:
     a, b = pair
     accept(a, "00Q000000000000")  # the rep accepts ...
-    DecisionService(b).reject("00Q000000000000", "ben", Reject(reason="R4"))  # ... while someone rejects
+    DecisionService(b).reject("00Q000000000000", "ana", Reject(reason="R4"))  # ... and rejects elsewhere
     SyncService(a, share, "ana").run()
     result = SyncService(b, share, "lead").run()
     assert (result.received, result.conflicts) == (1, 1)
@@ -228,6 +228,8 @@ def test_reassignment_to_an_unknown_rep_creates_the_rep(pair: tuple[Services, Se
 
     with a.store.write() as conn:
         ensure_reps(conn, {"zoe": "Zoe"})
+    add_team_lead(a.store)  # only a team lead reassigns
+    add_team_lead(b.store)
     DecisionService(a).reassign("00Q000000000002", "lead", "zoe")
     SyncService(a, share, "lead").run()
     SyncService(b, share, "ana").run()

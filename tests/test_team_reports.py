@@ -20,7 +20,7 @@ from leadqueue.store import team_queries as tq
 from leadqueue.store.engine import open_store
 from leadqueue.store.repository import ensure_reps
 from leadqueue.store.schema import clock_runs, events, leads
-from tests.factories import add_lead
+from tests.factories import add_lead, add_team_lead
 
 T0 = datetime(2026, 11, 16, 14, 0, tzinfo=UTC)  # Monday 09:00 in New York; standard window 24h
 
@@ -42,6 +42,7 @@ def test_reassigning_a_breached_lead_keeps_the_breach_on_the_first_rep(
     clock.set(T0)
     add_lead(services, "L1", rep="ben", assigned_at=T0, score=50)
     add_lead(services, "L2", rep="ana", assigned_at=T0, score=50)
+    add_team_lead(services.store)  # reassigns
     clock.set(T0 + timedelta(hours=30))  # 6h past ben's 24h decision window
     assert [(c.lead_id, c.rep, c.state) for c in breaches(services)] == [
         ("L1", "ben", "breached"),
@@ -67,6 +68,7 @@ def test_reassigning_a_breached_lead_keeps_the_breach_on_the_first_rep(
 def test_escalation_levels_and_acknowledgement(services: Services, clock: FixedClock) -> None:
     clock.set(T0)
     add_lead(services, "L1", rep="ben", assigned_at=T0, score=50)
+    add_team_lead(services.store)  # escalates, acknowledges, reassigns
     with services.store.write() as conn:
         ensure_reps(conn, {"ana": "Ana"})
     levels = {}
@@ -95,6 +97,7 @@ def test_escalation_levels_and_acknowledgement(services: Services, clock: FixedC
 def test_an_acknowledged_lead_still_takes_decisions(services: Services, clock: FixedClock) -> None:
     clock.set(T0)
     add_lead(services, "L1", rep="ben", assigned_at=T0, score=50)
+    add_team_lead(services.store)  # acknowledges
     svc = DecisionService(services)
     svc.acknowledge("L1", "lead")
     svc.reject("L1", "ben", Reject("R3"))

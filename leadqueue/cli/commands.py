@@ -192,29 +192,24 @@ def _undo(ctx: Context, a: argparse.Namespace) -> int:
     return _done(DecisionService(ctx.services).undo(a.id, actor))
 
 
-def _as_rep_or(ctx: Context, nobody: str) -> str:
-    """A given --as (or the config's rep) must be a known rep; with none at all a
-    team action is recorded as done by `nobody` (marketing, the team lead)."""
-    return ctx.rep_key(required=False) or nobody
-
-
+# Team actions too are done by a rep on the roster (a team lead; the owner may resume).
 def _resume(ctx: Context, a: argparse.Namespace) -> int:
-    actor = _as_rep_or(ctx, "marketing")
+    actor = _as_rep(ctx)
     return _done(DecisionService(ctx.services).returned_from_marketing(a.id, actor, a.note))
 
 
 def _reassign(ctx: Context, a: argparse.Namespace) -> int:
-    actor = _as_rep_or(ctx, "team-lead")
+    actor = _as_rep(ctx)
     return _done(DecisionService(ctx.services).reassign(a.id, actor, a.to, a.note))
 
 
 def _escalate(ctx: Context, a: argparse.Namespace) -> int:
-    actor = _as_rep_or(ctx, "team-lead")
+    actor = _as_rep(ctx)
     return _done(DecisionService(ctx.services).escalate(a.id, actor, a.note))
 
 
 def _acknowledge(ctx: Context, a: argparse.Namespace) -> int:
-    actor = _as_rep_or(ctx, "team-lead")
+    actor = _as_rep(ctx)
     return _done(DecisionService(ctx.services).acknowledge(a.id, actor, a.note))
 
 
@@ -230,7 +225,12 @@ def run_app(ctx: Context) -> int:
     from leadqueue.tui.app import LeadqueueApp, setup_logging
     from leadqueue.tui.screens.queue import read_first_page
 
-    rep = ctx.rep_key(required=False)
+    try:
+        rep = ctx.rep_key(required=False)
+    except USER_ERRORS as exc:  # an --as not on the roster: said on screen, not as a traceback
+        if sys.stdout.isatty():
+            return show_startup_error(str(exc))
+        raise
     setup_logging()
     page = read_first_page(ctx.services, rep)
     LeadqueueApp(ctx.services, actor=rep, owner=rep, config=ctx.config, first_page=page).run()

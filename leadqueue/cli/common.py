@@ -13,7 +13,7 @@ from leadqueue.settings import paths
 from leadqueue.settings.config import UserConfig, load_config
 from leadqueue.settings.policy_file import load_policy
 from leadqueue.store.engine import Store, StoreError, open_store
-from leadqueue.store.repository import resolve_rep
+from leadqueue.store.pg_security import bound_by_policies
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
@@ -51,21 +51,12 @@ class Context:
     actor: str | None
 
     def rep_key(self, required: bool = True) -> str | None:
-        """The acting rep's key; a name or key that the store does not know is an error."""
-        from leadqueue.services.decisions import UnknownRep
+        """The acting rep's key: the roster rep `--as` (or the config) names, an
+        error naming the known reps if it names none; on a PostgreSQL team store,
+        the rep whose role this connection is (services.acting)."""
+        from leadqueue.services.acting import acting_key
 
-        if not self.actor:
-            if required:
-                raise UnknownRep("no rep given: pass --as REP or set rep in the config file")
-            return None
-        with self.services.store.read() as conn:
-            key = resolve_rep(conn, self.actor)
-        if key is None:
-            raise UnknownRep(
-                f"unknown rep {self.actor!r}: the store has no rep by that key, email, name or alias"
-                " (see `leadqueue reps`)"
-            )
-        return key
+        return acting_key(self.services, self.actor, required)
 
 
 def store_target(args: argparse.Namespace, config: UserConfig, db: str | None = None) -> str:
@@ -102,12 +93,25 @@ def build_context(
         try:
             refresh_stale_projections(services, progress)
         except StoreError:
-            if not store.read_only:
+            if store.read_only:
+                why = "is read-only"
+            elif _bound_by_policies(store):
+                why = "may not be rewritten by this PostgreSQL role (its owner can)"
+            else:
                 raise
             # Reading is still worth it; the reader is told what it reads.
             say(
-                f"leadqueue: warning: store {store.label} is read-only: its SLA clocks were computed "
+                f"leadqueue: warning: store {store.label} {why}: its SLA clocks were computed "
                 "with another policy (or an older leadqueue) and are shown as stored",
                 err=True,
             )
     return Context(config=config, services=services, actor=actor)
+
+
+def _bound_by_policies(store: Store) -> bool:
+    """A rep's own role on a PostgreSQL team store: it writes only its own leads."""
+    try:
+        with store.read() as conn:
+            return bound_by_policies(conn)
+    except StoreError:
+        return False

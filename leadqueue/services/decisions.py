@@ -10,14 +10,18 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from leadqueue.domain.authority import NotAllowed, check
 from leadqueue.domain.decisions import Accept, DecisionError, Dispose, NeedsInfo, Reject, Touch
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.lifecycle import IllegalTransition, LeadHistory, check_append, fold, undo_target
 from leadqueue.domain.policy import Tier
+from leadqueue.domain.roster import Rep
+from leadqueue.services.acting import UnknownRep, acting_rep
 from leadqueue.services.context import Services
 from leadqueue.services.projection import project
-from leadqueue.store import outbox
+from leadqueue.store import outbox, pg_security
 from leadqueue.store import repository as repo
+from leadqueue.store.engine import StoreError
 from leadqueue.store.schema import ORIGIN_LOCAL
 from leadqueue.sync.records import encode, to_record
 
@@ -28,10 +32,6 @@ class LeadNotFound(LookupError):
         self.crm_id = crm_id
 
 
-class UnknownRep(LookupError):
-    pass
-
-
 @dataclass(frozen=True)
 class Outcome:
     crm_id: str
@@ -40,7 +40,7 @@ class Outcome:
 
 
 # Errors a caller shows as one line; anything else is a bug.
-USER_ERRORS = (LeadNotFound, UnknownRep, IllegalTransition, DecisionError)
+USER_ERRORS = (LeadNotFound, UnknownRep, IllegalTransition, DecisionError, NotAllowed)
 
 
 class DecisionService:
@@ -146,20 +146,47 @@ class DecisionService:
         build: Callable[..., dict[str, Any]],
         with_events: bool = False,
     ) -> Outcome:
-        if not actor.strip():
-            raise UnknownRep("no rep given: pass --as REP or set rep in the config file")
-        with self.s.store.write() as conn:
-            row = repo.find_lead(conn, crm_id, for_update=True)
-            if row is None:
-                raise LeadNotFound(crm_id)
-            events = repo.lead_events(conn, row.id)
-            before = fold(events)
-            payload = build(conn, before, events) if with_events else build(conn, before)
-            event = Event(kind=kind, actor=actor, at=self.s.clock.now(), payload=payload)
-            after = check_append(events, event)
-            seq = repo.insert_event(conn, repo.event_values(row.id, event, ORIGIN_LOCAL))
-            # Encoded now, in the event's own transaction: publishing only reads ready lines.
-            outbox.add_line(conn, seq, encode(to_record(crm_id, event)))
-            p = project(after, Tier(row.tier), self.s.policy, self.s.calendars(conn), event.at)
-            repo.write_projection(conn, row.id, p.columns, p.runs)
+        """Record one event as `actor` (a rep's key, or what names one). Who acts and
+        whether they may (domain.authority) is settled in the write transaction
+        itself, so the roster or the lead's owner cannot change in between, and a
+        refusal writes nothing."""
+        try:
+            with self.s.store.write() as conn:
+                rep = acting_rep(conn, actor)
+                assert rep is not None
+                row = repo.find_lead(conn, crm_id, for_update=True)
+                if row is None:
+                    self._refuse_hidden_lead(conn, crm_id, rep, kind)
+                    raise LeadNotFound(crm_id)
+                events = repo.lead_events(conn, row.id)
+                before = fold(events)
+                check(rep, kind, before.owner)
+                payload = build(conn, before, events) if with_events else build(conn, before)
+                event = Event(kind=kind, actor=rep.key, at=self.s.clock.now(), payload=payload)
+                after = check_append(events, event)
+                seq = repo.insert_event(conn, repo.event_values(row.id, event, ORIGIN_LOCAL))
+                # Encoded now, in the event's own transaction: publishing only reads ready lines.
+                outbox.add_line(conn, seq, encode(to_record(crm_id, event)))
+                p = project(after, Tier(row.tier), self.s.policy, self.s.calendars(conn), event.at)
+                repo.write_projection(conn, row.id, p.columns, p.runs)
+        except StoreError as exc:
+            # A PostgreSQL team store's own policies said no (store.pg_security): one line.
+            reason = pg_security.refused_by_database(exc)
+            if reason is None:
+                raise
+            raise NotAllowed(
+                f"store {self.s.store.label} refuses the {kind.value} on {crm_id}: {reason}"
+            ) from exc
         return Outcome(crm_id, event, after)
+
+    @staticmethod
+    def _refuse_hidden_lead(conn: Connection, crm_id: str, rep: Rep, kind: EventKind) -> None:
+        """On a PostgreSQL team store a lead the role may not write is not even
+        locked for it: say why rather than that there is no such lead."""
+        if not pg_security.bound_by_policies(conn):
+            return
+        row = repo.find_lead(conn, crm_id)
+        if row is None:
+            return
+        check(rep, kind, fold(repo.lead_events(conn, row.id)).owner)
+        raise NotAllowed(f"{rep.key} may not write lead {crm_id}: the store's policies refuse it")

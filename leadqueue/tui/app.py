@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
+from rich.text import Text
+from textual import work
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -17,6 +19,7 @@ from leadqueue.domain.safe_text import terminal_safe
 from leadqueue.services.context import Services
 from leadqueue.settings import paths
 from leadqueue.settings.config import UserConfig, save_config
+from leadqueue.store.engine import StoreError
 from leadqueue.store.queue_query import QueueRow
 from leadqueue.tui.screens.queue import QueueScreen
 from leadqueue.tui.typeahead import HoldsKeysInTurn
@@ -60,6 +63,24 @@ class LeadqueueApp(HoldsKeysInTurn):
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
+        if self.actor:
+            self.check_actor(self.actor)
+
+    @work(thread=True, group="actor")
+    def check_actor(self, actor: str) -> None:
+        """Whoever the app decides as must be a rep on the roster (on a PostgreSQL
+        team store, the rep of the connection's role): otherwise it does not start,
+        and says why in one line instead of refusing every decision later."""
+        from leadqueue.services.acting import UnknownRep, acting_key
+        from leadqueue.services.decisions import NotAllowed
+
+        try:
+            acting_key(self.services, actor)
+        except (UnknownRep, NotAllowed) as exc:
+            message = Text(terminal_safe(f"leadqueue: cannot start as {actor!r}: {exc}"))
+            self.call_from_thread(self.exit, None, 1, message)
+        except StoreError as exc:  # the queue shows what is wrong with the store
+            logging.getLogger(__name__).info("actor not checked: %s", exc)
 
     def watch_theme(self, theme: str) -> None:
         """Remember the theme chosen from the palette."""

@@ -48,7 +48,7 @@ from leadqueue.tui.screens.reassign import ReassignForm
 from leadqueue.tui.widgets.breach_list import BreachList
 from leadqueue.tui.widgets.lead_detail import LeadDetail
 from leadqueue.tui.widgets.queue_list import QueueList
-from tests.factories import add_lead
+from tests.factories import add_lead, add_team_lead
 from tests.tui.conftest import FROZEN, make_app
 from tests.tui.helpers import current, lead_state, settle
 from tests.tui.test_snapshots import SIZES, run_then
@@ -214,6 +214,7 @@ async def test_a_hostile_lead_is_shown_literally_on_every_screen(
 ) -> None:
     monkeypatch.chdir(tmp_path)  # where a screenshot action, had it run, would have written
     services = hostile_services
+    add_team_lead(services.store, "ana")  # she escalates on the breaches screen: role lead
     app = make_app(services)
     actions = ActionsRun(app)
     async with app.run_test(size=size, notifications=True) as pilot:

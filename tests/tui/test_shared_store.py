@@ -16,7 +16,7 @@ from leadqueue.services.decisions import DecisionService
 from leadqueue.tui.screens.queue import QueueScreen
 from leadqueue.tui.widgets.queue_list import QueueList
 from tests.conftest import NOW
-from tests.factories import add_lead
+from tests.factories import add_lead, add_team_lead
 from tests.tui.conftest import make_app
 from tests.tui.helpers import lead_state, settle
 
@@ -25,6 +25,7 @@ def team(services: Services) -> None:
     for i in range(4):
         add_lead(services, f"T{i}", rep="ana", assigned_at=NOW - timedelta(hours=3 - i))
     add_lead(services, "B0", rep="ben", assigned_at=NOW - timedelta(hours=1))
+    add_team_lead(services.store)  # "lead" reassigns and opens the team screens
 
 
 def listed(app: object) -> list[str]:
@@ -51,9 +52,9 @@ async def test_a_lead_reassigned_elsewhere_leaves_the_queue_at_the_next_poll(
         await settle(pilot)
         await poll(pilot)
         assert listed(app) == ["T0", "T1", "T2", "T3"]
-        # the team lead, on another machine
+        # the team lead, on another machine, and ana on her other one
         DecisionService(services).reassign("T1", "lead", "ben")
-        DecisionService(services).reject("T2", "lead", Reject("R3"))
+        DecisionService(services).reject("T2", "ana", Reject("R3"))
         await poll(pilot)
         assert listed(app) == ["T0", "T3"]
 
@@ -66,7 +67,7 @@ async def test_the_loser_of_a_race_is_told_and_sees_the_new_state(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert listed(app)[0] == "T0"
-        DecisionService(services).reject("T0", "ben", Reject("R3"))  # someone else was first
+        DecisionService(services).reject("T0", "ana", Reject("R3"))  # ana's other machine was first
         await pilot.press("a")
         await settle(pilot)
         await pilot.press(*"+2h", "tab", *"Call about routing", "ctrl+s")

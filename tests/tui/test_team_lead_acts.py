@@ -26,6 +26,7 @@ from leadqueue.tui.format import countdown
 from leadqueue.tui.screens.breaches import BreachesScreen
 from leadqueue.tui.screens.reassign import ReassignForm
 from leadqueue.tui.widgets.breach_list import ESCALATED, BreachList
+from tests.factories import add_team_lead
 from tests.tui.conftest import FROZEN
 from tests.tui.helpers import settle
 
@@ -172,6 +173,7 @@ async def test_the_picker_shows_loads_and_starts_on_the_least_loaded_rep(
 async def test_the_picker_starts_on_nobody_when_every_rep_is_worse_off(
     app: LeadqueueApp, demo_services: Services
 ) -> None:
+    add_team_lead(demo_services.store, "ana")  # reassign, escalate, acknowledge: role lead
     loads = rep_loads(demo_services)
     least = min(loads.values(), key=lambda load: load.weight).rep
     async with app.run_test(size=(120, 40)) as pilot:
@@ -214,6 +216,7 @@ def line_of(listing: BreachList, lead_id: str) -> str:
 
 
 async def test_an_escalated_lead_is_marked_without_colour(app: LeadqueueApp, demo_services: Services) -> None:
+    add_team_lead(demo_services.store, "ana")  # reassign, escalate, acknowledge: role lead
     async with app.run_test(size=(120, 40)) as pilot:
         listing = await open_breaches(pilot)
         lead = listing.current

@@ -26,6 +26,7 @@ from leadqueue.tui.screens.metrics import TITLES, CustomPeriodForm, MetricsScree
 from leadqueue.tui.screens.reassign import ReassignForm
 from leadqueue.tui.widgets.breach_list import BreachList
 from leadqueue.tui.widgets.queue_list import QueueList
+from tests.factories import add_team_lead
 from tests.tui.conftest import FROZEN
 from tests.tui.helpers import settle
 
@@ -164,6 +165,7 @@ async def test_the_countdown_is_live(app: LeadqueueApp, demo_services: Services)
 
 
 async def test_reassign_one_lead(app: LeadqueueApp, demo_services: Services) -> None:
+    add_team_lead(demo_services.store, "ana")  # reassign, escalate, acknowledge: role lead
     async with app.run_test(size=(120, 40)) as pilot:
         listing = await open_breaches(pilot)
         lead = listing.current
@@ -187,6 +189,7 @@ async def test_reassign_one_lead(app: LeadqueueApp, demo_services: Services) -> 
 
 
 async def test_reassign_two_marked_leads_with_a_note(app: LeadqueueApp, demo_services: Services) -> None:
+    add_team_lead(demo_services.store, "ana")  # reassign, escalate, acknowledge: role lead
     async with app.run_test(size=(120, 40)) as pilot:
         listing = await open_breaches(pilot)
         first, second = listing.rows[0], listing.rows[1]
@@ -225,6 +228,7 @@ async def test_reassign_form_explains_an_impossible_pick(app: LeadqueueApp, demo
 
 
 async def test_escalate_writes_an_event(app: LeadqueueApp, demo_services: Services) -> None:
+    add_team_lead(demo_services.store, "ana")  # reassign, escalate, acknowledge: role lead
     async with app.run_test(size=(120, 40)) as pilot:
         listing = await open_breaches(pilot)
         lead = listing.current
@@ -235,6 +239,7 @@ async def test_escalate_writes_an_event(app: LeadqueueApp, demo_services: Servic
 
 
 async def test_escalating_marked_leads_asks_first(app: LeadqueueApp, demo_services: Services) -> None:
+    add_team_lead(demo_services.store, "ana")  # reassign, escalate, acknowledge: role lead
     async with app.run_test(size=(120, 40)) as pilot:
         listing = await open_breaches(pilot)
         first, second = listing.rows[0], listing.rows[1]
@@ -248,6 +253,7 @@ async def test_escalating_marked_leads_asks_first(app: LeadqueueApp, demo_servic
 
 
 async def test_acknowledge_writes_an_event(app: LeadqueueApp, demo_services: Services) -> None:
+    add_team_lead(demo_services.store, "ana")  # reassign, escalate, acknowledge: role lead
     async with app.run_test(size=(120, 40)) as pilot:
         listing = await open_breaches(pilot)
         lead = listing.current
