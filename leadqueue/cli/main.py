@@ -196,6 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_reps_parser(command("reps", "the team roster: list reps (the default), add, set or import them"))
 
+    from leadqueue.cli.pg_command import add_pg_parser
+
+    add_pg_parser(command("pg", "a PostgreSQL team store: give reps roles the database holds to their leads"))
+
     p = command("policy", "show or check the team policy")
     psub = p.add_subparsers(dest="policy_cmd", metavar="ACTION", required=True)
     r = psub.add_parser("show", help="print the effective policy as TOML")
@@ -266,6 +270,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         say("leadqueue: error: LEADQUEUE_NOW is not an ISO 8601 instant", err=True)
         return 2
     try:
+        if args.command == "pg":
+            from leadqueue.cli.pg_command import run_pg
+
+            return run_pg(args, clock)
         return commands.dispatch(args, clock)
     except commands.USER_ERRORS as exc:
         say(f"leadqueue: error: {exc}", err=True)

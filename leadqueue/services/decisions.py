@@ -175,7 +175,7 @@ class DecisionService:
             if reason is None:
                 raise
             raise NotAllowed(
-                f"store {self.s.store.label} refuses the {kind.value} on {crm_id}: {reason}"
+                f"store {self.s.store.label} refuses this {kind.value} event on {crm_id}: {reason}"
             ) from exc
         return Outcome(crm_id, event, after)
 
