@@ -18,7 +18,7 @@ from leadqueue.domain.authority import NotAllowed
 from leadqueue.domain.roster import Rep, pick
 from leadqueue.services.context import Services
 from leadqueue.store import pg_security
-from leadqueue.store.roster import find_rep, load_reps, rep_with_pg_role
+from leadqueue.store.roster import find_rep, load_reps
 
 NO_REP = "no rep given: pass --as REP or set rep in the config file"
 _NAMED = 5  # reps a refusal names before "and N more"
@@ -58,21 +58,21 @@ def acting_rep(conn: Connection, claimed: str | None, required: bool = True) -> 
     UnknownRep for a claimed rep not on the roster (or none, when required) and
     NotAllowed when a PostgreSQL role claims to be another rep."""
     claimed = (claimed or "").strip()
-    role = pg_security.current_role(conn)
-    if role is not None:
-        connected = rep_with_pg_role(conn, role)
-        if connected is not None:
-            if claimed and _claimed_rep(conn, claimed).key != connected.key:
-                raise NotAllowed(
-                    f"connected as PostgreSQL role {role!r}, which is rep {connected.key}: "
-                    f"cannot act as {claimed!r} (the database user is who acts)"
-                )
-            return connected
-        if pg_security.bound_by_policies(conn):
+    who = pg_security.connected(conn)
+    if who is not None and who.rep is not None:
+        rep = find_rep(conn, who.rep)
+        assert rep is not None
+        if claimed and _claimed_rep(conn, claimed).key != rep.key:
             raise NotAllowed(
-                f"PostgreSQL role {role!r} is no rep's role on this store: "
-                "the store's owner gives it to a rep with `leadqueue pg grant REP=ROLE`"
+                f"connected as PostgreSQL role {who.role!r}, which is rep {rep.key}: "
+                f"cannot act as {claimed!r} (the database user is who acts)"
             )
+        return rep
+    if who is not None and who.bound:
+        raise NotAllowed(
+            f"PostgreSQL role {who.role!r} is no rep's role on this store: "
+            "the store's owner gives it to a rep with `leadqueue pg grant REP=ROLE`"
+        )
     if not claimed:
         if required:
             raise UnknownRep(NO_REP)

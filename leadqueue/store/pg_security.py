@@ -51,6 +51,29 @@ def bound_by_policies(conn: Connection) -> bool:
     return bool(conn.execute(text("SELECT row_security_active('events')")).scalar_one())
 
 
+@dataclass(frozen=True)
+class Connected:
+    """Who a PostgreSQL connection is, in one round trip."""
+
+    role: str
+    rep: str | None  # the key of the rep whose pg_role this is
+    bound: bool  # whether the store's policies hold it (bound_by_policies)
+
+
+def connected(conn: Connection) -> Connected | None:
+    """The connection's role, its rep and whether the policies bind it; None on SQLite.
+    Asked at every decision: one statement rather than three."""
+    if not is_postgresql(conn):
+        return None
+    row = conn.execute(
+        text(
+            "SELECT current_user, (SELECT key FROM reps WHERE pg_role = current_user),"
+            " row_security_active('events')"
+        )
+    ).one()
+    return Connected(str(row[0]), None if row[1] is None else str(row[1]), bool(row[2]))
+
+
 def refused_by_database(exc: BaseException) -> str | None:
     """The server's one-line reason when `exc` (or what caused it) is a write the
     store's privileges or policies refused; None for any other error."""
