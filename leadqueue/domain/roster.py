@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
@@ -20,6 +21,8 @@ from leadqueue.domain.zones import check_zone
 ROLES = ("rep", "lead")
 FIELDS = ("key", "name", "email", "zone", "role", "crm_ids", "aliases")
 LIST_FIELDS = ("crm_ids", "aliases")
+# What routing knows of a rep (domain.routing); set with `reps set`, not a roster file's columns.
+ROUTING_FIELDS = ("team", "reports_to", "max_undecided", "away_until")
 SEPARATOR = ";"
 # `--zone team` (or a blank cell) puts a rep back on the team's zone.
 TEAM_ZONE_WORD = "team"
@@ -29,7 +32,7 @@ TEAM_ZONE_WORD = "team"
 _KEY_PUNCTUATION = "._-"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+\Z")
 # Column widths of the `reps` table: longer text would fail on PostgreSQL only.
-_MAX = {"key": 120, "name": 200, "email": 320, "zone": 64}
+_MAX = {"key": 120, "name": 200, "email": 320, "zone": 64, "team": 60}
 _ITEM_MAX = 200
 
 
@@ -73,6 +76,13 @@ class Rep:
     # The public key this rep's store signs its sync segments with (`leadqueue sync
     # --show-key`): other stores take in only what that key signed as this rep.
     sync_key: str | None = None
+    # Routing: the team a rule may name (`team = "emea"`), the team lead (a rep key) an
+    # escalation of this rep's breach goes to, the undecided leads the rep takes at most,
+    # and until when the rep is away (no lead is routed to them before).
+    team: str | None = None
+    reports_to: str | None = None
+    max_undecided: int | None = None
+    away_until: datetime | None = None
 
     def handles(self) -> set[str]:
         """What a person may type to mean this rep (`--as`, `--to`), folded."""
@@ -221,6 +231,42 @@ def parse_sync_key(value: Any) -> str | None:
     return base64.b64encode(raw).decode("ascii")
 
 
+def parse_team(value: Any) -> str | None:
+    text = " ".join(_text(value).split())
+    return _fits("team", text) if text else None
+
+
+def parse_reports_to(value: Any) -> str | None:
+    text = _text(value)
+    return parse_key(text) if text else None
+
+
+def parse_max_undecided(value: Any) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = int(value) if not isinstance(value, bool | float) else None
+    except ValueError:
+        number = None
+    if number is None or number < 0:
+        raise ValueError(f"{value!r} is not a whole number of leads (0 or more; '' for no limit)")
+    return number
+
+
+def parse_away_until(value: Any) -> datetime | None:
+    """An instant (the command line has read `--away-until WHEN` in the rep's zone), or ISO text."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date and time") from None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValueError(f"{value!r} is not a date and time with a zone")
+    return value.astimezone(UTC)
+
+
 def parse_role(value: Any) -> str:
     text = _text(value).casefold() or ROLES[0]
     if text not in ROLES:
@@ -265,6 +311,10 @@ _PARSERS: dict[str, Any] = {
     "crm_ids": split_list,
     "aliases": split_list,
     "sync_key": parse_sync_key,
+    "team": parse_team,
+    "reports_to": parse_reports_to,
+    "max_undecided": parse_max_undecided,
+    "away_until": parse_away_until,
 }
 
 
@@ -308,6 +358,7 @@ def clashes(rep: Rep, others: Iterable[Rep]) -> list[Problem]:
     """Where rep would share a key, email, alias or CRM id with another rep, so
     that `--as` or a CRM owner could mean either. Two reps may share a display
     name: their keys tell them apart, and the name alone is refused as ambiguous."""
+    others = list(others)
     mine = rep.identifiers()
     problems = []
     for other in others:
@@ -323,7 +374,18 @@ def clashes(rep: Rep, others: Iterable[Rep]) -> list[Problem]:
             )
         if rep.sync_key and rep.sync_key == other.sync_key:  # a key signs for one rep
             problems.append(Problem("sync_key", f"that key is already the sync key of rep {other.key!r}"))
-    return problems
+    return problems + _reports_to_problems(rep, others)
+
+
+def _reports_to_problems(rep: Rep, others: Iterable[Rep]) -> list[Problem]:
+    """An escalation must reach someone: the team lead is another rep on the roster."""
+    if rep.reports_to is None:
+        return []
+    if rep.reports_to == rep.key:
+        return [Problem("reports_to", f"{rep.key!r} cannot report to themselves")]
+    if not any(o.key == rep.reports_to for o in others):
+        return [Problem("reports_to", f"{rep.reports_to!r} is not a rep's key on the roster")]
+    return []
 
 
 _DESCRIBE = {

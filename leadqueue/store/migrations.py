@@ -135,7 +135,8 @@ def _v6_to_v7(conn: Connection) -> None:
     that was a prefix of another (ix_leads_section of ix_leads_search). Reps get
     the PostgreSQL role they act as on a team store (`leadqueue pg grant`), and
     the key their store signs sync segments with; `sync_pins` keeps the key each
-    writer of the shared folder was first seen signing with."""
+    writer of the shared folder was first seen signing with. Reps get what routing
+    reads: a team, the team lead an escalation goes to, a capacity, an absence."""
     inactive_crm_users.create(conn, checkfirst=True)
     conn.execute(text("DROP INDEX IF EXISTS ix_leads_section"))
     datetime_type = _datetime_type(conn)
@@ -150,6 +151,11 @@ def _v6_to_v7(conn: Connection) -> None:
     _add_column(conn, "reps", "sync_key", "VARCHAR(64)")
     sync_pins.create(conn, checkfirst=True)
     _add_column(conn, "sync_parked", "source", "VARCHAR(320)")
+    # Routing: each rep's team, team lead, capacity and absence.
+    _add_column(conn, "reps", "team", "VARCHAR(60)")
+    _add_column(conn, "reps", "reports_to", "VARCHAR(120)")
+    _add_column(conn, "reps", "max_undecided", "INTEGER")
+    _add_column(conn, "reps", "away_until", datetime_type)
     _mark_projections_stale(conn)
 
 

@@ -26,6 +26,10 @@ def row_to_rep(r: Any) -> Rep:
         aliases=tuple(r.aliases or ()),
         pg_role=r.pg_role or None,
         sync_key=r.sync_key or None,
+        team=r.team or None,
+        reports_to=r.reports_to or None,
+        max_undecided=r.max_undecided,
+        away_until=r.away_until,
     )
 
 
@@ -43,6 +47,10 @@ def _values(rep: Rep) -> dict[str, Any]:
         "aliases": list(rep.aliases),
         "pg_role": rep.pg_role,
         "sync_key": rep.sync_key,
+        "team": rep.team,
+        "reports_to": rep.reports_to,
+        "max_undecided": rep.max_undecided,
+        "away_until": rep.away_until,
     }
 
 

@@ -158,6 +158,11 @@ reps = Table(
     # The public key the rep's store signs its sync segments with (base64); NULL:
     # the first key seen signing as this rep is pinned instead (sync_pins).
     Column("sync_key", String(64)),
+    # Routing (domain.routing): the rep's team, team lead (a key), capacity and absence.
+    Column("team", String(60)),
+    Column("reports_to", String(120)),
+    Column("max_undecided", Integer),
+    Column("away_until", StoredInstant),
     Index("ux_reps_pg_role", "pg_role", unique=True),
 )
 
