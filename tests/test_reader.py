@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from leadqueue.domain.lead import ContentItem, ScoreItem, Touchpoint
-from leadqueue.io.crm_formats import domain_of, infer_seniority, region_of
+from leadqueue.io.people import domain_of, infer_seniority
 from leadqueue.io.reader import ImportFileError, ParsedRow, ReadResult, read_leads
+from leadqueue.io.regions import region_of
 from leadqueue.io.timestamps import TimestampParser
 
 DATA = Path(__file__).parent / "data" / "import"

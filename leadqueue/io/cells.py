@@ -15,7 +15,7 @@ from typing import Any
 
 from leadqueue.domain.lead import ContentItem, ScoreItem, Touchpoint
 from leadqueue.domain.owners import salesforce_id18
-from leadqueue.io import crm_formats as cf
+from leadqueue.io.people import domain_of
 
 Converter = Callable[[Any], Any]
 Timestamps = Callable[[str], datetime]
@@ -151,7 +151,7 @@ def _list(value: Any) -> tuple[str, ...]:
 
 
 def _domain(value: Any) -> str:
-    return cf.domain_of(text_of(value))
+    return domain_of(text_of(value))
 
 
 def _json_array(value: Any) -> list[Any]:

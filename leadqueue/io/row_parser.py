@@ -14,6 +14,8 @@ from typing import Any
 from leadqueue.domain.lead import LeadProfile
 from leadqueue.io import crm_formats as cf
 from leadqueue.io.cells import CellError, Converter, Timestamps, converters, text_of
+from leadqueue.io.people import domain_from_email, infer_seniority
+from leadqueue.io.regions import region_of
 
 
 @dataclass(frozen=True)
@@ -171,17 +173,17 @@ class RowParser:
         if country:
             extra["country"] = country  # the region alone would lose it
         if country or state or "region" in values:
-            values["region"] = cf.region_of(country, values.get("region", ""), state)
+            values["region"] = region_of(country, values.get("region", ""), state)
         description = values.pop("description", None)
         if description:
             extra["description"] = description
             values.setdefault("talk_track", description)
         if "domain" not in values:
-            domain = cf.domain_from_email(values.get("email", ""))
+            domain = domain_from_email(values.get("email", ""))
             if domain:
                 values["domain"] = domain
         if self.infer_seniority:
-            values["seniority"] = cf.infer_seniority(values.get("title", ""))
+            values["seniority"] = infer_seniority(values.get("title", ""))
         values.setdefault("source_system", self.source_system)
         profile = LeadProfile(crm_id=crm_id, extra=extra, **values)
         return ParsedRow(
