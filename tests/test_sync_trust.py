@@ -395,3 +395,21 @@ def test_a_postgresql_store_signs_what_it_publishes(tmp_path: Path, share: Path)
     got = sync(other, share)
     assert (got.received, got.refused) == (1, [])
     assert state(other, ANA_LEADS[0]) == "accepted"
+
+
+def test_a_large_segment_whose_digest_is_computed_while_it_is_written_reads_back_signed(share: Path) -> None:
+    from leadqueue.sync.signing import PendingHeader, open_segment
+
+    key = new_key()
+    lines = [
+        json.dumps(accepted(ANA_LEADS[0], "ana") | {"note": f"{i} " + "x" * 300}).encode() + b"\n"
+        for i in range(2000)
+    ]
+    parts = [b"".join(lines[i : i + 64]) for i in range(0, len(lines), 64)]  # as the outbox's sealed runs
+    name = segments.segment_name(1, len(lines))
+    header = PendingHeader(key, "ana-1111111111", "ana", name, len(lines), parts)
+    path = SharedFolder(share).write_segment("ana-1111111111", name, header, parts)
+    assert path.stat().st_size > 256 * 1024  # past the size at which the digest is computed in a thread
+    segment = open_segment(path.read_bytes(), "ana-1111111111", name)
+    assert [line + b"\n" for line in segment.lines] == lines
+    assert segment.header.key == key.public

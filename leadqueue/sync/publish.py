@@ -40,7 +40,7 @@ from leadqueue.sync.segments import (
     read_file,
     segment_name,
 )
-from leadqueue.sync.signing import Segment, header_line, open_segment
+from leadqueue.sync.signing import PendingHeader, Segment, open_segment
 from leadqueue.sync.summary import SyncSummary
 from leadqueue.sync.trust import short
 
@@ -182,16 +182,17 @@ class Publisher:
             batch = smaller
         rep = self._rep(conn, me, batch.parts[0])
         name = segment_name(batch.first_seq + me.offset, batch.last_seq + me.offset)
-        header = header_line(me.key, me.writer, rep, name, batch.count, batch.parts)
+        header = PendingHeader(me.key, me.writer, rep, name, batch.count, batch.parts)
+        # Records another rep made here are published, and refused by the others: say so.
+        # (Counted while the header's digest is computed.)
+        mine = f',"actor":{json.dumps(rep, ensure_ascii=False)},"at":'.encode()
+        summary.foreign_actor += batch.count - sum(part.count(mine) for part in batch.parts)
+        summary.publishes_as = rep
         self.folder.write_segment(me.writer, name, header, batch.parts)
         outbox.mark_published(conn, batch.last_seq)
         key = f"{me.writer}/{name}"
         outbox.record_file(conn, key, me.writer, batch.count, "sent", self.s.clock.now())
         summary.sent += batch.count
-        # Records another rep made here are published, and refused by the others: say so.
-        mine = f',"actor":{json.dumps(rep, ensure_ascii=False)},"at":'.encode()
-        summary.foreign_actor += batch.count - sum(part.count(mine) for part in batch.parts)
-        summary.publishes_as = rep
         # Counted only when more are waiting: a short segment, or nothing after it, was the last.
         self.progress(summary.sent, summary.sent + (outbox.unsent_count(conn) if batch.more else 0))
         return Published(key, batch.more)

@@ -19,6 +19,7 @@ import base64
 import binascii
 import hashlib
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -60,21 +61,66 @@ def digest(parts: Sequence[bytes]) -> str:
     return h.hexdigest()
 
 
+# A header's length is known before its digest and signature are: both have fixed
+# widths (hex SHA-256; base64 of a 64-byte signature), so the records can be
+# written after the room the header will take while their digest is computed.
+_DIGEST_WIDTH = 64
+_SIGNATURE_WIDTH = 88
+_OVERLAP_BYTES = 256 * 1024  # below this, hashing in a thread costs more than it hides
+
+
+class PendingHeader:
+    """The signed header of a segment holding `parts` (its record lines, joined),
+    whose digest is computed in a thread while the caller writes the records
+    (hashlib and the write both let go of the GIL): `size` first, `line()` when
+    the records are written."""
+
+    def __init__(
+        self, key: SigningKey, writer: str, rep: str, name: str, count: int, parts: Sequence[bytes]
+    ) -> None:
+        self._key = key
+        self._fields: dict[str, Any] = {
+            "leadqueue_segment": FORMAT_VERSION,
+            "writer": writer,
+            "rep": rep,
+            "name": name,
+            "count": count,
+            "sha256": "0" * _DIGEST_WIDTH,
+            "key": key.public,
+        }
+        self.size = len(self._encode("A" * _SIGNATURE_WIDTH))
+        self._digest: str | None = None
+        self._thread: threading.Thread | None = None
+        if sum(map(len, parts)) < _OVERLAP_BYTES:
+            self._digest = digest(parts)
+        else:
+            self._thread = threading.Thread(target=self._hash, args=(parts,), name="segment-digest")
+            self._thread.start()
+
+    def _hash(self, parts: Sequence[bytes]) -> None:
+        self._digest = digest(parts)
+
+    def _encode(self, signature: str) -> bytes:
+        fields = {**self._fields, "sig": signature}
+        return json.dumps(fields, separators=(",", ":"), ensure_ascii=True).encode("ascii") + b"\n"
+
+    def line(self) -> bytes:
+        if self._thread is not None:
+            self._thread.join()
+        if self._digest is None:
+            raise RuntimeError("the segment's digest was not computed")
+        self._fields["sha256"] = self._digest
+        signature = base64.b64encode(self._key.sign(_message(self._fields))).decode("ascii")
+        line = self._encode(signature)
+        assert len(line) == self.size, "a header's digest and signature have fixed widths"
+        return line
+
+
 def header_line(
     key: SigningKey, writer: str, rep: str, name: str, count: int, parts: Sequence[bytes]
 ) -> bytes:
     """The signed first line of a segment holding `parts` (its record lines, joined)."""
-    fields: dict[str, Any] = {
-        "leadqueue_segment": FORMAT_VERSION,
-        "writer": writer,
-        "rep": rep,
-        "name": name,
-        "count": count,
-        "sha256": digest(parts),
-        "key": key.public,
-    }
-    fields["sig"] = base64.b64encode(key.sign(_message(fields))).decode("ascii")
-    return json.dumps(fields, separators=(",", ":"), ensure_ascii=True).encode("ascii") + b"\n"
+    return PendingHeader(key, writer, rep, name, count, parts).line()
 
 
 def open_segment(data: bytes, writer: str, name: str) -> Segment:
