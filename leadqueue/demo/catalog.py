@@ -835,6 +835,10 @@ TALK_TRACKS: Final[dict[str, tuple[str, ...]]] = {
 }
 
 # (key, display_name, time_zone); the team calendar is America/New_York.
+# The demo's player-coach: a rep who also leads the team (role `lead`), so the
+# one person the demo runs as can reassign, escalate and acknowledge too.
+TEAM_LEAD: Final[str] = "ana"
+
 REP_NAMES: Final[tuple[tuple[str, str, str], ...]] = (
     ("ana", "Ana Ruiz", "America/New_York"),
     ("marcus", "Marcus Bell", "America/New_York"),

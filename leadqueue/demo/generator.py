@@ -322,7 +322,13 @@ def generate(
         conn.execute(
             insert(reps),
             [
-                {"key": k, "name": name, "email": f"{k}@leadqueue.example", "time_zone": zone}
+                {
+                    "key": k,
+                    "name": name,
+                    "email": f"{k}@leadqueue.example",
+                    "time_zone": zone,
+                    "role": "lead" if k == cat.TEAM_LEAD else "rep",
+                }
                 for k, name, zone in rep_rows
             ],
         )
