@@ -287,6 +287,7 @@ def _import(ctx: Context, a: argparse.Namespace) -> int:
         source_zone=source_zone,
         date_order=a.date_order,
         clock_start=a.clock_start,
+        route=a.route,
     )
     with progress_bar(f"importing {a.file.name}", in_bytes=True) as progress:
         try:

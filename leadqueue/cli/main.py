@@ -15,6 +15,7 @@ from leadqueue.cli import commands
 from leadqueue.cli.common import add_common
 from leadqueue.cli.output import say
 from leadqueue.cli.report_weekly import add_weekly_parser
+from leadqueue.cli.route_command import add_route_parser, add_routing_options
 from leadqueue.domain.clock import Clock, FixedClock, SystemClock
 from leadqueue.domain.decisions import NEXT_STEP_KINDS, TOUCH_CHANNELS
 from leadqueue.domain.lifecycle import DISPOSITIONS
@@ -81,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="import the good rows; write the bad ones to NAME.rejects.csv beside FILE",
     )
     p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    p.add_argument("--route", action="store_true", help="route every row by [routing], whatever its owner")
     p.add_argument("--encoding", metavar="NAME", help="file encoding (default: UTF-8, else Windows-1252)")
     p.add_argument(
         "--source-zone",
@@ -195,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_weekly_parser(rsub)
 
     add_reps_parser(command("reps", "the team roster: list reps (the default), add, set or import them"))
+    add_route_parser(
+        command("route", "route leads nobody owns ([routing] in policy.toml); escalate breaches")
+    )
 
     from leadqueue.cli.pg_command import add_pg_parser
 
@@ -247,6 +252,7 @@ def add_reps_parser(p: argparse.ArgumentParser) -> None:
             metavar="KEY",
             help="the key the rep's store signs with (`leadqueue sync --show-key` there; '' clears it)",
         )
+        add_routing_options(r)
     r = sub.add_parser("import", help="add or update reps from a CSV or JSON-lines file")
     add_common(r)
     r.add_argument("file", type=Path, metavar="FILE")
@@ -270,6 +276,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         say("leadqueue: error: LEADQUEUE_NOW is not an ISO 8601 instant", err=True)
         return 2
     try:
+        if args.command == "route":
+            from leadqueue.cli.route_command import run_route
+
+            return run_route(args, clock)
         if args.command == "pg":
             from leadqueue.cli.pg_command import run_pg
 

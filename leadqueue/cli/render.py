@@ -13,6 +13,7 @@ from leadqueue.domain.durations import format_seconds
 from leadqueue.domain.lifecycle import fold
 from leadqueue.domain.metrics import TOO_FEW, lead_label
 from leadqueue.domain.policy import Tier
+from leadqueue.domain.routing import explain
 from leadqueue.domain.safe_text import terminal_safe
 from leadqueue.domain.sla import ClockStatus, evaluate, next_due
 from leadqueue.services.context import Services
@@ -119,6 +120,7 @@ def lead_report(services: Services, crm_id: str) -> dict[str, Any]:
             {"item": c.key, "required": c.required, "status": c.status.value, "detail": c.detail}
             for c in view.checklist
         ],
+        "routing": explain(view.events),  # why routing gave the lead to whom, and what it escalated
         "account_contacts": [c.crm_id for c in view.account_contacts],
         "possible_duplicates": [d.crm_id for d in view.duplicates],
         "events": [
@@ -143,6 +145,8 @@ def print_lead(services: Services, crm_id: str, fmt: str) -> int:
     say(f"  state {report['state']}, tier {report['tier']}, score {report['score']}, rep {report['rep']}")
     say(f"  CRM status {report['crm_status'] or '-'} ({report['source_system']})")
     say(f"  source {report['source']} / {report['campaign']}")
+    for line in report["routing"]:
+        say(f"  {line}")
     say("\nclocks")
     fields = ["clock", "rep", "window", "state", "deadline", "remaining_seconds", "time_left_seconds"]
     say(table(report["clocks"], fields, "  "))
@@ -179,6 +183,9 @@ def print_metrics(result: dict[str, Any]) -> None:
             say(f"  {note}")
         fields = list(dict.fromkeys(f for r in shown for f in r))
         say(table(shown, fields, indent="  "))
+    if result.get("by_rule"):  # only once routing has made assignments
+        say("\nBy routing rule (leads routed in the period, as they stand now)")
+        say(table([_metric_row("by_rule", r) for r in result["by_rule"]], list(result["by_rule"][0]), "  "))
 
 
 def _metric_row(section: str, row: dict[str, Any]) -> dict[str, Any]:

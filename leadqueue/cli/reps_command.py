@@ -8,7 +8,8 @@ from typing import Any
 from leadqueue.cli.common import Context
 from leadqueue.cli.output import emit_csv, emit_json, say
 from leadqueue.cli.render import table
-from leadqueue.domain.roster import FIELDS, LIST_FIELDS, SEPARATOR, Rep
+from leadqueue.domain.roster import FIELDS, LIST_FIELDS, ROUTING_FIELDS, SEPARATOR, Rep
+from leadqueue.domain.when import parse_when
 from leadqueue.services.roster import RosterRejected, RosterService
 
 _SHOWN_PROBLEMS = 50
@@ -20,10 +21,10 @@ def run_reps(ctx: Context, args: argparse.Namespace) -> int:
     if action == "list":
         _print_roster(service.list(), getattr(args, "format", "table"), ctx.services.policy.time_zone)
     elif action == "add":
-        rep = service.add({"key": args.key, "name": args.name or ""} | _options(args))
+        rep = service.add({"key": args.key, "name": args.name or ""} | _options(args, ctx))
         say(f"added rep {rep.key}: {_describe(rep, ctx.services.policy.time_zone)}")
     elif action == "set":
-        change = service.set(args.key, _options(args))
+        change = service.set(args.key, _options(args, ctx))
         say(_changed(change.before, change.after, ctx.services.policy.time_zone, change.leads_recomputed))
     else:
         try:
@@ -38,12 +39,17 @@ def run_reps(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _options(args: argparse.Namespace) -> dict[str, Any]:
+def _options(args: argparse.Namespace, ctx: Context) -> dict[str, Any]:
     """The fields given on the command line; one left out keeps its value (set) or default (add)."""
     values: dict[str, Any] = {}
-    for name in ("name", "email", "zone", "role", "sync_key"):
-        if getattr(args, name) is not None:
+    for name in ("name", "email", "zone", "role", "sync_key", *ROUTING_FIELDS):
+        if getattr(args, name, None) is not None:
             values[name] = getattr(args, name)
+    if values.get("away_until", "").strip():
+        # WHEN in the rep's own zone ("mon 09:00" is their Monday morning), else the team's.
+        with ctx.services.store.read() as conn:
+            zone = ctx.services.zone_of(conn, args.key)
+        values["away_until"] = parse_when(values["away_until"], ctx.services.clock.now(), zone)
     for name in LIST_FIELDS:
         given = getattr(args, name)
         if given is not None:
@@ -60,14 +66,23 @@ def _cells(rep: Rep, team_zone: str) -> dict[str, Any]:
     }
 
 
+def _routing_cells(rep: Rep) -> dict[str, Any]:
+    """The routing fields the rep has (none: nothing, so a roster without routing reads as before)."""
+    cells = {f: getattr(rep, f) for f in ROUTING_FIELDS if getattr(rep, f) is not None}
+    if rep.away_until is not None:
+        cells["away_until"] = rep.away_until.isoformat().replace("+00:00", "Z")
+    return cells
+
+
 def _print_roster(reps: list[Rep], fmt: str, team_zone: str) -> None:
+    routing = [f for f in ROUTING_FIELDS if any(getattr(r, f) is not None for r in reps)]
     if fmt == "json":
-        emit_json([r.record() for r in reps])
+        emit_json([r.record() | _routing_cells(r) for r in reps])
     elif fmt == "csv":
         # The columns `reps import` reads; a blank zone is the team's.
         emit_csv(({**_cells(r, team_zone), "zone": r.zone or ""} for r in reps), list(FIELDS))
     elif reps:
-        say(table([_cells(r, team_zone) for r in reps], list(FIELDS)))
+        say(table([_cells(r, team_zone) | _routing_cells(r) for r in reps], [*FIELDS, *routing]))
     else:
         say("(no reps yet: add one with `leadqueue reps add KEY --name NAME`)")
 
@@ -84,6 +99,10 @@ def _changed(before: Rep | None, after: Rep, team_zone: str, recomputed: int) ->
     old_key = before.sync_key if before else None
     if old_key != after.sync_key:  # not a roster file's column: said apart
         diffs.append(f"sync key {old_key or '-'} -> {after.sync_key or '-'}")
+    was, now = (_routing_cells(before) if before else {}), _routing_cells(after)
+    diffs += [
+        f"{f} {was.get(f, '-')} -> {now.get(f, '-')}" for f in ROUTING_FIELDS if was.get(f) != now.get(f)
+    ]
     if not diffs:
         return f"rep {after.key} unchanged"
     text = f"updated rep {after.key}: " + "; ".join(diffs)

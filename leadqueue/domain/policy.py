@@ -19,6 +19,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from leadqueue.domain.crm_export import CrmExports
 from leadqueue.domain.durations import MAX_WINDOW_DAYS, Window, parse_window
 from leadqueue.domain.import_mapping import ImportMapping
+from leadqueue.domain.routing_policy import Routing
 from leadqueue.domain.zones import check_zone
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -288,6 +289,9 @@ class Policy(Strict):
 
     # The lead's page in the CRM (`o` in the queue): `{id}` is the lead's CRM id, URL-quoted.
     crm_url: str | None = None
+    # `[routing]`: who gets a lead nobody owns, and what the router does at a breach;
+    # None: an ownerless row is a row error, and the router uses routing_policy's defaults.
+    routing: Routing | None = None
 
     @field_validator("time_zone")
     @classmethod

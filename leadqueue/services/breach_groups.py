@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import case, func, select
 
 from leadqueue.domain.events import EventKind
+from leadqueue.domain.routing import ROUTING_ACTOR, notified
 from leadqueue.services.context import Services
 from leadqueue.store.schema import clock_runs, events, leads, reps
 
@@ -111,6 +112,7 @@ class Escalation:
 
     at: datetime
     acknowledged_at: datetime | None
+    notified: str = ""  # whom routing addressed it to ('maria', 'the team'); '' for a team lead's own
 
     @property
     def seen(self) -> bool:
@@ -122,10 +124,15 @@ def escalations(services: Services) -> dict[str, Escalation]:
     """Each escalated lead (by CRM id). Escalations are few, and the events'
     (kind, at) index finds them without a pass over the history."""
     q = (
-        select(leads.c.crm_id, func.max(events.c.at), leads.c.acknowledged_at)
+        select(leads.c.crm_id, events.c.at, events.c.actor, events.c.payload, leads.c.acknowledged_at)
         .join(leads, leads.c.id == events.c.lead_id)
         .where(events.c.kind == EventKind.ESCALATED.value)
-        .group_by(leads.c.id, leads.c.crm_id, leads.c.acknowledged_at)
     )
+    out: dict[str, Escalation] = {}
     with services.store.read() as conn:
-        return {str(crm_id): Escalation(at, acked) for crm_id, at, acked in conn.execute(q) if at is not None}
+        for crm_id, at, actor, payload, acked in conn.execute(q):
+            last = out.get(str(crm_id))
+            if at is not None and (last is None or at >= last.at):
+                to = notified(payload) if actor == ROUTING_ACTOR and isinstance(payload, dict) else ""
+                out[str(crm_id)] = Escalation(at, acked, to)
+    return out

@@ -11,9 +11,8 @@ file writes nothing.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -26,16 +25,18 @@ from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.import_mapping import ImportMapping
 from leadqueue.domain.lifecycle import OPEN_STATES, LeadState, fold
 from leadqueue.domain.policy import Tier
+from leadqueue.domain.routing import ROUTING_ACTOR
 from leadqueue.domain.tiers import tier_of
 from leadqueue.gcpause import frozen_heap
 from leadqueue.io.crm_formats import mapping_format
-from leadqueue.io.csv_out import SafeWriter
 from leadqueue.io.errors import ImportFileError
 from leadqueue.io.reader import LeadFile, ParsedRow, RowError, open_lead_file
 from leadqueue.io.timestamps import DateOrder
 from leadqueue.services.context import Services
+from leadqueue.services.import_rejects import check_writable, rejects_path, write_rejects
 from leadqueue.services.projection import Projection, project
 from leadqueue.services.roster import resolve_owners
+from leadqueue.services.routing import ImportRouting, routed_text
 from leadqueue.store import repository as repo
 from leadqueue.store.bulk import bulk_insert
 from leadqueue.store.first_rows import first_rows_table
@@ -63,6 +64,7 @@ class ImportSummary:
     closed_since: int = 0  # open here, closed in the CRM since: left the queue
     breached_on_arrival: int = 0
     new_reps: list[str] = field(default_factory=list)
+    routing: ImportRouting | None = None  # how the rows without an owner were routed
     ignored_columns: list[str] = field(default_factory=list)
     fallback_lines: int = 0
     date_order: str = "mdy"
@@ -85,13 +87,15 @@ class ImportSummary:
             text += f", {self.reassigned} reassigned"
         if self.returned:
             text += f", {self.returned} back from marketing"
+        if self.routing is not None:
+            text += routed_text(self.routing)
         if self.errors:
             text += f", {len({e.row for e in self.errors})} rejected"
         return text
 
     def warnings(self) -> list[str]:
         """What the user should know about how the file was read."""
-        out = []
+        out = list(self.routing.warnings) if self.routing is not None else []
         if self.new_reps:
             out.append(f"new reps for owners not in the roster: {', '.join(self.new_reps)}")
         if self.breached_on_arrival:
@@ -117,7 +121,7 @@ class _Changed(NamedTuple):
 
     old: Any  # the lead's stored row
     values: dict[str, Any]
-    owner: str  # the rep the file names, or the lead's owner when it names none
+    owner: str | None  # the rep the file names, or the lead's owner when it names none
     closed: bool  # the CRM has closed it
     assigned_at: datetime | None  # when the CRM says the owner got it, if the file says
 
@@ -145,6 +149,7 @@ class ImportOptions:
     clock_start: ClockStart = "assigned"
     mapping: ImportMapping | None = None  # a layout no built-in format knows
     mapping_name: str = ""
+    route: bool = False  # route every row by [routing], whatever owner the file names
 
 
 def import_file(
@@ -156,6 +161,8 @@ def import_file(
     """Import a lead file; raises ImportRejected (nothing written) for bad rows
     unless skip_invalid, and ImportFileError for the file as a whole."""
     opts = options or ImportOptions()
+    if opts.route and services.policy.routing is None:
+        raise ImportFileError("--route: the policy has no [routing] to route by (see README, Routing)")
     mapping = opts.mapping
     lead_file = open_lead_file(
         path,
@@ -214,6 +221,9 @@ class _Importer:
         self.calendar_for = services.calendars(conn)
         self.owner_keys: dict[str, str] = {}
         self.owner_errors: dict[str, str] = {}
+        # With [routing], a row without an owner (any row, with --route) is routed.
+        self.routing = ImportRouting(services, conn, self.now) if services.policy.routing else None
+        summary.routing = self.routing
 
     def run(self, lead_file: LeadFile, progress: Callable[[int, int], None] | None) -> None:
         with first_rows_table(self.conn) as first_rows:
@@ -227,6 +237,8 @@ class _Importer:
                 self.summary.rows += len(batch)
                 if good:
                     self._batch(good)
+        if self.routing is not None:
+            self.routing.finish()
 
     def _batch(self, rows: list[ParsedRow]) -> None:
         good = self._with_owners(rows)
@@ -264,7 +276,10 @@ class _Importer:
         return self.s.policy.crm.closed_in_crm(source_system, status, converted)
 
     def _with_owners(self, rows: list[ParsedRow]) -> list[ParsedRow]:
-        """Rows whose owner is a rep (made a rep now if the roster did not know the name)."""
+        """Rows whose owner is a rep (made a rep now if the roster did not know the name),
+        and, with [routing], those without one (routed if new)."""
+        if self.opts.route:
+            rows = [replace(r, rep=None, owner_from_file=False) for r in rows]
         unknown = {
             r.rep for r in rows if r.rep and r.rep not in self.owner_keys and r.rep not in self.owner_errors
         }
@@ -275,7 +290,9 @@ class _Importer:
             self.summary.new_reps += [f"{rep.key} ({rep.name})" for rep in found.created]
         good = []
         for row in rows:
-            if not row.rep:
+            if not row.rep and self.routing is not None:
+                good.append(row)
+            elif not row.rep:
                 self.summary.errors.append(
                     RowError(row.row, "owner", "no owner for this row: pass --rep REP", row.raw)
                 )
@@ -325,11 +342,21 @@ class _Importer:
         projections: dict[tuple[str, datetime, str, str], Projection] = {}  # this batch's
         for row in rows:
             values = self._values(row)
+            values["imported_at"] = self.now
+            choice = (
+                self.routing.choose(row.profile, values["tier"]) if not row.rep and self.routing else None
+            )
+            if not row.rep and choice is None:  # unrouted: no owner, no clock, listed until routed
+                new_leads.append(values | self._unassigned(Tier(values["tier"])))
+                continue
+            payload = {"rep": choice.rep if choice else self.owner_keys[row.rep or ""]}
             assigned = Event(
                 kind=EventKind.ASSIGNED,
-                actor=IMPORT_ACTOR,
+                actor=ROUTING_ACTOR if choice else IMPORT_ACTOR,
                 at=self._clock_start(row),
-                payload={"rep": self.owner_keys[row.rep or ""], "source": row.profile.source_system},
+                payload=payload
+                | {"source": row.profile.source_system}
+                | (choice.payload() if choice else {}),
             )
             # A new lead's projection depends only on these: most rows of a file share them.
             key = (values["tier"], assigned.at, assigned.payload["rep"], assigned.payload["source"])
@@ -339,7 +366,6 @@ class _Importer:
                 projected = project(history, Tier(values["tier"]), policy, self.calendar_for, self.now)
                 projections[key] = projected
             values |= projected.columns
-            values["imported_at"] = self.now
             due = projected.columns["due_at"]
             if due is not None and due <= self.now:
                 self.summary.breached_on_arrival += 1
@@ -354,6 +380,9 @@ class _Importer:
         )
         repo.insert_runs(conn, {created_ids[crm]: runs for crm, runs in new_runs.items()})
         self.summary.created += len(new_leads)
+
+    def _unassigned(self, tier: Tier) -> dict[str, Any]:
+        return project(fold([]), tier, self.s.policy, self.calendar_for, self.now).columns
 
     def _update(self, changed: list[_Changed]) -> None:
         """Update context. A lead the CRM closed meanwhile leaves the queue. A new
@@ -413,35 +442,3 @@ class _Importer:
                 fold(events), Tier(values["tier"]), self.s.policy, self.calendar_for, self.now
             )
             repo.write_projection(conn, old.id, projected.columns, projected.runs)
-
-
-def rejects_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.rejects.csv")
-
-
-def check_writable(target: Path) -> None:
-    """A rejects file that cannot be written is an error before anything is imported."""
-    folder = target.parent
-    if target.is_dir():
-        raise ImportFileError(f"{target}: cannot write the rejects file: a directory has that name")
-    if target.exists() and not os.access(target, os.W_OK):
-        raise ImportFileError(f"{target}: cannot write the rejects file: permission denied")
-    if not target.exists() and not os.access(folder, os.W_OK | os.X_OK):
-        raise ImportFileError(f"{target}: cannot write the rejects file: {folder} is not writable")
-
-
-def write_rejects(out: Path, file_header: Sequence[str], errors: Sequence[RowError]) -> Path:
-    """The bad rows, as they were, plus where and why, beside the input."""
-    header = list(file_header)
-    header += sorted({k for e in errors for k in e.raw} - set(header))  # e.g. an unreadable JSON line
-    by_row: dict[int, list[RowError]] = {}
-    for e in errors:
-        by_row.setdefault(e.row, []).append(e)
-    with out.open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = SafeWriter(fh)
-        writer.writerow(["row", "column", "error", *header])
-        for row, found in by_row.items():  # one line a row: fixed, the file imports again
-            columns = ", ".join(dict.fromkeys(e.column for e in found if e.column))
-            reasons = "; ".join(e.reason for e in found)
-            writer.writerow([row, columns, reasons, *(found[0].raw.get(h, "") for h in header)])
-    return out

@@ -20,6 +20,7 @@ from leadqueue.domain.metrics import iso, lead_label
 from leadqueue.domain.policy import Policy
 from leadqueue.services.context import Services
 from leadqueue.store import repository as repo
+from leadqueue.store import routing_queries as rq
 from leadqueue.store import team_queries as tq
 
 
@@ -58,7 +59,35 @@ def metrics(
             out.update(sections)
             if on_sections:
                 on_sections(sections)
+    # Not a screen section (on_sections): the numbers cut by routing rule, for report and export.
+    out["by_rule"] = _read(services, lambda conn: by_rule(conn, since, until))
     return {key: out[key] for key in METRIC_SECTIONS}
+
+
+_ACCEPTED_STATES = frozenset({"accepted", "advanced", "returned", "unresponsive"})
+
+
+def by_rule(conn: Connection, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Routing's assignments of the period by rule, and what became of those leads since."""
+    counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for payload, state, _ in rq.routed_in(conn, since, until):
+        payload = payload if isinstance(payload, dict) else {}
+        n = counts[(str(payload.get("rule") or "(no rule)"), str(payload.get("method") or ""))]
+        n["routed"] += 1
+        n["accepted" if state in _ACCEPTED_STATES else "rejected" if state == "rejected" else "waiting"] += 1
+    out = []
+    for (rule, method), n in sorted(counts.items(), key=lambda kv: (-kv[1]["routed"], kv[0])):
+        rate = rules.judged_rate(n["accepted"], n["accepted"] + n["rejected"])
+        out.append(
+            {"rule": rule, "method": method, "routed": n["routed"], "accepted": n["accepted"]}
+            | {
+                "rejected": n["rejected"],
+                "waiting": n["waiting"],
+                "rate_pct": rate,
+                "healthy": rules.healthy(rate),
+            }
+        )
+    return out
 
 
 METRIC_SECTIONS = (
@@ -74,6 +103,7 @@ METRIC_SECTIONS = (
     "accepted_without_first_touch",
     "sal_to_sql",
     "leads_waiting",
+    "by_rule",
 )
 
 
@@ -104,6 +134,7 @@ JUDGED_RATES = {
     "acceptance_by_rep": ("rate_pct", ("accepted", "rejected")),
     "acceptance_by_source": ("rate_pct", ("accepted", "rejected")),
     "sal_to_sql": ("conversion_pct", ("accepted",)),
+    "by_rule": ("rate_pct", ("accepted", "rejected")),
 }
 
 
