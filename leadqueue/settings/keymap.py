@@ -88,6 +88,7 @@ SCREEN_BINDINGS: dict[str, dict[str, str]] = {
         "breaches.escalate": "e",
         "breaches.acknowledge": "A",
         "breaches.group": "g",
+        "breaches.live_routing": "L",
         "breaches.export_csv": "x",
         "breaches.export_json": "X",
         "breaches.help": "question_mark",

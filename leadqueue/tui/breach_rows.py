@@ -49,6 +49,7 @@ class BreachRow:
     # an acknowledgement, it stays until the lead changes hands or the clock stops.
     escalated_at: datetime | None = None
     escalation_seen: bool = False  # a team lead acknowledged the lead after it
+    notified: str = ""  # whom the router's escalation went to ('' for a team lead's own)
 
     @property
     def escalated(self) -> bool:
@@ -96,6 +97,7 @@ def breach_row(c: reports.OpenClock, policy: Policy, escalation: Escalation | No
         acknowledged=c.acknowledged,
         escalated_at=escalation.at if escalation is not None and during else None,
         escalation_seen=escalation.seen if escalation is not None and during else False,
+        notified=escalation.notified if escalation is not None and during else "",
     )
 
 

@@ -7,6 +7,7 @@ from textual import work
 from textual.screen import Screen
 
 from leadqueue.services.context import Services
+from leadqueue.services.routing import RoutingService
 from leadqueue.store import repository as repo
 from leadqueue.store.engine import StoreError
 
@@ -38,6 +39,28 @@ class PollsStore(Screen[None]):
         self.store_answers()
         if seen is not None and latest != seen:
             self.store_changed()
+            rep = self.routed_rep()
+            if rep:
+                self.toast_routed(rep, seen)
+
+    def routed_rep(self) -> str | None:
+        """Whose newly routed leads get a toast: the rep whose queue the screen shows
+        (its `filter.owner`); None for a screen over every rep's leads."""
+        return getattr(getattr(self, "filter", None), "owner", None)
+
+    @work(thread=True, group="routed")
+    def toast_routed(self, rep: str, after_seq: int) -> None:
+        """A toast per lead routing gave `rep` (or re-routed to them) since `after_seq`."""
+        try:
+            routed = RoutingService(self.services).routed_to(rep, after_seq)
+        except StoreError:
+            return  # the poll says the store is out of reach
+        for lead in routed[:3]:
+            # the lead's name and company are data: never read as markup
+            self.app.call_from_thread(self.notify, lead.message(), title="New lead", markup=False)
+        if len(routed) > 3:
+            more = f"… and {len(routed) - 3} more routed to you"
+            self.app.call_from_thread(self.notify, more, title="New lead", markup=False)
 
     def show_error(self, message: str) -> None:
         raise NotImplementedError

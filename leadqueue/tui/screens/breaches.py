@@ -43,6 +43,7 @@ from leadqueue.tui.breach_rows import (
 )
 from leadqueue.tui.export_file import csv_text, write_export
 from leadqueue.tui.format import visible
+from leadqueue.tui.live_routing import LiveRouting
 from leadqueue.tui.polling import PollsStore
 from leadqueue.tui.screens.forms import ConfirmScreen
 from leadqueue.tui.screens.help import HelpScreen, binding_rows
@@ -62,7 +63,7 @@ def _give_the_ui_a_turn() -> None:
     time.sleep(0.002)
 
 
-class BreachesScreen(PollsStore):
+class BreachesScreen(LiveRouting, PollsStore):
     CSS_PATH = "team.tcss"
     BINDINGS = [
         Binding("j,down", "move(1)", "Down", show=False, id="breaches.down"),
@@ -76,6 +77,7 @@ class BreachesScreen(PollsStore):
         Binding("e", "escalate", "Escalate", id="breaches.escalate"),
         Binding("A", "acknowledge", "Acknowledge", id="breaches.acknowledge"),
         Binding("g", "toggle_grouping", "Group", id="breaches.group"),
+        Binding("L", "toggle_routing", "Live routing", show=False, id="breaches.live_routing"),
         Binding("x", "export('csv')", "Export", id="breaches.export_csv"),
         Binding("X", "export('json')", "Export JSON", show=False, id="breaches.export_json"),
         Binding("question_mark", "help", "Help", show=False, id="breaches.help"),
@@ -214,6 +216,7 @@ class BreachesScreen(PollsStore):
         text.append(f"   by {listing.by} (g)" if wide else f"   by {listing.by}", style="cyan")
         if listing.marked:
             text.append(f"   {len(listing.marked)} marked", style="magenta")
+        text.append(self.routing_badge(), style="bold green")
         if self.error:
             text.append(f"   ⚠ {visible(self.error)}", style="bold red")
         self.query_one("#breach-summary", Static).update(text)

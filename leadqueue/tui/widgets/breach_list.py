@@ -283,7 +283,8 @@ def describe_row(row: BreachRow, now: datetime, zone: ZoneInfo) -> Text:
     text.append(f" · {visible(row.company)} · {visible(row.lead_id)} · owner {visible(row.rep)}")
     if row.escalated_at is not None:
         stamp = f"{row.escalated_at.astimezone(zone):%a %d %b %H:%M %Z}"
-        text.append(f" · {ESCALATED} escalated {stamp}", style="magenta")
+        to = f" to {visible(row.notified)}" if row.notified else ""
+        text.append(f" · {ESCALATED} escalated {stamp}{to}", style="magenta")
     if row.acknowledged:
         text.append(f" · {ACKNOWLEDGED} acknowledged", style="green")
     text.append(f"\n{CLOCK_LABEL.get(row.clock, row.clock)} clock, {row.tier}, {row.window} window")

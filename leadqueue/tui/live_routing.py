@@ -1,0 +1,75 @@
+"""The team lead's live router: `L` on the breaches screen runs `leadqueue route
+--once` every ROUTE_EVERY seconds while the screen is open (off by default;
+a timer or cron does it otherwise). Each pass runs in a thread worker; what
+it did shows as a toast, and the screen reloads.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.screen import Screen
+from textual.timer import Timer
+
+from leadqueue.services.context import Services
+from leadqueue.services.decisions import USER_ERRORS
+from leadqueue.services.routing import RouteSummary, RoutingRefused, RoutingService
+from leadqueue.store.engine import StoreError
+
+ROUTE_EVERY = 15.0  # seconds between passes while live routing is on
+
+
+class LiveRouting(Screen[None]):
+    """Mixed into the breaches screen, which binds `toggle_routing` and calls
+    `routing_badge()` in its summary line and `reload()` after a pass."""
+
+    services: Services
+    routing_timer: Timer | None = None
+
+    @property
+    def routing_live(self) -> bool:
+        return self.routing_timer is not None
+
+    def routing_badge(self) -> str:
+        return "   routing live (L)" if self.routing_live else ""
+
+    def action_toggle_routing(self) -> None:
+        if self.routing_timer is not None:
+            self.routing_timer.stop()
+            self.routing_timer = None
+            self.notify("Live routing off", title="Routing", markup=False)
+        else:
+            self.routing_timer = self.set_interval(ROUTE_EVERY, self.route_now)
+            self.notify(f"Live routing on: every {ROUTE_EVERY:g} s", title="Routing", markup=False)
+            self.route_now()
+        self.update_summary()
+
+    @work(thread=True, exclusive=True, group="routing")
+    def route_now(self) -> None:
+        try:
+            summary = RoutingService(self.services).route_once()
+        except (RoutingRefused, StoreError, *USER_ERRORS) as exc:
+            self.app.call_from_thread(self._routing_failed, str(exc))
+            return
+        self.app.call_from_thread(self._routed, summary)
+
+    def _routed(self, summary: RouteSummary) -> None:
+        if summary.changed or summary.warnings:
+            # names of reps and rules are the team's data: plain text
+            text = "; ".join([*summary.lines(), *summary.warnings])
+            self.app.notify(text, title="Routing", timeout=8, markup=False)
+        if summary.changed and self.is_attached:
+            self.reload()
+
+    def _routing_failed(self, message: str) -> None:
+        if self.routing_timer is not None:  # a router that cannot run here is turned off, not retried
+            self.routing_timer.stop()
+            self.routing_timer = None
+        self.app.notify(message, title="Routing off", severity="error", timeout=10, markup=False)
+        if self.is_attached:
+            self.update_summary()
+
+    def update_summary(self) -> None:
+        raise NotImplementedError
+
+    def reload(self) -> None:
+        raise NotImplementedError
