@@ -126,7 +126,7 @@ SCREEN_BINDINGS: dict[str, dict[str, str]] = {
         "form.previous_field": "shift+tab",
     },
     "form": dict(_FORM),
-    "reject form": {**_FORM, "reject.choose_reason": "enter"},
+    "reject form": {**_FORM, "reject.choose_reason": "enter", "reject.pick_reason": "1,2,3,4,5,6,7,8,9"},
     "confirmation": {"confirm.no": "escape,n", "confirm.yes": "y", "confirm.enter": "enter"},
     "startup error": {"error.quit": "q,escape,enter"},
 }

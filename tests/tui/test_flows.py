@@ -16,7 +16,7 @@ from leadqueue.store.engine import StoreError
 from leadqueue.tui import typeahead
 from leadqueue.tui.app import LeadqueueApp
 from leadqueue.tui.screens.filters import FilterScreen
-from leadqueue.tui.screens.forms import AcceptForm, NeedsInfoForm, RejectForm
+from leadqueue.tui.screens.forms import AcceptForm, ConfirmScreen, NeedsInfoForm, RejectForm
 from leadqueue.tui.screens.queue import QueueScreen
 from leadqueue.tui.typeahead import in_turn
 from leadqueue.tui.widgets.queue_list import QueueList
@@ -139,6 +139,10 @@ async def test_reject_duplicate_needs_the_record_id(app: LeadqueueApp, demo_serv
         await settle(pilot)
         assert "needs the id" in str(form.query_one("#form-error").render())
         await pilot.press(*"51000588", "ctrl+s")
+        await settle(pilot)
+        # 51000588 is another person than the lead: asked about (issue 23, point 1).
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
         await settle(pilot)
         kind, payload = last_event(demo_services, lead)
         assert (kind, payload["reason"], payload["duplicate_of"]) == ("rejected", "R5", "51000588")

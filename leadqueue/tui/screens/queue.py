@@ -623,7 +623,8 @@ class QueueScreen(TodayInQueue, ReachInQueue, PollsStore):
                 question = f"Reject {len(marked)} leads with {decision.reason}?" if marked else ""
                 self._decide_once_confirmed("reject", marked or [row.crm_id], decision, question)
 
-        self.app.push_screen(RejectForm(label, self.services.policy, duplicate), chosen)
+        form = RejectForm(label, self.services.policy, duplicate, self.services, marked or [row.crm_id])
+        self.app.push_screen(form, chosen)
 
     def action_needs_info(self) -> None:
         in_turn(self, self._open_needs_info)
