@@ -4,6 +4,7 @@ a buggy version or a colleague would."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -69,7 +70,8 @@ class Writer:
         ]
         name = segment_name(self.seq + 1, self.seq + len(parts))
         self.seq += len(parts)
-        header = header_line(self.key, self.name, self.rep, name, len(parts), parts)
+        digests = [hashlib.sha256(part[:-1]).digest() for part in parts]
+        header = header_line(self.key, self.name, self.rep, name, len(parts), digests)
         return SharedFolder(self.share).write_segment(self.name, name, header, parts)
 
 

@@ -397,19 +397,26 @@ def test_a_postgresql_store_signs_what_it_publishes(tmp_path: Path, share: Path)
     assert state(other, ANA_LEADS[0]) == "accepted"
 
 
-def test_a_large_segment_whose_digest_is_computed_while_it_is_written_reads_back_signed(share: Path) -> None:
-    from leadqueue.sync.signing import PendingHeader, open_segment
+def test_a_segments_digest_is_of_its_lines_digests_as_the_outbox_keeps_them(share: Path) -> None:
+    from leadqueue.store.outbox import chunks_of
+    from leadqueue.sync.signing import header_line, open_segment
 
     key = new_key()
     lines = [
-        json.dumps(accepted(ANA_LEADS[0], "ana") | {"note": f"{i} " + "x" * 300}).encode() + b"\n"
-        for i in range(2000)
+        json.dumps(accepted(ANA_LEADS[0], "ana") | {"note": f"{i} é"}).encode() + b"\n" for i in range(200)
     ]
-    parts = [b"".join(lines[i : i + 64]) for i in range(0, len(lines), 64)]  # as the outbox's sealed runs
+    runs = chunks_of(list(enumerate(lines, start=1)))  # as the outbox seals them, 64 lines a run
     name = segments.segment_name(1, len(lines))
-    header = PendingHeader(key, "ana-1111111111", "ana", name, len(lines), parts)
-    path = SharedFolder(share).write_segment("ana-1111111111", name, header, parts)
-    assert path.stat().st_size > 256 * 1024  # past the size at which the digest is computed in a thread
+    header = header_line(key, "ana-1111111111", "ana", name, len(lines), [r.line_digests() for r in runs])
+    path = SharedFolder(share).write_segment("ana-1111111111", name, header, [r.lines for r in runs])
     segment = open_segment(path.read_bytes(), "ana-1111111111", name)
     assert [line + b"\n" for line in segment.lines] == lines
-    assert segment.header.key == key.public
+    # a run cut anywhere keeps each line's digest with its line
+    cut = runs[1].after(70).first(10)
+    assert cut.line_digests() == outbox_digests(cut.lines) and len(cut.line_digests()) == 32 * 10
+
+
+def outbox_digests(lines: bytes) -> bytes:
+    import hashlib
+
+    return b"".join(hashlib.sha256(line).digest() for line in lines.split(b"\n")[:-1])

@@ -151,6 +151,7 @@ def _v6_to_v7(conn: Connection) -> None:
     _add_column(conn, "reps", "sync_key", "VARCHAR(64)")
     sync_pins.create(conn, checkfirst=True)
     _add_column(conn, "sync_parked", "source", "VARCHAR(320)")
+    _add_column(conn, "outbox_chunks", "digests", outbox_chunks.c.lines.type.compile(dialect=conn.dialect))
     # Routing: each rep's team, team lead, capacity and absence.
     _add_column(conn, "reps", "team", "VARCHAR(60)")
     _add_column(conn, "reps", "reports_to", "VARCHAR(120)")

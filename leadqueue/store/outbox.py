@@ -5,6 +5,7 @@ writer id."""
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 import struct
 import uuid
@@ -107,12 +108,25 @@ def unpack_seqs(packed: bytes) -> tuple[int, ...]:
     return struct.unpack(f"<{len(packed) // 8}q", packed)
 
 
+DIGEST_SIZE = 32  # SHA-256
+
+
+def line_digests(lines: bytes) -> bytes:
+    """The SHA-256 of each line (without its newline), concatenated: what a
+    segment's signature covers, computed once, when each line is recorded."""
+    return b"".join(hashlib.sha256(line).digest() for line in lines.split(b"\n")[:-1])
+
+
 @dataclass(frozen=True)
 class Chunk:
-    """A run of lines in seq order, each ending in a newline."""
+    """A run of lines in seq order, each ending in a newline, and their digests."""
 
     seqs: tuple[int, ...]
     lines: bytes
+    digests: bytes | None = None  # None: not kept (a row from before version 7), computed when asked
+
+    def line_digests(self) -> bytes:
+        return line_digests(self.lines) if self.digests is None else self.digests
 
     def values(self) -> dict[str, Any]:
         return {
@@ -120,6 +134,7 @@ class Chunk:
             "last_seq": self.seqs[-1],
             "n_lines": len(self.seqs),
             "seqs": pack_seqs(self.seqs),
+            "digests": self.line_digests(),
             "lines": self.lines,
         }
 
@@ -136,7 +151,8 @@ class Chunk:
             return self
         stop = min(skip + n, len(self.seqs))  # the split's last piece is the empty one after the last newline
         pieces = self.lines.split(b"\n")[skip:stop]
-        return Chunk(self.seqs[skip:stop], b"\n".join(pieces) + b"\n" if pieces else b"")
+        digests = None if self.digests is None else self.digests[skip * DIGEST_SIZE : stop * DIGEST_SIZE]
+        return Chunk(self.seqs[skip:stop], b"\n".join(pieces) + b"\n" if pieces else b"", digests)
 
 
 def chunks_of(lines: Sequence[tuple[int, bytes]], size: int = SEAL_LINES) -> list[Chunk]:
@@ -148,14 +164,16 @@ def chunks_of(lines: Sequence[tuple[int, bytes]], size: int = SEAL_LINES) -> lis
 
 
 _INSERT_CHUNK = DriverStatement(
-    "INSERT INTO outbox_chunks (first_seq, last_seq, n_lines, seqs, lines)"
-    " VALUES (:first_seq, :last_seq, :n_lines, :seqs, :lines)"
+    "INSERT INTO outbox_chunks (first_seq, last_seq, n_lines, seqs, digests, lines)"
+    " VALUES (:first_seq, :last_seq, :n_lines, :seqs, :digests, :lines)"
 )
 _TAIL_SINGLES = DriverStatement(
     "SELECT count(*) FROM (SELECT n_lines FROM outbox_chunks ORDER BY first_seq DESC LIMIT :n) AS tail"
     " WHERE n_lines = 1"
 )
-_TAIL = DriverStatement("SELECT first_seq, seqs, lines FROM outbox_chunks ORDER BY first_seq DESC LIMIT :n")
+_TAIL = DriverStatement(
+    "SELECT first_seq, seqs, digests, lines FROM outbox_chunks ORDER BY first_seq DESC LIMIT :n"
+)
 _DROP_FROM = DriverStatement("DELETE FROM outbox_chunks WHERE first_seq >= :first")
 
 
@@ -174,9 +192,14 @@ def add_line(conn: Connection, seq: int, line: str) -> None:
 def _seal_tail(conn: Connection) -> None:
     rows = _TAIL.rows(conn, {"n": SEAL_LINES})[::-1]
     _DROP_FROM.run(conn, {"first": rows[0][0]})
-    seqs = tuple(s for _, packed, _ in rows for s in unpack_seqs(bytes(packed)))
-    sealed = Chunk(seqs, b"".join(bytes(lines) for _, _, lines in rows))
+    seqs = tuple(s for _, packed, _, _ in rows for s in unpack_seqs(bytes(packed)))
+    digests = b"".join(_row_chunk(packed, kept, lines).line_digests() for _, packed, kept, lines in rows)
+    sealed = Chunk(seqs, b"".join(bytes(lines) for _, _, _, lines in rows), digests)
     _INSERT_CHUNK.run(conn, sealed.values())
+
+
+def _row_chunk(seqs: bytes, digests: bytes | None, lines: bytes) -> Chunk:
+    return Chunk(unpack_seqs(bytes(seqs)), bytes(lines), None if digests is None else bytes(digests))
 
 
 # Runs are disjoint and in seq order, so only the last run starting at or
@@ -202,17 +225,19 @@ def unsent_count(conn: Connection) -> int:
 
 @dataclass(frozen=True)
 class Batch:
-    """The oldest unpublished lines: `parts` joined are the lines, each ending in a newline."""
+    """The oldest unpublished lines: `parts` joined are the lines, each ending in a
+    newline; `digests` joined, each line's SHA-256 (line_digests)."""
 
     first_seq: int
     last_seq: int
     count: int
     parts: list[bytes]
     more: bool  # unpublished lines remain after these
+    digests: list[bytes]
 
 
 _UNSENT = DriverStatement(
-    "SELECT first_seq, last_seq, n_lines, seqs, lines FROM outbox_chunks"
+    "SELECT first_seq, last_seq, n_lines, seqs, digests, lines FROM outbox_chunks"
     f" WHERE {_UNSENT_WHERE} ORDER BY first_seq"
 )
 _ANY_UNSENT = DriverStatement(f"SELECT 1 FROM outbox_chunks WHERE {_UNSENT_WHERE} LIMIT 1")
@@ -227,19 +252,22 @@ def unsent_batch(conn: Connection, limit: int, through: int | None = None) -> Ba
     """
     through = published_through(conn) if through is None else through
     parts: list[bytes] = []
+    digests: list[bytes] = []
     first = last = count = 0
     result = _UNSENT.fetching(conn, {"through": through})
     # Fetched a segment's worth of runs at a time: a row-by-row walk costs more
     # than the reading, and a long backlog is not read past the limit.
     while count < limit and (rows := result.fetchmany(limit // SEAL_LINES + 2)):
-        for first_seq, last_seq, n_lines, seqs, lines in rows:
-            if first_seq > through and count + n_lines <= limit:
-                part, start, end, n = bytes(lines), first_seq, last_seq, n_lines  # a whole run
-            else:  # the run the watermark falls in, or the one the limit cuts
-                chunk = Chunk(unpack_seqs(bytes(seqs)), bytes(lines)).after(through).first(limit - count)
-                part, start, end, n = chunk.lines, chunk.seqs[0], chunk.seqs[-1], len(chunk.seqs)
+        for first_seq, last_seq, n_lines, seqs, kept, lines in rows:
+            if first_seq > through and count + n_lines <= limit and kept is not None:
+                part, digest, start, end, n = bytes(lines), bytes(kept), first_seq, last_seq, n_lines
+            else:  # the run the watermark falls in, the one the limit cuts, one kept without digests
+                chunk = _row_chunk(seqs, kept, lines).after(through).first(limit - count)
+                part, digest = chunk.lines, chunk.line_digests()
+                start, end, n = chunk.seqs[0], chunk.seqs[-1], len(chunk.seqs)
             first = first or start
             parts.append(part)
+            digests.append(digest)
             count += n
             last = end
             if count == limit:
@@ -248,7 +276,7 @@ def unsent_batch(conn: Connection, limit: int, through: int | None = None) -> Ba
     if not parts:
         return None
     more = count == limit and any_unsent_after(conn, last)
-    return Batch(first, last, count, parts, more)
+    return Batch(first, last, count, parts, more, digests)
 
 
 def any_unsent_after(conn: Connection, seq: int) -> bool:
@@ -288,7 +316,7 @@ def unsent_lines(conn: Connection) -> list[tuple[int, bytes]]:
     rows = _UNSENT.rows(conn, {"through": through})
     return [
         pair
-        for _, _, _, seqs, lines in rows
+        for _, _, _, seqs, _, lines in rows
         for pair in Chunk(unpack_seqs(bytes(seqs)), bytes(lines)).after(through).split()
     ]
 

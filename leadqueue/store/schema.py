@@ -324,6 +324,9 @@ outbox_chunks = Table(
     Column("last_seq", Integer, nullable=False),
     Column("n_lines", Integer, nullable=False),
     Column("seqs", LargeBinary, nullable=False),  # each line's seq, little-endian int64
+    # Each line's SHA-256 (without its newline), computed when it is recorded: a
+    # published segment's signature covers these. NULL in rows from before version 7.
+    Column("digests", LargeBinary),
     # Last, so a walk over the columns before it never reads its overflow pages.
     Column("lines", LargeBinary, nullable=False),  # UTF-8, each line ending in a newline
 )

@@ -40,7 +40,7 @@ from leadqueue.sync.segments import (
     read_file,
     segment_name,
 )
-from leadqueue.sync.signing import PendingHeader, Segment, open_segment
+from leadqueue.sync.signing import Segment, header_line, open_segment
 from leadqueue.sync.summary import SyncSummary
 from leadqueue.sync.trust import short
 
@@ -182,13 +182,12 @@ class Publisher:
             batch = smaller
         rep = self._rep(conn, me, batch.parts[0])
         name = segment_name(batch.first_seq + me.offset, batch.last_seq + me.offset)
-        header = PendingHeader(me.key, me.writer, rep, name, batch.count, batch.parts)
+        header = header_line(me.key, me.writer, rep, name, batch.count, batch.digests)
+        self.folder.write_segment(me.writer, name, header, batch.parts)
         # Records another rep made here are published, and refused by the others: say so.
-        # (Counted while the header's digest is computed.)
         mine = f',"actor":{json.dumps(rep, ensure_ascii=False)},"at":'.encode()
         summary.foreign_actor += batch.count - sum(part.count(mine) for part in batch.parts)
         summary.publishes_as = rep
-        self.folder.write_segment(me.writer, name, header, batch.parts)
         outbox.mark_published(conn, batch.last_seq)
         key = f"{me.writer}/{name}"
         outbox.record_file(conn, key, me.writer, batch.count, "sent", self.s.clock.now())

@@ -31,7 +31,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 SEGMENTS_DIR = "leadqueue-events"
 TEMP_SUFFIX = ".tmp"
@@ -49,14 +49,6 @@ _READ_FLAGS = (
 # What open(O_NOFOLLOW) says of a symbolic link: ELOOP on Linux, EMLINK on FreeBSD, EFTYPE on NetBSD.
 _SYMLINK_ERRNOS = {errno.ELOOP, getattr(errno, "EMLINK", -1), getattr(errno, "EFTYPE", -1)}
 _NOT_READABLE_ERRNOS = {errno.EACCES, errno.EPERM, errno.ENXIO, errno.EISDIR, errno.ENODEV}
-
-
-class Header(Protocol):
-    """A segment's first line, made once its records are written (sync.signing)."""
-
-    size: int  # its length in bytes, known before it is made
-
-    def line(self) -> bytes: ...
 
 
 class FolderUnreachable(OSError):
@@ -179,33 +171,21 @@ class SharedFolder:
         return self.base / writer
 
     # -- writing -------------------------------------------------------------
-    def write_segment(self, writer: str, name: str, header: Header | bytes, lines: Sequence[bytes]) -> Path:
+    def write_segment(self, writer: str, name: str, header: bytes, lines: Sequence[bytes]) -> Path:
         """Write the header line and the record lines (`lines` joined, each
-        ending in a newline) as one segment, whole or not at all. A pending
-        header is written last, into the room left for it at the start, so
-        its digest can be computed while the records are written."""
+        ending in a newline) as one segment, whole or not at all."""
         folder = self.writer_dir(writer)
         final = folder / name
         temp = folder / f".{name}.{os.getpid()}.{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}"
         try:
             folder.mkdir(parents=True, exist_ok=True)
             with open(temp, "wb", buffering=0) as fh:
-                fd = fh.fileno()
-                if isinstance(header, bytes):
-                    write_all(fd, [header, *lines])
-                else:
-                    os.lseek(fd, header.size, os.SEEK_SET)
-                    write_all(fd, lines)
-                    first = header.line()
-                    os.lseek(fd, 0, os.SEEK_SET)
-                    write_all(fd, [first])
-                os.fsync(fd)
+                write_all(fh.fileno(), [header, *lines])
+                os.fsync(fh.fileno())
             os.replace(temp, final)
-        except BaseException as exc:
+        except OSError as exc:
             temp.unlink(missing_ok=True)
-            if isinstance(exc, OSError):
-                raise FolderUnreachable(f"cannot write {final}: {exc.strerror or exc}") from exc
-            raise
+            raise FolderUnreachable(f"cannot write {final}: {exc.strerror or exc}") from exc
         fsync_dir(folder)
         return final
 

@@ -2,15 +2,16 @@
 
 A segment is one file: a header line, then its records, one per line. The
 header names the writer (its folder), the rep it writes as, the file's own
-name, the number of records, the SHA-256 of everything after the header line
-and the writer's public key, and carries an Ed25519 signature over all of
-those. The signature is in the same file as what it signs, so the segment's
-rename stays the one commit point of a publish; and since it covers the
-folder and the name, a signed segment copied into another folder or under
-another name is refused too.
+name, the number of records, a digest of the records (the SHA-256 of their
+SHA-256s, which the store computed as each event was recorded) and the
+writer's public key, and carries an Ed25519 signature over all of those.
+The signature is in the same file as what it signs, so the segment's rename
+stays the one commit point of a publish; and since it covers the folder and
+the name, a signed segment copied into another folder or under another name
+is refused too.
 
     {"leadqueue_segment":2,"writer":"ana-4f1c","rep":"ana","name":"000000000001-000000000010.jsonl",
-     "count":10,"sha256":"...","key":"<base64>","sig":"<base64>"}
+     "count":10,"records_sha256":"...","key":"<base64>","sig":"<base64>"}
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ import base64
 import binascii
 import hashlib
 import json
-import threading
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,7 @@ from leadqueue.sync.segments import Refused
 
 FORMAT_VERSION = 2
 _DOMAIN = b"leadqueue segment v2\n"  # signatures made for segments verify as nothing else
-_SIGNED_FIELDS = ("leadqueue_segment", "writer", "rep", "name", "count", "sha256", "key")
+_SIGNED_FIELDS = ("leadqueue_segment", "writer", "rep", "name", "count", "records_sha256", "key")
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Header:
     rep: str
     name: str
     count: int
-    sha256: str
+    sha256: str  # of the records' SHA-256s
     key: str  # the signer's public key, base64
 
 
@@ -54,73 +54,31 @@ def _message(fields: dict[str, Any]) -> bytes:
     return _DOMAIN + canonical.encode("ascii")
 
 
-def digest(parts: Sequence[bytes]) -> str:
+def records_digest(line_digests: Iterable[bytes]) -> str:
+    """The SHA-256 of the records' SHA-256s (each line's, without its newline,
+    concatenated in order): each line's is computed once, when its event is
+    recorded (store.outbox), so signing a segment hashes 32 bytes a record."""
     h = hashlib.sha256()
-    for part in parts:
+    for part in line_digests:
         h.update(part)
     return h.hexdigest()
 
 
-# A header's length is known before its digest and signature are: both have fixed
-# widths (hex SHA-256; base64 of a 64-byte signature), so the records can be
-# written after the room the header will take while their digest is computed.
-_DIGEST_WIDTH = 64
-_SIGNATURE_WIDTH = 88
-_OVERLAP_BYTES = 256 * 1024  # below this, hashing in a thread costs more than it hides
-
-
-class PendingHeader:
-    """The signed header of a segment holding `parts` (its record lines, joined),
-    whose digest is computed in a thread while the caller writes the records
-    (hashlib and the write both let go of the GIL): `size` first, `line()` when
-    the records are written."""
-
-    def __init__(
-        self, key: SigningKey, writer: str, rep: str, name: str, count: int, parts: Sequence[bytes]
-    ) -> None:
-        self._key = key
-        self._fields: dict[str, Any] = {
-            "leadqueue_segment": FORMAT_VERSION,
-            "writer": writer,
-            "rep": rep,
-            "name": name,
-            "count": count,
-            "sha256": "0" * _DIGEST_WIDTH,
-            "key": key.public,
-        }
-        self.size = len(self._encode("A" * _SIGNATURE_WIDTH))
-        self._digest: str | None = None
-        self._thread: threading.Thread | None = None
-        if sum(map(len, parts)) < _OVERLAP_BYTES:
-            self._digest = digest(parts)
-        else:
-            self._thread = threading.Thread(target=self._hash, args=(parts,), name="segment-digest")
-            self._thread.start()
-
-    def _hash(self, parts: Sequence[bytes]) -> None:
-        self._digest = digest(parts)
-
-    def _encode(self, signature: str) -> bytes:
-        fields = {**self._fields, "sig": signature}
-        return json.dumps(fields, separators=(",", ":"), ensure_ascii=True).encode("ascii") + b"\n"
-
-    def line(self) -> bytes:
-        if self._thread is not None:
-            self._thread.join()
-        if self._digest is None:
-            raise RuntimeError("the segment's digest was not computed")
-        self._fields["sha256"] = self._digest
-        signature = base64.b64encode(self._key.sign(_message(self._fields))).decode("ascii")
-        line = self._encode(signature)
-        assert len(line) == self.size, "a header's digest and signature have fixed widths"
-        return line
-
-
 def header_line(
-    key: SigningKey, writer: str, rep: str, name: str, count: int, parts: Sequence[bytes]
+    key: SigningKey, writer: str, rep: str, name: str, count: int, line_digests: Iterable[bytes]
 ) -> bytes:
-    """The signed first line of a segment holding `parts` (its record lines, joined)."""
-    return PendingHeader(key, writer, rep, name, count, parts).line()
+    """The signed first line of a segment of `count` records with these line digests."""
+    fields: dict[str, Any] = {
+        "leadqueue_segment": FORMAT_VERSION,
+        "writer": writer,
+        "rep": rep,
+        "name": name,
+        "count": count,
+        "records_sha256": records_digest(line_digests),
+        "key": key.public,
+    }
+    fields["sig"] = base64.b64encode(key.sign(_message(fields))).decode("ascii")
+    return json.dumps(fields, separators=(",", ":"), ensure_ascii=True).encode("ascii") + b"\n"
 
 
 def open_segment(data: bytes, writer: str, name: str) -> Segment:
@@ -150,11 +108,13 @@ def open_segment(data: bytes, writer: str, name: str) -> Segment:
         raise Refused("its header does not match its signature")
     if header.writer != writer or header.name != name:
         raise Refused(f"signed as {header.writer}/{header.name}, found as {writer}/{name}")
-    body = memoryview(data)[end + 1 :]
-    if hashlib.sha256(body).hexdigest() != header.sha256:
+    lines = data[end + 1 :].split(b"\n")
+    complete = lines[-1] == b""
+    if complete:
+        lines.pop()
+    if records_digest(hashlib.sha256(line).digest() for line in lines) != header.sha256:
         raise Refused("its records do not match its signature (changed, or cut short)")
-    lines = bytes(body).split(b"\n")
-    if lines.pop() != b"":
+    if not complete:
         raise Refused("incomplete (no final line break)")
     if len(lines) != header.count:
         raise Refused(f"its header counts {header.count} records, the file has {len(lines)}")
@@ -162,13 +122,20 @@ def open_segment(data: bytes, writer: str, name: str) -> Segment:
 
 
 def _header(fields: dict[str, Any]) -> Header:
-    values = {k: fields.get(k) for k in ("writer", "rep", "name", "sha256", "key")}
+    values = {k: fields.get(k) for k in ("writer", "rep", "name", "records_sha256", "key")}
     if not all(isinstance(v, str) and v for v in values.values()):
         raise Refused("its header lacks the writer, rep, name, digest or key")
     count = fields.get("count")
     if not isinstance(count, int) or isinstance(count, bool) or count < 0:
         raise Refused("its header's record count is not a number")
-    return Header(count=count, **values)  # type: ignore[arg-type]
+    return Header(
+        writer=values["writer"],
+        rep=values["rep"],
+        name=values["name"],
+        count=count,
+        sha256=values["records_sha256"],
+        key=values["key"],
+    )
 
 
 def _b64(value: Any, size: int) -> bytes | None:
