@@ -420,3 +420,19 @@ def outbox_digests(lines: bytes) -> bytes:
     import hashlib
 
     return b"".join(hashlib.sha256(line).digest() for line in lines.split(b"\n")[:-1])
+
+
+def test_outbox_rows_kept_without_digests_are_published_signed(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    """Rows written before version 7 kept no digests: they are hashed when published."""
+    from sqlalchemy import text
+
+    ana, lead = pair
+    for crm in ANA_LEADS:
+        accept(ana, crm)
+    with ana.store.write() as conn:
+        conn.execute(text("UPDATE outbox_chunks SET digests = NULL"))
+    assert sync(ana, share, "ana").sent == 3
+    got = sync(lead, share)
+    assert (got.received, got.refused) == (3, [])
