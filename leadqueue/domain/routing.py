@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from leadqueue.domain.calendar import WorkCalendar
@@ -46,13 +47,19 @@ class LeadFacts:
 
 
 _TEXT_FIELDS = ("region", "country", "industry", "source", "tier")
+_fold = lru_cache(maxsize=4096)(fold)  # a few regions and industries, over and over
+
+
+@lru_cache(maxsize=4096)
+def _folded(values: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_fold(v) for v in values)
 
 
 def matches(match: RuleMatch, lead: LeadFacts) -> bool:
     """Every field the rule lists matches (a list: any of its values, case and spacing aside)."""
     for name in _TEXT_FIELDS:
         wanted = getattr(match, name)
-        if wanted is not None and fold(getattr(lead, name)) not in {fold(w) for w in wanted}:
+        if wanted is not None and _fold(getattr(lead, name)) not in _folded(tuple(wanted)):
             return False
     for name in ("employees", "score"):
         span = getattr(match, name)
@@ -128,8 +135,14 @@ class Router:
     pointers: MutableMapping[str, str]  # rule name -> the rep it chose last
     now: datetime
     unknown: set[str] = field(default_factory=set)  # rep keys a rule names that the roster lacks
+    _groups: dict[str, Group] = field(default_factory=dict)  # the roster's teams hold for a pass
 
     def group_of(self, rule: RoutingRule) -> Group:
+        if rule.name not in self._groups:
+            self._groups[rule.name] = self._group_of(rule)
+        return self._groups[rule.name]
+
+    def _group_of(self, rule: RoutingRule) -> Group:
         keys = list(rule.reps)
         if rule.team:
             team = fold(rule.team)
@@ -173,10 +186,15 @@ class Router:
             return None
         last = self.pointers.get(group.rule)
         start = known.index(last) + 1 if last in known else 0
-        rotated = [k for k in known[start:] + known[:start] if k not in set(exclude)]
-        why = {k: self.reps[k].why_not(self.now, group.max_undecided, group.only_working) for k in rotated}
-        eligible = [k for k in rotated if why[k] is None]
-        fresh = [k for k in eligible if k not in set(avoid)]
+        excluded, avoided = set(exclude), set(avoid)
+        rotated = [k for k in known[start:] + known[:start] if k not in excluded]
+        why: dict[str, str | None] = {}
+        for k in rotated:
+            why[k] = self.reps[k].why_not(self.now, group.max_undecided, group.only_working)
+            if why[k] is None and group.method == "round_robin" and not avoided:
+                break  # round robin takes the first rep free: the rest need not be asked
+        eligible = [k for k in why if why[k] is None]
+        fresh = [k for k in eligible if k not in avoided]
         pool = fresh or eligible
         if not pool:
             return None
@@ -184,7 +202,7 @@ class Router:
         chosen = min(pool, key=lambda k: self.reps[k].undecided) if group.method == "least_open" else pool[0]
         self.pointers[group.rule] = chosen
         self.reps[chosen].undecided += 1
-        skipped = tuple(f"{k} {why[k]}" for k in rotated[: rotated.index(chosen)] if why[k] is not None)
+        skipped = tuple(f"{k} {why[k]}" for k in rotated[: rotated.index(chosen)] if why.get(k) is not None)
         return Choice(chosen, group.rule, group.method, matched, skipped)
 
 

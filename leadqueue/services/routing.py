@@ -69,41 +69,49 @@ def facts_of_profile(profile: LeadProfile, tier: str) -> LeadFacts:
 @dataclass
 class RoutingState:
     """The roster and round robin places as one transaction sees them, and the Router
-    that shares leads out over them; `finish()` keeps the places it moved."""
+    that shares leads out over them (made on first use: a pass with nothing to route
+    never counts anyone's undecided leads); `finish()` keeps the places it moved."""
 
     services: Services
     conn: Connection
     now: datetime
     roster: dict[str, Rep] = field(init=False)
-    router: Router = field(init=False)
-    _before: dict[str, str] = field(init=False)
+    _router: Router | None = field(init=False, default=None)
+    _before: dict[str, str] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         rq.lock_router(self.conn)
-        routing = self.services.policy.routing or Routing()
         self.roster = {r.key: r for r in load_reps(self.conn)}
-        counts = rq.undecided_counts(self.conn)
-        calendar_for = self.services.calendars(self.conn) if _any_only_working(routing) else None
-        reps = {
-            key: RepState(
-                key,
-                rep.team,
-                rep.away_until,
-                rep.max_undecided,
-                counts.get(key, 0),
-                working_now(calendar_for(key), self.now) if calendar_for else True,
-            )
-            for key, rep in self.roster.items()
-        }
-        self._before = rq.read_pointers(self.conn)
-        self.router = Router(routing, reps, dict(self._before), self.now)
+
+    @property
+    def router(self) -> Router:
+        if self._router is None:
+            routing = self.services.policy.routing or Routing()
+            counts = rq.undecided_counts(self.conn)
+            calendar_for = self.services.calendars(self.conn) if _any_only_working(routing) else None
+            reps = {
+                key: RepState(
+                    key,
+                    rep.team,
+                    rep.away_until,
+                    rep.max_undecided,
+                    counts.get(key, 0),
+                    working_now(calendar_for(key), self.now) if calendar_for else True,
+                )
+                for key, rep in self.roster.items()
+            }
+            self._router = Router(routing, reps, rq.read_pointers(self.conn), self.now)
+            self._before = dict(self._router.pointers)
+        return self._router
 
     def finish(self) -> list[str]:
         """Keep the round robin places; the warnings of the pass."""
-        rq.write_pointers(self.conn, self.router.pointers, self._before)
+        if self._router is None:
+            return []
+        rq.write_pointers(self.conn, self._router.pointers, self._before)
         return [
             f"a routing rule names {key!r}, who is not a rep on the roster: skipped"
-            for key in sorted(self.router.unknown)
+            for key in sorted(self._router.unknown)
         ]
 
 

@@ -18,7 +18,6 @@ a team lead reassigning) is seen, never overwritten.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from itertools import groupby
 from typing import Any
 
 from sqlalchemy import Connection
@@ -74,9 +73,10 @@ def reroute_overdue(services: Services, conn: Connection, state: RoutingState, s
     auto = {
         c: routing.for_clock(c).reroute_seconds() for c in CLOCK_KEYS if routing.for_clock(c).auto_reroute
     }
-    now, router = state.now, state.router
+    now = state.now
 
     def plan(row: Any, events: list[Event], statuses: list[ClockStatus]) -> list[Event]:
+        router = state.router
         history = fold(events)
         due = [
             s
@@ -110,25 +110,32 @@ def _each_lead(
     services: Services, conn: Connection, state: RoutingState, runs: Iterable[Any], plan: Plan
 ) -> None:
     """For each lead of the candidate runs: lock it, fold its events, and append and
-    project what `plan` says is still due."""
+    project what `plan` says is still due. In chunks: a backlog of thousands of
+    breaches is a few statements a chunk, not a few a lead."""
     policy, now = services.policy, state.now
     calendar_for = services.calendars(conn)
-    for _, lead_runs in groupby(sorted(runs, key=lambda r: r.lead_id), key=lambda r: r.lead_id):
-        crm_id = next(iter(lead_runs)).crm_id
-        row = repo.find_lead(conn, crm_id, for_update=True)
-        if row is None:
-            continue
-        events = repo.lead_events(conn, row.id)
-        statuses = evaluate(fold(events), Tier(row.tier), policy, calendar_for, now)
-        new = plan(row, events, statuses)
-        if not new:
-            continue
-        try:
-            for event in new:
-                check_append(events, event)
-                events = [*events, event]
-        except IllegalTransition:
-            continue  # the lead moved on meanwhile (closed, in needs info): nothing due any more
-        repo.insert_events(conn, [repo.event_values(row.id, e, rq.ORIGIN_ROUTING) for e in new])
-        projected = project(fold(events), Tier(row.tier), policy, calendar_for, now)
-        repo.write_projection(conn, row.id, projected.columns, projected.runs)
+    lead_ids = sorted({r.lead_id for r in runs})
+    for start in range(0, len(lead_ids), _CHUNK):
+        rows = rq.lock_leads(conn, lead_ids[start : start + _CHUNK])
+        history = repo.events_by_lead(conn, [row.id for row in rows])
+        new_events: list[dict[str, Any]] = []
+        projections: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+        for row in rows:
+            events = history[row.id]
+            statuses = evaluate(fold(events), Tier(row.tier), policy, calendar_for, now)
+            new = plan(row, events, statuses)
+            try:
+                for event in new:
+                    check_append(events, event)
+                    events = [*events, event]
+            except IllegalTransition:
+                continue  # the lead moved on meanwhile (closed, in needs info): nothing due any more
+            if new:
+                new_events += [repo.event_values(row.id, e, rq.ORIGIN_ROUTING) for e in new]
+                projected = project(fold(events), Tier(row.tier), policy, calendar_for, now)
+                projections[row.id] = (projected.columns, projected.runs)
+        repo.insert_events(conn, new_events)
+        repo.write_projections(conn, projections)
+
+
+_CHUNK = 500

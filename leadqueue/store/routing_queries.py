@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, false, func, literal, or_, select, text
+from sqlalchemy import Connection, and_, false, func, literal, or_, select, text
 
 from leadqueue.domain.events import EventKind
 from leadqueue.domain.routing import ROUTING_ACTOR
@@ -34,6 +34,29 @@ def lock_router(conn: Connection) -> None:
         conn.execute(
             text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || :name))"), {"name": _ADVISORY}
         )
+
+
+# What the router needs of a lead it escalates or re-routes: its tier, and the fields rules match.
+_FACT_COLUMNS = (
+    leads.c.id,
+    leads.c.crm_id,
+    leads.c.tier,
+    leads.c.region,
+    leads.c.industry,
+    leads.c.source,
+    leads.c.employees,
+    leads.c.score,
+    leads.c.extra,
+)
+
+
+def lock_leads(conn: Connection, lead_ids: Sequence[int]) -> list[Any]:
+    """The leads' rows, locked to the end of the transaction (as a decision locks its
+    lead), so a rep's decision and the router take turns on a lead."""
+    q = select(*_FACT_COLUMNS).where(leads.c.id.in_(list(lead_ids))).order_by(leads.c.id)
+    if conn.dialect.name != "sqlite":
+        q = q.with_for_update()
+    return list(conn.execute(q))
 
 
 def read_pointers(conn: Connection) -> dict[str, str]:
@@ -100,30 +123,32 @@ def _open_overdue(now: datetime) -> list[Any]:
     ]
 
 
-_RUN_COLUMNS = (
-    clock_runs.c.lead_id,
-    clock_runs.c.clock,
-    clock_runs.c.rep,
-    clock_runs.c.deadline,
-    leads.c.crm_id,
-)
+_RUN_COLUMNS = (clock_runs.c.lead_id, clock_runs.c.clock, clock_runs.c.rep, clock_runs.c.deadline)
 
 
 def breached_unescalated(conn: Connection, now: datetime, clocks: Sequence[str]) -> list[Any]:
     """Open clocks of these kinds past their deadline that routing has not escalated
-    since (an escalation at or after the deadline is this breach's)."""
+    since (an escalation of the lead at or after the deadline is this breach's).
+
+    Routing's escalations are grouped by lead once (their latest) and joined to the
+    overdue runs, rather than looked up per run: a store in its steady state, every
+    breach escalated, answers with no row after two index ranges."""
     if not clocks:
         return []
-    escalated = exists().where(
-        events.c.lead_id == clock_runs.c.lead_id,
-        events.c.kind == EventKind.ESCALATED.value,
-        events.c.actor == ROUTING_ACTOR,
-        events.c.at >= clock_runs.c.deadline,
+    latest = (
+        select(events.c.lead_id, func.max(events.c.at).label("at"))
+        .where(events.c.kind == EventKind.ESCALATED.value, events.c.actor == ROUTING_ACTOR)
+        .group_by(events.c.lead_id)
+        .subquery()
     )
     q = (
         select(*_RUN_COLUMNS)
-        .join(leads, leads.c.id == clock_runs.c.lead_id)
-        .where(*_open_overdue(now), clock_runs.c.clock.in_(list(clocks)), ~escalated)
+        .outerjoin(latest, latest.c.lead_id == clock_runs.c.lead_id)
+        .where(
+            *_open_overdue(now),
+            clock_runs.c.clock.in_(list(clocks)),
+            or_(latest.c.at.is_(None), latest.c.at < clock_runs.c.deadline),
+        )
         .order_by(clock_runs.c.deadline, clock_runs.c.lead_id)
     )
     return list(conn.execute(q))
@@ -145,7 +170,6 @@ def reroute_candidates(conn: Connection, now: datetime, clocks: Mapping[str, flo
     ]
     q = (
         select(*_RUN_COLUMNS)
-        .join(leads, leads.c.id == clock_runs.c.lead_id)
         .where(*_open_overdue(now), or_(false(), *due))
         .order_by(clock_runs.c.deadline, clock_runs.c.lead_id)
     )
