@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from leadqueue.cli.main import main
 from leadqueue.domain.clock import FixedClock
-from leadqueue.domain.routing import ROUTING_ACTOR
+from leadqueue.domain.routing import ROUTING_ACTOR, explain
 from leadqueue.services import breach_groups
 from leadqueue.services.context import Services
 from leadqueue.services.importing import ImportRejected
@@ -76,6 +76,7 @@ def test_the_cli_routes_lists_the_unrouted_and_show_says_why(
     assert "3 routed (lena 2, omar 1; by rule: emea 3)" in out and "1 unrouted" in out
     code, out, _ = run(capsys, *db, *policy, "route", "--list-unrouted")
     assert "1 unrouted lead(s)" in out and "L0003" in out and "APAC" in out
+    assert "unrouted: no routing rule gave it a rep yet" in run(capsys, *db, "show", "L0003")[1]
     code, out, _ = run(capsys, *db, *policy, "route", "--once")
     assert code == 0 and "1 lead(s) unrouted" in out and "routed" not in out.split("unrouted")[0]
 
@@ -243,3 +244,19 @@ def test_two_routers_at_once_route_and_escalate_each_lead_once(url: str, tmp_pat
     assert sum(1 for (_, kind) in per_lead if kind == "assigned") == UNROUTED
     assert sum(1 for (_, kind) in per_lead if kind == "escalated") == BREACHED
     assert unowned == []
+
+
+def test_an_unrouted_lead_a_later_import_gives_an_owner_goes_to_that_owner(
+    services: Services, tmp_path: Path
+) -> None:
+    services.policy = routing_policy(EMEA)
+    add_reps(services, "lena", "omar")
+    path = tmp_path / "l.csv"
+    path.write_text("crm_id,last_name,region\nM1,Ray,MARS\n", encoding="utf-8")
+    assert import_leads(services, path).routing.unrouted == 1  # type: ignore[union-attr]
+    path.write_text("crm_id,last_name,region,rep\nM1,Ray,MARS,omar\n", encoding="utf-8")
+    import_leads(services, path)
+    summary = RoutingService(services).route_once()
+    assert dict(summary.by_rep) == {"omar": 1} and summary.unrouted == 0
+    assert owners(services) == {"M1": "omar"}
+    assert "an import named them as the lead's owner" in explain(history(services, "M1"))[0]

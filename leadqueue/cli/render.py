@@ -120,7 +120,8 @@ def lead_report(services: Services, crm_id: str) -> dict[str, Any]:
             {"item": c.key, "required": c.required, "status": c.status.value, "detail": c.detail}
             for c in view.checklist
         ],
-        "routing": explain(view.events),  # why routing gave the lead to whom, and what it escalated
+        # why routing gave the lead to whom, and what it escalated; a lead nobody owns says so
+        "routing": explain(view.events) if history.state else [UNROUTED],
         "account_contacts": [c.crm_id for c in view.account_contacts],
         "possible_duplicates": [d.crm_id for d in view.duplicates],
         "events": [
@@ -134,6 +135,9 @@ def lead_report(services: Services, crm_id: str) -> dict[str, Any]:
             for e in view.events
         ],
     }
+
+
+UNROUTED = "unrouted: no routing rule gave it a rep yet (`leadqueue route --list-unrouted`)"
 
 
 def print_lead(services: Services, crm_id: str, fmt: str) -> int:

@@ -256,7 +256,9 @@ def explain(events: Iterable[Event]) -> list[str]:
         p = e.payload
         by = "the fallback group" if p.get("rule") == FALLBACK else f"rule {p.get('rule')}"
         how = METHOD_WORDS.get(str(p.get("method")), str(p.get("method") or ""))
-        if e.kind is EventKind.ASSIGNED:
+        if e.kind is EventKind.ASSIGNED and p.get("method") == "crm":
+            text = f"routed to {p.get('rep')}: an import named them as the lead's owner in the CRM"
+        elif e.kind is EventKind.ASSIGNED:
             text = f"routed to {p.get('rep')} by {by} ({how})"
             if p.get("matched"):
                 text += f": {p['matched']}"

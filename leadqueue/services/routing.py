@@ -35,6 +35,8 @@ from leadqueue.store import repository as repo
 from leadqueue.store import routing_queries as rq
 from leadqueue.store.roster import load_reps
 
+CRM_OWNER = "(crm owner)"  # the rule an assignment to the owner a later import named carries
+
 
 class RoutingRefused(Exception):
     """The router may not run here (a read-only store, a rep's own database role); one line."""
@@ -240,7 +242,11 @@ class RoutingService:
         for row in rq.unrouted_leads(conn):
             if policy.crm.closed_in_crm(row.source_system, row.crm_status, False):
                 continue  # closed in the CRM since it came in: nobody's to work
-            choice = state.router.route(facts_of_row(row))
+            if row.crm_owner in state.roster:
+                # A later import named the CRM's owner: the CRM's word stands, as for any lead.
+                choice = Choice(row.crm_owner, CRM_OWNER, "crm")
+            else:
+                choice = state.router.route(facts_of_row(row))
             if choice is None:
                 summary.unrouted += 1
                 continue

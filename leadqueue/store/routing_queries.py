@@ -91,6 +91,7 @@ _UNROUTED_COLUMNS = (
     leads.c.extra,
     leads.c.source_system,
     leads.c.crm_status,
+    leads.c.crm_owner,
     leads.c.imported_at,
 )
 
