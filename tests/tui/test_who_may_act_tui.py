@@ -67,7 +67,7 @@ async def test_marked_leads_of_another_rep_are_reported_and_the_others_done(demo
 
 
 async def test_a_reps_team_lead_action_is_refused_in_a_toast(demo_services: Services) -> None:
-    app = make_app(demo_services)  # ana, a rep
+    app = make_app(demo_services, actor="marcus", owner="marcus")  # a rep (the demo's ana leads the team)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("b")
@@ -77,5 +77,5 @@ async def test_a_reps_team_lead_action_is_refused_in_a_toast(demo_services: Serv
         await settle(pilot)
         refused = [n.message for n in app._notifications if n.title == "Not saved"]
     assert len(refused) == 1 and refused[0].endswith(
-        "ana may not escalate: that needs role lead (ana is a rep)"
+        "marcus may not escalate: that needs role lead (marcus is a rep)"
     )
