@@ -58,7 +58,7 @@ def _events(*kinds: tuple[EventKind, dict[str, object]]) -> list[Event]:
 ACCEPTED = (EventKind.ACCEPTED, {"next_step": "call", "due": "2026-11-21T15:00:00+00:00", "note": "pricing"})
 
 
-def test_the_step_is_the_acceptances_and_a_touch_does_a_call() -> None:
+def test_the_step_is_the_acceptances_and_a_call_logged_does_a_call() -> None:
     step = next_step_of(fold(_events(ACCEPTED)))
     assert step is not None
     assert (step.kind, step.due, step.note, step.done_at) == (
@@ -68,9 +68,25 @@ def test_the_step_is_the_acceptances_and_a_touch_does_a_call() -> None:
         None,
     )
     assert step.overdue(datetime(2026, 11, 21, 15, tzinfo=UTC)) and not step.overdue(NOW)
-    touched = next_step_of(fold(_events(ACCEPTED, (EventKind.TOUCHED, {"channel": "email"}))))
+    touched = next_step_of(fold(_events(ACCEPTED, (EventKind.TOUCHED, {"channel": "call"}))))
     assert touched is not None and touched.done_at == EARLY + timedelta(hours=2)
     assert not touched.overdue(datetime(2030, 1, 1, tzinfo=UTC))  # done is never overdue
+
+
+def test_an_email_logged_does_not_tick_off_a_planned_call() -> None:
+    """A voicemail-then-email touch must not make the call the rep planned vanish."""
+    emailed = next_step_of(fold(_events(ACCEPTED, (EventKind.TOUCHED, {"channel": "email"}))))
+    assert emailed is not None and emailed.done_at is None
+    called = next_step_of(
+        fold(
+            _events(
+                ACCEPTED, (EventKind.TOUCHED, {"channel": "email"}), (EventKind.TOUCHED, {"channel": "call"})
+            )
+        )
+    )
+    assert called is not None and called.done_at == EARLY + timedelta(hours=3)
+    talked = next_step_of(fold(_events(ACCEPTED, (EventKind.CONVERSATION, {"channel": "social"}))))
+    assert talked is not None and talked.done_at == EARLY + timedelta(hours=2)
 
 
 def test_a_meeting_is_done_by_a_conversation_not_by_any_touch() -> None:

@@ -108,6 +108,8 @@ class LeadHistory:
     decided_by: str | None = None
     next_step: dict[str, str] | None = None
     contact_attempts: int = 0
+    # each logged contact: (when, channel, whether it was a conversation)
+    contacts: list[tuple[datetime, str, bool]] = field(default_factory=list)
     escalations: int = 0
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
@@ -233,6 +235,7 @@ def _apply(h: LeadHistory, e: Event) -> None:
                 run.pauses[-1] = (run.pauses[-1][0], e.at)
     elif e.kind in (K.TOUCHED, K.CONVERSATION):
         h.contact_attempts += 1
+        h.contacts.append((e.at, str(e.payload.get("channel", "")), e.kind is K.CONVERSATION))
         h.first_touch_at = h.first_touch_at or e.at
         _stop(h.runs, e.at, e.kind, C.FIRST_TOUCH)
         if e.kind is K.CONVERSATION:

@@ -2,9 +2,10 @@
 
 Acceptance is a commitment to a concrete next step (DOMAIN.md). The step is
 kept in the acceptance's payload; what counts as doing it is read from the
-contact attempts logged after it: a call or an email is done by the first
-logged contact attempt (a touch or a conversation), a meeting or a demo,
-which are live conversations, only by a logged conversation.
+contacts logged after it: a call is done by a call logged (or any
+conversation), an email by an email logged (or any conversation), a meeting
+or a demo, which are live conversations, only by a logged conversation. A
+voicemail-then-email touch does not tick off the call the rep planned.
 """
 
 from __future__ import annotations
@@ -51,5 +52,12 @@ def next_step_of(history: LeadHistory) -> NextStep | None:
     if not step or history.accepted_at is None:
         return None
     kind = step.get("next_step", "")
-    done_at = history.conversation_at if kind in LIVE_KINDS else history.first_touch_at
+    done_at = next(
+        (
+            at
+            for at, channel, conversation in history.contacts
+            if at >= history.accepted_at and (conversation or (kind not in LIVE_KINDS and channel == kind))
+        ),
+        None,
+    )
     return NextStep(kind, parse_due(step.get("due")), step.get("note", ""), done_at)
