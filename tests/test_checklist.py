@@ -95,3 +95,13 @@ def test_tiers_follow_signals_and_score() -> None:
     assert tier_of(LeadProfile(crm_id="5", score=79), p) is Tier.STANDARD
     assert tier_of(LeadProfile(crm_id="6", score=39), p) is Tier.LOW
     assert tier_of(LeadProfile(crm_id="7"), p) is Tier.LOW
+
+
+def test_an_engagement_just_past_the_limit_says_how_far_past() -> None:
+    """14.3 days ago beside a 14-day limit read "14 day(s) ago" and a ✘."""
+    lead = LeadProfile(
+        crm_id="5",
+        touchpoints=(Touchpoint(at=NOW - timedelta(days=14, hours=7), kind="download", label="Guide"),),
+    )
+    [item] = [i for i in evaluate_checklist(lead, Policy(), NOW, None) if i.key == "recent_engagement"]
+    assert (item.status, item.detail) == (Check.NOT_MET, "last action 14d 7h ago")

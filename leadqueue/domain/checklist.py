@@ -141,7 +141,7 @@ def evaluate_checklist(
             f"Engagement within {icp.recent_engagement_days} days",
             False,
             _tri(days <= icp.recent_engagement_days),
-            f"last action {max(0, int(days))} day(s) ago",
+            f"last action {_age(now - latest)} ago",
         )
     else:
         add(
@@ -177,3 +177,12 @@ def evaluate_checklist(
         ", ".join(lead.third_party_intent[:3]) or "none recorded",
     )
     return items
+
+
+def _age(elapsed: timedelta) -> str:
+    """Days and hours: "14 days ago" beside a 14-day limit it misses would read wrong."""
+    hours = max(0, int(elapsed / timedelta(hours=1)))
+    days, hours = divmod(hours, 24)
+    if not days:
+        return f"{hours}h"
+    return f"{days}d {hours}h" if hours else f"{days}d"
