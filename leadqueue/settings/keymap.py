@@ -64,6 +64,8 @@ SCREEN_BINDINGS: dict[str, dict[str, str]] = {
         "lead.copy_contact": "y",
         "lead.open_in_crm": "o",
         "queue.mark": "space",
+        "detail.down": "J,shift+down",
+        "detail.up": "K,shift+up",
         "queue.section": "tab",
         "queue.search": "slash",
         "queue.keep_search": "enter",

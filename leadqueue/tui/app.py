@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from functools import partial
 from pathlib import Path
 
 from rich.text import Text
 from textual import work
 from textual.app import SystemCommand
-from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -21,6 +19,7 @@ from leadqueue.settings import paths
 from leadqueue.settings.config import UserConfig, save_config
 from leadqueue.store.engine import StoreError
 from leadqueue.store.queue_query import QueueRow
+from leadqueue.tui.palette import screen_commands
 from leadqueue.tui.screens.queue import QueueScreen
 from leadqueue.tui.typeahead import HoldsKeysInTurn
 
@@ -115,12 +114,7 @@ class LeadqueueApp(HoldsKeysInTurn):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for binding in getattr(screen, "BINDINGS", []):
-            if isinstance(binding, Binding) and binding.description and binding.id:
-                keys = self.keymap.get(binding.id, binding.key)
-                yield SystemCommand(
-                    binding.description, f"{binding.id} ({keys})", partial(screen.run_action, binding.action)
-                )
+        yield from screen_commands(screen, self.keymap)
 
 
 def setup_logging() -> Path:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from leadqueue.domain.policy import ClockName, Policy, Tier
 from leadqueue.services import reports
 from leadqueue.services.breach_groups import Escalation, worst_first_key
-from leadqueue.tui.format import countdown
+from leadqueue.tui.format import countdown, in_zone
 
 CLOCK_ORDER = ("decision", "first_touch", "discovery", "disposition")
 CLOCK_LABEL = {
@@ -202,9 +202,7 @@ def export_records(
                 "clock": r.clock,
                 "tier": r.tier,
                 "deadline": reports.iso(r.deadline) or "",
-                "deadline_local": r.deadline.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-                if r.deadline
-                else "",
+                "deadline_local": in_zone(r.deadline, zone, "%Y-%m-%d %H:%M") if r.deadline else "",
                 "remaining_seconds": int((r.deadline - now).total_seconds()) if r.deadline else "",
                 "left": countdown(r.deadline, now) if r.deadline else "",
                 "escalation": r.level(now),

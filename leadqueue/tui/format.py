@@ -1,4 +1,10 @@
-"""Shared rendering helpers: countdowns, clock-state colours, and data made fit to show.
+"""Shared rendering helpers: countdowns, clock-state colours, times in a named zone,
+leads by name, and data made fit to show.
+
+Every time shown goes through `in_zone`, which names the zone (`Mon 07 Dec
+10:00 EST`): a time without its zone beside one with it reads as the same
+zone when it is not. A column of times may name the zone once, in its header
+(`zone_name`), and its cells leave it out (`named=False`).
 
 Everything that comes from data (names, companies, ids, notes, the policy's
 labels, rep names, error messages that quote them) reaches the screen through
@@ -11,6 +17,7 @@ crashes the app and `[@click=...]` runs an action.
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len, set_cell_size
 from textual.content import Content
@@ -63,6 +70,30 @@ def countdown(due_at: datetime, now: datetime) -> str:
 
 def ago(then: datetime, now: datetime) -> str:
     return f"{format_seconds((now - then).total_seconds())} ago"
+
+
+def in_zone(at: datetime, zone: ZoneInfo, shape: str = "%a %d %b %H:%M", named: bool = True) -> str:
+    """`at` in `zone`, written as `shape` (strftime) then the zone's short name
+    (EST, CET, +0530); without the name only where a header names it."""
+    local = at.astimezone(zone)
+    text = local.strftime(shape)
+    return f"{text} {local.tzname() or zone.key}" if named else text
+
+
+def zone_name(zone: ZoneInfo, at: datetime) -> str:
+    """The zone's short name at `at` (EST in winter, EDT in summer), for a header."""
+    return at.astimezone(zone).tzname() or zone.key
+
+
+def lead_name(name: str, company: str = "", crm_id: str = "") -> str:
+    """A lead as people name it: `name · company`, then the CRM id in brackets when
+    given (where a rep may need the record itself: a failure, a duplicate). A lead
+    with no name is named by its id. Made visible: every part is data."""
+    who = visible(name) or visible(crm_id)
+    label = f"{who} · {visible(company)}" if company else who
+    if crm_id and who != visible(crm_id):
+        label += f" ({visible(crm_id)})"
+    return label
 
 
 def visible(value: object, keep_layout: bool = False) -> str:

@@ -7,11 +7,11 @@ the time past due as a negative countdown, as the LEFT column writes a breach.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from leadqueue.domain.durations import format_seconds
-from leadqueue.tui.format import visible
+from leadqueue.tui.format import in_zone, visible, zone_name
 
 # The queue's column is narrow: kinds in at most five cells.
 KIND_SHORT = {"meeting": "meet"}
@@ -21,12 +21,12 @@ DONE_STYLE = "dim"
 
 def local_time(at: datetime, zone: ZoneInfo) -> str:
     """`Mon 07 Dec 10:00 EST`: the instant in `zone`, the zone named."""
-    return f"{at.astimezone(zone):%a %d %b %H:%M %Z}"
+    return in_zone(at, zone)
 
 
 def zone_label(zone: ZoneInfo, now: datetime) -> str:
     """The zone's short name at `now` (EST, CET, +0530)."""
-    return now.astimezone(zone).tzname() or str(zone)
+    return zone_name(zone, now)
 
 
 def relative(due: datetime, now: datetime) -> str:
@@ -38,16 +38,14 @@ def relative(due: datetime, now: datetime) -> str:
 
 
 def short_when(due: datetime, now: datetime, zone: ZoneInfo) -> str:
-    """At most nine cells, in `zone`: `10:00` today, `Mon 10:00` within a week, else `07 Dec`;
-    past due, how long ago as a negative countdown (`-2h05m`)."""
+    """At most nine cells, in `zone` (which the column's header names): `10:00` today,
+    `Mon 10:00` within a week, else `07 Dec`; past due, how long ago as a negative
+    countdown (`-2h05m`)."""
     if due <= now:
         return f"-{format_seconds((now - due).total_seconds())}"
-    local, today = due.astimezone(zone), now.astimezone(zone).date()
-    if local.date() == today:
-        return f"{local:%H:%M}"
-    if local.date() - today < timedelta(days=7):
-        return f"{local:%a %H:%M}"
-    return f"{local:%d %b}"
+    days = (due.astimezone(zone).date() - now.astimezone(zone).date()).days
+    shape = "%H:%M" if days == 0 else "%a %H:%M" if days < 7 else "%d %b"
+    return in_zone(due, zone, shape, named=False)
 
 
 def step_cell(

@@ -184,7 +184,7 @@ async def test_bulk_reject_with_confirmation(app: LeadqueueApp, demo_services: S
         await settle(pilot)
         rows = app.screen.query_one(QueueList).rows
         first, second = rows[0].crm_id, rows[1].crm_id
-        await pilot.press("space", "space", "r")
+        await pilot.press("space", "j", "space", "r")  # space marks and stays: j moves
         await settle(pilot)
         await pilot.press("2", "enter")
         await settle(pilot)
@@ -549,12 +549,13 @@ async def test_a_reject_with_other_typed_in_one_burst_keeps_its_reason(
 async def test_a_bulk_reject_typed_in_one_burst_is_confirmed_by_the_key_after_it(
     app: LeadqueueApp, demo_services: Services
 ) -> None:
-    """space, space, r, 3, enter, y in one burst: the y reaches the confirmation
+    """space, j, space, r, 3, enter, y in one burst: the y reaches the confirmation
     that the reject form's result opens, though it was pushed after the y arrived."""
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         first, second = app.screen.query_one(QueueList).rows[:2]
-        keys = [("space", " "), ("space", " "), ("r", "r"), ("3", "3"), ("enter", "\r"), ("y", "y")]
+        keys = [("space", " "), ("j", "j"), ("space", " "), ("r", "r"), ("3", "3"), ("enter", "\r")]
+        keys.append(("y", "y"))
         for key, char in keys:
             app.post_message(events.Key(key, char))
         await settle(pilot)

@@ -63,7 +63,7 @@ FORMS = {
     "dispose": ("tab", "d"),
     "help": ("question_mark",),
     "filters": ("f",),
-    "bulk-confirm": ("space", "space", "r", "3", "enter"),
+    "bulk-confirm": ("space", "j", "space", "r", "3", "enter"),
 }
 
 

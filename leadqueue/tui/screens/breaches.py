@@ -42,7 +42,7 @@ from leadqueue.tui.breach_rows import (
     team_totals,
 )
 from leadqueue.tui.export_file import csv_text, write_export
-from leadqueue.tui.format import visible
+from leadqueue.tui.format import lead_name, visible
 from leadqueue.tui.live_routing import LiveRouting
 from leadqueue.tui.polling import PollsStore
 from leadqueue.tui.screens.forms import ConfirmScreen
@@ -344,8 +344,10 @@ class BreachesScreen(LiveRouting, PollsStore):
             self.run_decision(kind, ids, None)
             return
         # One key writing an event on many leads deserves a yes/no, as bulk decisions do in the queue.
+        named = ", ".join(lead_name(t.name, t.company) for t in targets[:3])
+        more = f" and {len(ids) - 3} more" if len(ids) > 3 else ""
         self.app.push_screen(
-            ConfirmScreen(f"{verb} {len(ids)} leads?"),
+            ConfirmScreen(f"{verb} {len(ids)} leads? {named}{more}"),
             callback=lambda yes: self.run_decision(kind, ids, None) if yes else None,
         )
 
@@ -362,12 +364,14 @@ class BreachesScreen(LiveRouting, PollsStore):
             return
         done: list[str] = []
         failures: list[str] = []
+        # Failures name the lead as the list does, with the id to find it by.
+        names = {r.lead_id: lead_name(r.name, r.company, r.lead_id) for r in self.all_rows}
         for lead_id in lead_ids:
             try:
                 self._apply_decision(kind, lead_id, choice)
                 done.append(lead_id)
             except (StoreError, *USER_ERRORS) as exc:
-                failures.append(f"{lead_id}: {exc}")
+                failures.append(f"{names.get(lead_id, lead_id)}: {exc}")
         self.app.call_from_thread(self._decided, kind, done, failures, choice)
 
     def _apply_decision(self, kind: str, lead_id: str, choice: Reassignment | None) -> None:
@@ -387,8 +391,8 @@ class BreachesScreen(LiveRouting, PollsStore):
             more = f"… and {len(failures) - 3} more not saved"
             self.app.notify(more, severity="error", title="Not saved", markup=False)
         if done:
-            names = {r.lead_id: r.name for r in self.all_rows}
-            what = f"{names.get(done[0], done[0])} ({done[0]})" if len(done) == 1 else f"{len(done)} leads"
+            names = {r.lead_id: lead_name(r.name, r.company, r.lead_id) for r in self.all_rows}
+            what = names.get(done[0], done[0]) if len(done) == 1 else f"{len(done)} leads"
             verb = {"reassign": "Reassigned", "escalate": "Escalated", "acknowledge": "Acknowledged"}[kind]
             suffix = f" to {choice.to_rep}" if kind == "reassign" and choice else ""
             # The lead's name and id are data: plain text.

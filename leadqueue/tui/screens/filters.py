@@ -11,13 +11,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Label, RadioSet, Static
 
 from leadqueue.store.engine import StoreError
 from leadqueue.store.queue_query import QueueFilter
 from leadqueue.tui.format import plain, visible
 from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS, FieldFocusActions
 from leadqueue.tui.typeahead import in_turn
+from leadqueue.tui.widgets.toggles import MarkedRadioButton
 
 TIERS = ("any", "hot", "standard", "low")
 STATES = ("any", "breached", "at_risk", "running")
@@ -47,15 +48,17 @@ class FilterScreen(FieldFocusActions, ModalScreen[QueueFilter | None]):
             yield Label("Tier")
             with RadioSet(id="tier"):
                 for t in TIERS:
-                    yield RadioButton(t, value=t == tier)
+                    yield MarkedRadioButton(t, value=t == tier)
             yield Label("Clock state")
             with RadioSet(id="state"):
                 for s in STATES:
-                    yield RadioButton(s.replace("_", " "), value=s == (self.current.clock_state or "any"))
+                    yield MarkedRadioButton(
+                        s.replace("_", " "), value=s == (self.current.clock_state or "any")
+                    )
             yield Label("Source")
             with RadioSet(id="source", classes="vertical"):
                 for s in self.sources:
-                    yield RadioButton(self._source_label(s), value=s == (self.current.source or "any"))
+                    yield MarkedRadioButton(self._source_label(s), value=s == (self.current.source or "any"))
             error = Static("", id="source-error", classes="form-error", markup=False)
             error.display = False  # shown only if the store does not answer
             yield error
@@ -78,7 +81,7 @@ class FilterScreen(FieldFocusActions, ModalScreen[QueueFilter | None]):
     def _show_sources(self, found: list[str]) -> None:
         fresh = [s for s in found if s not in self.sources]
         self.sources.extend(fresh)
-        self.query_one("#source", RadioSet).mount(*[RadioButton(self._source_label(s)) for s in fresh])
+        self.query_one("#source", RadioSet).mount(*[MarkedRadioButton(self._source_label(s)) for s in fresh])
 
     @staticmethod
     def _source_label(source: str) -> Content:

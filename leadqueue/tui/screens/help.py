@@ -1,4 +1,5 @@
-"""Every binding of the queue, with the keys in force after the keymap."""
+"""Every binding of a screen, with the keys in force after the keymap; for the
+queue, also how its rows are ordered."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from leadqueue.domain.policy import Policy
 from leadqueue.tui.format import visible
+from leadqueue.tui.palette import readable_keys
 
 # How the queue's keys for reaching a lead behave, under its table of keys
 # ({key}: the binding's keys after the keymap).
@@ -26,6 +29,11 @@ NOTES: dict[str, str] = {
         "{key} opens the lead's page in the CRM: set "
         'crm_url = "https://yourcompany.my.salesforce.com/{{id}}" in policy.toml '
         "({{id}} is the lead's CRM id). With no display to open a browser on (SSH), the link is copied."
+    ),
+    "queue.mark": (
+        "{key} marks or unmarks the highlighted lead (● in its row; the cursor stays on it); r and i then "
+        "act on every marked lead, after a confirmation naming them. The header counts the marks; "
+        "esc clears them (and, in the search box, the search)."
     ),
     "queue.section": (
         "The detail pane shows the lead's local time when an import column (time_zone, HubSpot's Time Zone) "
@@ -40,9 +48,11 @@ class HelpScreen(ModalScreen[None]):
     CSS_PATH = "forms.tcss"
     BINDINGS = [Binding("escape,q,question_mark", "dismiss_help", "Close", id="help.close")]
 
-    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+    def __init__(self, rows: list[tuple[str, str, str]], order: str = "") -> None:
+        """`order`: how the screen's rows are sorted, said under its keys."""
         super().__init__()
         self.rows = rows
+        self.order = order
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, expand=True, show_edge=False)
@@ -60,6 +70,10 @@ class HelpScreen(ModalScreen[None]):
             if notes:
                 # The keys may come from the user's keymap: shown as text, never markup.
                 yield Static(Text(visible("\n".join(notes), keep_layout=True)), classes="help-notes")
+            if self.order:
+                yield Label(Text("The queue's order"), classes="form-title")
+                # Quotes the policy's windows: text, never markup.
+                yield Static(Text(visible(self.order, keep_layout=True)), classes="help-order")
             yield Label("esc closes · ctrl+p opens the command palette", classes="form-hint")
 
     def action_dismiss_help(self) -> None:
@@ -67,18 +81,36 @@ class HelpScreen(ModalScreen[None]):
 
 
 def binding_rows(bindings: Iterable[Any], keymap: dict[str, str]) -> list[tuple[str, str, str]]:
-    """(keys, description, id) for the help screen, with the user's keymap applied."""
+    """(keys, description, id) for the help screen, with the user's keymap applied.
+    A key with one binding per place (tab: "→ Follow up", "→ Decide") is one row,
+    said by its tooltip."""
     rows = []
+    seen: set[str] = set()
     for binding in bindings:
-        if not isinstance(binding, Binding):
+        if not isinstance(binding, Binding) or (binding.id and binding.id in seen):
             continue
+        seen.add(binding.id or "")
         keys = keymap.get(binding.id or "", binding.key)
-        rows.append(
-            (
-                keys.replace("question_mark", "?").replace("slash", "/"),
-                binding.description or "",
-                binding.id or "",
-            )
-        )
+        rows.append((readable_keys(keys), binding.tooltip or binding.description or "", binding.id or ""))
     rows.append(("ctrl+p", "Command palette (every action, themes)", ""))
     return rows
+
+
+def queue_order(policy: Policy) -> str:
+    """How the queue sorts its leads, as store/queue_query.py does, in the policy's windows."""
+    w = policy.windows
+    return (
+        "Decide lists the leads waiting for your decision, Follow up the leads you accepted (tab "
+        "switches; a lead returned to marketing for information is in neither until it comes back). "
+        "In each, the leads whose clock is at risk or breached come first, then the others; within "
+        "each group the soonest deadline comes first, so the most overdue lead is at the top. A "
+        "lead's deadline is its most urgent open clock's: the decision clock in Decide; first touch, "
+        "discovery or disposition in Follow up. The tier moves no lead by itself: it sets the "
+        f"decision window (hot {w.decision_hot.window}, standard {w.decision_standard.window}, "
+        f"low {w.decision_low.window}), so a hot lead's deadline comes sooner. Leads with the same "
+        "deadline stay in the order they were imported."
+    )
+
+
+def queue_help(bindings: Iterable[Any], keymap: dict[str, str], policy: Policy) -> HelpScreen:
+    return HelpScreen(binding_rows(bindings, keymap), queue_order(policy))

@@ -22,7 +22,7 @@ from leadqueue.tui.breach_rows import (
     BreachRow,
     Group,
 )
-from leadqueue.tui.format import countdown, fit, visible
+from leadqueue.tui.format import countdown, fit, in_zone, visible, zone_name
 
 NARROW_BELOW = 110
 ESCALATED = "⚑"
@@ -176,7 +176,7 @@ class BreachList(Widget, can_focus=True):
         return text
 
     def _header(self, w: dict[str, int], width: int) -> Text:
-        zone = self.now.astimezone(self.zone).tzname() if self.now else ""
+        zone = zone_name(self.zone, self.now) if self.now else ""
         titles = {
             "mark": "",
             "name": "LEAD",
@@ -270,8 +270,12 @@ class BreachList(Widget, can_focus=True):
     def _due(self, row: BreachRow, wide: bool) -> str:
         if row.deadline is None:
             return "-"
-        local = row.deadline.astimezone(self.zone)
-        return local.strftime("%a %d %b %H:%M %Z") if wide else local.strftime("%d %b %H:%M")
+        # Narrow, the column's header names the zone (DEADLINE EST) and the cells leave it out.
+        return (
+            in_zone(row.deadline, self.zone)
+            if wide
+            else in_zone(row.deadline, self.zone, "%d %b %H:%M", False)
+        )
 
 
 def describe_row(row: BreachRow, now: datetime, zone: ZoneInfo) -> Text:
@@ -282,7 +286,7 @@ def describe_row(row: BreachRow, now: datetime, zone: ZoneInfo) -> Text:
     text.append(visible(row.name), style="bold")
     text.append(f" · {visible(row.company)} · {visible(row.lead_id)} · owner {visible(row.rep)}")
     if row.escalated_at is not None:
-        stamp = f"{row.escalated_at.astimezone(zone):%a %d %b %H:%M %Z}"
+        stamp = in_zone(row.escalated_at, zone)
         to = f" to {visible(row.notified)}" if row.notified else ""
         text.append(f" · {ESCALATED} escalated {stamp}{to}", style="magenta")
     if row.acknowledged:
@@ -292,7 +296,7 @@ def describe_row(row: BreachRow, now: datetime, zone: ZoneInfo) -> Text:
         text.append(f" · due {describe(row.deadline, zone, now)}")
     if row.reroute_at is not None:
         since = "since" if now >= row.reroute_at else "from"
-        stamp = f"{row.reroute_at.astimezone(zone):%a %d %b %H:%M}"
+        stamp = in_zone(row.reroute_at, zone)
         text.append(f" · re-route {since} {stamp}", style="magenta")
     return text
 

@@ -16,13 +16,25 @@ from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.lifecycle import LeadState
 from leadqueue.domain.next_step import parse_due
 from leadqueue.services.lead_view import LeadView
-from leadqueue.tui.format import CHECK_MARK, STATE_LABEL, STATE_STYLE, TIER_STYLE, ago, countdown, visible
+from leadqueue.tui.format import (
+    CHECK_MARK,
+    STATE_LABEL,
+    STATE_STYLE,
+    TIER_STYLE,
+    ago,
+    countdown,
+    in_zone,
+    lead_name,
+    visible,
+)
 from leadqueue.tui.step_text import DONE_STYLE, OVERDUE_STYLE, local_time, relative
 
 UTC_ZONE = ZoneInfo("UTC")
 
 
 class LeadDetail(VerticalScroll, can_focus=False):
+    """Never focused (the list keeps the keys): the queue's J and K scroll it."""
+
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Text("Select a lead to see its context.", style="dim"), id="detail-body")
 
@@ -40,6 +52,12 @@ class LeadDetail(VerticalScroll, can_focus=False):
         if not any(c.is_open and c.deadline is not None for c in view.clocks):
             return
         self.query_one("#detail-body", Static).update(render_view(view, now, zone))
+
+    def scroll_by_half(self, direction: int) -> None:
+        """Half the pane down (1) or up (-1): a long lead reads in a few presses,
+        keeping a few lines of the last view for the eye to follow."""
+        step = max(3, self.scrollable_content_region.height // 2)
+        self.scroll_relative(y=direction * step, animate=False)
 
     def show_message(self, message: str) -> None:
         # An error may quote the lead's id: shown as text, control characters visible.
@@ -68,9 +86,12 @@ def render_view(view: LeadView, now: datetime, zone: ZoneInfo = UTC_ZONE) -> Ren
     parts.append(head)
 
     status = Text()
-    status.append(f"{view.tier.value.upper()} ", style=TIER_STYLE.get(view.tier.value, ""))
+    # The tier and the policy's rule that gave it: `HOT: demo request`.
+    status.append(view.tier.value.upper(), style=TIER_STYLE.get(view.tier.value, ""))
+    if view.tier_reason:
+        status.append(f": {visible(view.tier_reason)}", style=TIER_STYLE.get(view.tier.value, ""))
     status.append(
-        f"{(h.state.value if h.state else '?').replace('_', ' ')}  ·  rep {visible(view.rep_name)}"
+        f"  ·  {(h.state.value if h.state else '?').replace('_', ' ')}  ·  rep {visible(view.rep_name)}"
         f"  ·  id {visible(p.crm_id)}"
     )
     parts.append(status)
@@ -93,9 +114,8 @@ def render_view(view: LeadView, now: datetime, zone: ZoneInfo = UTC_ZONE) -> Ren
             line.append(f"{c.clock.value.replace('_', ' '):<12}", style="bold")
             line.append(f"{STATE_LABEL[state]:<10}", style=STATE_STYLE[state])
             if c.deadline is not None:
-                local = c.deadline.astimezone(zone)
                 line.append(
-                    f"{countdown(c.deadline, now):>12}  due {local:%a %d %b %H:%M %Z}",
+                    f"{countdown(c.deadline, now):>12}  due {in_zone(c.deadline, zone)}",
                     style=STATE_STYLE[state],
                 )
             elif c.left_seconds < 0:
@@ -130,7 +150,7 @@ def render_view(view: LeadView, now: datetime, zone: ZoneInfo = UTC_ZONE) -> Ren
     parts.append(_section("Engagement (newest first)"))
     for t in sorted(p.touchpoints, key=lambda t: t.at, reverse=True)[:12]:
         line = Text()
-        line.append(f" {t.at:%d %b} ", style="dim")
+        line.append(f" {in_zone(t.at, zone, '%d %b %H:%M')}  ", style="dim")
         line.append(visible(t.label), style="bold magenta" if t.mql_trigger else "")
         if t.mql_trigger:
             line.append("  ◀ MQL trigger", style="bold magenta")
@@ -159,16 +179,14 @@ def render_view(view: LeadView, now: datetime, zone: ZoneInfo = UTC_ZONE) -> Ren
     if view.duplicates:
         parts.append(_section("Possible duplicates"))
         for d in view.duplicates:
-            fields = (d.first_name, d.last_name, d.company, d.state, d.owner)
-            first, last, company, state, owner = (visible(f) for f in fields)
-            parts.append(
-                Text(f" {visible(d.crm_id)}  {first} {last} · {company} · {state} · {owner}", style="yellow")
-            )
+            # By name, with the id an R5 rejection asks for.
+            who = lead_name(f"{d.first_name} {d.last_name}".strip(), d.company, d.crm_id)
+            parts.append(Text(f" {who} · {visible(d.state)} · {visible(d.owner)}", style="yellow"))
     if view.account_contacts:
         parts.append(_section("Others at this account"))
         for c in view.account_contacts[:8]:
-            first, last, title, state = (visible(f) for f in (c.first_name, c.last_name, c.title, c.state))
-            parts.append(Text(f" {visible(c.crm_id)}  {first} {last} · {title} · {state}", style="dim"))
+            who = lead_name(f"{c.first_name} {c.last_name}".strip(), "", c.crm_id)
+            parts.append(Text(f" {who} · {visible(c.title)} · {visible(c.state)}", style="dim"))
 
     parts.append(_section("History"))
     for e in reversed(view.events[-8:]):

@@ -58,6 +58,9 @@ class QueueList(Widget, can_focus=True):
         # Follow up's rows carry next steps: a NEXT STEP column, its times in `zone`.
         self.show_steps = False
         self.zone = ZoneInfo("UTC")
+        # Why each lead has its tier (crm_id -> "demo request"), read for the rows
+        # on hand while a wide list has room for the WHY column.
+        self.reasons: dict[str, str] = {}
         self._paint: tuple[Style, dict[str, int]] | None = None
 
     # -- data -------------------------------------------------------------------
@@ -116,6 +119,29 @@ class QueueList(Widget, can_focus=True):
         self.zone = zone
         self.refresh()
 
+    def set_reasons(self, reasons: dict[str, str]) -> None:
+        self.reasons.update(reasons)
+        self.refresh()
+
+    def shows_reasons(self) -> bool:
+        """Whether the list is wide enough for the WHY column."""
+        return "why" in self.columns(self.size.width)
+
+    def toggle_mark(self) -> None:
+        """Mark or unmark the highlighted lead; the cursor stays on it."""
+        row = self.current
+        if row is None:
+            return
+        self.marked.symmetric_difference_update({row.crm_id})
+        self.refresh()
+
+    def clear_marks(self) -> int:
+        """Unmark every lead; how many were marked."""
+        count = len(self.marked)
+        self.marked.clear()
+        self.refresh()
+        return count
+
     @property
     def current(self) -> QueueRow | None:
         return self.rows[self.cursor] if self.rows else None
@@ -146,13 +172,6 @@ class QueueList(Widget, can_focus=True):
         elif self.cursor >= self.top + body:
             self.top = self.cursor - body + 1
 
-    def toggle_mark(self) -> None:
-        row = self.current
-        if row is None:
-            return
-        self.marked.symmetric_difference_update({row.crm_id})
-        self.refresh()
-
     def on_click(self, event: Click) -> None:
         index = self.top + event.y - 1
         if 0 <= index < len(self.rows):
@@ -173,6 +192,9 @@ class QueueList(Widget, can_focus=True):
         if self.show_steps:
             fixed["next"] = NEXT_WIDTH
         room = width - sum(fixed.values())
+        if room >= REASON_ROOM:  # a wide list: the tier's reason beside it
+            fixed["why"] = REASON_WIDTH
+            room -= REASON_WIDTH
         widths = dict(fixed)
         optional = [("title", 14), ("source", 12)]
         shown = [name for name, least in optional if room >= 30 + least + (14 if name == "source" else 0)]
@@ -236,6 +258,8 @@ class QueueList(Widget, can_focus=True):
             (f"{'▶' if selected else ' '}{mark}", "bold"),
             (fit(TIER_SHORT.get(row.tier, row.tier), w["tier"]), TIER_STYLE.get(row.tier, "")),
         ]
+        if "why" in w:  # the policy's rule, from the lead's data: made visible like a name
+            cells.append((fit(visible(self.reasons.get(row.crm_id, "")), w["why"]), "dim"))
         # Lead text from the CRM: control characters made visible, fitted by cells, not characters.
         if "rep" in w:
             cells.append((fit(visible(row.owner or "-"), w["rep"]), ""))
@@ -263,6 +287,7 @@ EMPTY_HINT = "  Nothing here. Filters: f · search: / · switch section: tab"
 COLUMN_ORDER = [
     "mark",
     "tier",
+    "why",
     "rep",
     "name",
     "title",
@@ -277,6 +302,7 @@ COLUMN_ORDER = [
 COLUMN_TITLES = {
     "mark": "",
     "tier": "TIER",
+    "why": "WHY",
     "rep": "REP",
     "name": "NAME",
     "title": "TITLE",
@@ -288,6 +314,8 @@ COLUMN_TITLES = {
     "left": "LEFT",
     "next": "NEXT STEP",
 }
+REASON_WIDTH = 23  # "pricing visit, ICP fit" and a space
+REASON_ROOM = 80  # room left beside the fixed columns from which WHY is shown
 NEXT_WIDTH = 17  # "!email -12d03h" or " meet  Mon 10:00", and a space
 COMPANY_ROOM = 28  # below this much room for the names, Follow up shows the name alone
 

@@ -1,0 +1,278 @@
+"""Deciding from the queue: the forms each key opens, the writes in a worker,
+the confirmation a bulk decision asks for, undo, and what the rep is told.
+
+Every message names the lead as people do (`Dana Whitfield · Northwind`), not
+by its CRM id. A mixin of QueueScreen, kept apart so the queue's module stays
+about the queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.screen import Screen
+
+from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch
+from leadqueue.services.context import Services
+from leadqueue.services.decisions import USER_ERRORS, DecisionService
+from leadqueue.store import queue_query as qq
+from leadqueue.store.engine import StoreError
+from leadqueue.tui.format import lead_name
+from leadqueue.tui.typeahead import hold_keys, in_turn
+from leadqueue.tui.widgets.queue_list import QueueList
+
+if TYPE_CHECKING:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from leadqueue.services.lead_view import LeadView
+
+LEAVES_THE_LIST = {"accept", "reject", "needs_info", "dispose"}
+DONE = {
+    "accept": "Accepted",
+    "reject": "Rejected",
+    "needs_info": "Returned to marketing",
+    "touch": "Logged a touch on",
+    "dispose": "Disposed",
+    "undo": "Undone",
+}
+
+
+class DecideInQueue(Screen[None]):
+    # The queue screen's, used here.
+    services: Services
+    actor: str | None
+    filter: qq.QueueFilter
+    view: LeadView | None
+    zone: ZoneInfo
+    decisions: DecisionService
+    undo_stack: list[str]
+    # Each decided lead's name, kept from its row: a toast, a failure or an undo
+    # names the lead after it has left the list.
+    lead_names: dict[str, str]
+    _keys_held_for_writes: list[Callable[[], None]]
+
+    if TYPE_CHECKING:
+
+        def now(self) -> datetime: ...
+
+        def _target(self) -> qq.QueueRow | None: ...
+
+        def _marked(self) -> list[str]: ...
+
+        def marked_names(self, crm_ids: list[str]) -> str: ...
+
+        def load_queue(self, f: qq.QueueFilter, keep: int | str | None) -> None: ...
+
+    def _label(self, row: qq.QueueRow) -> str:
+        """The lead as a form's title names it."""
+        return f"{row.name}, {row.company}" if row.company else row.name
+
+    def _remember_names(self, crm_ids: list[str]) -> None:
+        for row in self.query_one(QueueList).rows:
+            if row.crm_id in crm_ids:
+                self.lead_names[row.crm_id] = lead_name(row.name, row.company)
+
+    def name_of(self, crm_id: str) -> str:
+        return self.lead_names.get(crm_id) or lead_name("", "", crm_id)
+
+    # Each form opens in the key's turn (after the keys typed before it, with the
+    # keys typed after it held for the form), and from the action itself, not from
+    # a worker that would start later: see tui/typeahead.py.
+    def _then_decide(self, kind: str, targets: list[str]) -> Callable[[Any], None]:
+        def decided(decision: Any) -> None:
+            if decision is not None:
+                self._decide_now(kind, targets, decision)
+
+        return decided
+
+    def _decide_now(self, kind: str, targets: list[str], decision: Any) -> None:
+        self._remember_names(targets)
+        # Out of the list as the form closes, not once the write is back: the keys
+        # typed right after the form's submit act on the next lead, not this one.
+        if kind in LEAVES_THE_LIST:
+            self.query_one(QueueList).drop(set(targets))
+        self._write(kind, targets, decision)
+
+    def _write(self, kind: str, targets: list[str], decision: Any) -> None:
+        # The keys typed after a decision wait for its write: u undoes it (it is on
+        # the undo stack by then), and a failure is said before the next key acts.
+        self._keys_held_for_writes.append(hold_keys(self))
+        self.decide(kind, targets, decision)
+
+    def _written(self) -> None:
+        if self._keys_held_for_writes:
+            self._keys_held_for_writes.pop(0)()
+
+    def action_accept(self) -> None:
+        in_turn(self, self._open_accept)
+
+    def _open_accept(self) -> None:
+        from leadqueue.tui.screens.forms import AcceptForm
+
+        row = self._target()
+        if row is None:
+            return
+        form = AcceptForm(self._label(row), self.now(), self.zone)
+        self.app.push_screen(form, self._then_decide("accept", [row.crm_id]))
+
+    def action_reject(self) -> None:
+        in_turn(self, self._open_reject)
+
+    def _open_reject(self) -> None:
+        from leadqueue.tui.screens.forms import RejectForm
+
+        marked = self._marked()
+        row = self._target()
+        if row is None:
+            return
+        duplicate = ""
+        if self.view is not None and self.view.profile.crm_id == row.crm_id and self.view.duplicates:
+            duplicate = self.view.duplicates[0].crm_id
+        label = f"{len(marked)} marked leads" if marked else self._label(row)
+
+        def chosen(decision: Reject | None) -> None:
+            if decision is not None:
+                question = f"Reject {len(marked)} leads with {decision.reason}? {self.marked_names(marked)}"
+                targets = marked or [row.crm_id]
+                self._decide_once_confirmed("reject", targets, decision, question if marked else "")
+
+        form = RejectForm(label, self.services.policy, duplicate, self.services, marked or [row.crm_id])
+        self.app.push_screen(form, chosen)
+
+    def action_needs_info(self) -> None:
+        in_turn(self, self._open_needs_info)
+
+    def _open_needs_info(self) -> None:
+        from leadqueue.tui.screens.forms import NeedsInfoForm
+
+        marked = self._marked()
+        row = self._target()
+        if row is None:
+            return
+        label = f"{len(marked)} marked leads" if marked else self._label(row)
+
+        def chosen(decision: NeedsInfo | None) -> None:
+            if decision is not None:
+                question = f"Return {len(marked)} leads to marketing? {self.marked_names(marked)}"
+                targets = marked or [row.crm_id]
+                self._decide_once_confirmed("needs_info", targets, decision, question if marked else "")
+
+        self.app.push_screen(NeedsInfoForm(label), chosen)
+
+    def _decide_once_confirmed(self, kind: str, targets: list[str], decision: Any, question: str) -> None:
+        """Marked leads are decided once their count is confirmed; one lead at once."""
+        from leadqueue.tui.screens.forms import ConfirmScreen
+
+        if not question:
+            self._decide_now(kind, targets, decision)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._decide_now(kind, targets, decision)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def action_touch(self, conversation: bool) -> None:
+        in_turn(self, lambda: self._open_touch(conversation))
+
+    def _open_touch(self, conversation: bool) -> None:
+        from leadqueue.tui.screens.forms import TouchForm
+
+        row = self._target()
+        if row is None:
+            return
+        form = TouchForm(self._label(row), conversation)
+        self.app.push_screen(form, self._then_decide("touch", [row.crm_id]))
+
+    def action_dispose(self) -> None:
+        in_turn(self, self._open_dispose)
+
+    def _open_dispose(self) -> None:
+        from leadqueue.tui.screens.forms import DisposeForm
+
+        row = self._target()
+        if row is None:
+            return
+        attempts = (
+            self.view.history.contact_attempts if self.view and self.view.profile.crm_id == row.crm_id else 0
+        )
+        form = DisposeForm(self._label(row), self.services.policy, attempts)
+        self.app.push_screen(form, self._then_decide("dispose", [row.crm_id]))
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo in this session", severity="warning", markup=False)
+            return
+        self._write("undo", [self.undo_stack[-1]], None)
+
+    @work(thread=True, group="write")
+    def decide(self, kind: str, crm_ids: list[str], decision: Any) -> None:
+        actor = self.actor
+        if not actor:
+            failure = "Who are you? Start with --as REP or set rep in config.toml"
+            self.app.call_from_thread(self._not_decided, failure)
+            return
+        done: list[str] = []
+        failures: list[str] = []
+        for crm_id in crm_ids:
+            try:
+                self._apply_decision(kind, crm_id, actor, decision)
+                done.append(crm_id)
+            except (StoreError, *USER_ERRORS) as exc:
+                failures.append(f"{self.name_of(crm_id)}: {exc}")
+        self.app.call_from_thread(self._decided, kind, done, failures)
+
+    def _apply_decision(self, kind: str, crm_id: str, actor: str, decision: Any) -> None:
+        d = self.decisions
+        if kind == "accept":
+            assert isinstance(decision, Accept)
+            d.accept(crm_id, actor, decision)
+        elif kind == "reject":
+            assert isinstance(decision, Reject)
+            d.reject(crm_id, actor, decision)
+        elif kind == "needs_info":
+            assert isinstance(decision, NeedsInfo)
+            d.needs_info(crm_id, actor, decision)
+        elif kind == "touch":
+            assert isinstance(decision, Touch)
+            d.touch(crm_id, actor, decision)
+        elif kind == "dispose":
+            assert isinstance(decision, Dispose)
+            d.dispose(crm_id, actor, decision)
+        elif kind == "undo":
+            d.undo(crm_id, actor)
+
+    def _not_decided(self, failure: str) -> None:
+        self.notify(failure, severity="error", markup=False)
+        self._written()
+
+    def _decided(self, kind: str, done: list[str], failures: list[str]) -> None:
+        self._written()
+        queue = self.query_one(QueueList)
+        if kind == "undo":
+            if done:
+                self.undo_stack.pop()
+        elif kind in LEAVES_THE_LIST:
+            self.undo_stack.extend(done)
+        for failure in failures[:3]:
+            self.notify(failure, severity="error", title="Not saved", timeout=8, markup=False)
+        if done:
+            what = self.name_of(done[0]) if len(done) == 1 else f"{len(done)} leads: {self.named(done)}"
+            # Names are data: plain text, never markup.
+            message = f"{DONE[kind]} {what}" + ("  (u undoes)" if kind != "undo" else "")
+            self.notify(message, title="Saved", markup=False)
+        queue.marked.difference_update(done)
+        # The decided lead leaves the list: the cursor stays put, on the next most urgent lead.
+        keep: int | str | None = queue.cursor
+        if kind == "touch" and done:
+            keep = done[0]
+        self.load_queue(self.filter, keep)
+
+    def named(self, crm_ids: list[str], shown: int = 3) -> str:
+        names = [self.name_of(i) for i in crm_ids[:shown]]
+        more = len(crm_ids) - len(names)
+        return ", ".join(names) + (f" and {more} more" if more > 0 else "")

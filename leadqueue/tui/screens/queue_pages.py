@@ -1,0 +1,171 @@
+"""The queue's reads beyond its first page and its live parts: more rows as the
+cursor nears an edge of the window, the header's counts, new hot leads, the
+tier reasons for the WHY column of a wide list (reads all in thread workers),
+and the clock's tick: countdowns, and a lead turning at risk or breached.
+
+A mixin of QueueScreen, kept apart so the queue's module stays about the queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.screen import Screen
+
+from leadqueue.services.context import Services
+from leadqueue.services.lead_view import tier_reasons
+from leadqueue.store import outbox
+from leadqueue.store import queue_query as qq
+from leadqueue.store.engine import StoreError
+from leadqueue.tui.alerts import alert
+from leadqueue.tui.format import clock_state, lead_name
+from leadqueue.tui.widgets.lead_detail import LeadDetail
+from leadqueue.tui.widgets.queue_list import QueueList
+
+if TYPE_CHECKING:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from leadqueue.services.lead_view import LeadView
+
+PAGE = 120  # as the queue reads a page
+
+
+class PagesInQueue(Screen[None]):
+    # The queue screen's, used here.
+    services: Services
+    filter: qq.QueueFilter
+    counts: qq.QueueCounts | None
+    unsent: int | None
+    error: str
+    seen_hot: set[str] | None
+    known_states: dict[str, str]  # each row's clock state at the last tick
+    view: LeadView | None
+    zone: ZoneInfo
+
+    if TYPE_CHECKING:
+
+        def now(self) -> datetime: ...
+
+        def show_error(self, message: str) -> None: ...
+
+        def update_summary(self) -> None: ...
+
+        def load_queue(self, f: qq.QueueFilter, keep: int | str | None) -> None: ...
+
+    @work(thread=True, exclusive=True, group="more")
+    def load_more(self, direction: str, f: qq.QueueFilter, edge: qq.Cursor) -> None:
+        now = self.now()
+        try:
+            with self.services.store.read() as conn:
+                if direction == "after":
+                    rows = qq.page_after(conn, f, now, edge, PAGE)
+                else:
+                    rows = qq.page_before(conn, f, now, edge, PAGE)
+        except StoreError as exc:
+            self.app.call_from_thread(self.show_error, str(exc))
+            return
+        self.app.call_from_thread(self._apply_more, direction, rows, f)
+
+    def _apply_more(self, direction: str, rows: list[qq.QueueRow], f: qq.QueueFilter) -> None:
+        if f != self.filter:
+            return
+        queue = self.query_one(QueueList)
+        if direction == "after":
+            queue.extend_after(rows, at_end=len(rows) < PAGE)
+        else:
+            queue.extend_before(rows, at_start=len(rows) < PAGE)
+        self.read_reasons()
+
+    @on(QueueList.NeedRows)
+    def _need_rows(self, event: QueueList.NeedRows) -> None:
+        queue = self.query_one(QueueList)
+        if not queue.rows:
+            return
+        edge = queue.rows[-1] if event.direction == "after" else queue.rows[0]
+        self.load_more(event.direction, self.filter, edge.cursor)
+
+    @work(thread=True, exclusive=True, group="counts")
+    def refresh_counts(self) -> None:
+        try:
+            with self.services.store.read() as conn:
+                counts = qq.counts(conn, self.filter.owner, self.now())
+                unsent = outbox.unsent_count(conn)
+                hot = qq.page_after(
+                    conn,
+                    replace(self.filter, section="decide", tiers=frozenset({"hot"})),
+                    self.now(),
+                    None,
+                    50,
+                )
+        except StoreError as exc:
+            self.app.call_from_thread(self.show_error, str(exc))
+            return
+        self.app.call_from_thread(self._apply_counts, counts, hot, unsent)
+
+    def store_answers(self) -> None:
+        if self.error:
+            self.error = ""
+            self.update_summary()
+
+    def store_changed(self) -> None:
+        current = self.query_one(QueueList).current
+        self.load_queue(self.filter, current.crm_id if current else None)
+
+    def _apply_counts(self, counts: qq.QueueCounts, hot: list[qq.QueueRow], unsent: int) -> None:
+        self.counts = counts
+        self.unsent = unsent
+        self._notice_hot(hot)
+        self.update_summary()
+
+    def _notice_hot(self, rows: list[qq.QueueRow]) -> None:
+        ids = {r.crm_id for r in rows if r.tier == "hot" and r.clock == "decision"}
+        if self.seen_hot is not None:
+            fresh = [r for r in rows if r.crm_id in ids - self.seen_hot]
+            for r in fresh[:3]:
+                # Imported by anyone, named by anyone: the toast shows the name, never reads it as markup.
+                self.notify(f"New hot lead: {lead_name(r.name, r.company)}", title="Hot lead", markup=False)
+            if fresh:  # one bell for the lot, and only while the terminal is in the background
+                alert(self.app, "hot lead", ", ".join(lead_name(r.name, r.company) for r in fresh[:3]))
+        self.seen_hot = (self.seen_hot or set()) | ids
+
+    # -- why each lead has its tier, for a list wide enough to say ---------------------
+    def read_reasons(self) -> None:
+        queue = self.query_one(QueueList)
+        if queue.shows_reasons():
+            missing = [r.crm_id for r in queue.rows if r.crm_id not in queue.reasons]
+            if missing:
+                self._read_reasons(missing)
+
+    @work(thread=True, exclusive=True, group="reasons")
+    def _read_reasons(self, crm_ids: list[str]) -> None:
+        try:
+            reasons = tier_reasons(self.services, crm_ids)
+        except StoreError as exc:
+            self.app.call_from_thread(self.show_error, str(exc))
+            return
+        self.app.call_from_thread(self.query_one(QueueList).set_reasons, reasons)
+
+    # -- the clock ---------------------------------------------------------------------
+    def tick(self) -> None:
+        now = self.now()
+        queue = self.query_one(QueueList)
+        queue.now = now
+        turned: list[str] = []
+        for row in queue.rows[queue.top : queue.top + queue.page]:
+            state = clock_state(row.due_at, row.at_risk_at, now)
+            before = self.known_states.get(row.crm_id)
+            if before is not None and before != state and state in ("at_risk", "breached"):
+                severity = "error" if state == "breached" else "warning"
+                word = "breached" if state == "breached" else "is at risk"
+                clock = (row.clock or "").replace("_", " ")
+                said = f"{lead_name(row.name, row.company)}: {clock} clock {word}"
+                self.notify(said, severity=severity, title="SLA", markup=False)
+                turned.append(said)
+            self.known_states[row.crm_id] = state
+        if turned:
+            alert(self.app, "SLA", "; ".join(turned))
+        if self.view is not None:
+            self.query_one(LeadDetail).tick(self.view, now, self.zone)

@@ -1,0 +1,106 @@
+"""The queue's search bar (`/`) and filters (`f`).
+
+The search box is made on first use and placed under the header; `enter`
+keeps the search and goes back to the list, `esc` clears it. A mixin of
+QueueScreen, kept apart so the queue's module stays about the queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from textual.screen import Screen
+
+from leadqueue.services.context import Services
+from leadqueue.store import queue_query as qq
+from leadqueue.tui.typeahead import in_turn
+from leadqueue.tui.widgets.queue_list import QueueList
+
+SEARCH_PLACEHOLDER = "search name, company or email — enter to keep, esc to clear"
+
+
+class SearchInQueue(Screen[None]):
+    # The queue screen's, used here.
+    services: Services
+    filter: qq.QueueFilter
+
+    if TYPE_CHECKING:
+
+        def reload(self, keep: str | None = None) -> None: ...
+
+        def _hold_keys_until_the_queue_is_read(self) -> None: ...
+
+    def _searching(self) -> bool:
+        focused = self.focused
+        return focused is not None and focused.id == "search"
+
+    def action_search(self) -> None:
+        from textual.widgets import Input
+
+        found = self.query("#search")
+        if found:
+            box = found.first(Input)
+        else:
+            # Made on first use: a rep who never searches never pays for the box at start-up.
+            box = Input(placeholder=SEARCH_PLACEHOLDER, id="search")
+            box.cursor_blink = getattr(self.app, "cursor_blink", True)
+            self.mount(box, after="#summary")
+        box.display = True
+        # Focused now, not after the next refresh (which focus() waits for): the keys
+        # typed right after the slash are already on their way, and must reach the box.
+        self.set_focus(box)
+
+    # Handlers by name, not @on(Input.Changed): Input is imported with the box, on first use.
+    def on_input_changed(self, event: Any) -> None:
+        if event.input.id == "search":
+            self._search_for(event.value)
+
+    def _search_for(self, text: str) -> None:
+        # Also called by enter and esc, which may come before the box's last Changed.
+        if text != self.filter.search:
+            self.filter = replace(self.filter, search=text)
+            self.reload()
+
+    # Enter and esc in the search box act in turn, as priority keys: the letters
+    # typed before them are in the search, and the keys after them (j, a...) are
+    # the queue's, not more letters for a box that is about to lose the focus.
+    def action_keep_search(self) -> None:
+        from textual.widgets import Input
+
+        def keep() -> None:
+            self._search_for(self.query_one("#search", Input).value)
+            self._back_to_the_list()
+
+        in_turn(self, keep)
+
+    def action_clear_search(self) -> None:
+        from textual.widgets import Input
+
+        def clear() -> None:
+            box = self.query_one("#search", Input)
+            box.value = ""
+            box.display = False
+            self._search_for("")
+            self._back_to_the_list()
+
+        in_turn(self, clear)
+
+    def _back_to_the_list(self) -> None:
+        self.set_focus(self.query_one(QueueList))
+        self._hold_keys_until_the_queue_is_read()
+
+    def action_filters(self) -> None:
+        from leadqueue.tui.screens.filters import FilterScreen
+
+        def chosen(picked: qq.QueueFilter | None) -> None:
+            if picked is not None:
+                self.filter = picked
+                self.reload()
+
+        # Pushed at once (its sources load in its own worker): the keys typed after f are its.
+        self.app.push_screen(FilterScreen(self.filter, self._sources), chosen)
+
+    def _sources(self) -> list[str]:
+        with self.services.store.read() as conn:
+            return list(qq.sources(conn, self.filter.owner))

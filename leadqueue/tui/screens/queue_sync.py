@@ -1,0 +1,82 @@
+"""Sync from the queue (`s`): publish this store's unsent events to the shared
+folder and pull everyone else's, in a worker; the header counts what is unsent
+and says when a sync runs. A mixin of QueueScreen, kept apart so the queue's
+module stays about the queue.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.screen import Screen
+
+from leadqueue.services.context import Services
+from leadqueue.store import queue_query as qq
+from leadqueue.store.engine import StoreError
+from leadqueue.tui.widgets.queue_list import QueueList
+
+if TYPE_CHECKING:
+    from leadqueue.sync.service import SyncSummary
+
+
+class SyncInQueue(Screen[None]):
+    # The queue screen's, used here.
+    services: Services
+    actor: str | None
+    filter: qq.QueueFilter
+    export_dir: Path | None
+    syncing: bool
+
+    if TYPE_CHECKING:
+
+        def update_summary(self) -> None: ...
+
+        def load_queue(self, f: qq.QueueFilter, keep: int | str | None) -> None: ...
+
+        def refresh_counts(self) -> None: ...
+
+    def action_sync(self) -> None:
+        if self.export_dir is None:
+            self.notify(
+                "No shared folder set: add export_dir to the config file, then press s again.",
+                title="Sync",
+                severity="warning",
+                markup=False,
+            )
+            return
+        if self.syncing:
+            return
+        self.syncing = True
+        self.update_summary()
+        self.run_sync(self.export_dir)
+
+    @work(thread=True, exclusive=True, group="sync")
+    def run_sync(self, folder: Path) -> None:
+        from leadqueue.sync.segments import FolderUnreachable
+        from leadqueue.sync.service import SyncService
+
+        try:
+            summary = SyncService(self.services, folder, self.actor or socket.gethostname()).run()
+        except FolderUnreachable as exc:
+            self.app.call_from_thread(self._sync_done, None, f"{exc}. Decisions wait in the outbox.")
+            return
+        except StoreError as exc:
+            self.app.call_from_thread(self._sync_done, None, str(exc))
+            return
+        self.app.call_from_thread(self._sync_done, summary, "")
+
+    def _sync_done(self, summary: SyncSummary | None, problem: str) -> None:
+        self.syncing = False
+        if summary is None:
+            self.notify(problem, title="Sync failed", severity="error", markup=False)
+        else:
+            severity = "warning" if summary.needs_attention else "information"
+            # What was refused or skipped, said now: a file stays refused until it is fixed.
+            message = "\n".join([summary.line().capitalize(), *summary.problems()[:5]])
+            self.notify(message, title="Synced", severity=severity, markup=False)
+            if summary.received:
+                self.load_queue(self.filter, self.query_one(QueueList).cursor)
+        self.refresh_counts()
