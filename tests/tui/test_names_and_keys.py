@@ -277,3 +277,20 @@ async def test_marks_and_checkboxes_read_without_colour(
         others = [b.render().plain for b in buttons if not b.value]
         assert len(chosen) == 1 and others
         assert "●" in chosen[0] and not any("●" in text for text in others)
+
+
+async def test_the_forms_choices_read_without_colour(app: LeadqueueApp) -> None:
+    """Accept's next step and Needs info's facts: the chosen ones have a glyph, the others none."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        kinds = [b.render().plain for b in app.screen.query("RadioButton")]
+        assert ["●" in text for text in kinds] == [True, False, False, False], kinds
+        await pilot.press("escape", "i")
+        await settle(pilot)
+        facts: Any = app.screen.query_one("#missing")
+        await pilot.press("space")  # ticks the first fact
+        await settle(pilot)
+        boxes = ["".join(s.text for s in facts.render_line(y))[:3] for y in range(facts.option_count)]
+        assert boxes[0] == "▐X▌" and all(box == "▐ ▌" for box in boxes[1:]), boxes

@@ -25,6 +25,7 @@ from leadqueue.domain.when import WhenError, describe, parse_when
 from leadqueue.tui.format import visible
 from leadqueue.tui.screens.form_base import ConfirmScreen, DecisionForm
 from leadqueue.tui.screens.reject_form import RejectForm
+from leadqueue.tui.widgets.toggles import MarkedRadioButton, MarkedSelectionList
 
 __all__ = [
     "AcceptForm",
@@ -60,7 +61,7 @@ class AcceptForm(DecisionForm):
         yield Label("Next step")
         with RadioSet(id="next-step"):
             for i, kind in enumerate(NEXT_STEP_KINDS):
-                yield RadioButton(kind, value=i == 0)
+                yield MarkedRadioButton(kind, value=i == 0)  # ● on the chosen one only: reads without colour
         yield Label("When (e.g. tomorrow 10:00, +2h, fri 14:30)")
         yield Input(placeholder="tomorrow 10:00", id="due")
         yield Static("", id="due-resolved", classes="form-feedback", markup=False)
@@ -115,7 +116,7 @@ class NeedsInfoForm(DecisionForm):
 
     def fields(self) -> ComposeResult:
         yield Label("What is missing (space toggles)")
-        yield SelectionList[str](*[(FACT_LABELS[f], f) for f in NEEDS_INFO_FACTS], id="missing")
+        yield MarkedSelectionList[str](*[(FACT_LABELS[f], f) for f in NEEDS_INFO_FACTS], id="missing")
         yield Label("Note for marketing")
         yield Input(placeholder="What would let you decide", id="note")
 
@@ -154,7 +155,7 @@ class TouchForm(DecisionForm):
         yield Label("Channel (c, e, s or ←→ here)")
         with RadioSet(id="channel"):
             for i, channel in enumerate(TOUCH_CHANNELS):
-                yield RadioButton(channel, value=i == 0)
+                yield MarkedRadioButton(channel, value=i == 0)
 
     def focus_first(self) -> None:
         self.query_one("#note", Input).focus()
@@ -193,7 +194,7 @@ class DisposeForm(DecisionForm):
         yield Label(f"Outcome ({self.attempts} contact attempt(s) logged)", markup=False)
         with RadioSet(id="outcome"):
             for i, outcome in enumerate(self.OUTCOMES):
-                yield RadioButton(outcome, value=i == 0)
+                yield MarkedRadioButton(outcome, value=i == 0)
         yield Label("Reason code (required for returned)")
         yield Input(placeholder=visible(", ".join(self.policy.active_reasons())), id="reason")
         yield Label("Note (optional)")
