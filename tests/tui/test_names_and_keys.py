@@ -20,13 +20,14 @@ from textual.widgets._footer import FooterKey
 
 from leadqueue.domain.decisions import Reject
 from leadqueue.services.context import Services
+from leadqueue.services.lead_view import load_lead_view
 from leadqueue.tui.app import LeadqueueApp
 from leadqueue.tui.screens.filters import FilterScreen
 from leadqueue.tui.screens.forms import ConfirmScreen, RejectForm
 from leadqueue.tui.screens.help import HelpScreen
 from leadqueue.tui.screens.queue import QueueScreen
 from leadqueue.tui.step_text import zone_label
-from leadqueue.tui.widgets.lead_detail import LeadDetail
+from leadqueue.tui.widgets.lead_detail import LeadDetail, render_view
 from leadqueue.tui.widgets.queue_list import QueueList
 from tests.tui.conftest import FROZEN, make_app
 from tests.tui.helpers import settle
@@ -294,3 +295,14 @@ async def test_the_forms_choices_read_without_colour(app: LeadqueueApp) -> None:
         await settle(pilot)
         boxes = ["".join(s.text for s in facts.render_line(y))[:3] for y in range(facts.option_count)]
         assert boxes[0] == "▐X▌" and all(box == "▐ ▌" for box in boxes[1:]), boxes
+
+
+def test_a_verified_flag_on_a_text_that_is_no_email_is_not_shown_as_verified(demo_services: Services) -> None:
+    """The walkthrough saw '✉ hannahmokoena-at-whitfieldames.com ✔ verified' beside a checklist
+    saying it is not an email."""
+    view = load_lead_view(demo_services, "00Q5g0000000350")
+    assert view.profile.email == "hannahmokoena-at-whitfieldames.com" and view.profile.email_verified
+    console = Console(file=io.StringIO(), width=100, color_system=None)
+    console.print(render_view(view, FROZEN))
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "✘ not an email" in text and "✔ verified" not in text

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from leadqueue.domain.duplicates import is_valid_email
 from leadqueue.domain.durations import format_seconds
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.lifecycle import LeadState
@@ -98,6 +99,8 @@ def render_view(view: LeadView, now: datetime, zone: ZoneInfo = UTC_ZONE) -> Ren
 
     contact = Text()
     verified = {True: " ✔ verified", False: " ✘ bounced", None: " (unverified)"}[p.email_verified]
+    if not is_valid_email(p.email):  # a CRM's "verified" flag on a text that is no email says nothing
+        verified = " ✘ not an email"
     contact.append(f"✉ {visible(p.email) or '—'}{verified if p.email else ''}\n")
     contact.append(f"☎ {visible(p.phone) or '—'}   {visible(p.profile_url)}", style="")
     if view.local_zone is not None:  # known from a time zone column or a country with one zone
