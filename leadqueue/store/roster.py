@@ -67,12 +67,6 @@ def find_rep(conn: Connection, key: str) -> Rep | None:
     return row_to_rep(row) if row is not None else None
 
 
-def rep_with_pg_role(conn: Connection, role: str) -> Rep | None:
-    """The rep who connects to a PostgreSQL team store as `role`."""
-    row = conn.execute(select(reps).where(reps.c.pg_role == role)).first()
-    return row_to_rep(row) if row is not None else None
-
-
 def record_zone_change(conn: Connection, rep_key: str, at: datetime, zone_before: str | None) -> None:
     """A second move at the same instant keeps the first's zone before: no time passed in between."""
     known = select(rep_zone_changes.c.at).where(
