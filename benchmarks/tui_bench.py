@@ -122,9 +122,9 @@ async def _queue(store: str) -> dict[str, Any]:
     from leadqueue.demo.generator import REFERENCE
     from leadqueue.domain.clock import FixedClock
     from leadqueue.domain.policy import Policy
+    from leadqueue.domain.queue_view import QueueFilter
     from leadqueue.services.context import Services
     from leadqueue.store.engine import open_store
-    from leadqueue.store.queue_query import QueueFilter
     from leadqueue.tui.app import LeadqueueApp
     from leadqueue.tui.screens.queue import QueueScreen, read_first_page
     from leadqueue.tui.widgets.queue_list import QueueList

@@ -8,63 +8,16 @@ walk on (owner, state, due_at, id); a cursor is (segment, due_at, id).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, select
 
 from leadqueue.domain.duplicates import fold_text
+from leadqueue.domain.queue_view import SECTIONS, Around, Cursor, QueueCounts, QueueFilter, QueueRow
 from leadqueue.store.driver_sql import DriverStatement
 from leadqueue.store.schema import UTCDateTime, leads
-
-Cursor = tuple[int, datetime, int]
-
-SECTIONS = {"decide": "new", "follow_up": "accepted"}
-
-
-class QueueRow(NamedTuple):
-    """One line of the queue. A named tuple: a page makes one per row, and a
-    frozen dataclass cost several times as much to build."""
-
-    id: int
-    crm_id: str
-    owner: str | None
-    tier: str
-    name: str
-    title: str
-    company: str
-    email: str
-    source: str
-    score: int | None
-    clock: str | None
-    due_at: datetime
-    at_risk_at: datetime | None
-    # the next step of an accepted lead (None in Decide): kind, due, and when it was done
-    next_step_kind: str | None
-    next_step_due: datetime | None
-    next_step_done_at: datetime | None
-    segment: int
-
-    def step_overdue(self, now: datetime) -> bool:
-        """A next step still owed whose due time has passed."""
-        return self.next_step_done_at is None and self.next_step_due is not None and self.next_step_due <= now
-
-    @property
-    def cursor(self) -> Cursor:
-        return (self.segment, self.due_at, self.id)
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    owner: str | None = None  # None: every rep
-    section: str = "decide"
-    tiers: frozenset[str] = frozenset()
-    clock_state: str = ""  # "", running, at_risk, breached
-    source: str = ""
-    search: str = ""
-
 
 # The page's columns, in QueueRow's order but for the two names, which become one.
 _COLUMNS = (
@@ -194,12 +147,6 @@ def row_of(conn: Connection, f: QueueFilter, now: datetime, crm_id: str) -> Queu
     return None
 
 
-class Around(NamedTuple):
-    rows: list[QueueRow]
-    at_start: bool  # nothing comes before the first row
-    at_end: bool  # nothing comes after the last row
-
-
 def page_around(conn: Connection, f: QueueFilter, now: datetime, crm_id: str, limit: int) -> Around | None:
     """Up to `limit` rows in queue order with the lead `crm_id` among them (about
     half before it), so the queue can open on a lead wherever it stands; None
@@ -212,15 +159,6 @@ def page_around(conn: Connection, f: QueueFilter, now: datetime, crm_id: str, li
     wanted = max(1, limit - len(before) - 1)
     after = page_after(conn, f, now, row.cursor, wanted)
     return Around([*before, row, *after], len(before) < half, len(after) < wanted)
-
-
-@dataclass(frozen=True)
-class QueueCounts:
-    open: int
-    at_risk: int
-    breached: int
-    decide: int
-    follow_up: int
 
 
 def counts(conn: Connection, owner: str | None, now: datetime) -> QueueCounts:

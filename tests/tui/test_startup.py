@@ -12,9 +12,9 @@ import pytest
 from leadqueue.demo.generator import REFERENCE, generate
 from leadqueue.domain.clock import FixedClock
 from leadqueue.domain.policy import Policy
+from leadqueue.domain.queue_view import QueueFilter
 from leadqueue.services.context import Services
 from leadqueue.store.engine import open_store
-from leadqueue.store.queue_query import QueueFilter
 from leadqueue.tui.app import LeadqueueApp
 from leadqueue.tui.screens import queue as queue_screen
 from leadqueue.tui.screens.queue import FIRST_PAGE, PAGE, read_first_page, top_of_queue

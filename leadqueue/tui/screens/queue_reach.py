@@ -21,8 +21,8 @@ from leadqueue.store.engine import StoreError
 
 if TYPE_CHECKING:
     from leadqueue.domain.lead import LeadProfile
+    from leadqueue.domain.queue_view import QueueRow
     from leadqueue.services.lead_view import LeadView
-    from leadqueue.store.queue_query import QueueRow
 
 NO_CRM_URL = (
     'No CRM link set: add crm_url = "https://yourcompany.my.salesforce.com/{id}" to policy.toml '

@@ -20,7 +20,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from leadqueue.store.queue_query import QueueRow
+from leadqueue.domain.queue_view import QueueRow
 from leadqueue.tui.format import STATE_LABEL, STATE_STYLE, TIER_STYLE, clock_state, countdown, fit, visible
 from leadqueue.tui.step_text import step_cell, zone_label
 
