@@ -77,7 +77,17 @@ def make_engine(url: str, access: Access = "rwc") -> Engine:
     parsed = _parse(url)
     if parsed.get_backend_name() != "sqlite":
         add_postgresql_options()
-        return create_engine(url, pool_pre_ping=True)
+        try:
+            return create_engine(url, pool_pre_ping=True)
+        except ModuleNotFoundError as exc:
+            # The driver is an extra: SQLite users never install it.
+            if parsed.get_backend_name() != "postgresql":
+                raise
+            hint = "" if parsed.get_driver_name() == "psycopg" else " and use a postgresql+psycopg:// URL"
+            raise StoreError(
+                f"cannot open store {describe(url)}: PostgreSQL support is not installed "
+                f"(no module {exc.name!r}): pip install 'leadqueue[postgres]'{hint}"
+            ) from exc
     database = parsed.database or ""
     if database and database != ":memory:":
         folder = Path(database).expanduser().resolve().parent
