@@ -24,6 +24,7 @@ from leadqueue.domain.crm_export import CrmExports, HubspotExport, SalesforceExp
 from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.policy import Policy
+from leadqueue.domain.records import IDENTITY_FIELDS, encode, from_record, to_record
 from leadqueue.domain.safe_text import FORMULA_STARTS, csv_cell
 from leadqueue.export.cells import free_text
 from leadqueue.export.service import ExportError, export, mark_key
@@ -33,7 +34,6 @@ from leadqueue.store import outbox
 from leadqueue.store import repository as repo
 from leadqueue.store.engine import open_store
 from leadqueue.store.schema import ORIGIN_LOCAL
-from leadqueue.sync.records import IDENTITY_FIELDS, encode, from_record, to_record
 from tests.conftest import NOW
 from tests.factories import add_lead
 

@@ -16,13 +16,13 @@ from leadqueue.domain.clock import FixedClock
 from leadqueue.domain.decisions import Accept, Reject, Touch
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.policy import Policy
+from leadqueue.domain.records import encode, to_record
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import DecisionService
 from leadqueue.store import outbox
 from leadqueue.store import repository as repo
 from leadqueue.store.engine import StoreError, open_store
 from leadqueue.store.schema import ORIGIN_LOCAL, events
-from leadqueue.sync.records import encode, to_record
 from leadqueue.sync.segments import SharedFolder
 from leadqueue.sync.service import SyncService, SyncSummary
 from tests.conftest import NOW

@@ -482,7 +482,7 @@ def test_a_run_cut_at_the_watermark_and_the_limit_keeps_whole_lines_in_order(
 @pytest.mark.parametrize("at", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00+00:00"])
 def test_a_record_outside_the_years_a_store_holds_is_a_bad_record(at: str) -> None:
     """Skipped and reported, never a crash nor a refusal that blocks every later sync."""
-    from leadqueue.sync.records import RecordError, from_record
+    from leadqueue.domain.records import RecordError, from_record
 
     record = {"event_id": "e1", "lead_id": "L1", "kind": "viewed", "actor": "ana", "at": at}
     with pytest.raises(RecordError, match="outside the years 1900-2200"):

@@ -21,13 +21,13 @@ from sqlalchemy import func, select, update
 from leadqueue.domain.clock import FixedClock
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.policy import Policy
+from leadqueue.domain.records import encode, to_record
 from leadqueue.services.context import Services
 from leadqueue.services.maintenance import rebuild_projections
 from leadqueue.store import outbox
 from leadqueue.store import repository as repo
 from leadqueue.store.engine import open_store
 from leadqueue.store.schema import ORIGIN_LOCAL, events, reps, sync_pins
-from leadqueue.sync.records import encode, to_record
 from leadqueue.sync.segments import TEMP_SUFFIX, SharedFolder
 from tests.conftest import NOW
 from tests.factories import add_lead

@@ -17,8 +17,8 @@ from leadqueue.domain.crm_export import CrmStage, HubspotExport, SalesforceExpor
 from leadqueue.domain.events import Event
 from leadqueue.domain.lifecycle import LeadHistory
 from leadqueue.domain.policy import Policy
+from leadqueue.domain.records import iso_utc
 from leadqueue.export.cells import crm_datetime, free_text
-from leadqueue.sync.records import iso_utc
 
 EVENT_FORMATS = ("jsonl", "csv")
 LEAD_FORMATS = ("salesforce", "hubspot")

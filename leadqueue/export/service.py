@@ -25,6 +25,7 @@ from sqlalchemy import Connection, func, select
 
 from leadqueue.domain.lifecycle import LeadState as Lifecycle
 from leadqueue.domain.lifecycle import fold
+from leadqueue.domain.records import encode, to_record
 from leadqueue.export.errors import ExportError
 from leadqueue.export.formats import (
     CSV_COLUMNS,
@@ -40,7 +41,6 @@ from leadqueue.services.context import Services
 from leadqueue.store import outbox
 from leadqueue.store import repository as repo
 from leadqueue.store.schema import events, leads
-from leadqueue.sync.records import encode, to_record
 
 Progress = Callable[[int, int], None]
 FORMATS = ("jsonl", "csv", "salesforce", "hubspot")

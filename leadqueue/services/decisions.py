@@ -15,6 +15,7 @@ from leadqueue.domain.decisions import Accept, DecisionError, Dispose, NeedsInfo
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.lifecycle import IllegalTransition, LeadHistory, check_append, fold, undo_target
 from leadqueue.domain.policy import Tier
+from leadqueue.domain.records import encode, to_record
 from leadqueue.domain.roster import Rep
 from leadqueue.services.acting import UnknownRep, acting_rep
 from leadqueue.services.context import Services
@@ -23,7 +24,6 @@ from leadqueue.store import outbox, pg_security
 from leadqueue.store import repository as repo
 from leadqueue.store.engine import StoreError
 from leadqueue.store.schema import ORIGIN_LOCAL
-from leadqueue.sync.records import encode, to_record
 
 
 class LeadNotFound(LookupError):

@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
+from leadqueue.domain.years import MAX_YEAR, MIN_YEAR
+
 SCHEMA_VERSION = 7
 
 # Where an event came from. Only `local` events are published by a sync; a
@@ -37,13 +39,6 @@ SCHEMA_VERSION = 7
 ORIGIN_LOCAL = "local"
 ORIGIN_IMPORT = "import"
 
-
-# The years a stored instant may fall in: those the importer accepts. CRMs write
-# 0001-01-01 and 9999-12-31 as "no date"; a clock started at either would put
-# its deadline past the last instant Python holds, and every command that
-# reads the lead would crash.
-MIN_YEAR = 1900
-MAX_YEAR = 2200
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # PostgreSQL's integer; SQLite holds the same
 
 

@@ -29,11 +29,11 @@ from leadqueue.domain import authority
 from leadqueue.domain.events import UNDOABLE, Event, EventKind
 from leadqueue.domain.lifecycle import fold
 from leadqueue.domain.policy import Policy
+from leadqueue.domain.records import make_record, to_record
 from leadqueue.domain.roster import Rep
 from leadqueue.store import repository as repo
 from leadqueue.store.roster import load_reps
 from leadqueue.store.sync_ledger import StoredEvent, lead_owners, stored_events
-from leadqueue.sync.records import make_record, to_record
 
 K = EventKind
 # Kinds whose arrival can change the owner a later record is checked against.

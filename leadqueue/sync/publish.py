@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
+from leadqueue.domain.records import encode, make_record
 from leadqueue.services.context import Services
 from leadqueue.store import outbox
 from leadqueue.sync import keys
 from leadqueue.sync.keys import SigningKey
-from leadqueue.sync.records import encode, make_record
 from leadqueue.sync.segments import (
     SEGMENT_MAX_BYTES,
     FolderUnreachable,

@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leadqueue.domain.events import Event
+from leadqueue.domain.records import RecordError, to_record
 from leadqueue.services.context import Services
 from leadqueue.services.maintenance import reproject
 from leadqueue.store import outbox
 from leadqueue.store import repository as repo
 from leadqueue.sync.admission import Admission, Seen
 from leadqueue.sync.publish import TakenIn
-from leadqueue.sync.records import RecordError, to_record
 from leadqueue.sync.rules import check_record, show
 from leadqueue.sync.segments import Refused, SegmentRef, SharedFolder, read_file
 from leadqueue.sync.signing import Segment, open_segment

@@ -20,8 +20,8 @@ from leadqueue.domain.decisions import NEXT_STEP_KINDS, TOUCH_CHANNELS
 from leadqueue.domain.events import UNDOABLE, Event, EventKind
 from leadqueue.domain.lifecycle import DISPOSITIONS
 from leadqueue.domain.policy import NEEDS_INFO_FACTS, Policy
-from leadqueue.store.schema import MAX_YEAR, MIN_YEAR
-from leadqueue.sync.records import RecordError, from_record
+from leadqueue.domain.records import RecordError, from_record
+from leadqueue.domain.years import MAX_YEAR, MIN_YEAR
 
 # Widths of the columns a record's values are stored in (store.schema).
 MAX_EVENT_ID = 36  # events.event_id

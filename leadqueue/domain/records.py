@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from leadqueue.domain.events import Event, EventKind
-from leadqueue.store.schema import MAX_YEAR, MIN_YEAR
+from leadqueue.domain.years import MAX_YEAR, MIN_YEAR
 
 IDENTITY_FIELDS = ("event_id", "lead_id", "kind", "actor", "at")
 _IDENTITY = frozenset(IDENTITY_FIELDS)
