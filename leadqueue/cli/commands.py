@@ -19,6 +19,7 @@ from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch
 from leadqueue.domain.roster import RosterError
 from leadqueue.domain.when import WhenError, parse_when
 from leadqueue.export.errors import ExportError
+from leadqueue.export.metrics_csv import metrics_csv
 from leadqueue.io.errors import ImportFileError
 from leadqueue.services import decisions as decision_errors
 from leadqueue.services.decisions import DecisionService, Outcome
@@ -345,7 +346,7 @@ def _report(ctx: Context, a: argparse.Namespace) -> int:
     if a.format == "json":
         emit_json(result)
     elif a.format == "csv":
-        _emit(_flatten_metrics(result), ["section", "key", "field", "value"], "csv")
+        say(metrics_csv(result, lineterminator="\n"), end="")
     else:
         from leadqueue.cli.render import print_metrics
 
@@ -362,25 +363,6 @@ def _emit(rows: list[dict[str, Any]], fields: list[str], fmt: str) -> None:
         emit_csv(rows, fields)
     else:
         say(table(rows, fields) if rows else "(nothing at risk or breached)")
-
-
-def _flatten_metrics(result: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for section, rows in result.items():
-        if not isinstance(rows, list):
-            continue
-        for row in rows:
-            key = next(iter(row.values()))
-            for field, value in list(row.items())[1:]:
-                out.append(
-                    {
-                        "section": section,
-                        "key": key,
-                        "field": field,
-                        "value": ";".join(value) if isinstance(value, list) else value,
-                    }
-                )
-    return out
 
 
 def _export_dir(ctx: Context, a: argparse.Namespace) -> Path:

@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from leadqueue.domain.metrics import TOO_FEW, lead_label
-from leadqueue.io.csv_out import SafeWriter
+from leadqueue.export.metrics_csv import metrics_csv as metrics_csv  # the CLI's layout; metrics.py's `x`
 from leadqueue.services import reports
 from leadqueue.services.drilldown import DRILLABLE
 from leadqueue.services.team_metrics import JUDGED_RATES, METRIC_NOTES, is_too_few
@@ -343,25 +343,3 @@ def rendered_text(view: SectionView, width: int) -> str:
     console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     console.print(view)
     return console.export_text()
-
-
-def metrics_csv(result: dict[str, Any]) -> str:
-    """One CSV section per table: its name on a line, its header, its rows, a blank line."""
-    buf = io.StringIO()
-    writer = SafeWriter(buf)
-    writer.writerow(["since", result["since"], "until", result["until"]])
-    for key in TITLES:
-        rows = result[key]
-        writer.writerow([])
-        writer.writerow([key])
-        fields = list(dict.fromkeys(f for r in rows for f in r))
-        writer.writerow(fields)
-        for r in rows:
-            writer.writerow([_csv_value(r.get(f)) for f in fields])
-    return buf.getvalue()
-
-
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, list):
-        return ";".join(str(v) for v in value)
-    return "" if value is None else value
