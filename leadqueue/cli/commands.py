@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 import traceback
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from leadqueue.cli.output import emit_csv, emit_json, say
 from leadqueue.domain.calendar import CalendarError
 from leadqueue.domain.clock import Clock
 from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch, split_facts
+from leadqueue.domain.metrics import DEFAULT_PERIOD
 from leadqueue.domain.roster import RosterError
 from leadqueue.domain.when import WhenError, parse_when
 from leadqueue.export.errors import ExportError
@@ -339,7 +340,7 @@ def _report(ctx: Context, a: argparse.Namespace) -> int:
         _emit(rows, list(BREACH_TABLE_FIELDS if a.format == "table" else BREACH_FIELDS), a.format)
         return 0
     until = parse_when(a.until, now, zone) if a.until else now
-    since = parse_when(a.since, now, zone) if a.since else until - timedelta(days=28)
+    since = parse_when(a.since, now, zone) if a.since else until - DEFAULT_PERIOD
     if since >= until:
         raise CommandError("--since must be before --until")
     result = metrics(ctx.services, since, until)

@@ -19,6 +19,7 @@ from leadqueue.cli.route_command import add_route_parser, add_routing_options
 from leadqueue.domain.clock import Clock, FixedClock, SystemClock
 from leadqueue.domain.decisions import NEXT_STEP_KINDS, TOUCH_CHANNELS
 from leadqueue.domain.lifecycle import DISPOSITIONS
+from leadqueue.domain.metrics import DEFAULT_PERIOD
 from leadqueue.sync.segments import SEGMENT_EVENTS
 
 
@@ -191,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=("table", "json", "csv"), default="table")
     r = rsub.add_parser("metrics", help="the team's numbers for a period")
     add_common(r)
-    r.add_argument("--since", metavar="WHEN", help="default: 28 days before --until")
+    r.add_argument("--since", metavar="WHEN", help=f"default: {DEFAULT_PERIOD.days} days before --until")
     r.add_argument("--until", metavar="WHEN", help="default: now")
     r.add_argument("--format", choices=("table", "json", "csv"), default="table")
     add_weekly_parser(rsub)

@@ -8,13 +8,16 @@ numbers are shown.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 # A rate over fewer decisions than this is "too few" to judge: one source
 # judged on 1 decision would otherwise read 0% or 100% and get a verdict.
 MIN_DECISIONS = 5
 HEALTHY_BAND = (60.0, 90.0)  # acceptance rate, percent (DOMAIN: roughly 60 to 90)
 TOO_FEW = "too few"
+# The default period of the numbers (`report metrics` without --since, the
+# metrics screen's "last 4 weeks"): whole weeks, so each weekday counts alike.
+DEFAULT_PERIOD = timedelta(weeks=4)
 
 # What the screen and the CLI print beside the numbers they qualify.
 TOO_FEW_NOTE = f"{TOO_FEW}: a rate over fewer than {MIN_DECISIONS} decisions, not judged"

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, Static
 
 from leadqueue.domain.decisions import DecisionError
-from leadqueue.domain.metrics import iso
+from leadqueue.domain.metrics import DEFAULT_PERIOD, iso
 from leadqueue.tui.format import visible
 from leadqueue.tui.screens.forms import DecisionForm
 
@@ -38,8 +38,8 @@ def this_week(now: datetime, zone: ZoneInfo) -> Period:
 
 
 def last_four_weeks(now: datetime) -> Period:
-    """The CLI's default period: the 28 days before now."""
-    return Period("4weeks", now - timedelta(days=28), now, "Last 4 weeks")
+    """The CLI's default period (DEFAULT_PERIOD) before now."""
+    return Period("4weeks", now - DEFAULT_PERIOD, now, f"Last {DEFAULT_PERIOD.days // 7} weeks")
 
 
 def custom_period(first: date, last: date, now: datetime, zone: ZoneInfo) -> Period:
