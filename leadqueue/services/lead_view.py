@@ -13,7 +13,7 @@ from leadqueue.domain.checklist import ChecklistItem, evaluate_checklist
 from leadqueue.domain.events import Event
 from leadqueue.domain.lead import LeadProfile
 from leadqueue.domain.lead_zone import LeadZone, lead_zone
-from leadqueue.domain.lifecycle import LeadHistory, fold, undo_target
+from leadqueue.domain.lifecycle import LeadHistory, fold
 from leadqueue.domain.next_step import NextStep, next_step_of
 from leadqueue.domain.policy import Policy, Tier
 from leadqueue.domain.sla import ClockStatus, evaluate
@@ -39,10 +39,6 @@ class LeadView:
     next_step: NextStep | None = None  # what the rep committed to on accepting, and if it was done
     local_zone: LeadZone | None = None  # where the lead is, when an import column or its country says
     tier_reason: str = ""  # the policy's rule that made the tier ("demo request", "score 85 ≥ 80")
-
-    @property
-    def undoable(self) -> Event | None:
-        return undo_target(self.events)
 
 
 def load_lead_view(services: Services, crm_id: str) -> LeadView:
