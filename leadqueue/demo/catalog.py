@@ -326,23 +326,6 @@ LAST_NAMES: Final[tuple[str, ...]] = (
 
 # -- companies ---------------------------------------------------------------
 
-INDUSTRIES: Final[tuple[str, ...]] = (
-    "Software",
-    "Financial Services",
-    "Logistics",
-    "Manufacturing",
-    "Healthcare",
-    "E-commerce",
-    "Professional Services",
-    "Telecommunications",
-    "Education",
-    "Government",
-    "Non-profit",
-    "Hospitality",
-    "Agriculture",
-    "Media",
-)
-
 
 REGIONS: Final[tuple[str, ...]] = ("NA", "EMEA", "APAC", "LATAM")
 
@@ -505,8 +488,6 @@ COMPANIES: Final[tuple[tuple[str, str, str, int, str], ...]] = (
 )
 
 # -- roles -------------------------------------------------------------------
-
-SENIORITIES: Final[tuple[str, ...]] = ("c_level", "vp", "director", "manager", "individual", "student")
 
 # (title, seniority)
 TITLES: Final[tuple[tuple[str, str], ...]] = (
