@@ -46,7 +46,7 @@ FORBIDDEN = {
     "sync": ("textual",),
     "export": ("textual",),
     "demo": ("textual",),
-    "cli": ("textual", "sqlalchemy"),
+    "cli": ("textual", "sqlalchemy", "leadqueue.store"),
 }
 
 

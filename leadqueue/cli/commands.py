@@ -24,10 +24,11 @@ from leadqueue.export.metrics_csv import metrics_csv
 from leadqueue.io.errors import ImportFileError
 from leadqueue.services import decisions as decision_errors
 from leadqueue.services.decisions import DecisionService, Outcome
+from leadqueue.services.rep_lookup import rep_key_named
+from leadqueue.services.store_access import StoreError
 from leadqueue.settings import paths
 from leadqueue.settings.policy_file import load_policy, policy_to_toml
 from leadqueue.settings.toml_errors import SettingsError
-from leadqueue.store.engine import StoreError
 from leadqueue.sync.segments import FolderUnreachable
 
 
@@ -330,10 +331,7 @@ def _report(ctx: Context, a: argparse.Namespace) -> int:
         as_of = parse_when(a.as_of, now, zone) if a.as_of else now
         rep = None
         if a.rep:
-            from leadqueue.store.repository import resolve_rep
-
-            with ctx.services.store.read() as conn:
-                rep = resolve_rep(conn, a.rep)
+            rep = rep_key_named(ctx.services, a.rep)
             if rep is None:
                 raise CommandError(f"unknown rep {a.rep!r}")
         rows = [c.row() for c in breaches(ctx.services, as_of, rep, a.all)]

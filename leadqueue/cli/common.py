@@ -9,11 +9,10 @@ from pathlib import Path
 from leadqueue.domain.clock import Clock, SystemClock
 from leadqueue.services.context import Services
 from leadqueue.services.maintenance import refresh_stale_projections
+from leadqueue.services.store_access import Store, StoreError, open_store, writes_only_own_leads
 from leadqueue.settings import paths
 from leadqueue.settings.config import UserConfig, load_config
 from leadqueue.settings.policy_file import load_policy
-from leadqueue.store.engine import Store, StoreError, open_store
-from leadqueue.store.pg_security import bound_by_policies
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
@@ -95,7 +94,7 @@ def build_context(
         except StoreError:
             if store.read_only:
                 why = "is read-only"
-            elif _bound_by_policies(store):
+            elif writes_only_own_leads(store):
                 why = "may not be rewritten by this PostgreSQL role (its owner can)"
             else:
                 raise
@@ -106,12 +105,3 @@ def build_context(
                 err=True,
             )
     return Context(config=config, services=services, actor=actor)
-
-
-def _bound_by_policies(store: Store) -> bool:
-    """A rep's own role on a PostgreSQL team store: it writes only its own leads."""
-    try:
-        with store.read() as conn:
-            return bound_by_policies(conn)
-    except StoreError:
-        return False

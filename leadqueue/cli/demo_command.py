@@ -16,8 +16,8 @@ from leadqueue.demo.generator import REFERENCE, generate
 from leadqueue.domain.clock import Clock
 from leadqueue.services.context import Services
 from leadqueue.services.maintenance import demo_reference, shift_store
+from leadqueue.services.store_access import open_store
 from leadqueue.settings import paths
-from leadqueue.store.engine import open_store
 
 DEMO_REP = "ana"
 

@@ -11,9 +11,7 @@ from leadqueue.cli.output import say
 from leadqueue.domain.clock import Clock
 from leadqueue.domain.roster import AmbiguousRep, Rep, parse_pg_role, pick
 from leadqueue.services.acting import known_reps
-from leadqueue.store import pg_security
-from leadqueue.store.pg_security import GUARDED, Granted, GrantError
-from leadqueue.store.roster import load_reps, lock_roster
+from leadqueue.services.pg_roles import GUARDED, EmptyRoster, Granted, GrantError, NotTheOwner, grant_roles
 
 
 def add_pg_parser(p: argparse.ArgumentParser) -> None:
@@ -58,18 +56,15 @@ def run_pg(args: argparse.Namespace, clock: Clock) -> int:
             f"`pg grant` is for a PostgreSQL team store; {store.label} is a SQLite file,"
             " where --as says who acts"
         )
-    with store.write() as conn:
-        if pg_security.bound_by_policies(conn):
-            raise CommandError("`pg grant` runs as the store's owner, not as a rep's role")
-        lock_roster(conn)
-        reps = load_reps(conn)
-        if not reps:
-            raise CommandError(known_reps(reps))
-        try:
-            granted = pg_security.grant(conn, parse_specs(args.reps, reps), reps)
-        except GrantError as exc:
-            raise CommandError(str(exc)) from None
-        schema = pg_security.store_schema(conn)
+    try:
+        grants = grant_roles(store, lambda reps: parse_specs(args.reps, reps))
+    except NotTheOwner:
+        raise CommandError("`pg grant` runs as the store's owner, not as a rep's role") from None
+    except EmptyRoster:
+        raise CommandError(known_reps([])) from None
+    except GrantError as exc:
+        raise CommandError(str(exc)) from None
+    granted, schema = grants.granted, grants.schema
     for g in granted:
         say(_line(g))
     say(

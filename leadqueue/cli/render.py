@@ -10,17 +10,15 @@ from rich.cells import cell_len
 
 from leadqueue.cli.output import emit_json, say
 from leadqueue.domain.durations import format_seconds
-from leadqueue.domain.lifecycle import fold
 from leadqueue.domain.metrics import TOO_FEW, lead_label
-from leadqueue.domain.policy import Tier
 from leadqueue.domain.routing import explain
 from leadqueue.domain.safe_text import terminal_safe
-from leadqueue.domain.sla import ClockStatus, evaluate, next_due
+from leadqueue.domain.sla import ClockStatus
 from leadqueue.services.context import Services
 from leadqueue.services.lead_view import load_lead_view
+from leadqueue.services.open_leads import open_leads
 from leadqueue.services.reports import clock_record, iso
 from leadqueue.services.team_metrics import JUDGED_RATES, METRIC_NOTES, METRIC_TITLES, is_too_few
-from leadqueue.store import repository as repo
 
 
 def table(rows: Sequence[dict[str, Any]], fields: Sequence[str], indent: str = "") -> str:
@@ -48,37 +46,29 @@ def _cell(value: Any) -> str:
 
 
 def print_queue(services: Services, owner: str | None, limit: int) -> None:
-    now = services.clock.now()
-    with services.store.read() as conn:
-        rows = repo.queue_page(conn, owner, None, limit)
-        total = repo.count_open(conn, owner)
-        calendar_for = services.calendars(conn)
-        history = repo.events_by_lead(conn, [r.id for r in rows])
-    out = []
-    for r in rows:
-        statuses = evaluate(fold(history[r.id]), Tier(r.tier), services.policy, calendar_for, now)
-        due = next_due(statuses)
-        out.append(
-            {
-                "id": r.crm_id,
-                "rep": r.owner,
-                "tier": r.tier,
-                "name": f"{r.first_name} {r.last_name}".strip(),
-                "company": r.company,
-                "source": r.source,
-                "score": r.score,
-                "clock": due.clock.value if due else "-",
-                "state": due.state.value if due else "-",
-                "left": _left(due, now),
-            }
-        )
+    listing = open_leads(services, owner, limit)
+    out = [
+        {
+            "id": lead.crm_id,
+            "rep": lead.owner,
+            "tier": lead.tier,
+            "name": lead.name,
+            "company": lead.company,
+            "source": lead.source,
+            "score": lead.score,
+            "clock": lead.due.clock.value if lead.due else "-",
+            "state": lead.due.state.value if lead.due else "-",
+            "left": _left(lead.due, listing.now),
+        }
+        for lead in listing.leads
+    ]
     rank = {"breached": 0, "at_risk": 1, "running": 2, "paused": 3, "-": 4}
     out.sort(key=lambda r: rank[r["state"]])
     fields = ["id", "tier", "name", "company", "source", "score", "clock", "state", "left"]
     if owner is None:
         fields.insert(1, "rep")
     whose = owner or "all reps"
-    say(f"{total} open lead(s) for {whose}; showing {len(out)}")
+    say(f"{listing.total} open lead(s) for {whose}; showing {len(out)}")
     if out:
         say(table(out, fields))
 
