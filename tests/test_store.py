@@ -204,7 +204,7 @@ def test_a_sqlite_user_never_loads_the_postgresql_dialect() -> None:
 def test_sqlite_datetimes_read_back_aware_in_utc(stored: str | None, expected: datetime | None) -> None:
     from sqlalchemy.dialects import sqlite
 
-    from leadqueue.store.schema import UTCDateTime
+    from leadqueue.store.column_types import UTCDateTime
 
     read = UTCDateTime().result_processor(sqlite.dialect(), None)
     value = read(stored)

@@ -11,7 +11,7 @@ from leadqueue.domain.lifecycle import OPEN_STATES, LeadHistory
 from leadqueue.domain.next_step import next_step_of
 from leadqueue.domain.policy import Policy, Tier
 from leadqueue.domain.sla import CalendarFor, ClockState, ClockStatus, evaluate
-from leadqueue.store.schema import MAX_YEAR, MIN_YEAR
+from leadqueue.domain.years import MAX_YEAR, MIN_YEAR
 
 
 @dataclass

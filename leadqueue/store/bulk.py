@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, Connection, Table, insert
 
-from leadqueue.store.schema import MAX_YEAR, MIN_YEAR, OutOfRange, UTCDateTime
+from leadqueue.domain.years import MAX_YEAR, MIN_YEAR
+from leadqueue.store.column_types import OutOfRange, UTCDateTime
 
 Converter = Callable[[Any], Any]
 

@@ -24,8 +24,9 @@ from sqlalchemy.exc import (
     StatementError,
 )
 
+from leadqueue.store.column_types import OutOfRange
 from leadqueue.store.migrations import MIGRATIONS, upgrade
-from leadqueue.store.schema import SCHEMA_VERSION, OutOfRange, add_postgresql_options, meta, metadata
+from leadqueue.store.schema import SCHEMA_VERSION, add_postgresql_options, meta, metadata
 
 BUSY_TIMEOUT_MS = 15_000
 # SQLite keeps a page cache per connection, and the pool keeps a connection for

@@ -18,8 +18,9 @@ from sqlalchemy import Connection, and_, false, func, literal, or_, select, text
 
 from leadqueue.domain.events import EventKind
 from leadqueue.domain.routing import ROUTING_ACTOR
+from leadqueue.store.column_types import UTCDateTime
 from leadqueue.store.outbox import write_meta
-from leadqueue.store.schema import UTCDateTime, clock_runs, events, leads, meta
+from leadqueue.store.schema import clock_runs, events, leads, meta
 
 ORIGIN_ROUTING = "routing"  # events the router wrote: never published by a sync (they are the store's own)
 POINTER_PREFIX = "routing.rr."  # meta key per rule: the rep its round robin chose last

@@ -30,7 +30,8 @@ from sqlalchemy import (
     text,
 )
 
-from leadqueue.store.schema import UTCDateTime, clock_runs, leads
+from leadqueue.store.column_types import UTCDateTime
+from leadqueue.store.schema import clock_runs, leads
 
 # Inline constants, not bound parameters: PostgreSQL only matches a GROUP BY
 # expression to its SELECT twin when both are the same text.

@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, literal, select
 
-from leadqueue.store.schema import UTCDateTime, events
+from leadqueue.store.column_types import UTCDateTime
+from leadqueue.store.schema import events
 
 ROUTING_ACTOR = "routing"
 
