@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -11,6 +12,8 @@ from leadqueue.domain.calendar import WorkCalendar, ZoneHistoryCalendar
 from leadqueue.domain.clock import Clock, SystemClock
 from leadqueue.domain.policy import Policy
 from leadqueue.domain.sla import CalendarFor
+from leadqueue.services.queue import QueueService
+from leadqueue.services.team import TeamService
 from leadqueue.store.engine import Store
 from leadqueue.store.repository import rep_zones, zone_history
 
@@ -20,6 +23,15 @@ class Services:
     store: Store
     policy: Policy = field(default_factory=Policy)
     clock: Clock = field(default_factory=SystemClock)
+
+    # The reads screens make, as plain data: the TUI reaches the store only through these.
+    @cached_property
+    def queue(self) -> QueueService:
+        return QueueService(self)
+
+    @cached_property
+    def team(self) -> TeamService:
+        return TeamService(self)
 
     def calendars(self, conn: Connection) -> CalendarFor:
         """Each rep's calendar: the team's hours and holidays in the rep's own zone,

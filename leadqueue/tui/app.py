@@ -16,9 +16,9 @@ from textual.screen import Screen
 from leadqueue.domain.queue_view import QueueRow
 from leadqueue.domain.safe_text import terminal_safe
 from leadqueue.services.context import Services
+from leadqueue.services.errors import StoreError
 from leadqueue.settings import paths
 from leadqueue.settings.config import UserConfig, save_config
-from leadqueue.store.engine import StoreError
 from leadqueue.tui.palette import screen_commands
 from leadqueue.tui.screens.queue import QueueScreen
 from leadqueue.tui.typeahead import HoldsKeysInTurn

@@ -12,8 +12,8 @@ from textual.timer import Timer
 
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import USER_ERRORS
+from leadqueue.services.errors import StoreError
 from leadqueue.services.routing import RouteSummary, RoutingRefused, RoutingService
-from leadqueue.store.engine import StoreError
 
 ROUTE_EVERY = 15.0  # seconds between passes while live routing is on
 

@@ -7,9 +7,8 @@ from textual import work
 from textual.screen import Screen
 
 from leadqueue.services.context import Services
+from leadqueue.services.errors import StoreError
 from leadqueue.services.routing import RoutingService
-from leadqueue.store import repository as repo
-from leadqueue.store.engine import StoreError
 
 POLL_SECONDS = 3.0  # how soon a change made elsewhere shows
 
@@ -27,8 +26,7 @@ class PollsStore(Screen[None]):
     @work(thread=True, exclusive=True, group="poll")
     def poll_changes(self) -> None:
         try:
-            with self.services.store.read() as conn:
-                latest = repo.latest_event_seq(conn, changes_only=True)
+            latest = self.services.queue.latest_change()
         except StoreError as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return

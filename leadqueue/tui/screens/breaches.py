@@ -30,8 +30,7 @@ from leadqueue.services import breach_groups, reports
 from leadqueue.services.breach_groups import RepLoad
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import USER_ERRORS, DecisionService
-from leadqueue.store import repository as repo
-from leadqueue.store.engine import StoreError
+from leadqueue.services.errors import StoreError
 from leadqueue.tui.breach_rows import (
     EXPORT_FIELDS,
     BreachRow,
@@ -135,8 +134,7 @@ class BreachesScreen(LiveRouting, PollsStore):
     def load(self, keep: tuple[str, str] | int | None, first_page: int = 0) -> None:
         worker = get_current_worker()
         try:
-            with self.services.store.read() as conn:
-                names = {r.key: r.name for r in repo.all_reps(conn)}
+            names = self.services.team.rep_names()
             # Each rep's load (one aggregate) orders the groups worst first, and says
             # which reps fill the first screens; escalations are a short index walk.
             loads = breach_groups.rep_loads(self.services)
@@ -309,8 +307,7 @@ class BreachesScreen(LiveRouting, PollsStore):
     @work(thread=True, exclusive=True, group="reps")
     def load_reps(self, targets: list[BreachRow]) -> None:
         try:
-            with self.services.store.read() as conn:
-                reps = [(str(r.key), str(r.name)) for r in repo.all_reps(conn)]
+            reps = self.services.team.reps()
             loads = breach_groups.rep_loads(self.services)  # as of now, not the last load
         except StoreError as exc:
             self.app.call_from_thread(self.show_error, str(exc))

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, RadioSet, Static
 
 from leadqueue.domain.queue_view import QueueFilter
-from leadqueue.store.engine import StoreError
+from leadqueue.services.errors import StoreError
 from leadqueue.tui.format import plain, visible
 from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS, FieldFocusActions
 from leadqueue.tui.typeahead import in_turn

@@ -26,7 +26,7 @@ from leadqueue.services import reports
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import USER_ERRORS
 from leadqueue.services.drilldown import DRILLABLE
-from leadqueue.store.engine import StoreError
+from leadqueue.services.errors import StoreError
 from leadqueue.tui.export_file import write_export
 from leadqueue.tui.format import visible
 from leadqueue.tui.screens.help import HelpScreen, binding_rows

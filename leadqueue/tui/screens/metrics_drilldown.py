@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import USER_ERRORS
 from leadqueue.services.drilldown import LeadItem, LeadList, leads_behind, list_title
-from leadqueue.store.engine import StoreError
+from leadqueue.services.errors import StoreError
 from leadqueue.tui.format import visible
 
 

@@ -18,11 +18,11 @@ from textual.containers import Horizontal
 from textual.events import Resize
 from textual.widgets import Static
 
+from leadqueue.domain.queue_view import QueueCounts, QueueFilter, QueueRow
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import USER_ERRORS, DecisionService
+from leadqueue.services.errors import StoreError
 from leadqueue.services.lead_view import LeadView, load_lead_view
-from leadqueue.store import queue_query as qq
-from leadqueue.store.engine import StoreError
 from leadqueue.tui.polling import PollsStore
 from leadqueue.tui.screens.queue_decide import DecideInQueue
 from leadqueue.tui.screens.queue_marks import MarksInQueue
@@ -59,14 +59,13 @@ ALWAYS_IN_THE_FOOTER = ("help", "quit")
 SWITCH = "Switch between Decide and Follow up"
 
 
-def top_of_queue(services: Services, f: qq.QueueFilter, limit: int = PAGE) -> list[qq.QueueRow]:
-    with services.store.read() as conn:
-        return qq.page_after(conn, f, services.clock.now(), None, limit)
+def top_of_queue(services: Services, f: QueueFilter, limit: int = PAGE) -> list[QueueRow]:
+    return services.queue.first_page(f, limit)
 
 
 def read_first_page(
     services: Services, owner: str | None, wait: float = FIRST_PAGE_WAIT
-) -> list[qq.QueueRow] | None:
+) -> list[QueueRow] | None:
     """The queue's first page, read before the UI starts, as the store is opened
     then, so the first frame already shows rows: a page that arrives after the
     first frame waits for the next one.
@@ -75,11 +74,11 @@ def read_first_page(
     server that hangs must not keep the app from opening): the screen's own
     worker then reads it, and shows the error if there is one.
     """
-    found: list[list[qq.QueueRow]] = []
+    found: list[list[QueueRow]] = []
 
     def read() -> None:
         with contextlib.suppress(StoreError):  # the screen's worker meets it again and says so
-            found.append(top_of_queue(services, qq.QueueFilter(owner=owner), FIRST_PAGE))
+            found.append(top_of_queue(services, QueueFilter(owner=owner), FIRST_PAGE))
 
     reader = threading.Thread(target=read, name="leadqueue-first-page", daemon=True)
     reader.start()
@@ -159,7 +158,7 @@ class QueueScreen(
         actor: str | None,
         owner: str | None,
         export_dir: Path | None = None,
-        first_page: list[qq.QueueRow] | None = None,
+        first_page: list[QueueRow] | None = None,
     ) -> None:
         super().__init__()
         self.services = services
@@ -167,11 +166,11 @@ class QueueScreen(
         self.unsent: int | None = None
         self.syncing = False
         self.actor = actor
-        self._filter = qq.QueueFilter(owner=owner)
+        self._filter = QueueFilter(owner=owner)
         self.decisions = DecisionService(services)
         self.view: LeadView | None = None
         self.zone = services.policy.zone  # the rep's own once read (load_zone)
-        self.counts: qq.QueueCounts | None = None
+        self.counts: QueueCounts | None = None
         self.undo_stack: list[str] = []
         self.lead_names: dict[str, str] = {}
         self.viewed: set[str] = set()
@@ -209,11 +208,11 @@ class QueueScreen(
         self.start_polling()
 
     @property
-    def filter(self) -> qq.QueueFilter:
+    def filter(self) -> QueueFilter:
         return self._filter
 
     @filter.setter
-    def filter(self, f: qq.QueueFilter) -> None:
+    def filter(self, f: QueueFilter) -> None:
         section_changed = f.section != self._filter.section
         self._filter = f
         if section_changed:
@@ -247,12 +246,12 @@ class QueueScreen(
     def reload(self, keep: str | None = None) -> None:
         self.load_queue(self.filter, keep)
 
-    def load_queue(self, f: qq.QueueFilter, keep: int | str | None) -> None:
+    def load_queue(self, f: QueueFilter, keep: int | str | None) -> None:
         self._loads_started += 1
         self._read_queue(f, keep, self._loads_started)
 
     @work(thread=True, exclusive=True, group="queue")
-    def _read_queue(self, f: qq.QueueFilter, keep: int | str | None, load: int) -> None:
+    def _read_queue(self, f: QueueFilter, keep: int | str | None, load: int) -> None:
         try:
             rows = top_of_queue(self.services, f)
         except StoreError as exc:
@@ -261,7 +260,7 @@ class QueueScreen(
         self.app.call_from_thread(self._queue_read, rows, keep, load)
 
     def _queue_read(
-        self, rows: list[qq.QueueRow], keep: int | str | None, load: int, at_end: bool = False
+        self, rows: list[QueueRow], keep: int | str | None, load: int, at_end: bool = False
     ) -> None:
         """A read's rows, painted unless a newer read has begun; `at_end`: they are the queue's last."""
         if load < self._loads_started:
@@ -290,7 +289,7 @@ class QueueScreen(
         for release in held:
             release()
 
-    def _apply_page(self, rows: list[qq.QueueRow], keep: int | str | None) -> None:
+    def _apply_page(self, rows: list[QueueRow], keep: int | str | None) -> None:
         queue = self.query_one(QueueList)
         index = 0
         if isinstance(keep, int):
@@ -387,10 +386,9 @@ class QueueScreen(
         self.load_last(self.filter, self._loads_started)
 
     @work(thread=True, exclusive=True, group="queue")
-    def load_last(self, f: qq.QueueFilter, load: int) -> None:
+    def load_last(self, f: QueueFilter, load: int) -> None:
         try:
-            with self.services.store.read() as conn:
-                rows = qq.page_before(conn, f, self.now(), None, PAGE)
+            rows = self.services.queue.last_page(f, PAGE)
         except StoreError as exc:
             self.app.call_from_thread(self._queue_not_read, str(exc), load)
             return
@@ -407,7 +405,7 @@ class QueueScreen(
         self.query_one(LeadDetail).scroll_by_half(direction)
 
     # -- decisions (the forms and the writes: queue_decide.py) ----------------------------
-    def _target(self) -> qq.QueueRow | None:
+    def _target(self) -> QueueRow | None:
         row = self.query_one(QueueList).current
         if row is None:
             self.notify("No lead selected", severity="warning", markup=False)

@@ -15,10 +15,10 @@ from textual import work
 from textual.screen import Screen
 
 from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch
+from leadqueue.domain.queue_view import QueueFilter, QueueRow
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import USER_ERRORS, DecisionService
-from leadqueue.store import queue_query as qq
-from leadqueue.store.engine import StoreError
+from leadqueue.services.errors import StoreError
 from leadqueue.tui.format import lead_name
 from leadqueue.tui.typeahead import hold_keys, in_turn
 from leadqueue.tui.widgets.queue_list import QueueList
@@ -44,7 +44,7 @@ class DecideInQueue(Screen[None]):
     # The queue screen's, used here.
     services: Services
     actor: str | None
-    filter: qq.QueueFilter
+    filter: QueueFilter
     view: LeadView | None
     zone: ZoneInfo
     decisions: DecisionService
@@ -58,15 +58,15 @@ class DecideInQueue(Screen[None]):
 
         def now(self) -> datetime: ...
 
-        def _target(self) -> qq.QueueRow | None: ...
+        def _target(self) -> QueueRow | None: ...
 
         def _marked(self) -> list[str]: ...
 
         def marked_names(self, crm_ids: list[str]) -> str: ...
 
-        def load_queue(self, f: qq.QueueFilter, keep: int | str | None) -> None: ...
+        def load_queue(self, f: QueueFilter, keep: int | str | None) -> None: ...
 
-    def _label(self, row: qq.QueueRow) -> str:
+    def _label(self, row: QueueRow) -> str:
         """The lead as a form's title names it."""
         return f"{row.name}, {row.company}" if row.company else row.name
 

@@ -8,17 +8,15 @@ A mixin of QueueScreen, kept apart so the queue's module stays about the queue.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.screen import Screen
 
+from leadqueue.domain.queue_view import Cursor, QueueCounts, QueueFilter, QueueRow
 from leadqueue.services.context import Services
+from leadqueue.services.errors import StoreError
 from leadqueue.services.lead_view import tier_reasons
-from leadqueue.store import outbox
-from leadqueue.store import queue_query as qq
-from leadqueue.store.engine import StoreError
 from leadqueue.tui.alerts import alert
 from leadqueue.tui.format import clock_state, lead_name
 from leadqueue.tui.widgets.lead_detail import LeadDetail
@@ -36,8 +34,8 @@ PAGE = 120  # as the queue reads a page
 class PagesInQueue(Screen[None]):
     # The queue screen's, used here.
     services: Services
-    filter: qq.QueueFilter
-    counts: qq.QueueCounts | None
+    filter: QueueFilter
+    counts: QueueCounts | None
     unsent: int | None
     error: str
     seen_hot: set[str] | None
@@ -53,23 +51,22 @@ class PagesInQueue(Screen[None]):
 
         def update_summary(self) -> None: ...
 
-        def load_queue(self, f: qq.QueueFilter, keep: int | str | None) -> None: ...
+        def load_queue(self, f: QueueFilter, keep: int | str | None) -> None: ...
 
     @work(thread=True, exclusive=True, group="more")
-    def load_more(self, direction: str, f: qq.QueueFilter, edge: qq.Cursor) -> None:
-        now = self.now()
+    def load_more(self, direction: str, f: QueueFilter, edge: Cursor) -> None:
+        queue = self.services.queue
         try:
-            with self.services.store.read() as conn:
-                if direction == "after":
-                    rows = qq.page_after(conn, f, now, edge, PAGE)
-                else:
-                    rows = qq.page_before(conn, f, now, edge, PAGE)
+            if direction == "after":
+                rows = queue.page_after(f, edge, PAGE)
+            else:
+                rows = queue.page_before(f, edge, PAGE)
         except StoreError as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return
         self.app.call_from_thread(self._apply_more, direction, rows, f)
 
-    def _apply_more(self, direction: str, rows: list[qq.QueueRow], f: qq.QueueFilter) -> None:
+    def _apply_more(self, direction: str, rows: list[QueueRow], f: QueueFilter) -> None:
         if f != self.filter:
             return
         queue = self.query_one(QueueList)
@@ -90,20 +87,11 @@ class PagesInQueue(Screen[None]):
     @work(thread=True, exclusive=True, group="counts")
     def refresh_counts(self) -> None:
         try:
-            with self.services.store.read() as conn:
-                counts = qq.counts(conn, self.filter.owner, self.now())
-                unsent = outbox.unsent_count(conn)
-                hot = qq.page_after(
-                    conn,
-                    replace(self.filter, section="decide", tiers=frozenset({"hot"})),
-                    self.now(),
-                    None,
-                    50,
-                )
+            header = self.services.queue.header(self.filter)
         except StoreError as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return
-        self.app.call_from_thread(self._apply_counts, counts, hot, unsent)
+        self.app.call_from_thread(self._apply_counts, header.counts, header.hot, header.unsent)
 
     def store_answers(self) -> None:
         if self.error:
@@ -114,13 +102,13 @@ class PagesInQueue(Screen[None]):
         current = self.query_one(QueueList).current
         self.load_queue(self.filter, current.crm_id if current else None)
 
-    def _apply_counts(self, counts: qq.QueueCounts, hot: list[qq.QueueRow], unsent: int) -> None:
+    def _apply_counts(self, counts: QueueCounts, hot: list[QueueRow], unsent: int) -> None:
         self.counts = counts
         self.unsent = unsent
         self._notice_hot(hot)
         self.update_summary()
 
-    def _notice_hot(self, rows: list[qq.QueueRow]) -> None:
+    def _notice_hot(self, rows: list[QueueRow]) -> None:
         ids = {r.crm_id for r in rows if r.tier == "hot" and r.clock == "decision"}
         if self.seen_hot is not None:
             fresh = [r for r in rows if r.crm_id in ids - self.seen_hot]

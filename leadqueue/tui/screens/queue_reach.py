@@ -17,7 +17,7 @@ from textual.screen import Screen
 from leadqueue.domain.safe_text import terminal_safe
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import USER_ERRORS
-from leadqueue.store.engine import StoreError
+from leadqueue.services.errors import StoreError
 
 if TYPE_CHECKING:
     from leadqueue.domain.lead import LeadProfile

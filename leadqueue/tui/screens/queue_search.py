@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
+from leadqueue.domain.queue_view import QueueFilter
 from leadqueue.services.context import Services
-from leadqueue.store import queue_query as qq
 from leadqueue.tui.typeahead import in_turn
 from leadqueue.tui.widgets.queue_list import QueueList
 
@@ -23,7 +23,7 @@ SEARCH_PLACEHOLDER = "search name, company or email — enter to keep, esc to cl
 class SearchInQueue(Screen[None]):
     # The queue screen's, used here.
     services: Services
-    filter: qq.QueueFilter
+    filter: QueueFilter
 
     if TYPE_CHECKING:
 
@@ -93,7 +93,7 @@ class SearchInQueue(Screen[None]):
     def action_filters(self) -> None:
         from leadqueue.tui.screens.filters import FilterScreen
 
-        def chosen(picked: qq.QueueFilter | None) -> None:
+        def chosen(picked: QueueFilter | None) -> None:
             if picked is not None:
                 self.filter = picked
                 self.reload()
@@ -102,5 +102,4 @@ class SearchInQueue(Screen[None]):
         self.app.push_screen(FilterScreen(self.filter, self._sources), chosen)
 
     def _sources(self) -> list[str]:
-        with self.services.store.read() as conn:
-            return list(qq.sources(conn, self.filter.owner))
+        return self.services.queue.sources(self.filter.owner)

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.screen import Screen
 
+from leadqueue.domain.queue_view import QueueFilter
 from leadqueue.services.context import Services
-from leadqueue.store import queue_query as qq
-from leadqueue.store.engine import StoreError
+from leadqueue.services.errors import StoreError
 from leadqueue.tui.widgets.queue_list import QueueList
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ class SyncInQueue(Screen[None]):
     # The queue screen's, used here.
     services: Services
     actor: str | None
-    filter: qq.QueueFilter
+    filter: QueueFilter
     export_dir: Path | None
     syncing: bool
 
@@ -34,7 +34,7 @@ class SyncInQueue(Screen[None]):
 
         def update_summary(self) -> None: ...
 
-        def load_queue(self, f: qq.QueueFilter, keep: int | str | None) -> None: ...
+        def load_queue(self, f: QueueFilter, keep: int | str | None) -> None: ...
 
         def refresh_counts(self) -> None: ...
 

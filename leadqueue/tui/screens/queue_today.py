@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from textual import work
 from textual.screen import Screen
 
+from leadqueue.domain.queue_view import Around, QueueFilter, QueueRow
 from leadqueue.services.context import Services
-from leadqueue.store import queue_query as qq
-from leadqueue.store.engine import StoreError
+from leadqueue.services.errors import StoreError
 from leadqueue.tui.widgets.lead_detail import LeadDetail
 from leadqueue.tui.widgets.queue_list import QueueList
 
@@ -30,7 +30,7 @@ class TodayInQueue(Screen[None]):
     # The queue screen's, used here.
     services: Services
     actor: str | None
-    filter: qq.QueueFilter
+    filter: QueueFilter
     view: LeadView | None
     zone: ZoneInfo  # the rep's own once read (the team's meanwhile)
     _loads_started: int
@@ -42,7 +42,7 @@ class TodayInQueue(Screen[None]):
     def show_error(self, message: str) -> None:
         raise NotImplementedError
 
-    def _queue_read(self, rows: list[qq.QueueRow], keep: int | str | None, load: int) -> None:
+    def _queue_read(self, rows: list[QueueRow], keep: int | str | None, load: int) -> None:
         raise NotImplementedError
 
     def _queue_not_read(self, message: str, load: int) -> None:
@@ -83,25 +83,22 @@ class TodayInQueue(Screen[None]):
             return
         for box in self.query("#search").results(Input):
             box.value, box.display = "", False
-        self.filter = qq.QueueFilter(owner=self.filter.owner, section="follow_up")
+        self.filter = QueueFilter(owner=self.filter.owner, section="follow_up")
         self.query_one(QueueList).marked.clear()
         self._loads_started += 1
         self._read_around(self.filter, crm_id, self._loads_started)
 
     @work(thread=True, exclusive=True, group="queue")
-    def _read_around(self, f: qq.QueueFilter, crm_id: str, load: int) -> None:
+    def _read_around(self, f: QueueFilter, crm_id: str, load: int) -> None:
         try:
-            with self.services.store.read() as conn:
-                found = qq.page_around(conn, f, self.now(), crm_id, PAGE)
-                if found is None:  # done or gone meanwhile: Follow up from the top
-                    rows = qq.page_after(conn, f, self.now(), None, PAGE)
-                    found = qq.Around(rows, True, len(rows) < PAGE)
+            # done or gone meanwhile: Follow up from the top
+            found = self.services.queue.around(f, crm_id, PAGE)
         except StoreError as exc:
             self.app.call_from_thread(self._queue_not_read, str(exc), load)
             return
         self.app.call_from_thread(self._around_read, found, crm_id, load)
 
-    def _around_read(self, found: qq.Around, crm_id: str, load: int) -> None:
+    def _around_read(self, found: Around, crm_id: str, load: int) -> None:
         self._queue_read(found.rows, crm_id, load)
         if load == self._loads_done:  # painted, not superseded by a newer read
             queue = self.query_one(QueueList)

@@ -32,7 +32,7 @@ from leadqueue.domain.decisions import Reject
 from leadqueue.domain.policy import Policy
 from leadqueue.services.context import Services
 from leadqueue.services.duplicate_lookup import Candidate, DuplicateCheck, DuplicateLookup
-from leadqueue.store.engine import StoreError
+from leadqueue.services.errors import StoreError
 from leadqueue.tui.format import fit, visible
 from leadqueue.tui.screens.form_base import ConfirmScreen, DecisionForm
 from leadqueue.tui.typeahead import hold_keys, in_turn

@@ -21,8 +21,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from leadqueue.services.context import Services
+from leadqueue.services.errors import StoreError
 from leadqueue.services.next_steps import DueStep, TodaySteps, steps_due_today
-from leadqueue.store.engine import StoreError
 from leadqueue.tui.format import visible
 from leadqueue.tui.screens.help import HelpScreen, binding_rows
 from leadqueue.tui.step_text import local_time, relative, zone_label

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from leadqueue.store import queue_query as qq
+from leadqueue.domain.queue_view import QueueCounts, QueueFilter
 from leadqueue.tui.format import visible
 
 SECTION_TITLES = {"decide": "Decide", "follow_up": "Follow up"}
@@ -16,8 +16,8 @@ SECTION_TITLES = {"decide": "Decide", "follow_up": "Follow up"}
 
 @dataclass(frozen=True)
 class Summary:
-    filter: qq.QueueFilter
-    counts: qq.QueueCounts | None
+    filter: QueueFilter
+    counts: QueueCounts | None
     unsent: int | None
     syncing: bool
     marked: int
