@@ -40,7 +40,7 @@ NO_OWNER = literal_column(f"'{NO_OWNER_NAME}'")
 NO_SOURCE = literal_column("'(none)'")
 
 
-def _at(value: datetime) -> ColumnElement[Any]:
+def at(value: datetime) -> ColumnElement[Any]:
     return literal(value, UTCDateTime())
 
 
@@ -50,12 +50,69 @@ def hours_between(conn: Connection, later: Any, earlier: Any) -> ColumnElement[f
     return func.extract("epoch", later - earlier) / 3600.0
 
 
-def _inside(column: Any, since: datetime, until: datetime) -> ColumnElement[bool]:
-    return and_(column >= _at(since), column < _at(until))
+def inside(column: Any, since: datetime, until: datetime) -> ColumnElement[bool]:
+    return and_(column >= at(since), column < at(until))
 
 
-def _owner() -> ColumnElement[str]:
+# What each of the team's numbers counts, shared with drilldown_queries, which
+# names the leads behind a number: both must say the same.
+
+
+def owner() -> ColumnElement[str]:
     return func.coalesce(leads.c.owner, NO_OWNER)
+
+
+def lead_source() -> ColumnElement[str]:
+    return func.coalesce(func.nullif(leads.c.source, ""), NO_SOURCE)
+
+
+def reason_code() -> ColumnElement[str]:
+    return func.coalesce(leads.c.reason_code, NO_OWNER)
+
+
+def lead_columns() -> tuple[Any, ...]:
+    """What a list of leads shows of each: its ids, its name and company, its rep."""
+    return (
+        leads.c.id,
+        leads.c.crm_id,
+        leads.c.first_name,
+        leads.c.last_name,
+        leads.c.company,
+        owner().label("rep"),
+    )
+
+
+def decided_in(since: datetime, until: datetime) -> ColumnElement[bool]:
+    """Leads whose last decision (accepted or rejected) fell in the period."""
+    return and_(inside(leads.c.decided_at, since, until), leads.c.state.is_not(None))
+
+
+def first_decided_in(since: datetime, until: datetime) -> ColumnElement[bool]:
+    """Leads whose first decision fell in the period, after an assignment."""
+    return and_(inside(leads.c.first_decision_at, since, until), leads.c.assigned_at.is_not(None))
+
+
+def hours_to_decide(conn: Connection) -> ColumnElement[float]:
+    return hours_between(conn, leads.c.first_decision_at, leads.c.assigned_at)
+
+
+def accepted_in(since: datetime, until: datetime) -> ColumnElement[bool]:
+    return inside(leads.c.accepted_at, since, until)
+
+
+def never_touched() -> ColumnElement[bool]:
+    """An accepted lead no contact was logged on."""
+    return leads.c.first_touch_at.is_(None)
+
+
+def waiting_at(until: datetime) -> ColumnElement[bool]:
+    """Leads assigned by `until` and still awaiting their first decision."""
+    return and_(leads.c.state == "new", leads.c.assigned_at.is_not(None), leads.c.assigned_at <= at(until))
+
+
+def overdue_at(until: datetime) -> ColumnElement[bool]:
+    """Clock runs started by `until` whose deadline had passed then."""
+    return and_(clock_runs.c.deadline <= at(until), clock_runs.c.started_at <= at(until))
 
 
 def _accepted() -> ColumnElement[int]:
@@ -108,31 +165,30 @@ def decisions_by_rep_sqlite(conn: Connection, since: datetime, until: datetime) 
 
 
 def decisions_grouped(conn: Connection, key: str, since: datetime, until: datetime) -> list[Row[Any]]:
-    group = _owner() if key == "rep" else func.coalesce(func.nullif(leads.c.source, ""), NO_SOURCE)
+    group = owner() if key == "rep" else lead_source()
     q = (
         select(group.label("name"), func.sum(_accepted()).label("accepted"), func.sum(_rejected()))
-        .where(_inside(leads.c.decided_at, since, until), leads.c.state.is_not(None))
+        .where(decided_in(since, until))
         .group_by(group)
         .order_by(group)
     )
     return list(conn.execute(q))
 
 
-def _rejected_in(since: datetime, until: datetime) -> ColumnElement[bool]:
+def rejected_in(since: datetime, until: datetime) -> ColumnElement[bool]:
     """Leads whose last decision, in the period, was not an acceptance."""
     return and_(
-        _inside(leads.c.decided_at, since, until),
-        leads.c.state.is_not(None),
+        decided_in(since, until),
         or_(leads.c.accepted_at.is_(None), leads.c.accepted_at != leads.c.decided_at),
     )
 
 
 def rejection_reasons(conn: Connection, since: datetime, until: datetime) -> list[Row[Any]]:
     """(week, code, count) of rejections decided in the period; week is the team-zone Monday."""
-    code = func.coalesce(leads.c.reason_code, NO_OWNER)
+    code = reason_code()
     q = (
         select(leads.c.decided_week.label("week"), code.label("code"), func.count().label("n"))
-        .where(_rejected_in(since, until))
+        .where(rejected_in(since, until))
         .group_by(leads.c.decided_week, code)
         .order_by(leads.c.decided_week, code)
     )
@@ -168,16 +224,13 @@ def distribution(conn: Connection, group: Any, value: Any, where: Any) -> list[R
 
 
 def time_to_decision(conn: Connection, since: datetime, until: datetime) -> list[Row[Any]]:
-    hours = hours_between(conn, leads.c.first_decision_at, leads.c.assigned_at)
-    where = and_(_inside(leads.c.first_decision_at, since, until), leads.c.assigned_at.is_not(None))
-    return distribution(conn, _owner(), hours, where)
+    return distribution(conn, owner(), hours_to_decide(conn), first_decided_in(since, until))
 
 
 def leads_waiting(conn: Connection, until: datetime) -> list[Row[Any]]:
     """Leads still awaiting their first decision, and their age in hours at `until`."""
-    age = hours_between(conn, _at(until), leads.c.assigned_at)
-    where = and_(leads.c.state == "new", leads.c.assigned_at.is_not(None), leads.c.assigned_at <= _at(until))
-    return distribution(conn, _owner(), age, where)
+    age = hours_between(conn, at(until), leads.c.assigned_at)
+    return distribution(conn, owner(), age, waiting_at(until))
 
 
 def sla_compliance(
@@ -195,7 +248,7 @@ def sla_compliance(
             func.sum(case((c.outcome == "met", 1), else_=0)),
             func.sum(case((c.outcome == "missed", 1), else_=0)),
         )
-        .where(c.stopped_at.is_not(None), _inside(c.stopped_at, since, until))
+        .where(c.stopped_at.is_not(None), inside(c.stopped_at, since, until))
         .group_by(c.clock, c.rep)
     )
     # at_risk_at <= deadline, so this range holds every run past its deadline
@@ -203,9 +256,8 @@ def sla_compliance(
         select(c.clock, c.rep, func.count())
         .where(
             c.stopped_at.is_(None),
-            c.at_risk_at <= _at(until),
-            c.deadline <= _at(until),
-            c.started_at <= _at(until),
+            c.at_risk_at <= at(until),
+            overdue_at(until),
         )
         .group_by(c.clock, c.rep)
     )
@@ -214,9 +266,8 @@ def sla_compliance(
         select(c.clock, c.rep, func.count())
         .where(
             c.stopped_at.is_not(None),
-            c.stopped_at >= _at(until),
-            c.deadline <= _at(until),
-            c.started_at <= _at(until),
+            c.stopped_at >= at(until),
+            overdue_at(until),
         )
         .group_by(c.clock, c.rep)
     )
@@ -233,14 +284,14 @@ def acceptances(conn: Connection, since: datetime, until: datetime) -> list[Row[
     """(rep, accepted, advanced, untouched) for leads accepted in the period."""
     q = (
         select(
-            _owner().label("name"),
+            owner().label("name"),
             func.count().label("accepted"),
             func.sum(case((leads.c.state == "advanced", 1), else_=0)).label("advanced"),
-            func.sum(case((leads.c.first_touch_at.is_(None), 1), else_=0)).label("untouched"),
+            func.sum(case((never_touched(), 1), else_=0)).label("untouched"),
         )
-        .where(_inside(leads.c.accepted_at, since, until))
-        .group_by(_owner())
-        .order_by(_owner())
+        .where(accepted_in(since, until))
+        .group_by(owner())
+        .order_by(owner())
     )
     return list(conn.execute(q))
 
@@ -248,9 +299,9 @@ def acceptances(conn: Connection, since: datetime, until: datetime) -> list[Row[
 def untouched_acceptances(conn: Connection, since: datetime, until: datetime) -> list[Row[Any]]:
     """(rep, crm_id, first_name, last_name, company) of leads accepted in the period and never touched."""
     q = (
-        select(_owner().label("name"), leads.c.crm_id, leads.c.first_name, leads.c.last_name, leads.c.company)
-        .where(_inside(leads.c.accepted_at, since, until), leads.c.first_touch_at.is_(None))
-        .order_by(_owner(), leads.c.crm_id)
+        select(owner().label("name"), leads.c.crm_id, leads.c.first_name, leads.c.last_name, leads.c.company)
+        .where(accepted_in(since, until), never_touched())
+        .order_by(owner(), leads.c.crm_id)
     )
     return list(conn.execute(q))
 
@@ -261,18 +312,9 @@ def written_reasons(
     """(id, crm_id, first_name, last_name, company, rep, code, decided_at) of the leads
     rejected in the period with a code that needs its reason written out; newest first."""
     q = (
-        select(
-            leads.c.id,
-            leads.c.crm_id,
-            leads.c.first_name,
-            leads.c.last_name,
-            leads.c.company,
-            _owner().label("rep"),
-            leads.c.reason_code.label("code"),
-            leads.c.decided_at,
-        )
+        select(*lead_columns(), leads.c.reason_code.label("code"), leads.c.decided_at)
         .where(
-            _rejected_in(since, until),
+            rejected_in(since, until),
             leads.c.reason_code.in_(list(codes)),
         )
         .order_by(leads.c.decided_at.desc(), leads.c.crm_id)
@@ -285,8 +327,8 @@ def first_open_clocks(conn: Connection, as_of: datetime, limit: int) -> list[Row
     screen's order: by rep, then by deadline (most overdue first)."""
     q = (
         _open_clock_columns()
-        .where(clock_runs.c.stopped_at.is_(None), clock_runs.c.started_at <= _at(as_of))
-        .where(clock_runs.c.at_risk_at <= _at(as_of))
+        .where(clock_runs.c.stopped_at.is_(None), clock_runs.c.started_at <= at(as_of))
+        .where(clock_runs.c.at_risk_at <= at(as_of))
         .order_by(clock_runs.c.rep, clock_runs.c.deadline)
         .limit(limit)
     )
@@ -324,9 +366,9 @@ def open_clocks(
 ) -> Iterator[Sequence[Row[Any]]]:
     """Open clock runs at `as_of` (at risk or breached unless include_all), with their
     lead, `chunk` rows at a time; the caller iterates inside its read transaction."""
-    q = _open_clock_columns().where(clock_runs.c.stopped_at.is_(None), clock_runs.c.started_at <= _at(as_of))
+    q = _open_clock_columns().where(clock_runs.c.stopped_at.is_(None), clock_runs.c.started_at <= at(as_of))
     if not include_all:
-        q = q.where(clock_runs.c.at_risk_at <= _at(as_of))
+        q = q.where(clock_runs.c.at_risk_at <= at(as_of))
     if rep:
         q = q.where(clock_runs.c.rep == rep)
     if reps is not None:
