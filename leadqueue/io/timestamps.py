@@ -56,10 +56,10 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from leadqueue.domain.years import MAX_YEAR, MIN_YEAR
+
 __all__ = [
     "DATE_ORDERS",
-    "MAX_YEAR",
-    "MIN_YEAR",
     "DateOrder",
     "DateOrderEvidence",
     "TimestampError",
@@ -71,9 +71,6 @@ __all__ = [
 
 DateOrder = Literal["mdy", "dmy", "ymd"]
 DATE_ORDERS: tuple[DateOrder, ...] = ("mdy", "dmy", "ymd")
-
-MIN_YEAR = 1900
-MAX_YEAR = 2200
 
 _ORDER_WORDS: dict[DateOrder, str] = {
     "mdy": "month-first, mdy",
