@@ -11,30 +11,33 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from leadqueue.cli.common import Context, build_context
+from leadqueue.cli import sync_command
+from leadqueue.cli.common import Context, build_context, open_target, store_target
+from leadqueue.cli.errors import CommandError
 from leadqueue.cli.output import emit_csv, emit_json, say
+from leadqueue.cli.progress import progress_bar
+from leadqueue.cli.report_weekly import run_weekly
 from leadqueue.domain.calendar import CalendarError
 from leadqueue.domain.clock import Clock
 from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch, split_facts
 from leadqueue.domain.metrics import DEFAULT_PERIOD
 from leadqueue.domain.roster import RosterError
 from leadqueue.domain.when import WhenError, parse_when
+from leadqueue.domain.zones import check_zone
 from leadqueue.export.errors import ExportError
 from leadqueue.export.metrics_csv import metrics_csv
+from leadqueue.export.service import export
 from leadqueue.io.errors import ImportFileError
 from leadqueue.services import decisions as decision_errors
 from leadqueue.services.decisions import DecisionService, Outcome
 from leadqueue.services.rep_lookup import rep_key_named
+from leadqueue.services.reports import BREACH_FIELDS, BREACH_TABLE_FIELDS, breaches, metrics
 from leadqueue.services.store_access import StoreError
 from leadqueue.settings import paths
-from leadqueue.settings.policy_file import load_policy, policy_to_toml
+from leadqueue.settings.config import load_config
+from leadqueue.settings.policy_file import load_import_mapping, load_policy, policy_to_toml
 from leadqueue.settings.toml_errors import SettingsError
 from leadqueue.sync.segments import FolderUnreachable
-
-
-class CommandError(Exception):
-    pass
-
 
 USER_ERRORS: tuple[type[BaseException], ...] = (
     *decision_errors.USER_ERRORS,
@@ -80,6 +83,7 @@ def dispatch(args: argparse.Namespace, clock: Clock) -> int:
     if command == "init":
         return _init(args)
     if command == "demo":
+        # deferred: rich (its printed queue) and the sample generator
         from leadqueue.cli.demo_command import run_demo
 
         return run_demo(args, clock)
@@ -100,7 +104,7 @@ def dispatch(args: argparse.Namespace, clock: Clock) -> int:
             " give --since WHEN"
         )
     if command == "reps":
-        from leadqueue.cli.reps_command import run_reps
+        from leadqueue.cli.reps_command import run_reps  # deferred: rich (its tables) and the roster importer
 
         return run_reps(ctx, args)
     handler = _HANDLERS[command]
@@ -109,9 +113,6 @@ def dispatch(args: argparse.Namespace, clock: Clock) -> int:
 
 def _init(args: argparse.Namespace) -> int:
     """Create an empty store (or say that there is one): the explicit way to start."""
-    from leadqueue.cli.common import open_target, store_target
-    from leadqueue.settings.config import load_config
-
     store = open_target(store_target(args, load_config()), create=True)
     try:
         if store.created:
@@ -125,6 +126,7 @@ def _init(args: argparse.Namespace) -> int:
 
 def show_startup_error(message: str) -> int:
     """The terminal UI was asked for: explain the failure there, not as a traceback."""
+    # deferred: Textual (~200 modules), only when the terminal UI is asked for
     from leadqueue.tui.app import setup_logging
     from leadqueue.tui.error_app import StartupErrorApp
 
@@ -225,6 +227,7 @@ def _open(ctx: Context, a: argparse.Namespace) -> int:
 
 def run_app(ctx: Context) -> int:
     """Open the terminal UI on the context's store, as its rep."""
+    # deferred: Textual (~200 modules), which no other command needs
     from leadqueue.tui.app import LeadqueueApp, setup_logging
     from leadqueue.tui.screens.queue import read_first_page
 
@@ -240,10 +243,11 @@ def run_app(ctx: Context) -> int:
     return 0
 
 
-# Each command imports its own machinery: the terminal UI, the command most
-# often run, loads none of the importer, exporter, reports or printers.
+# The heavy machinery (Textual, rich's printers, the importer, sync's cryptography,
+# the weekly report) is imported by the command that uses it, so that the others
+# start without it: tests/test_import_cost.py holds each deferral to its cost.
 def _queue(ctx: Context, a: argparse.Namespace) -> int:
-    from leadqueue.cli.render import print_queue
+    from leadqueue.cli.render import print_queue  # deferred: rich, for the commands that print tables
 
     owner = None if a.all_reps else ctx.rep_key(required=False)
     print_queue(ctx.services, owner, a.limit)
@@ -251,14 +255,13 @@ def _queue(ctx: Context, a: argparse.Namespace) -> int:
 
 
 def _show(ctx: Context, a: argparse.Namespace) -> int:
-    from leadqueue.cli.render import print_lead
+    from leadqueue.cli.render import print_lead  # deferred: rich, for the commands that print tables
 
     return print_lead(ctx.services, a.id, a.format)
 
 
 def _import(ctx: Context, a: argparse.Namespace) -> int:
-    from leadqueue.cli.progress import progress_bar
-    from leadqueue.domain.zones import check_zone
+    # deferred: the importer (readers, CRM formats, region tables: ~25 modules)
     from leadqueue.services.importing import ImportOptions, ImportRejected, import_file
 
     source_zone = None
@@ -269,8 +272,6 @@ def _import(ctx: Context, a: argparse.Namespace) -> int:
             raise CommandError(f"--source-zone: {exc}") from None
     mapping, mapping_name = None, ""
     if a.map is not None:
-        from leadqueue.settings.policy_file import load_import_mapping
-
         mapping, mapping_name = load_import_mapping(a.map), a.map.name
     elif a.profile:
         profiles = ctx.services.policy.import_profiles
@@ -318,11 +319,7 @@ def _print_row_errors(errors: list[Any], file: Path, limit: int = 20) -> None:
 
 
 def _report(ctx: Context, a: argparse.Namespace) -> int:
-    from leadqueue.services.reports import BREACH_FIELDS, BREACH_TABLE_FIELDS, breaches, metrics
-
     if a.report == "weekly":
-        from leadqueue.cli.report_weekly import run_weekly
-
         return run_weekly(ctx, a)
 
     now = ctx.services.clock.now()
@@ -347,14 +344,14 @@ def _report(ctx: Context, a: argparse.Namespace) -> int:
     elif a.format == "csv":
         say(metrics_csv(result, lineterminator="\n"), end="")
     else:
-        from leadqueue.cli.render import print_metrics
+        from leadqueue.cli.render import print_metrics  # deferred: rich, for the commands that print tables
 
         print_metrics(result)
     return 0
 
 
 def _emit(rows: list[dict[str, Any]], fields: list[str], fmt: str) -> None:
-    from leadqueue.cli.render import table
+    from leadqueue.cli.render import table  # deferred: rich, for the commands that print tables
 
     if fmt == "json":
         emit_json(rows)
@@ -372,8 +369,6 @@ def _export_dir(ctx: Context, a: argparse.Namespace) -> Path:
 
 
 def _sync(ctx: Context, a: argparse.Namespace) -> int:
-    from leadqueue.cli import sync_command
-
     if a.show_key:
         return sync_command.show_key(ctx)
     if a.segment_events < 1:
@@ -382,9 +377,6 @@ def _sync(ctx: Context, a: argparse.Namespace) -> int:
 
 
 def _export(ctx: Context, a: argparse.Namespace) -> int:
-    from leadqueue.cli.progress import progress_bar
-    from leadqueue.export.service import export
-
     since = None
     since_last = a.since is not None and a.since.strip().casefold() == "last"
     if a.since is not None and not since_last:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import leadqueue
+from leadqueue.cli.commands import run_app
 from leadqueue.cli.common import build_context
 from leadqueue.cli.output import say
 from leadqueue.cli.progress import progress_bar
@@ -75,6 +76,4 @@ def run_demo(args: argparse.Namespace, clock: Clock) -> int:
         say(f"demo store: {path} (a fresh copy; the bundled sample is untouched)")
         print_queue(ctx.services, ctx.rep_key(required=False), 40)
         return 0
-    from leadqueue.cli.commands import run_app
-
     return run_app(ctx)

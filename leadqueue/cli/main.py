@@ -14,8 +14,9 @@ from leadqueue import __version__
 from leadqueue.cli import commands
 from leadqueue.cli.common import add_common
 from leadqueue.cli.output import say
+from leadqueue.cli.pg_command import add_pg_parser, run_pg
 from leadqueue.cli.report_weekly import add_weekly_parser
-from leadqueue.cli.route_command import add_route_parser, add_routing_options
+from leadqueue.cli.route_command import add_route_parser, add_routing_options, run_route
 from leadqueue.domain.clock import Clock, FixedClock, SystemClock
 from leadqueue.domain.decisions import NEXT_STEP_KINDS, TOUCH_CHANNELS
 from leadqueue.domain.lifecycle import DISPOSITIONS
@@ -202,8 +203,6 @@ def build_parser() -> argparse.ArgumentParser:
         command("route", "route leads nobody owns ([routing] in policy.toml); escalate breaches")
     )
 
-    from leadqueue.cli.pg_command import add_pg_parser
-
     add_pg_parser(command("pg", "a PostgreSQL team store: give reps roles the database holds to their leads"))
 
     p = command("policy", "show or check the team policy")
@@ -278,12 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         if args.command == "route":
-            from leadqueue.cli.route_command import run_route
-
             return run_route(args, clock)
         if args.command == "pg":
-            from leadqueue.cli.pg_command import run_pg
-
             return run_pg(args, clock)
         return commands.dispatch(args, clock)
     except commands.USER_ERRORS as exc:

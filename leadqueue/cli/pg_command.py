@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from leadqueue.cli.commands import CommandError
 from leadqueue.cli.common import add_common, build_context
+from leadqueue.cli.errors import CommandError
 from leadqueue.cli.output import say
 from leadqueue.domain.clock import Clock
 from leadqueue.domain.roster import AmbiguousRep, Rep, parse_pg_role, pick

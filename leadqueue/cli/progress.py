@@ -17,6 +17,7 @@ def progress_bar(label: str, in_bytes: bool = False) -> Iterator[Callable[[int, 
     if not sys.stderr.isatty():
         yield lambda done, total: None
         return
+    # deferred: rich (~20 modules), only when a bar is drawn on a terminal
     from rich.console import Console
     from rich.progress import (
         BarColumn,

@@ -16,10 +16,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from leadqueue.cli.commands import CommandError
 from leadqueue.cli.common import Context, add_common
+from leadqueue.cli.errors import CommandError
 from leadqueue.cli.output import say
 from leadqueue.domain.when import parse_when
+from leadqueue.export.weekly_html import html_report
+from leadqueue.export.weekly_markdown import json_report, markdown_report
 
 FORMATS = ("html", "md", "json")
 
@@ -49,6 +51,7 @@ def add_weekly_parser(reports: argparse._SubParsersAction) -> None:  # type: ign
 
 
 def run_weekly(ctx: Context, a: argparse.Namespace) -> int:
+    # deferred: rapidfuzz (~50 modules), for this report only
     from leadqueue.services import weekly_report as wr
 
     services = ctx.services
@@ -85,9 +88,6 @@ def _format_of(out: Path) -> str:
 
 def write_report(report: dict[str, object], fmt: str, out: Path) -> list[Path]:
     """Render and write; the files written, the report's own first."""
-    from leadqueue.export.weekly_html import html_report
-    from leadqueue.export.weekly_markdown import json_report, markdown_report
-
     if fmt == "md":
         stem = out.name[: -len(out.suffix)] if out.suffix else out.name
         content, charts = markdown_report(report, stem)

@@ -8,7 +8,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from leadqueue.cli.common import build_context
+from leadqueue.cli.errors import CommandError
+from leadqueue.cli.output import emit_json, say
 from leadqueue.domain.clock import Clock
+from leadqueue.services.routing import RoutingRefused, RoutingService
 
 UNROUTED_SHOWN = 200
 
@@ -35,11 +39,6 @@ def add_routing_options(p: argparse.ArgumentParser) -> None:
 
 
 def run_route(args: argparse.Namespace, clock: Clock) -> int:
-    from leadqueue.cli.commands import CommandError
-    from leadqueue.cli.common import build_context
-    from leadqueue.cli.output import emit_json, say
-    from leadqueue.services.routing import RoutingRefused, RoutingService
-
     ctx = build_context(args, clock, create=False)
     service = RoutingService(ctx.services)
     if args.list_unrouted:
@@ -71,8 +70,7 @@ def run_route(args: argparse.Namespace, clock: Clock) -> int:
 
 
 def _print_unrouted(rows: list[Any], total: int, fmt: str) -> None:
-    from leadqueue.cli.output import emit_json, say
-    from leadqueue.cli.render import table
+    from leadqueue.cli.render import table  # deferred: rich, for --list-unrouted's table only
 
     records = [
         {

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from leadqueue.cli.common import Context
 from leadqueue.cli.output import say
+from leadqueue.cli.progress import progress_bar
 
 
 def show_key(ctx: Context) -> int:
-    from leadqueue.sync.service import show_key
+    from leadqueue.sync.service import show_key  # deferred: cryptography (~40 modules), for sync only
 
     key, note = show_key(ctx.services)
     if note:
@@ -22,8 +23,7 @@ def show_key(ctx: Context) -> int:
 
 
 def run_sync(ctx: Context, a: argparse.Namespace, export_dir: Path) -> int:
-    from leadqueue.cli.progress import progress_bar
-    from leadqueue.sync.service import SyncService
+    from leadqueue.sync.service import SyncService  # deferred: cryptography (~40 modules), for sync only
 
     try:
         rep = ctx.rep_key(required=False)  # who this store writes as, if its first segment is still to come

@@ -9,6 +9,7 @@ accepted and waiting for a first touch, and a closed history behind them.
 from __future__ import annotations
 
 import random
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -54,8 +55,6 @@ def _pick(rng: random.Random, items: tuple[Any, ...] | list[Any]) -> Any:
 
 
 def _slugify(text: str) -> str:
-    import unicodedata
-
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return "".join(c for c in plain if c.isalnum())
 

@@ -19,6 +19,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from leadqueue.domain.clock import ensure_utc
+from leadqueue.domain.policy import Policy
 
 # Ten years without a working minute means the calendar is unusable.
 _SEARCH_LIMIT_DAYS = 3660
@@ -47,11 +48,8 @@ class WorkCalendar:
         self._days: dict[date, list[tuple[datetime, datetime]]] = {}
 
     @classmethod
-    def from_policy(cls, policy: object, zone_name: str | None = None) -> WorkCalendar:
+    def from_policy(cls, policy: Policy, zone_name: str | None = None) -> WorkCalendar:
         """The team calendar, or a rep's own zone with the team's hours and holidays."""
-        from leadqueue.domain.policy import Policy
-
-        assert isinstance(policy, Policy)
         return _cached_calendar(policy, zone_name or policy.time_zone)
 
     # -- days ---------------------------------------------------------------
@@ -209,20 +207,17 @@ class WorkCalendar:
 
 @lru_cache(maxsize=64)
 def _country_holidays(country: str, subdivision: str | None, year: int) -> frozenset[date]:
-    import holidays as holidays_lib
+    import holidays as holidays_lib  # deferred: ~40 modules, only for a policy naming a country
 
     return frozenset(holidays_lib.country_holidays(country, subdiv=subdivision, years=year).keys())
 
 
 # Policies are immutable but unhashable (they hold dicts): key by identity and
 # keep the policy alive beside its calendar so the id cannot be reused.
-_calendars: dict[tuple[int, str], tuple[object, WorkCalendar]] = {}
+_calendars: dict[tuple[int, str], tuple[Policy, WorkCalendar]] = {}
 
 
-def _cached_calendar(policy: object, zone_name: str) -> WorkCalendar:
-    from leadqueue.domain.policy import Policy
-
-    assert isinstance(policy, Policy)
+def _cached_calendar(policy: Policy, zone_name: str) -> WorkCalendar:
     key = (id(policy), zone_name)
     hit = _calendars.get(key)
     if hit is not None:

@@ -131,7 +131,7 @@ class Holidays(Strict):
     @model_validator(mode="after")
     def _country_known(self) -> Holidays:
         if self.country:
-            import holidays as holidays_lib
+            import holidays as holidays_lib  # deferred: ~40 modules, only for a policy naming a country
 
             try:
                 holidays_lib.country_holidays(self.country, subdiv=self.subdivision, years=2026)

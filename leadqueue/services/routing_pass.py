@@ -30,7 +30,7 @@ from leadqueue.domain.routing_policy import CLOCK_KEYS, Routing
 from leadqueue.domain.sla import ClockStatus, evaluate
 from leadqueue.services.context import Services
 from leadqueue.services.projection import project
-from leadqueue.services.routing import RouteSummary, RoutingState, facts_of_row
+from leadqueue.services.routing_state import RouteSummary, RoutingState, facts_of_row
 from leadqueue.store import repository as repo
 from leadqueue.store import routing_queries as rq
 

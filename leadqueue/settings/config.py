@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
+import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from leadqueue.settings import paths
@@ -88,11 +91,6 @@ def save_config(config: UserConfig, path: Path | None = None) -> None:
 
     Keymap entries left out when it was read are written back as they were:
     saving a theme chosen in the app must not delete what the user wrote."""
-    import os
-    import tempfile
-
-    import tomli_w
-
     path = path or paths.config_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     data = config.model_dump(exclude_none=True, exclude_defaults=False)

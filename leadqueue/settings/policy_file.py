@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from pydantic import ValidationError
 
 from leadqueue.domain.import_mapping import ImportMapping
@@ -39,8 +40,6 @@ def load_import_mapping(path: Path) -> ImportMapping:
 
 
 def policy_to_toml(policy: Policy) -> str:
-    import tomli_w
-
     data = policy.model_dump(mode="json", exclude_none=True, by_alias=True)
     return tomli_w.dumps(data)
 

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from leadqueue.domain.authority import LEAD_ONLY, LEAD_ROLE, OWNER_ONLY, OWNER_OR_LEAD
 from leadqueue.domain.roster import Rep
+from leadqueue.store.roster import update_rep
 from leadqueue.store.schema import ORIGIN_LOCAL, PROJECTION_COLUMNS
 
 # SQLSTATE of "permission denied" and of a row a policy refuses.
@@ -215,8 +216,6 @@ def check_role(conn: Connection, rep: Rep, role: str, others: Sequence[Rep]) -> 
 def grant(conn: Connection, wanted: Sequence[tuple[Rep, str]], others: Sequence[Rep]) -> list[Granted]:
     """Give each (rep, role) its role, creating it if needed, record the mapping in
     the roster, and (re)install the policies. One transaction: all or nothing."""
-    from leadqueue.store.roster import update_rep
-
     schema = store_schema(conn)
     sequence = _events_sequence(conn, schema)
     final = {r.key: r for r in others} | {rep.key: replace(rep, pg_role=role) for rep, role in wanted}

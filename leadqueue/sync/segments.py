@@ -243,7 +243,7 @@ class SharedFolder:
     def read_segment(ref: SegmentRef) -> list[dict[str, Any]]:
         """A segment's records as decoded JSON, once its signature holds (for
         tools and tests; a sync reads through the trust checks)."""
-        from leadqueue.sync.signing import open_segment
+        from leadqueue.sync.signing import open_segment  # deferred: cryptography; the CLI imports this module
 
         data = read_file(ref.path)
         if data is None:
