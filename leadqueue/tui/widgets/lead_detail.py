@@ -1,4 +1,4 @@
-"""The detail pane: everything DOMAIN.md says a rep must see to decide."""
+"""The detail pane: everything docs/domain.md says a rep must see to decide."""
 
 from __future__ import annotations
 
