@@ -1,4 +1,4 @@
-"""The acceptance checklist of DOMAIN.md, evaluated from the lead's data."""
+"""The acceptance checklist of docs/domain.md, evaluated from the lead's data."""
 
 from __future__ import annotations
 

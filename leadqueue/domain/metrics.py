@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 # A rate over fewer decisions than this is "too few" to judge: one source
 # judged on 1 decision would otherwise read 0% or 100% and get a verdict.
 MIN_DECISIONS = 5
-HEALTHY_BAND = (60.0, 90.0)  # acceptance rate, percent (DOMAIN: roughly 60 to 90)
+HEALTHY_BAND = (60.0, 90.0)  # acceptance rate, percent (docs/domain.md)
 TOO_FEW = "too few"
 # The default period of the numbers (`report metrics` without --since, the
 # metrics screen's "last 4 weeks"): whole weeks, so each weekday counts alike.

@@ -1,6 +1,6 @@
 """The next step a rep committed to when accepting a lead, and whether it is done.
 
-Acceptance is a commitment to a concrete next step (DOMAIN.md). The step is
+Acceptance is a commitment to a concrete next step (docs/domain.md). The step is
 kept in the acceptance's payload; what counts as doing it is read from the
 contacts logged after it: a call is done by a call logged (or any
 conversation), an email by an email logged (or any conversation), a meeting

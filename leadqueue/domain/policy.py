@@ -1,6 +1,6 @@
 """The team's policy: calendar, SLA windows, tiers, ICP and the rejection
-taxonomy. Every number of DOMAIN.md is a default here that a team's policy
-file may change."""
+taxonomy. Every number of docs/domain.md is a default here that a team's
+policy file may change."""
 
 from __future__ import annotations
 
@@ -152,9 +152,9 @@ def _hours(seconds: int) -> str:
 class Tiers(Strict):
     hot_score: int = Field(80, ge=0)
     low_score_below: int = Field(40, ge=0)
-    # Signals that make a lead hot whatever its score (DOMAIN: demo request, direct inquiry).
+    # Signals that make a lead hot whatever its score (docs/domain.md: demo request, direct inquiry).
     hot_signals: list[str] = Field(default_factory=lambda: ["demo_request", "direct_inquiry"])
-    # Signals that make a lead hot only when it fits the ICP (DOMAIN: pricing visit by an ICP fit).
+    # Signals that make a lead hot only when it fits the ICP (docs/domain.md: pricing by an ICP fit).
     hot_signals_if_icp: list[str] = Field(default_factory=lambda: ["pricing_visit"])
 
     @model_validator(mode="after")

@@ -1,6 +1,6 @@
 """The period's written-out (OTHER) rejection reasons grouped by similarity, so a
-team sees which recur and can make them codes (DOMAIN: "reviewed monthly;
-recurring ones become codes").
+team sees which recur and can make them codes (docs/domain.md: "reviewed
+monthly; recurring ones become codes").
 
 Similarity is rapidfuzz's token-set ratio (a maintained C++ library, not a
 string distance of our own) over the words that carry meaning: the
