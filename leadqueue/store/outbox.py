@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, text
+from sqlalchemy import Connection, Row, bindparam, delete, insert, select, text
 
-from leadqueue.store.driver_sql import DriverStatement
-from leadqueue.store.schema import ORIGIN_LOCAL, UTCDateTime, events, leads, sync_parked
+from leadqueue.store.column_types import UTCDateTime
+from leadqueue.store.schema import ORIGIN_LOCAL, events, leads, sync_parked
 
 _CHUNK = 900
 WRITER_ID = "writer_id"
@@ -33,7 +33,7 @@ def writer_id(conn: Connection, hint: str | None = None) -> str:
     if known:
         return known
     name = _new_writer_name(hint)
-    _INSERT_META.run(conn, {"key": WRITER_ID, "value": name})
+    conn.execute(_INSERT_META, {"key": WRITER_ID, "value": name})
     return name
 
 
@@ -50,15 +50,16 @@ def _new_writer_name(hint: str | None) -> str:
     return f"{stem}-{uuid.uuid4().hex[:10]}"
 
 
-# The statements a publish and a decision run are written for the driver (see
-# driver_sql): a `leadqueue sync` run is a fresh process, and SQLAlchemy's work
-# per statement cost more than running it. The large and rare ones stay in Core.
-_READ_META = DriverStatement("SELECT value FROM meta WHERE key = :key")
-_UPSERT_META = DriverStatement(  # the same words on SQLite (3.24 and later) and PostgreSQL
+# The statements a publish and a decision run are text clauses built once, the
+# same words on SQLite and PostgreSQL: a `leadqueue sync` run is a fresh process,
+# where each statement's shape is compiled on first use, and a text clause
+# compiles in a fraction of a select's time. The large and rare ones are selects.
+_READ_META = text("SELECT value FROM meta WHERE key = :key")
+_UPSERT_META = text(  # the same words on SQLite (3.24 and later) and PostgreSQL
     "INSERT INTO meta (key, value) VALUES (:key, :value)"
     " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 )
-_INSERT_META = DriverStatement("INSERT INTO meta (key, value) VALUES (:key, :value)")
+_INSERT_META = text("INSERT INTO meta (key, value) VALUES (:key, :value)")
 
 
 def lock_meta(conn: Connection) -> None:
@@ -69,13 +70,24 @@ def lock_meta(conn: Connection) -> None:
         conn.exec_driver_sql("LOCK TABLE meta IN SHARE ROW EXCLUSIVE MODE")
 
 
+_READ_METAS = text("SELECT key, value FROM meta WHERE key IN :keys").bindparams(
+    bindparam("keys", expanding=True)
+)
+
+
+def meta_values(conn: Connection, *keys: str) -> dict[str, str]:
+    """The values of those `keys` that are set, in one statement: a publish
+    needs half a dozen, and each statement has a cost of its own."""
+    return {key: str(value) for key, value in conn.execute(_READ_METAS, {"keys": list(keys)})}
+
+
 def read_meta(conn: Connection, key: str) -> str | None:
-    value = _READ_META.scalar(conn, {"key": key})
+    value = conn.execute(_READ_META, {"key": key}).scalar()
     return None if value is None else str(value)
 
 
 def write_meta(conn: Connection, key: str, value: str) -> None:
-    _UPSERT_META.run(conn, {"key": key, "value": value})
+    conn.execute(_UPSERT_META, {"key": key, "value": value})
 
 
 PUBLISHED_THROUGH = "published_through_seq"
@@ -163,18 +175,16 @@ def chunks_of(lines: Sequence[tuple[int, bytes]], size: int = SEAL_LINES) -> lis
     ]
 
 
-_INSERT_CHUNK = DriverStatement(
+_INSERT_CHUNK = text(
     "INSERT INTO outbox_chunks (first_seq, last_seq, n_lines, seqs, digests, lines)"
     " VALUES (:first_seq, :last_seq, :n_lines, :seqs, :digests, :lines)"
 )
-_TAIL_SINGLES = DriverStatement(
+_TAIL_SINGLES = text(
     "SELECT count(*) FROM (SELECT n_lines FROM outbox_chunks ORDER BY first_seq DESC LIMIT :n) AS tail"
     " WHERE n_lines = 1"
 )
-_TAIL = DriverStatement(
-    "SELECT first_seq, seqs, digests, lines FROM outbox_chunks ORDER BY first_seq DESC LIMIT :n"
-)
-_DROP_FROM = DriverStatement("DELETE FROM outbox_chunks WHERE first_seq >= :first")
+_TAIL = text("SELECT first_seq, seqs, digests, lines FROM outbox_chunks ORDER BY first_seq DESC LIMIT :n")
+_DROP_FROM = text("DELETE FROM outbox_chunks WHERE first_seq >= :first")
 
 
 def add_line(conn: Connection, seq: int, line: str) -> None:
@@ -184,18 +194,21 @@ def add_line(conn: Connection, seq: int, line: str) -> None:
     row. The write lock makes the end of the outbox final there; PostgreSQL
     can commit seqs out of order, so its lines stay single.
     """
-    _INSERT_CHUNK.run(conn, Chunk((seq,), line.encode("utf-8") + b"\n").values())
-    if conn.dialect.name == "sqlite" and _TAIL_SINGLES.scalar(conn, {"n": SEAL_LINES}) == SEAL_LINES:
+    conn.execute(_INSERT_CHUNK, Chunk((seq,), line.encode("utf-8") + b"\n").values())
+    if (
+        conn.dialect.name == "sqlite"
+        and conn.execute(_TAIL_SINGLES, {"n": SEAL_LINES}).scalar() == SEAL_LINES
+    ):
         _seal_tail(conn)
 
 
 def _seal_tail(conn: Connection) -> None:
-    rows = _TAIL.rows(conn, {"n": SEAL_LINES})[::-1]
-    _DROP_FROM.run(conn, {"first": rows[0][0]})
+    rows = conn.execute(_TAIL, {"n": SEAL_LINES}).all()[::-1]
+    conn.execute(_DROP_FROM, {"first": rows[0][0]})
     seqs = tuple(s for _, packed, _, _ in rows for s in unpack_seqs(bytes(packed)))
     digests = b"".join(_row_chunk(packed, kept, lines).line_digests() for _, packed, kept, lines in rows)
     sealed = Chunk(seqs, b"".join(bytes(lines) for _, _, _, lines in rows), digests)
-    _INSERT_CHUNK.run(conn, sealed.values())
+    conn.execute(_INSERT_CHUNK, sealed.values())
 
 
 def _row_chunk(seqs: bytes, digests: bytes | None, lines: bytes) -> Chunk:
@@ -207,7 +220,7 @@ def _row_chunk(seqs: bytes, digests: bytes | None, lines: bytes) -> Chunk:
 # with one seek rather than a walk over every published run.
 _WATERMARK_RUN = "(SELECT max(first_seq) FROM outbox_chunks WHERE first_seq <= :through)"
 _UNSENT_WHERE = f"last_seq > :through AND first_seq >= coalesce({_WATERMARK_RUN}, 0)"
-_UNSENT_COUNT = DriverStatement(
+_UNSENT_COUNT = text(
     "SELECT coalesce(sum(n_lines), 0), (SELECT seqs FROM outbox_chunks"
     f" WHERE first_seq = {_WATERMARK_RUN} AND last_seq > :through)"
     " FROM outbox_chunks WHERE first_seq > :through"
@@ -216,7 +229,7 @@ _UNSENT_COUNT = DriverStatement(
 
 def unsent_count(conn: Connection) -> int:
     through = published_through(conn)
-    whole, straddling = _UNSENT_COUNT.rows(conn, {"through": through})[0]
+    whole, straddling = conn.execute(_UNSENT_COUNT, {"through": through}).one()
     if straddling is None:
         return int(whole)
     seqs = unpack_seqs(bytes(straddling))
@@ -236,11 +249,10 @@ class Batch:
     digests: list[bytes]
 
 
-_UNSENT = DriverStatement(
+_UNSENT = text(
     "SELECT first_seq, last_seq, n_lines, seqs, digests, lines FROM outbox_chunks"
     f" WHERE {_UNSENT_WHERE} ORDER BY first_seq"
 )
-_ANY_UNSENT = DriverStatement(f"SELECT 1 FROM outbox_chunks WHERE {_UNSENT_WHERE} LIMIT 1")
 
 
 def unsent_batch(conn: Connection, limit: int, through: int | None = None) -> Batch | None:
@@ -254,33 +266,37 @@ def unsent_batch(conn: Connection, limit: int, through: int | None = None) -> Ba
     parts: list[bytes] = []
     digests: list[bytes] = []
     first = last = count = 0
-    result = _UNSENT.fetching(conn, {"through": through})
+    more = False
+    result = conn.execute(_UNSENT, {"through": through})
     # Fetched a segment's worth of runs at a time: a row-by-row walk costs more
     # than the reading, and a long backlog is not read past the limit.
-    while count < limit and (rows := result.fetchmany(limit // SEAL_LINES + 2)):
+    while not more and (rows := result.fetchmany(limit // SEAL_LINES + 2)):
         for first_seq, last_seq, n_lines, seqs, kept, lines in rows:
+            if count == limit:  # a run beyond the limit: more are waiting
+                more = True
+                break
             if first_seq > through and count + n_lines <= limit and kept is not None:
                 part, digest, start, end, n = bytes(lines), bytes(kept), first_seq, last_seq, n_lines
             else:  # the run the watermark falls in, the one the limit cuts, one kept without digests
-                chunk = _row_chunk(seqs, kept, lines).after(through).first(limit - count)
-                part, digest = chunk.lines, chunk.line_digests()
-                start, end, n = chunk.seqs[0], chunk.seqs[-1], len(chunk.seqs)
+                chunk = _row_chunk(seqs, kept, lines).after(through)
+                taken = chunk.first(limit - count)
+                more = len(taken.seqs) < len(chunk.seqs)
+                part, digest = taken.lines, taken.line_digests()
+                start, end, n = taken.seqs[0], taken.seqs[-1], len(taken.seqs)
             first = first or start
             parts.append(part)
             digests.append(digest)
             count += n
             last = end
-            if count == limit:
+            if more:
                 break
+        if count == limit and not more:  # the limit fell on a run's end: is anything after it?
+            more = result.fetchone() is not None
+            break
     result.close()
     if not parts:
         return None
-    more = count == limit and any_unsent_after(conn, last)
     return Batch(first, last, count, parts, more, digests)
-
-
-def any_unsent_after(conn: Connection, seq: int) -> bool:
-    return _ANY_UNSENT.first(conn, {"through": seq}) is not None
 
 
 def mark_published(conn: Connection, last_seq: int) -> None:
@@ -305,15 +321,10 @@ def hold_back_new_events(conn: Connection) -> None:
         conn.exec_driver_sql("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
 
 
-def backfill_owed(conn: Connection) -> bool:
-    """Does this store hold local events owed a line (upgraded from before lines were kept)?"""
-    return read_meta(conn, OUTBOX_BACKFILL) == "1"
-
-
 def unsent_lines(conn: Connection) -> list[tuple[int, bytes]]:
     """Every unpublished (seq, line), in seq order."""
     through = published_through(conn)
-    rows = _UNSENT.rows(conn, {"through": through})
+    rows = conn.execute(_UNSENT, {"through": through}).all()
     return [
         pair
         for _, _, _, seqs, _, lines in rows
@@ -348,27 +359,26 @@ def settle_backfill(conn: Connection, lines: Sequence[tuple[int, str]]) -> None:
         conn.execute(
             text(f"DELETE FROM outbox_chunks WHERE {_UNSENT_WHERE}"), {"through": published_through(conn)}
         )
-        conn.execute(_INSERT_CHUNK.clause, [c.values() for c in chunks_of(merged)])
+        conn.execute(_INSERT_CHUNK, [c.values() for c in chunks_of(merged)])
     write_meta(conn, OUTBOX_BACKFILL, "0")
 
 
-_KNOWN_FILES = DriverStatement("SELECT name FROM sync_files")
+_KNOWN_FILES = text("SELECT name FROM sync_files")
 
 
 def known_files(conn: Connection) -> set[str]:
-    return {name for (name,) in _KNOWN_FILES.rows(conn)}
+    return {name for (name,) in conn.execute(_KNOWN_FILES)}
 
 
-_RECORD_FILE = DriverStatement(
+_RECORD_FILE = text(
     "INSERT INTO sync_files (name, writer, events, direction, at)"
-    " VALUES (:name, :writer, :events, :direction, :at)",
-    at=UTCDateTime(),
-)
+    " VALUES (:name, :writer, :events, :direction, :at)"
+).bindparams(bindparam("at", type_=UTCDateTime()))
 
 
 def record_file(conn: Connection, name: str, writer: str, count: int, direction: str, at: datetime) -> None:
     values = {"name": name, "writer": writer, "events": count, "direction": direction, "at": at}
-    _RECORD_FILE.run(conn, values)
+    conn.execute(_RECORD_FILE, values)
 
 
 def park(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
@@ -398,8 +408,8 @@ def unpark(conn: Connection, event_ids: Sequence[str]) -> None:
         conn.execute(delete(sync_parked).where(sync_parked.c.event_id.in_(event_ids[i : i + _CHUNK])))
 
 
-_PARKED_COUNT = DriverStatement("SELECT count(*) FROM sync_parked")
+_PARKED_COUNT = text("SELECT count(*) FROM sync_parked")
 
 
 def parked_count(conn: Connection) -> int:
-    return int(_PARKED_COUNT.scalar(conn))
+    return int(conn.execute(_PARKED_COUNT).scalar_one())

@@ -12,12 +12,12 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, Row, TextClause, TextualSelect, and_, bindparam, case, func, select, text
 
 from leadqueue.domain.duplicates import fold_text
 from leadqueue.domain.queue_view import SECTIONS, Around, Cursor, QueueCounts, QueueFilter, QueueRow
-from leadqueue.store.driver_sql import DriverStatement
-from leadqueue.store.schema import UTCDateTime, leads
+from leadqueue.store.column_types import UTCDateTime
+from leadqueue.store.schema import leads
 
 # The page's columns, in QueueRow's order but for the two names, which become one.
 _COLUMNS = (
@@ -57,13 +57,19 @@ def _where(f: QueueFilter, segment: int) -> tuple[list[str], dict[str, Any]]:
 
 
 @lru_cache(maxsize=128)
-def _statement(sql: str) -> DriverStatement:
-    # A handful of shapes (filters set or not, edge or not, direction), each built once.
-    typed = {name: UTCDateTime() for name in ("now", "due") if f":{name}" in sql}
-    return DriverStatement(sql, results=_DATETIMES, **typed)
+def _statement(sql: str) -> TextualSelect:
+    # A handful of shapes (filters set or not, edge or not, direction), each built
+    # once, so SQLAlchemy compiles each once per engine and finds it in its cache after.
+    typed = [bindparam(name, type_=UTCDateTime()) for name in ("now", "due") if f":{name}" in sql]
+    clause: TextClause = text(sql).bindparams(*typed)
+    return clause.columns(**_DATETIMES)
 
 
-def _to_rows(found: list[tuple[Any, ...]], segment: int) -> list[QueueRow]:
+def _rows(conn: Connection, sql: str, params: dict[str, Any]) -> Sequence[Row[Any]]:
+    return conn.execute(_statement(sql), params).all()
+
+
+def _to_rows(found: Sequence[Row[Any]], segment: int) -> list[QueueRow]:
     # Rows come in _COLUMNS order: id, crm_id, owner, tier, first and last name,
     # then title .. at_risk_at as QueueRow has them; the two names become one.
     return [QueueRow(*r[:4], f"{r[4]} {r[5]}".strip() or r[8] or r[1], *r[6:], segment) for r in found]
@@ -82,10 +88,11 @@ def _page(
     `edge` (due_at, id), or, `backwards`, the last ones before it; without an
     edge, from the segment's start or end.
 
-    Plain SQL on the driver, not a Core select: the queue's pages are the
-    app's most frequent statements, and the first page is read before the
-    first frame. Building and compiling the select cost 1.5 to 4 ms in a new
-    process and 0.4 ms after; the statement itself runs in 0.2 ms."""
+    Textual SQL, not a Core select: the queue's pages are the app's most
+    frequent statements, and the first page is read before the first frame.
+    Building and compiling a select cost 1.5 to 4 ms in a new process and
+    0.4 ms after; a text clause compiles in a fraction of that, and the search
+    keeps the plan below."""
     conds, params = _where(f, segment)
     params.update(now=now, limit=limit)
     if edge is not None:
@@ -107,7 +114,7 @@ def _page(
         )
     else:
         sql = f"SELECT {_COLUMNS} FROM leads WHERE {where} ORDER BY {order} LIMIT :limit"
-    rows = _to_rows(_statement(sql).rows(conn, params), segment)
+    rows = _to_rows(_rows(conn, sql, params), segment)
     return rows[::-1] if backwards else rows
 
 
@@ -141,7 +148,7 @@ def row_of(conn: Connection, f: QueueFilter, now: datetime, crm_id: str) -> Queu
         conds, params = _where(f, segment)
         conds.append("crm_id = :crm_id")
         params.update(now=now, crm_id=crm_id)
-        found = _statement(f"SELECT {_COLUMNS} FROM leads WHERE {' AND '.join(conds)}").rows(conn, params)
+        found = _rows(conn, f"SELECT {_COLUMNS} FROM leads WHERE {' AND '.join(conds)}", params)
         if found:
             return _to_rows(found, segment)[0]
     return None

@@ -26,10 +26,6 @@ from sqlalchemy import (
 
 from leadqueue.store.column_types import Count, StoredInstant
 
-# store.queue_query and store.outbox import UTCDateTime from here; they are being
-# rewritten (issue 20, point 6), after which they take it from column_types.
-from leadqueue.store.column_types import UTCDateTime as UTCDateTime
-
 SCHEMA_VERSION = 7
 
 # Where an event came from. Only `local` events are published by a sync; a

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import Connection
 
 from leadqueue.settings import paths
-from leadqueue.store.outbox import lock_meta, read_meta, write_meta
+from leadqueue.store.outbox import lock_meta, meta_values, read_meta, write_meta
 from leadqueue.sync.segments import FolderUnreachable
 
 KEY_DIR = "sync-keys"
@@ -108,8 +108,8 @@ def store_key(conn: Connection) -> StoreKey:
 
 def current_key(conn: Connection) -> SigningKey | None:
     """This store's key if it has one and its file is here (read only)."""
-    key_id = read_meta(conn, KEY_ID)
-    return None if key_id is None else _load(key_id, read_meta(conn, PUBLIC_KEY) or "")
+    found = meta_values(conn, KEY_ID, PUBLIC_KEY)
+    return None if KEY_ID not in found else _load(found[KEY_ID], found.get(PUBLIC_KEY, ""))
 
 
 def _create() -> tuple[str, SigningKey]:

@@ -115,8 +115,8 @@ class Publisher:
     def _identity(self, conn: Connection, summary: SyncSummary) -> tuple[Identity, bool]:
         """This store's writer id and key, made on its first sync; True if made now."""
         found = keys.store_key(conn)
-        known = outbox.read_meta(conn, outbox.WRITER_ID)
-        rep = outbox.read_meta(conn, SYNC_REP)
+        meta = outbox.meta_values(conn, outbox.WRITER_ID, SYNC_REP, outbox.NAME_OFFSET)
+        known, rep = meta.get(outbox.WRITER_ID), meta.get(SYNC_REP)
         if known is None:
             writer = outbox.writer_id(conn, self.writer_hint)
         elif found.replaced:
@@ -130,15 +130,16 @@ class Publisher:
             )
         else:
             writer = known
-        me = Identity(writer, found.key, rep, outbox.name_offset(conn))
+        me = Identity(writer, found.key, rep, int(meta.get(outbox.NAME_OFFSET) or 0))
         return me, found.made or known is None
 
     def _start(self, conn: Connection, me: Identity, summary: SyncSummary) -> TakenIn | None:
         """Clean up after a killed run, then publish the first segment."""
         summary.stale_temps_removed = self.folder.remove_stale_temps(me.writer)
         files = outbox.known_files(conn)
-        through = self._recover(conn, me, files, summary)
-        if outbox.backfill_owed(conn):
+        meta = outbox.meta_values(conn, outbox.PUBLISHED_THROUGH, outbox.OUTBOX_BACKFILL)
+        through = self._recover(conn, me, files, int(meta.get(outbox.PUBLISHED_THROUGH) or 0), summary)
+        if meta.get(outbox.OUTBOX_BACKFILL) == "1":
             _backfill(conn)
         return self._publish_step(conn, me, summary, files, through)
 
@@ -205,12 +206,13 @@ class Publisher:
             outbox.write_meta(conn, SYNC_REP, me.rep)
         return me.rep
 
-    def _recover(self, conn: Connection, me: Identity, files: set[str], summary: SyncSummary) -> int:
+    def _recover(
+        self, conn: Connection, me: Identity, files: set[str], through: int, summary: SyncSummary
+    ) -> int:
         """Segments in our folder this store does not remember: take back those
         its key signed with its own next unsent lines, and take in the events of
         the rest it signed (published, then forgotten by a restore). Returns the
-        watermark; `files` gains what is recorded."""
-        through = outbox.published_through(conn)
+        watermark (`through` on entry); `files` gains what is recorded."""
         mine: list[tuple[SegmentRef, Segment]] = []
         for ref in self.folder.segments(me.writer):
             if ref.key in files:
