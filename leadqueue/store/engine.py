@@ -19,7 +19,6 @@ from sqlalchemy.exc import (
     ArgumentError,
     DatabaseError,
     DataError,
-    DBAPIError,
     OperationalError,
     StatementError,
 )
@@ -133,20 +132,12 @@ def _install_sqlite_hooks(engine: Engine, make_wal: bool = True) -> None:
         # "database is locked"; IMMEDIATE takes the write lock up front and waits
         # on busy_timeout instead.
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        # Straight to the driver: this runs for every transaction, and going through
-        # the execution machinery cost more than the statement. Its errors are
-        # wrapped as SQLAlchemy's would be, so they are translated like any other.
-        driver: Any = conn.connection.driver_connection
         info = conn.connection.info
         cache = WRITE_CACHE_KIB if mode == "IMMEDIATE" else READ_CACHE_KIB
-        statement = f"BEGIN {mode}"
-        try:
-            if info.get("cache_kib") != cache:  # only when a connection goes from reads to a write, or back
-                driver.execute(f"PRAGMA cache_size = -{cache}")
-                info["cache_kib"] = cache
-            driver.execute(statement)
-        except sqlite3.Error as exc:
-            raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
+        if info.get("cache_kib") != cache:  # only when a connection goes from reads to a write, or back
+            conn.exec_driver_sql(f"PRAGMA cache_size = -{cache}")
+            info["cache_kib"] = cache
+        conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 class Store:
