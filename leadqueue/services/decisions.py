@@ -19,6 +19,7 @@ from leadqueue.domain.records import encode, to_record
 from leadqueue.domain.roster import Rep
 from leadqueue.services.acting import UnknownRep, acting_rep
 from leadqueue.services.context import Services
+from leadqueue.services.decision_kinds import Acknowledge, Decision, Escalate, Reassign, Undo
 from leadqueue.services.projection import project
 from leadqueue.store import outbox, pg_security
 from leadqueue.store import repository as repo
@@ -46,6 +47,28 @@ USER_ERRORS = (LeadNotFound, UnknownRep, IllegalTransition, DecisionError, NotAl
 class DecisionService:
     def __init__(self, services: Services) -> None:
         self.s = services
+
+    def apply(self, crm_id: str, actor: str, decision: Decision) -> Outcome:
+        """Any decision, by its type: the one entry point screens use."""
+        match decision:
+            case Accept():
+                return self.accept(crm_id, actor, decision)
+            case Reject():
+                return self.reject(crm_id, actor, decision)
+            case NeedsInfo():
+                return self.needs_info(crm_id, actor, decision)
+            case Touch():
+                return self.touch(crm_id, actor, decision)
+            case Dispose():
+                return self.dispose(crm_id, actor, decision)
+            case Undo():
+                return self.undo(crm_id, actor)
+            case Escalate(note=note):
+                return self.escalate(crm_id, actor, note)
+            case Acknowledge(note=note):
+                return self.acknowledge(crm_id, actor, note)
+            case Reassign(to_rep=to_rep, note=note):
+                return self.reassign(crm_id, actor, to_rep, note)
 
     # -- the decisions -------------------------------------------------------
     def accept(self, crm_id: str, actor: str, decision: Accept) -> Outcome:
