@@ -4,6 +4,7 @@ import contextlib
 from typing import Any
 
 from sqlalchemy import select
+from textual import events as textual_events
 from textual.worker import WorkerCancelled
 
 from leadqueue.services.context import Services
@@ -12,15 +13,22 @@ from leadqueue.tui.widgets.queue_list import QueueList
 
 
 async def settle(pilot: Any) -> None:
-    """Let every worker finish and the screen catch up (no sleeps)."""
+    """Let every worker finish and the screen catch up (no sleeps), through Textual's
+    public API. A few rounds: what a finished worker posts may start another."""
     for _ in range(4):
-        # Thread workers do the database work; async workers that wait on an
-        # open form would never finish while the test looks at it.
-        threads = [w for w in pilot.app.workers if getattr(w, "_thread_worker", False)]
-        for worker in threads:
-            with contextlib.suppress(WorkerCancelled):  # superseded by a newer exclusive worker
-                await worker.wait()
+        running = [w for w in pilot.app.workers if not w.is_cancelled]
+        if running:  # wait_for_complete([]) would wait for every worker, cancelled ones too
+            # An exclusive worker superseded meanwhile ends cancelled: the next round waits for the rest.
+            with contextlib.suppress(WorkerCancelled):
+                await pilot.app.workers.wait_for_complete(running)
         await pilot.pause()
+
+
+async def press_and_settle(pilot: Any, *keys: str) -> None:
+    """Press `keys` one after another, as a user types them, then wait once for what
+    they started: a burst of keys costs one settle, not one per key."""
+    await pilot.press(*keys)
+    await settle(pilot)
 
 
 def current(pilot: Any) -> str:
@@ -60,10 +68,8 @@ KEY_NAMES = {" ": "space", ":": "colon", "\t": "tab", "+": "plus", "/": "slash"}
 def post_burst(app: Any, *keys: str) -> None:
     """Post keys all at once, as the driver posts what one read from the terminal
     held: each a character (named as Textual names it) or a key name ("ctrl+s")."""
-    from textual import events
-
     for key in keys:
         if len(key) == 1:
-            app.post_message(events.Key(KEY_NAMES.get(key, key), key))
+            app.post_message(textual_events.Key(KEY_NAMES.get(key, key), key))
         else:
-            app.post_message(events.Key(key, None))
+            app.post_message(textual_events.Key(key, None))
