@@ -1,8 +1,11 @@
 """The breaches screen's rows: an open clock of the report with what a live
-countdown needs, groups by rep or by clock, and the rows as exported."""
+countdown needs, groups by rep or by clock, the rows as exported, and the
+reads and the export the screen runs in a worker's thread."""
 
 from __future__ import annotations
 
+import json
+import time
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -11,8 +14,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadqueue.domain.policy import ClockName, Policy, Tier
-from leadqueue.services import reports
-from leadqueue.services.breach_groups import Escalation, worst_first_key
+from leadqueue.services import breach_groups, reports
+from leadqueue.services.breach_groups import Escalation, RepLoad, worst_first_key
+from leadqueue.services.context import Services
+from leadqueue.tui.export_file import csv_text, write_export
 from leadqueue.tui.format import countdown, in_zone
 
 CLOCK_ORDER = ("decision", "first_touch", "discovery", "disposition")
@@ -210,3 +215,62 @@ def export_records(
             }
         )
     return out
+
+
+# -- reads and exports, in a worker's thread ----------------------------------------------
+
+
+def _give_the_ui_a_turn() -> None:
+    time.sleep(0.002)
+
+
+def export_breaches(
+    fmt: str, rows: list[tuple[str, BreachRow]], now: datetime, zone: ZoneInfo
+) -> tuple[str, str]:
+    """In the export's thread: (what was written, or why it was not)."""
+    records = export_records(rows, now, zone)
+    if fmt == "json":
+        content = json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    else:
+        content = csv_text(EXPORT_FIELDS, records)
+    try:
+        path = write_export("breaches", fmt, now, content)
+    except OSError as exc:
+        return "", f"Export failed: {exc}"
+    return f"{len(records)} rows → {path}", ""
+
+
+@dataclass(frozen=True)
+class BreachReport:
+    rows: list[BreachRow]
+    names: dict[str, str]
+    partial: bool  # only the first reps' clocks
+    loads: dict[str, RepLoad]
+
+
+def read_report(services: Services, first_page: int) -> BreachReport:
+    """In the read's thread: the clocks to show, with the reps' names and loads."""
+    names = services.team.rep_names()
+    # Each rep's load (one aggregate) orders the groups worst first, and says
+    # which reps fill the first screens; escalations are a short index walk.
+    loads = breach_groups.rep_loads(services)
+    escalations = breach_groups.escalations(services)
+    if first_page:
+        # A team has tens of thousands of open clocks: the worst reps' (whole,
+        # so their totals are right) are painted at once, everyone's once that
+        # frame is on screen.
+        first = breach_groups.first_reps(loads.values(), first_page)
+        clocks = reports.breaches(services, reps=first)
+        partial = len(first) < len(breach_groups.worst_first(loads.values()))
+    else:
+        # Between chunks the worker steps aside, so keys and countdowns keep
+        # their turn at the GIL while a team's clocks become Python objects.
+        clocks = reports.breaches(services, between_chunks=_give_the_ui_a_turn)
+        partial = False
+    rows = [breach_row(c, services.policy, escalations.get(c.lead_id)) for c in clocks]
+    return BreachReport(rows, names, partial, loads)
+
+
+def reps_and_loads(services: Services) -> tuple[list[tuple[str, str]], dict[str, RepLoad]]:
+    """Every rep, and each one's load as of now (not as of the last report)."""
+    return services.team.reps(), breach_groups.rep_loads(services)

@@ -6,7 +6,6 @@ it did shows as a toast, and the screen reloads.
 
 from __future__ import annotations
 
-from textual import work
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -14,11 +13,12 @@ from leadqueue.services.context import Services
 from leadqueue.services.decisions import USER_ERRORS
 from leadqueue.services.errors import StoreError
 from leadqueue.services.routing import RouteSummary, RoutingRefused, RoutingService
+from leadqueue.tui.store_work import StoreWork
 
 ROUTE_EVERY = 15.0  # seconds between passes while live routing is on
 
 
-class LiveRouting(Screen[None]):
+class LiveRouting(StoreWork, Screen[None]):
     """Mixed into the breaches screen, which binds `toggle_routing` and calls
     `routing_badge()` in its summary line and `reload()` after a pass."""
 
@@ -43,16 +43,15 @@ class LiveRouting(Screen[None]):
             self.route_now()
         self.update_summary()
 
-    @work(thread=True, exclusive=True, group="routing")
     def route_now(self) -> None:
-        try:
-            summary = RoutingService(self.services).route_once()
-        except (RoutingRefused, StoreError, *USER_ERRORS) as exc:
-            self.app.call_from_thread(self._routing_failed, str(exc))
-            return
-        self.app.call_from_thread(self._routed, summary)
+        # A write: what it did is said even if the team lead has left the screen meanwhile.
+        self.write("routing", route_once, self.services, then=self._routed)
 
-    def _routed(self, summary: RouteSummary) -> None:
+    def _routed(self, outcome: RouteSummary | str) -> None:
+        if isinstance(outcome, str):
+            self._routing_failed(outcome)
+            return
+        summary = outcome
         if summary.changed or summary.warnings:
             # names of reps and rules are the team's data: plain text
             text = "; ".join([*summary.lines(), *summary.warnings])
@@ -73,3 +72,11 @@ class LiveRouting(Screen[None]):
 
     def reload(self) -> None:
         raise NotImplementedError
+
+
+def route_once(services: Services) -> RouteSummary | str:
+    """One routing pass, in the write's thread: what it did, or why it could not run."""
+    try:
+        return RoutingService(services).route_once()
+    except (RoutingRefused, StoreError, *USER_ERRORS) as exc:
+        return str(exc)

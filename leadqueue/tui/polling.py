@@ -3,17 +3,16 @@ for several processes, a sync) notice changes by polling the newest event."""
 
 from __future__ import annotations
 
-from textual import work
 from textual.screen import Screen
 
 from leadqueue.services.context import Services
-from leadqueue.services.errors import StoreError
-from leadqueue.services.routing import RoutingService
+from leadqueue.services.routing import RoutedLead, RoutingService
+from leadqueue.tui.store_work import StoreWork
 
 POLL_SECONDS = 3.0  # how soon a change made elsewhere shows
 
 
-class PollsStore(Screen[None]):
+class PollsStore(StoreWork, Screen[None]):
     """Mixed into a screen: `start_polling()` on mount; the screen implements
     `store_changed()` and `show_error()`, and clears its error in `store_answers()`."""
 
@@ -23,14 +22,8 @@ class PollsStore(Screen[None]):
     def start_polling(self) -> None:
         self.set_interval(POLL_SECONDS, self.poll_changes)
 
-    @work(thread=True, exclusive=True, group="poll")
     def poll_changes(self) -> None:
-        try:
-            latest = self.services.queue.latest_change()
-        except StoreError as exc:
-            self.app.call_from_thread(self.show_error, str(exc))
-            return
-        self.app.call_from_thread(self._polled, latest)
+        self.read("poll", self.services.queue.latest_change, then=self._polled)
 
     def _polled(self, latest: int) -> None:
         seen, self.seen_seq = self.seen_seq, latest
@@ -46,22 +39,20 @@ class PollsStore(Screen[None]):
         (its `filter.owner`); None for a screen over every rep's leads."""
         return getattr(getattr(self, "filter", None), "owner", None)
 
-    @work(thread=True, group="routed")
     def toast_routed(self, rep: str, after_seq: int) -> None:
         """A toast per lead routing gave `rep` (or re-routed to them) since `after_seq`."""
-        try:
-            routed = RoutingService(self.services).routed_to(rep, after_seq)
-        except StoreError:
-            return  # the poll says the store is out of reach
+        # Not exclusive: each poll's leads are its own. An error is the poll's to say.
+        routed_to = RoutingService(self.services).routed_to
+        self.read(
+            "routed", routed_to, rep, after_seq, then=self._toast, failed=lambda _: None, exclusive=False
+        )
+
+    def _toast(self, routed: list[RoutedLead]) -> None:
         for lead in routed[:3]:
             # the lead's name and company are data: never read as markup
-            self.app.call_from_thread(self.notify, lead.message(), title="New lead", markup=False)
+            self.notify(lead.message(), title="New lead", markup=False)
         if len(routed) > 3:
-            more = f"… and {len(routed) - 3} more routed to you"
-            self.app.call_from_thread(self.notify, more, title="New lead", markup=False)
-
-    def show_error(self, message: str) -> None:
-        raise NotImplementedError
+            self.notify(f"… and {len(routed) - 3} more routed to you", title="New lead", markup=False)
 
     def store_answers(self) -> None:
         """The store answered a poll: an error about reaching it is over."""

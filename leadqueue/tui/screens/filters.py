@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,9 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, RadioSet, Static
 
 from leadqueue.domain.queue_view import QueueFilter
-from leadqueue.services.errors import StoreError
 from leadqueue.tui.format import plain, visible
 from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS, FieldFocusActions
+from leadqueue.tui.store_work import StoreWork
 from leadqueue.tui.typeahead import in_turn
 from leadqueue.tui.widgets.toggles import MarkedRadioButton
 
@@ -24,7 +24,7 @@ TIERS = ("any", "hot", "standard", "low")
 STATES = ("any", "breached", "at_risk", "running")
 
 
-class FilterScreen(FieldFocusActions, ModalScreen[QueueFilter | None]):
+class FilterScreen(FieldFocusActions, StoreWork, ModalScreen[QueueFilter | None]):
     CSS_PATH = "forms.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="filters.cancel", priority=True),
@@ -67,16 +67,7 @@ class FilterScreen(FieldFocusActions, ModalScreen[QueueFilter | None]):
                 yield Button("Clear", id="clear")
 
     def on_mount(self) -> None:
-        self._read_sources()
-
-    @work(thread=True, exclusive=True)
-    def _read_sources(self) -> None:
-        try:
-            found = self.load_sources()
-        except StoreError as exc:
-            self.app.call_from_thread(self._no_sources, str(exc))
-            return
-        self.app.call_from_thread(self._show_sources, found)
+        self.read("sources", self.load_sources, then=self._show_sources, failed=self._no_sources)
 
     def _show_sources(self, found: list[str]) -> None:
         fresh = [s for s in found if s not in self.sources]

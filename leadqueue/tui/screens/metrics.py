@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from rich.text import Text
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -20,7 +21,6 @@ from textual.events import Resize
 from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
 
 from leadqueue.services import reports
 from leadqueue.services.context import Services
@@ -45,6 +45,7 @@ from leadqueue.tui.screens.metrics_tables import (
     rendered_text,
     shown_rows,
 )
+from leadqueue.tui.store_work import StoreWork
 
 __all__ = ["TITLES", "CustomPeriodForm", "MetricsScreen", "Period", "SectionView", "rendered_text"]
 
@@ -52,7 +53,7 @@ log = logging.getLogger(__name__)
 Cursor = tuple[str, int]  # (section, shown row)
 
 
-class MetricsScreen(Screen[None]):
+class MetricsScreen(StoreWork, Screen[None]):
     CSS_PATH = "team.tcss"
     BINDINGS = [
         Binding("1", "period('week')", "This week", id="metrics.this_week"),
@@ -112,26 +113,17 @@ class MetricsScreen(Screen[None]):
         self.update_head()
         self.load(period)
 
-    @work(thread=True, exclusive=True, group="metrics")
     def load(self, period: Period) -> None:
-        worker = get_current_worker()
+        # Another period picked meanwhile starts another read, which cancels this one.
+        self.read("metrics", self._read_metrics, period, then=self._show)
 
-        def arrived(sections: dict[str, Any]) -> None:
-            # The quick sections paint while the slower aggregates are still running.
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self._show_sections, period, sections)
+    def _read_metrics(self, period: Period) -> dict[str, Any]:
+        """In the read's thread: the quick sections paint while the slower aggregates run."""
+        return reports.metrics(
+            self.services, period.since, period.until, on_sections=partial(self.deliver, self._show_sections)
+        )
 
-        try:
-            result = reports.metrics(self.services, period.since, period.until, on_sections=arrived)
-        except (StoreError, *USER_ERRORS) as exc:
-            self.app.call_from_thread(self.show_error, str(exc))
-            return
-        if not get_current_worker().is_cancelled:  # the user picked another period meanwhile
-            self.app.call_from_thread(self._show, period, result)
-
-    def _show_sections(self, period: Period, sections: dict[str, Any]) -> None:
-        if period != self.period or not self.is_attached:
-            return
+    def _show_sections(self, sections: dict[str, Any]) -> None:
         for key, rows in sections.items():
             self.shown[key] = rows
             self._paint(key)
@@ -140,9 +132,7 @@ class MetricsScreen(Screen[None]):
             if self.cursor is not None:
                 self._paint(self.cursor[0])
 
-    def _show(self, period: Period, result: dict[str, Any]) -> None:
-        if period != self.period or not self.is_attached:  # superseded, or the user left
-            return
+    def _show(self, result: dict[str, Any]) -> None:
         self.result, self.loading, self.error = result, False, ""
         for key in TITLES:
             if self.shown.get(key) is not result[key]:  # laid out already as it arrived
@@ -155,8 +145,6 @@ class MetricsScreen(Screen[None]):
         self.query_one(f"#section-{key}", Static).update(SectionView(key, self.shown[key], selected))
 
     def show_error(self, message: str) -> None:
-        if not self.is_attached:
-            return
         self.loading = False
         self.error = message
         log.error(message)
@@ -310,40 +298,43 @@ class MetricsScreen(Screen[None]):
         if self.result is None:
             self.notify("Nothing loaded yet", severity="warning", markup=False)
             return
-        self.export(fmt, self.result, self.services.clock.now())
+        self.write("export", export_metrics, fmt, self.result, self.services.clock.now(), then=self._exported)
 
-    @work(thread=True, group="export")
-    def export(self, fmt: str, result: dict[str, Any], now: datetime) -> None:
-        content = (
-            json.dumps(result, indent=2, ensure_ascii=False) + "\n" if fmt == "json" else metrics_csv(result)
-        )
-        try:
-            path = write_export("metrics", fmt, now, content)
-        except OSError as exc:
-            self.app.call_from_thread(
-                self.notify, f"Export failed: {exc}", severity="error", title="Export", markup=False
-            )
-            return
-        self.app.call_from_thread(self.notify, f"Metrics → {path}", title="Exported", markup=False)
+    def _exported(self, done: tuple[str, str]) -> None:
+        said, problem = done
+        if problem:
+            self.app.notify(problem, severity="error", title="Export", markup=False)
+        else:
+            self.app.notify(said, title="Exported", markup=False)
 
     def action_weekly_report(self) -> None:
         """The weekly report (one HTML file with charts) for the period shown, written
         where the other exports go."""
-        self.weekly_report(self.period, self.services.clock.now())
+        now = self.services.clock.now()
+        self.write("export", export_weekly_report, self.services, self.period, now, then=self._exported)
 
-    @work(thread=True, group="export")
-    def weekly_report(self, period: Period, now: datetime) -> None:
-        from leadqueue.export.weekly_html import html_report
-        from leadqueue.services.weekly_report import period_of, weekly_report
 
-        try:
-            report = weekly_report(
-                self.services, period_of(period.since, period.until, self.services.policy.zone)
-            )
-            path = write_export("weekly-report", "html", now, html_report(report))
-        except (StoreError, OSError, *USER_ERRORS) as exc:
-            self.app.call_from_thread(
-                self.notify, f"Weekly report failed: {exc}", severity="error", title="Export", markup=False
-            )
-            return
-        self.app.call_from_thread(self.notify, f"Weekly report → {path}", title="Exported", markup=False)
+def export_metrics(fmt: str, result: dict[str, Any], now: datetime) -> tuple[str, str]:
+    """In the export's thread: (what was written, or why it was not)."""
+    content = (
+        json.dumps(result, indent=2, ensure_ascii=False) + "\n" if fmt == "json" else metrics_csv(result)
+    )
+    try:
+        path = write_export("metrics", fmt, now, content)
+    except OSError as exc:
+        return "", f"Export failed: {exc}"
+    return f"Metrics → {path}", ""
+
+
+def export_weekly_report(services: Services, period: Period, now: datetime) -> tuple[str, str]:
+    """In the export's thread: (what was written, or why it was not)."""
+    # Imported at the first report: the charts' code is for the team lead who asks for one.
+    from leadqueue.export.weekly_html import html_report
+    from leadqueue.services.weekly_report import period_of, weekly_report
+
+    try:
+        report = weekly_report(services, period_of(period.since, period.until, services.policy.zone))
+        path = write_export("weekly-report", "html", now, html_report(report))
+    except (StoreError, OSError, *USER_ERRORS) as exc:
+        return "", f"Weekly report failed: {exc}"
+    return f"Weekly report → {path}", ""

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,10 +17,9 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from leadqueue.services.context import Services
-from leadqueue.services.decisions import USER_ERRORS
 from leadqueue.services.drilldown import LeadItem, LeadList, leads_behind, list_title
-from leadqueue.services.errors import StoreError
 from leadqueue.tui.format import visible
+from leadqueue.tui.store_work import StoreWork
 
 
 def lead_prompt(item: LeadItem) -> Text:
@@ -36,7 +34,7 @@ def lead_prompt(item: LeadItem) -> Text:
     return text
 
 
-class LeadListScreen(ModalScreen[None]):
+class LeadListScreen(StoreWork, ModalScreen[None]):
     CSS_PATH = "forms.tcss"
     # CSS, not DEFAULT_CSS: it must win over forms.tcss's `.form` sizes.
     CSS = """
@@ -71,18 +69,11 @@ class LeadListScreen(ModalScreen[None]):
         self.query_one(OptionList).focus()
         self.load()
 
-    @work(thread=True, exclusive=True, group="drilldown")
     def load(self) -> None:
-        try:
-            result = leads_behind(self.services, self.section, self.row, self.since, self.until)
-        except (StoreError, *USER_ERRORS) as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        self.app.call_from_thread(self._show, result)
+        args = (self.services, self.section, self.row, self.since, self.until)
+        self.read("drilldown", leads_behind, *args, then=self._show, failed=self._failed)
 
     def _show(self, result: LeadList) -> None:
-        if not self.is_attached:
-            return
         self.result = result
         options = self.query_one(OptionList)
         options.clear_options()
@@ -95,8 +86,7 @@ class LeadListScreen(ModalScreen[None]):
         self.query_one("#leads-status", Static).update(status if result.total else "no leads")
 
     def _failed(self, message: str) -> None:
-        if self.is_attached:
-            self.query_one("#leads-status", Static).update(f"⚠ {visible(message)}")
+        self.query_one("#leads-status", Static).update(f"⚠ {visible(message)}")
 
     def action_move(self, direction: str) -> None:
         options = self.query_one(OptionList)

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -179,8 +179,7 @@ class QueueScreen(
         self._view_timer: Any = None
         self.error: str = ""
         self._first_page = first_page
-        self._loads_started = 0
-        self._loads_done = 0
+        self._rows_on_their_way = False  # the newest read of the queue is not in yet
         # Releases of the keys held until the queue's newest read is in, and until each write is back.
         self._keys_held_for_the_queue: list[Callable[[], None]] = []
         self._keys_held_for_writes: list[Callable[[], None]] = []
@@ -247,41 +246,34 @@ class QueueScreen(
         self.load_queue(self.filter, keep)
 
     def load_queue(self, f: QueueFilter, keep: int | str | None) -> None:
-        self._loads_started += 1
-        self._read_queue(f, keep, self._loads_started)
+        self.read_rows(top_of_queue, self.services, f, then=lambda rows: self._queue_read(rows, keep))
 
-    @work(thread=True, exclusive=True, group="queue")
-    def _read_queue(self, f: QueueFilter, keep: int | str | None, load: int) -> None:
-        try:
-            rows = top_of_queue(self.services, f)
-        except StoreError as exc:
-            self.app.call_from_thread(self._queue_not_read, str(exc), load)
-            return
-        self.app.call_from_thread(self._queue_read, rows, keep, load)
+    def read_rows(self, fetch: Callable[..., Any], *args: Any, then: Callable[[Any], object]) -> None:
+        """Every read of the queue's rows: one at a time (a newer one, a search typed
+        on say, supersedes the one in flight), and the rows read beyond the window
+        before it are for the rows it replaces."""
+        self.workers.cancel_group(self, "more")
+        self._rows_on_their_way = True
+        self.read("queue", fetch, *args, then=then, failed=self._queue_not_read)
 
-    def _queue_read(
-        self, rows: list[QueueRow], keep: int | str | None, load: int, at_end: bool = False
-    ) -> None:
-        """A read's rows, painted unless a newer read has begun; `at_end`: they are the queue's last."""
-        if load < self._loads_started:
-            return  # a newer read is on its way (a search typed on, say): this one is stale
-        self._loads_done = load
+    def _queue_read(self, rows: list[QueueRow], keep: int | str | None, at_end: bool = False) -> None:
+        """The newest read's rows; `at_end`: they are the queue's last."""
+        self._rows_on_their_way = False
         self._apply_page(rows, keep)
         if at_end:
             queue = self.query_one(QueueList)
             queue.at_start, queue.at_end = len(rows) < PAGE, True
         self._release_keys_held_for_the_queue()
 
-    def _queue_not_read(self, message: str, load: int) -> None:
+    def _queue_not_read(self, message: str) -> None:
+        self._rows_on_their_way = False
         self.show_error(message)
-        if load == self._loads_started:
-            self._loads_done = load
-            self._release_keys_held_for_the_queue()
+        self._release_keys_held_for_the_queue()
 
     def _hold_keys_until_the_queue_is_read(self) -> None:
         """Keys typed now act on the rows being read (a search's results, say),
         not on the rows on screen: they wait for the newest read to arrive."""
-        if self._loads_done < self._loads_started:
+        if self._rows_on_their_way:
             self._keys_held_for_the_queue.append(hold_keys(self))
 
     def _release_keys_held_for_the_queue(self) -> None:
@@ -321,14 +313,11 @@ class QueueScreen(
         self.call_after_refresh(self.load_detail, crm_id)
         self._view_timer = self.set_timer(VIEWED_AFTER, lambda: self.record_viewed(crm_id))
 
-    @work(thread=True, exclusive=True, group="detail")
     def load_detail(self, crm_id: str) -> None:
-        try:
-            view = load_lead_view(self.services, crm_id)
-        except (StoreError, *USER_ERRORS) as exc:
-            self.app.call_from_thread(self.query_one(LeadDetail).show_message, str(exc))
-            return
-        self.app.call_from_thread(self._show_view, view)
+        detail = self.query_one(LeadDetail)
+        self.read(
+            "detail", load_lead_view, self.services, crm_id, then=self._show_view, failed=detail.show_message
+        )
 
     def _show_view(self, view: LeadView) -> None:
         current = self.query_one(QueueList).current
@@ -337,13 +326,15 @@ class QueueScreen(
         self.view = view
         self.query_one(LeadDetail).show(view, self.now(), self.zone)
 
-    @work(thread=True, group="write")
     def record_viewed(self, crm_id: str) -> None:
         if crm_id in self.viewed or not self.actor:
             return
         self.viewed.add(crm_id)
+        self.write("write", self._view, crm_id, self.actor, then=lambda _: None)
+
+    def _view(self, crm_id: str, actor: str) -> None:
         try:
-            self.decisions.view(crm_id, self.actor)
+            self.decisions.view(crm_id, actor)
         except (StoreError, *USER_ERRORS) as exc:
             log.info("viewed not recorded for %s: %s", crm_id, exc)
 
@@ -381,18 +372,10 @@ class QueueScreen(
         self.reload()
 
     def action_last(self) -> None:
-        # Numbered like every read of the queue: it cancels a read in flight (one group).
-        self._loads_started += 1
-        self.load_last(self.filter, self._loads_started)
+        def read(rows: list[QueueRow]) -> None:
+            self._queue_read(rows, len(rows) - 1, at_end=True)
 
-    @work(thread=True, exclusive=True, group="queue")
-    def load_last(self, f: QueueFilter, load: int) -> None:
-        try:
-            rows = self.services.queue.last_page(f, PAGE)
-        except StoreError as exc:
-            self.app.call_from_thread(self._queue_not_read, str(exc), load)
-            return
-        self.app.call_from_thread(self._queue_read, rows, len(rows) - 1, load, at_end=True)
+        self.read_rows(self.services.queue.last_page, self.filter, PAGE, then=read)
 
     def action_section(self, section: str) -> None:
         self.query_one(QueueList).marked.clear()  # marks are the section's: r in Decide, not Follow up

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.screen import Screen
 
 from leadqueue.domain.queue_view import Cursor, QueueCounts, QueueFilter, QueueRow
 from leadqueue.services.context import Services
-from leadqueue.services.errors import StoreError
 from leadqueue.services.lead_view import tier_reasons
+from leadqueue.services.queue import QueueHeader
 from leadqueue.tui.alerts import alert
 from leadqueue.tui.format import clock_state, lead_name
+from leadqueue.tui.store_work import StoreWork
 from leadqueue.tui.widgets.lead_detail import LeadDetail
 from leadqueue.tui.widgets.queue_list import QueueList
 
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 PAGE = 120  # as the queue reads a page
 
 
-class PagesInQueue(Screen[None]):
+class PagesInQueue(StoreWork, Screen[None]):
     # The queue screen's, used here.
     services: Services
     filter: QueueFilter
@@ -53,22 +54,13 @@ class PagesInQueue(Screen[None]):
 
         def load_queue(self, f: QueueFilter, keep: int | str | None) -> None: ...
 
-    @work(thread=True, exclusive=True, group="more")
     def load_more(self, direction: str, f: QueueFilter, edge: Cursor) -> None:
+        # Cancelled by the next read of the whole queue (read_rows): its rows replace these.
         queue = self.services.queue
-        try:
-            if direction == "after":
-                rows = queue.page_after(f, edge, PAGE)
-            else:
-                rows = queue.page_before(f, edge, PAGE)
-        except StoreError as exc:
-            self.app.call_from_thread(self.show_error, str(exc))
-            return
-        self.app.call_from_thread(self._apply_more, direction, rows, f)
+        fetch = queue.page_after if direction == "after" else queue.page_before
+        self.read("more", fetch, f, edge, PAGE, then=lambda rows: self._apply_more(direction, rows))
 
-    def _apply_more(self, direction: str, rows: list[QueueRow], f: QueueFilter) -> None:
-        if f != self.filter:
-            return
+    def _apply_more(self, direction: str, rows: list[QueueRow]) -> None:
         queue = self.query_one(QueueList)
         if direction == "after":
             queue.extend_after(rows, at_end=len(rows) < PAGE)
@@ -84,14 +76,8 @@ class PagesInQueue(Screen[None]):
         edge = queue.rows[-1] if event.direction == "after" else queue.rows[0]
         self.load_more(event.direction, self.filter, edge.cursor)
 
-    @work(thread=True, exclusive=True, group="counts")
     def refresh_counts(self) -> None:
-        try:
-            header = self.services.queue.header(self.filter)
-        except StoreError as exc:
-            self.app.call_from_thread(self.show_error, str(exc))
-            return
-        self.app.call_from_thread(self._apply_counts, header.counts, header.hot, header.unsent)
+        self.read("counts", self.services.queue.header, self.filter, then=self._apply_counts)
 
     def store_answers(self) -> None:
         if self.error:
@@ -102,10 +88,10 @@ class PagesInQueue(Screen[None]):
         current = self.query_one(QueueList).current
         self.load_queue(self.filter, current.crm_id if current else None)
 
-    def _apply_counts(self, counts: QueueCounts, hot: list[QueueRow], unsent: int) -> None:
-        self.counts = counts
-        self.unsent = unsent
-        self._notice_hot(hot)
+    def _apply_counts(self, header: QueueHeader) -> None:
+        self.counts = header.counts
+        self.unsent = header.unsent
+        self._notice_hot(header.hot)
         self.update_summary()
 
     def _notice_hot(self, rows: list[QueueRow]) -> None:
@@ -127,14 +113,8 @@ class PagesInQueue(Screen[None]):
             if missing:
                 self._read_reasons(missing)
 
-    @work(thread=True, exclusive=True, group="reasons")
     def _read_reasons(self, crm_ids: list[str]) -> None:
-        try:
-            reasons = tier_reasons(self.services, crm_ids)
-        except StoreError as exc:
-            self.app.call_from_thread(self.show_error, str(exc))
-            return
-        self.app.call_from_thread(self.query_one(QueueList).set_reasons, reasons)
+        self.read("reasons", tier_reasons, self.services, crm_ids, then=self.query_one(QueueList).set_reasons)
 
     # -- the clock ---------------------------------------------------------------------
     def tick(self) -> None:

@@ -11,13 +11,12 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.screen import Screen
 
 from leadqueue.domain.safe_text import terminal_safe
 from leadqueue.services.context import Services
-from leadqueue.services.decisions import USER_ERRORS
-from leadqueue.services.errors import StoreError
+from leadqueue.services.lead_view import load_lead_view
+from leadqueue.tui.store_work import StoreWork
 
 if TYPE_CHECKING:
     from leadqueue.domain.lead import LeadProfile
@@ -53,7 +52,7 @@ def contact_to_copy(email: str, phone: str, last: str | None) -> tuple[str, str]
     return choices[0]
 
 
-class ReachInQueue(Screen[None]):
+class ReachInQueue(StoreWork, Screen[None]):
     # The queue screen's, used here.
     services: Services
     view: LeadView | None
@@ -73,16 +72,15 @@ class ReachInQueue(Screen[None]):
         else:  # the pane's read is still on its way: read the lead for the copy
             self._read_then_copy(row.crm_id)
 
-    @work(thread=True, exclusive=True, group="reach")
     def _read_then_copy(self, crm_id: str) -> None:
-        from leadqueue.services.lead_view import load_lead_view
-
-        try:
-            profile = load_lead_view(self.services, crm_id).profile
-        except (StoreError, *USER_ERRORS) as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
-            return
-        self.app.call_from_thread(self._copy_contact, profile)
+        self.read(
+            "reach",
+            load_lead_view,
+            self.services,
+            crm_id,
+            then=lambda view: self._copy_contact(view.profile),
+            failed=lambda message: self.notify(message, severity="error", markup=False),
+        )
 
     def _copy_contact(self, profile: LeadProfile) -> None:
         last = self._copied[1] if self._copied and self._copied[0] == profile.crm_id else None

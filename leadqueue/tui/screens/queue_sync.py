@@ -10,19 +10,19 @@ import socket
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.screen import Screen
 
 from leadqueue.domain.queue_view import QueueFilter
 from leadqueue.services.context import Services
 from leadqueue.services.errors import StoreError
+from leadqueue.tui.store_work import StoreWork
 from leadqueue.tui.widgets.queue_list import QueueList
 
 if TYPE_CHECKING:
     from leadqueue.sync.service import SyncSummary
 
 
-class SyncInQueue(Screen[None]):
+class SyncInQueue(StoreWork, Screen[None]):
     # The queue screen's, used here.
     services: Services
     actor: str | None
@@ -51,22 +51,15 @@ class SyncInQueue(Screen[None]):
             return
         self.syncing = True
         self.update_summary()
-        self.run_sync(self.export_dir)
-
-    @work(thread=True, exclusive=True, group="sync")
-    def run_sync(self, folder: Path) -> None:
-        from leadqueue.sync.segments import FolderUnreachable
-        from leadqueue.sync.service import SyncService
-
-        try:
-            summary = SyncService(self.services, folder, self.actor or socket.gethostname()).run()
-        except FolderUnreachable as exc:
-            self.app.call_from_thread(self._sync_done, None, f"{exc}. Decisions wait in the outbox.")
-            return
-        except StoreError as exc:
-            self.app.call_from_thread(self._sync_done, None, str(exc))
-            return
-        self.app.call_from_thread(self._sync_done, summary, "")
+        self.read(
+            "sync",
+            run_sync,
+            self.services,
+            self.export_dir,
+            self.actor or socket.gethostname(),
+            then=lambda summary: self._sync_done(summary, ""),
+            failed=lambda problem: self._sync_done(None, problem),
+        )
 
     def _sync_done(self, summary: SyncSummary | None, problem: str) -> None:
         self.syncing = False
@@ -80,3 +73,16 @@ class SyncInQueue(Screen[None]):
             if summary.received:
                 self.load_queue(self.filter, self.query_one(QueueList).cursor)
         self.refresh_counts()
+
+
+def run_sync(services: Services, folder: Path, who: str) -> SyncSummary:
+    """One sync, in the read's thread; a shared folder out of reach is a StoreError
+    for the screen, saying the decisions are safe meanwhile."""
+    # Imported at the first sync: a rep who never syncs never loads the sync's code.
+    from leadqueue.sync.segments import FolderUnreachable
+    from leadqueue.sync.service import SyncService
+
+    try:
+        return SyncService(services, folder, who).run()
+    except FolderUnreachable as exc:
+        raise StoreError(f"{exc}. Decisions wait in the outbox.") from exc

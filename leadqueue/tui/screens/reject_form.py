@@ -20,13 +20,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
 from leadqueue.domain.decisions import Reject
 from leadqueue.domain.policy import Policy
@@ -35,6 +34,7 @@ from leadqueue.services.duplicate_lookup import Candidate, DuplicateCheck, Dupli
 from leadqueue.services.errors import StoreError
 from leadqueue.tui.format import fit, visible
 from leadqueue.tui.screens.form_base import ConfirmScreen, DecisionForm
+from leadqueue.tui.store_work import StoreWork
 from leadqueue.tui.typeahead import hold_keys, in_turn
 
 DUPLICATE_HELP = "↑↓ pick a record below, or type its id, a name or an email"
@@ -59,7 +59,7 @@ class ReasonList(OptionList):
         self.scroll_to_highlight()
 
 
-class RejectForm(DecisionForm):
+class RejectForm(DecisionForm, StoreWork):
     TITLE_TEXT = "Reject"
     SUBMIT_LABEL = "Reject"
     ERROR_AT_FIELD = True
@@ -231,34 +231,32 @@ class RejectForm(DecisionForm):
 
     def _find(self, text: str) -> None:
         if not text and self._initial is not None:
+            self.workers.cancel_group(self, "duplicate-lookup")  # an older text's results are stale
             self._show("", self._initial)
             return
         self.query_one("#duplicate-resolved", Static).update("looking up…")
-        self._look_up(text)
-
-    @work(thread=True, exclusive=True, group="duplicate-lookup")
-    def _look_up(self, text: str) -> None:
-        assert self.lookup is not None
-        try:
-            found = self.lookup.search(text, self.targets) if text else self.lookup.candidates(self.targets)
-        except StoreError as exc:
-            self.app.call_from_thread(self._lookup_failed, text, str(exc))
-            return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, text, found)
+        lookup = self.lookup
+        assert lookup is not None
+        # Each letter typed starts a lookup that cancels the one before it.
+        self.read(
+            "duplicate-lookup",
+            lookup.search if text else lookup.candidates,
+            *((text, self.targets) if text else (self.targets,)),
+            then=lambda found: self._show(text, found),
+            failed=lambda message: self._lookup_failed(text, message),
+            errors=(StoreError,),
+        )
 
     def _typed(self) -> str:
         return self.query_one("#duplicate-of", Input).value.strip()
 
     def _lookup_failed(self, text: str, message: str) -> None:
-        if self.is_active and text == self._typed():
+        if self.is_active:
             self.query_one("#duplicate-resolved", Static).update(
                 f"✘ could not look it up: {visible(message)}"
             )
 
     def _show(self, text: str, found: list[Candidate]) -> None:
-        if not self.is_attached or text != self._typed():
-            return  # typed on since: the search for the newer text is on its way
         if not text:
             self._initial = found
         self._candidates = found
@@ -343,16 +341,11 @@ class RejectForm(DecisionForm):
         # form if it stays open, to the confirmation, or to the queue once it closes.
         self._release_keys = hold_keys(self)
         picked = self._picked()
-        self._check(decision, self._typed(), picked.person.crm_id if picked else None)
-
-    @work(thread=True, exclusive=True, group="duplicate-check")
-    def _check(self, decision: Reject, typed: str, picked: str | None) -> None:
-        assert self.lookup is not None
-        try:
-            result = self.lookup.check(self.targets, typed, picked)
-        except StoreError as exc:
-            result = DuplicateCheck(None, f"could not look the record up: {exc}")
-        self.app.call_from_thread(self._checked, decision, result)
+        args = (self.lookup, self.targets, self._typed(), picked.person.crm_id if picked else None)
+        # A write's way: its outcome comes back whatever happened meanwhile, to release the keys.
+        self.write(
+            "duplicate-check", check_duplicate, *args, then=lambda result: self._checked(decision, result)
+        )
 
     def _checked(self, decision: Reject, result: DuplicateCheck) -> None:
         release, self._release_keys = self._release_keys, None
@@ -398,3 +391,13 @@ class RejectForm(DecisionForm):
                 )
 
         self.app.push_screen(ConfirmScreen(question, default=False), answered)
+
+
+def check_duplicate(
+    lookup: DuplicateLookup, targets: Sequence[str], typed: str, picked: str | None
+) -> DuplicateCheck:
+    """In the check's thread: the record the rep means, or what is wrong with it."""
+    try:
+        return lookup.check(targets, typed, picked)
+    except StoreError as exc:
+        return DuplicateCheck(None, f"could not look the record up: {exc}")

@@ -13,7 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -21,11 +21,11 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from leadqueue.services.context import Services
-from leadqueue.services.errors import StoreError
 from leadqueue.services.next_steps import DueStep, TodaySteps, steps_due_today
 from leadqueue.tui.format import visible
 from leadqueue.tui.screens.help import HelpScreen, binding_rows
 from leadqueue.tui.step_text import local_time, relative, zone_label
+from leadqueue.tui.store_work import StoreWork
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ STATUS_WIDTH = 18  # "! 12d23h overdue" and two spaces
 KIND_WIDTH = 8  # "meeting" and a space
 
 
-class TodayScreen(Screen[str | None]):
+class TodayScreen(StoreWork, Screen[str | None]):
     """Dismissed with the chosen lead's CRM id (enter), or None (esc)."""
 
     DEFAULT_CSS = """
@@ -85,26 +85,16 @@ class TodayScreen(Screen[str | None]):
     def reload(self) -> None:
         self.load(self.owner, self.zone)
 
-    @work(thread=True, exclusive=True, group="today")
     def load(self, owner: str | None, zone: ZoneInfo) -> None:
-        try:
-            found = steps_due_today(self.services, owner, zone)
-        except StoreError as exc:
-            self.app.call_from_thread(self._not_loaded, str(exc))
-            return
-        self.app.call_from_thread(self._loaded, found)
+        self.read("today", steps_due_today, self.services, owner, zone, then=self._loaded)
 
-    def _not_loaded(self, message: str) -> None:
-        if not self.is_attached:
-            return
+    def show_error(self, message: str) -> None:
         log.error(message)
         self.error = message
         self.notify(message, severity="error", title="Store", timeout=10, markup=False)
         self.query_one("#today-summary", Static).update(self._summary())
 
     def _loaded(self, found: TodaySteps) -> None:
-        if not self.is_attached:  # the rep went back before the list came in
-            return
         listing = self.query_one(OptionList)
         keep = self._highlighted_id()
         self.found, self.error = found, ""
