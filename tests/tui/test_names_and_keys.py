@@ -69,7 +69,7 @@ async def test_the_undo_toast_names_the_lead_not_its_crm_id(app: LeadqueueApp) -
         row = queue.query_one(QueueList).current
         assert row is not None
         # Decided as the reject form's result would: the form is not what this is about.
-        queue._decide_now("reject", [row.crm_id], Reject(reason="R3"))
+        queue._decide_now([row.crm_id], Reject(reason="R3"))
         await settle(pilot)
         assert saved(app)[-1] == f"Rejected {row.name} · {row.company}  (u undoes)"
         await pilot.press("u")

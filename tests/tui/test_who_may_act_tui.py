@@ -56,7 +56,7 @@ async def test_marked_leads_of_another_rep_are_reported_and_the_others_done(demo
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, QueueScreen)
-        screen.decide("reject", [other, own], Reject("R3"))
+        screen.decide([other, own], Reject("R3"))
         await settle(pilot)
         refused = [n.message for n in app._notifications if n.title == "Not saved"]
         saved = [n.message for n in app._notifications if n.title == "Saved"]

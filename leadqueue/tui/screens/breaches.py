@@ -11,42 +11,39 @@ so a group never moves under the cursor; an escalated lead carries ⚑.
 
 from __future__ import annotations
 
-import json
 import logging
-import time
 from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
 from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
 
-from leadqueue.services import breach_groups, reports
 from leadqueue.services.breach_groups import RepLoad
 from leadqueue.services.context import Services
-from leadqueue.services.decisions import USER_ERRORS, DecisionService
-from leadqueue.services.errors import StoreError
+from leadqueue.services.decision_kinds import Acknowledge, Escalate, Reassign
+from leadqueue.services.decisions import DecisionService
 from leadqueue.tui.breach_rows import (
-    EXPORT_FIELDS,
+    BreachReport,
     BreachRow,
     Group,
-    breach_row,
-    export_records,
+    export_breaches,
     group_rows,
+    read_report,
+    reps_and_loads,
     team_totals,
 )
-from leadqueue.tui.export_file import csv_text, write_export
 from leadqueue.tui.format import lead_name, visible
 from leadqueue.tui.live_routing import LiveRouting
 from leadqueue.tui.polling import PollsStore
 from leadqueue.tui.screens.forms import ConfirmScreen
 from leadqueue.tui.screens.help import HelpScreen, binding_rows
-from leadqueue.tui.screens.reassign import ReassignForm, Reassignment
+from leadqueue.tui.screens.reassign import ReassignForm
+from leadqueue.tui.store_work import decide_each
 from leadqueue.tui.widgets.breach_list import NARROW_BELOW, BreachList, describe_row
 
 log = logging.getLogger(__name__)
@@ -56,10 +53,6 @@ DEFAULT_ACTOR = "team-lead"
 
 
 # -- the screen ----------------------------------------------------------------------------
-
-
-def _give_the_ui_a_turn() -> None:
-    time.sleep(0.002)
 
 
 class BreachesScreen(LiveRouting, PollsStore):
@@ -130,34 +123,11 @@ class BreachesScreen(LiveRouting, PollsStore):
         first_page = 2 * max(40, self.size.height) if not self.all_rows and listing.by == "rep" else 0
         self.load(keep if keep is not None else (current.key if current else None), first_page)
 
-    @work(thread=True, exclusive=True, group="breaches")
     def load(self, keep: tuple[str, str] | int | None, first_page: int = 0) -> None:
-        worker = get_current_worker()
-        try:
-            names = self.services.team.rep_names()
-            # Each rep's load (one aggregate) orders the groups worst first, and says
-            # which reps fill the first screens; escalations are a short index walk.
-            loads = breach_groups.rep_loads(self.services)
-            escalations = breach_groups.escalations(self.services)
-            if first_page:
-                # A team has tens of thousands of open clocks: the worst reps' (whole,
-                # so their totals are right) are painted at once, everyone's once that
-                # frame is on screen.
-                first = breach_groups.first_reps(loads.values(), first_page)
-                clocks = reports.breaches(self.services, reps=first)
-                partial = len(first) < len(breach_groups.worst_first(loads.values()))
-            else:
-                # Between chunks the worker steps aside, so keys and countdowns keep
-                # their turn at the GIL while a team's clocks become Python objects.
-                clocks = reports.breaches(self.services, between_chunks=_give_the_ui_a_turn)
-                partial = False
-        except (StoreError, *USER_ERRORS) as exc:
-            self.app.call_from_thread(self.show_error, str(exc))
-            return
-        policy = self.services.policy
-        rows = [breach_row(c, policy, escalations.get(c.lead_id)) for c in clocks]
-        if not worker.is_cancelled:  # a newer load supersedes this one
-            self.app.call_from_thread(self._apply, rows, names, keep, partial, loads)
+        def apply(report: BreachReport) -> None:
+            self._apply(report.rows, report.names, keep, report.partial, report.loads)
+
+        self.read("breaches", read_report, self.services, first_page, then=apply)
 
     def _apply(
         self,
@@ -167,8 +137,6 @@ class BreachesScreen(LiveRouting, PollsStore):
         partial: bool = False,
         loads: dict[str, RepLoad] | None = None,
     ) -> None:
-        if not self.is_attached:  # the user left before the report came back
-            return
         if not partial and self.partial:
             listing = self.query_one(BreachList)
             keep = listing.current.key if listing.current else keep  # where the user moved meanwhile
@@ -225,7 +193,7 @@ class BreachesScreen(LiveRouting, PollsStore):
         self.query_one("#breach-detail", Static).update(detail)
 
     def show_error(self, message: str) -> None:
-        if not self.is_attached or message == self.error:  # a poll during an outage says it once
+        if message == self.error:  # a poll during an outage says it once
             return
         self.error = message
         log.error(message)
@@ -304,15 +272,11 @@ class BreachesScreen(LiveRouting, PollsStore):
         if targets:
             self.load_reps(targets)
 
-    @work(thread=True, exclusive=True, group="reps")
     def load_reps(self, targets: list[BreachRow]) -> None:
-        try:
-            reps = self.services.team.reps()
-            loads = breach_groups.rep_loads(self.services)  # as of now, not the last load
-        except StoreError as exc:
-            self.app.call_from_thread(self.show_error, str(exc))
-            return
-        self.app.call_from_thread(self._ask_reassign, targets, reps, loads)
+        def ask(found: tuple[list[tuple[str, str]], dict[str, RepLoad]]) -> None:
+            self._ask_reassign(targets, *found)
+
+        self.read("reps", reps_and_loads, self.services, then=ask)
 
     def _ask_reassign(
         self, targets: list[BreachRow], reps: list[tuple[str, str]], loads: dict[str, RepLoad]
@@ -320,67 +284,46 @@ class BreachesScreen(LiveRouting, PollsStore):
         form = ReassignForm(self._label(targets), reps, [t.rep for t in targets], loads)
         self.app.push_screen(form, callback=partial(self._reassign_chosen, targets))
 
-    def _reassign_chosen(self, targets: list[BreachRow], choice: Reassignment | None) -> None:
+    def _reassign_chosen(self, targets: list[BreachRow], choice: Reassign | None) -> None:
         if choice is not None:
             # A lead already with the chosen rep would only fail: leave it out.
             ids = [t.lead_id for t in targets if t.rep != choice.to_rep]
-            self.run_decision("reassign", ids, choice)
+            self.run_decision(choice, ids)
 
     def action_escalate(self) -> None:
-        self._confirm_then("escalate", "Escalate")
+        self._confirm_then(Escalate(), "Escalate")
 
     def action_acknowledge(self) -> None:
-        self._confirm_then("acknowledge", "Acknowledge the breach on")
+        self._confirm_then(Acknowledge(), "Acknowledge the breach on")
 
-    def _confirm_then(self, kind: str, verb: str) -> None:
+    def _confirm_then(self, decision: Escalate | Acknowledge, verb: str) -> None:
         targets = self._targets()
         if not targets:
             return
         ids = [t.lead_id for t in targets]
         if len(ids) == 1:
-            self.run_decision(kind, ids, None)
+            self.run_decision(decision, ids)
             return
         # One key writing an event on many leads deserves a yes/no, as bulk decisions do in the queue.
         named = ", ".join(lead_name(t.name, t.company) for t in targets[:3])
         more = f" and {len(ids) - 3} more" if len(ids) > 3 else ""
         self.app.push_screen(
             ConfirmScreen(f"{verb} {len(ids)} leads? {named}{more}"),
-            callback=lambda yes: self.run_decision(kind, ids, None) if yes else None,
+            callback=lambda yes: self.run_decision(decision, ids) if yes else None,
         )
 
-    @work(thread=True, group="write")
-    def run_decision(self, kind: str, lead_ids: list[str], choice: Reassignment | None) -> None:
-        # acknowledge() is new in DecisionService; an older one lacks it.
-        if kind == "acknowledge" and not hasattr(self.decisions, "acknowledge"):
-            self.app.call_from_thread(
-                self.notify,
-                "Acknowledging needs a newer leadqueue (no acknowledge decision)",
-                severity="error",
-                markup=False,
-            )
-            return
-        done: list[str] = []
-        failures: list[str] = []
+    def run_decision(self, decision: Reassign | Escalate | Acknowledge, lead_ids: list[str]) -> None:
         # Failures name the lead as the list does, with the id to find it by.
         names = {r.lead_id: lead_name(r.name, r.company, r.lead_id) for r in self.all_rows}
-        for lead_id in lead_ids:
-            try:
-                self._apply_decision(kind, lead_id, choice)
-                done.append(lead_id)
-            except (StoreError, *USER_ERRORS) as exc:
-                failures.append(f"{names.get(lead_id, lead_id)}: {exc}")
-        self.app.call_from_thread(self._decided, kind, done, failures, choice)
 
-    def _apply_decision(self, kind: str, lead_id: str, choice: Reassignment | None) -> None:
-        if kind == "reassign":
-            assert choice is not None
-            self.decisions.reassign(lead_id, self.actor, choice.to_rep, choice.note)
-        elif kind == "escalate":
-            self.decisions.escalate(lead_id, self.actor)
-        elif kind == "acknowledge":
-            self.decisions.acknowledge(lead_id, self.actor)
+        def decided(outcome: tuple[list[str], list[str]]) -> None:
+            self._decided(decision, *outcome)
 
-    def _decided(self, kind: str, done: list[str], failures: list[str], choice: Reassignment | None) -> None:
+        self.write("write", decide_each, self.decisions, lead_ids, self.actor, decision, names, then=decided)
+
+    def _decided(
+        self, decision: Reassign | Escalate | Acknowledge, done: list[str], failures: list[str]
+    ) -> None:
         # Through the app: the notes must show even if the user has left this screen.
         for failure in failures[:3]:
             self.app.notify(failure, severity="error", title="Not saved", timeout=8, markup=False)
@@ -390,8 +333,10 @@ class BreachesScreen(LiveRouting, PollsStore):
         if done:
             names = {r.lead_id: lead_name(r.name, r.company, r.lead_id) for r in self.all_rows}
             what = names.get(done[0], done[0]) if len(done) == 1 else f"{len(done)} leads"
-            verb = {"reassign": "Reassigned", "escalate": "Escalated", "acknowledge": "Acknowledged"}[kind]
-            suffix = f" to {choice.to_rep}" if kind == "reassign" and choice else ""
+            verb = {Reassign: "Reassigned", Escalate: "Escalated", Acknowledge: "Acknowledged"}[
+                type(decision)
+            ]
+            suffix = f" to {decision.to_rep}" if isinstance(decision, Reassign) else ""
             # The lead's name and id are data: plain text.
             self.app.notify(f"{verb} {what}{suffix}", title="Saved", markup=False)
         if not self.is_attached:
@@ -401,7 +346,7 @@ class BreachesScreen(LiveRouting, PollsStore):
         # Stay on the highlighted lead; if it was reassigned it restarts its clocks and
         # leaves the list, so stay at the same place, on the next one.
         current = listing.current
-        moved = kind == "reassign" and current is not None and current.lead_id in done
+        moved = isinstance(decision, Reassign) and current is not None and current.lead_id in done
         self.reload(keep=listing.cursor if moved or current is None else current.key)
         self.update_summary()
 
@@ -411,21 +356,12 @@ class BreachesScreen(LiveRouting, PollsStore):
         if not listing.loaded:
             self.notify("Nothing loaded yet", severity="warning", markup=False)
             return
-        self.export(fmt, listing.shown(), self.now())
+        rows, zone = listing.shown(), self.services.policy.zone
+        self.write("export", export_breaches, fmt, rows, self.now(), zone, then=self._exported)
 
-    @work(thread=True, group="export")
-    def export(self, fmt: str, rows: list[tuple[str, BreachRow]], now: datetime) -> None:
-        records = export_records(rows, now, self.services.policy.zone)
-        if fmt == "json":
-            content = json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    def _exported(self, done: tuple[str, str]) -> None:
+        said, problem = done
+        if problem:
+            self.app.notify(problem, severity="error", title="Export", markup=False)
         else:
-            content = csv_text(EXPORT_FIELDS, records)
-        try:
-            path = write_export("breaches", fmt, now, content)
-        except OSError as exc:
-            self.app.call_from_thread(
-                self.notify, f"Export failed: {exc}", severity="error", title="Export", markup=False
-            )
-            return
-        done = f"{len(records)} rows → {path}"
-        self.app.call_from_thread(self.notify, done, title="Exported", markup=False)
+            self.app.notify(said, title="Exported", markup=False)

@@ -9,17 +9,16 @@ about the queue.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual import work
 from textual.screen import Screen
 
-from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch
 from leadqueue.domain.queue_view import QueueFilter, QueueRow
 from leadqueue.services.context import Services
-from leadqueue.services.decisions import USER_ERRORS, DecisionService
-from leadqueue.services.errors import StoreError
+from leadqueue.services.decision_kinds import Accept, Decision, Dispose, NeedsInfo, Reject, Touch, Undo
+from leadqueue.services.decisions import DecisionService
 from leadqueue.tui.format import lead_name
+from leadqueue.tui.store_work import StoreWork, decide_each
 from leadqueue.tui.typeahead import hold_keys, in_turn
 from leadqueue.tui.widgets.queue_list import QueueList
 
@@ -29,18 +28,19 @@ if TYPE_CHECKING:
 
     from leadqueue.services.lead_view import LeadView
 
-LEAVES_THE_LIST = {"accept", "reject", "needs_info", "dispose"}
-DONE = {
-    "accept": "Accepted",
-    "reject": "Rejected",
-    "needs_info": "Returned to marketing",
-    "touch": "Logged a touch on",
-    "dispose": "Disposed",
-    "undo": "Undone",
+# The decisions that take a lead out of the queue (and onto the undo stack).
+LEAVES_THE_LIST: tuple[type[Decision], ...] = (Accept, Reject, NeedsInfo, Dispose)
+DONE: dict[type[Decision], str] = {
+    Accept: "Accepted",
+    Reject: "Rejected",
+    NeedsInfo: "Returned to marketing",
+    Touch: "Logged a touch on",
+    Dispose: "Disposed",
+    Undo: "Undone",
 }
 
 
-class DecideInQueue(Screen[None]):
+class DecideInQueue(StoreWork, Screen[None]):
     # The queue screen's, used here.
     services: Services
     actor: str | None
@@ -81,26 +81,26 @@ class DecideInQueue(Screen[None]):
     # Each form opens in the key's turn (after the keys typed before it, with the
     # keys typed after it held for the form), and from the action itself, not from
     # a worker that would start later: see tui/typeahead.py.
-    def _then_decide(self, kind: str, targets: list[str]) -> Callable[[Any], None]:
-        def decided(decision: Any) -> None:
+    def _then_decide(self, targets: list[str]) -> Callable[[Decision | None], None]:
+        def decided(decision: Decision | None) -> None:
             if decision is not None:
-                self._decide_now(kind, targets, decision)
+                self._decide_now(targets, decision)
 
         return decided
 
-    def _decide_now(self, kind: str, targets: list[str], decision: Any) -> None:
+    def _decide_now(self, targets: list[str], decision: Decision) -> None:
         self._remember_names(targets)
         # Out of the list as the form closes, not once the write is back: the keys
         # typed right after the form's submit act on the next lead, not this one.
-        if kind in LEAVES_THE_LIST:
+        if isinstance(decision, LEAVES_THE_LIST):
             self.query_one(QueueList).drop(set(targets))
-        self._write(kind, targets, decision)
+        self._write(targets, decision)
 
-    def _write(self, kind: str, targets: list[str], decision: Any) -> None:
+    def _write(self, targets: list[str], decision: Decision) -> None:
         # The keys typed after a decision wait for its write: u undoes it (it is on
         # the undo stack by then), and a failure is said before the next key acts.
         self._keys_held_for_writes.append(hold_keys(self))
-        self.decide(kind, targets, decision)
+        self.decide(targets, decision)
 
     def _written(self) -> None:
         if self._keys_held_for_writes:
@@ -116,7 +116,7 @@ class DecideInQueue(Screen[None]):
         if row is None:
             return
         form = AcceptForm(self._label(row), self.now(), self.zone)
-        self.app.push_screen(form, self._then_decide("accept", [row.crm_id]))
+        self.app.push_screen(form, self._then_decide([row.crm_id]))
 
     def action_reject(self) -> None:
         in_turn(self, self._open_reject)
@@ -137,7 +137,7 @@ class DecideInQueue(Screen[None]):
             if decision is not None:
                 question = f"Reject {len(marked)} leads with {decision.reason}? {self.marked_names(marked)}"
                 targets = marked or [row.crm_id]
-                self._decide_once_confirmed("reject", targets, decision, question if marked else "")
+                self._decide_once_confirmed(targets, decision, question if marked else "")
 
         form = RejectForm(label, self.services.policy, duplicate, self.services, marked or [row.crm_id])
         self.app.push_screen(form, chosen)
@@ -158,21 +158,21 @@ class DecideInQueue(Screen[None]):
             if decision is not None:
                 question = f"Return {len(marked)} leads to marketing? {self.marked_names(marked)}"
                 targets = marked or [row.crm_id]
-                self._decide_once_confirmed("needs_info", targets, decision, question if marked else "")
+                self._decide_once_confirmed(targets, decision, question if marked else "")
 
         self.app.push_screen(NeedsInfoForm(label), chosen)
 
-    def _decide_once_confirmed(self, kind: str, targets: list[str], decision: Any, question: str) -> None:
+    def _decide_once_confirmed(self, targets: list[str], decision: Decision, question: str) -> None:
         """Marked leads are decided once their count is confirmed; one lead at once."""
         from leadqueue.tui.screens.forms import ConfirmScreen
 
         if not question:
-            self._decide_now(kind, targets, decision)
+            self._decide_now(targets, decision)
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._decide_now(kind, targets, decision)
+                self._decide_now(targets, decision)
 
         self.app.push_screen(ConfirmScreen(question), answered)
 
@@ -186,7 +186,7 @@ class DecideInQueue(Screen[None]):
         if row is None:
             return
         form = TouchForm(self._label(row), conversation)
-        self.app.push_screen(form, self._then_decide("touch", [row.crm_id]))
+        self.app.push_screen(form, self._then_decide([row.crm_id]))
 
     def action_dispose(self) -> None:
         in_turn(self, self._open_dispose)
@@ -201,74 +201,50 @@ class DecideInQueue(Screen[None]):
             self.view.history.contact_attempts if self.view and self.view.profile.crm_id == row.crm_id else 0
         )
         form = DisposeForm(self._label(row), self.services.policy, attempts)
-        self.app.push_screen(form, self._then_decide("dispose", [row.crm_id]))
+        self.app.push_screen(form, self._then_decide([row.crm_id]))
 
     def action_undo(self) -> None:
         if not self.undo_stack:
             self.notify("Nothing to undo in this session", severity="warning", markup=False)
             return
-        self._write("undo", [self.undo_stack[-1]], None)
+        self._write([self.undo_stack[-1]], Undo())
 
-    @work(thread=True, group="write")
-    def decide(self, kind: str, crm_ids: list[str], decision: Any) -> None:
+    def decide(self, crm_ids: list[str], decision: Decision) -> None:
         actor = self.actor
         if not actor:
-            failure = "Who are you? Start with --as REP or set rep in config.toml"
-            self.app.call_from_thread(self._not_decided, failure)
+            self._not_decided("Who are you? Start with --as REP or set rep in config.toml")
             return
-        done: list[str] = []
-        failures: list[str] = []
-        for crm_id in crm_ids:
-            try:
-                self._apply_decision(kind, crm_id, actor, decision)
-                done.append(crm_id)
-            except (StoreError, *USER_ERRORS) as exc:
-                failures.append(f"{self.name_of(crm_id)}: {exc}")
-        self.app.call_from_thread(self._decided, kind, done, failures)
+        names = {crm_id: self.name_of(crm_id) for crm_id in crm_ids}
 
-    def _apply_decision(self, kind: str, crm_id: str, actor: str, decision: Any) -> None:
-        d = self.decisions
-        if kind == "accept":
-            assert isinstance(decision, Accept)
-            d.accept(crm_id, actor, decision)
-        elif kind == "reject":
-            assert isinstance(decision, Reject)
-            d.reject(crm_id, actor, decision)
-        elif kind == "needs_info":
-            assert isinstance(decision, NeedsInfo)
-            d.needs_info(crm_id, actor, decision)
-        elif kind == "touch":
-            assert isinstance(decision, Touch)
-            d.touch(crm_id, actor, decision)
-        elif kind == "dispose":
-            assert isinstance(decision, Dispose)
-            d.dispose(crm_id, actor, decision)
-        elif kind == "undo":
-            d.undo(crm_id, actor)
+        def decided(outcome: tuple[list[str], list[str]]) -> None:
+            self._decided(decision, *outcome)
+
+        self.write("write", decide_each, self.decisions, crm_ids, actor, decision, names, then=decided)
 
     def _not_decided(self, failure: str) -> None:
         self.notify(failure, severity="error", markup=False)
         self._written()
 
-    def _decided(self, kind: str, done: list[str], failures: list[str]) -> None:
+    def _decided(self, decision: Decision, done: list[str], failures: list[str]) -> None:
+        undo = isinstance(decision, Undo)
         self._written()
         queue = self.query_one(QueueList)
-        if kind == "undo":
+        if undo:
             if done:
                 self.undo_stack.pop()
-        elif kind in LEAVES_THE_LIST:
+        elif isinstance(decision, LEAVES_THE_LIST):
             self.undo_stack.extend(done)
         for failure in failures[:3]:
             self.notify(failure, severity="error", title="Not saved", timeout=8, markup=False)
         if done:
             what = self.name_of(done[0]) if len(done) == 1 else f"{len(done)} leads: {self.named(done)}"
             # Names are data: plain text, never markup.
-            message = f"{DONE[kind]} {what}" + ("  (u undoes)" if kind != "undo" else "")
+            message = f"{DONE[type(decision)]} {what}" + ("" if undo else "  (u undoes)")
             self.notify(message, title="Saved", markup=False)
         queue.marked.difference_update(done)
         # The decided lead leaves the list: the cursor stays put, on the next most urgent lead.
         keep: int | str | None = queue.cursor
-        if kind == "touch" and done:
+        if isinstance(decision, Touch) and done:
             keep = done[0]
         self.load_queue(self.filter, keep)
 

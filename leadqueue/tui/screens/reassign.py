@@ -12,7 +12,6 @@ team lead re-routes to relieve a rep, never to pile onto a busier one.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from rich.cells import cell_len
@@ -24,16 +23,11 @@ from textual.widgets.option_list import Option
 
 from leadqueue.domain.decisions import DecisionError
 from leadqueue.services.breach_groups import RepLoad
+from leadqueue.services.decision_kinds import Reassign
 from leadqueue.tui.format import fit, visible
 from leadqueue.tui.screens.forms import DecisionForm
 
 OWNER_MARK = "  (current owner)"
-
-
-@dataclass(frozen=True)
-class Reassignment:
-    to_rep: str
-    note: str
 
 
 def matching_reps(reps: Sequence[tuple[str, str]], text: str) -> list[tuple[str, str]]:
@@ -57,7 +51,7 @@ def matching_reps(reps: Sequence[tuple[str, str]], text: str) -> list[tuple[str,
 
 
 class ReassignForm(DecisionForm):
-    """Returns a Reassignment, or None when cancelled."""
+    """Returns a Reassign decision, or None when cancelled."""
 
     TITLE_TEXT = "Reassign"
     SUBMIT_LABEL = "Reassign"
@@ -224,9 +218,9 @@ class ReassignForm(DecisionForm):
         feedback.update(visible(text))
         self.query_one("#form-error", Static).update("")
 
-    def build(self) -> Reassignment:
+    def build(self) -> Reassign:
         key = self._chosen()
         problem = self._problem(key)
         if problem or key is None:
             raise DecisionError("rep_filter", problem)
-        return Reassignment(to_rep=key, note=self.query_one("#note", Input).value.strip())
+        return Reassign(to_rep=key, note=self.query_one("#note", Input).value.strip())
