@@ -70,15 +70,14 @@ def lock_meta(conn: Connection) -> None:
         conn.exec_driver_sql("LOCK TABLE meta IN SHARE ROW EXCLUSIVE MODE")
 
 
-_READ_METAS = text("SELECT key, value FROM meta WHERE key IN :keys").bindparams(
-    bindparam("keys", expanding=True)
-)
+_ALL_META = text("SELECT key, value FROM meta")
 
 
-def meta_values(conn: Connection, *keys: str) -> dict[str, str]:
-    """The values of those `keys` that are set, in one statement: a publish
-    needs half a dozen, and each statement has a cost of its own."""
-    return {key: str(value) for key, value in conn.execute(_READ_METAS, {"keys": list(keys)})}
+def all_meta(conn: Connection) -> dict[str, str]:
+    """The store's whole meta (a few dozen short rows at most), in one statement:
+    a publish needs half a dozen of its values, and each statement costs more
+    than the reading."""
+    return {key: str(value) for key, value in conn.execute(_ALL_META)}
 
 
 def read_meta(conn: Connection, key: str) -> str | None:

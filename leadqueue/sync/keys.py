@@ -15,6 +15,7 @@ import base64
 import binascii
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import Connection
 
 from leadqueue.settings import paths
-from leadqueue.store.outbox import lock_meta, meta_values, read_meta, write_meta
+from leadqueue.store.outbox import all_meta, lock_meta, write_meta
 from leadqueue.sync.segments import FolderUnreachable
 
 KEY_DIR = "sync-keys"
@@ -86,30 +87,35 @@ def verify(public: Ed25519PublicKey, signature: bytes, message: bytes) -> bool:
     return True
 
 
-def store_key(conn: Connection) -> StoreKey:
-    """This store's key, made (file first, then its id in `meta`) if it has none.
+def store_key(conn: Connection, meta: Mapping[str, str]) -> StoreKey:
+    """This store's key, made (file first, then its id in `meta`) if it has none;
+    `meta` is the store's meta as this transaction has read it.
 
     A store whose key file is gone (restored on another machine, a lost data
     dir) gets a new key: `replaced` says so, and the caller starts a new writer,
     since the other stores pinned the old key for the old one.
     """
-    key = current_key(conn)
+    key = key_in(meta)
     if key is None:
         lock_meta(conn)  # then read again: another first sync of this store may have made one
-        key = current_key(conn)
+        meta = all_meta(conn)
+        key = key_in(meta)
     if key is not None:
         return StoreKey(key, made=False, replaced=False)
-    key_id = read_meta(conn, KEY_ID)
     new_id, key = _create()
     write_meta(conn, KEY_ID, new_id)
     write_meta(conn, PUBLIC_KEY, key.public)
-    return StoreKey(key, made=True, replaced=key_id is not None)
+    return StoreKey(key, made=True, replaced=KEY_ID in meta)
 
 
 def current_key(conn: Connection) -> SigningKey | None:
     """This store's key if it has one and its file is here (read only)."""
-    found = meta_values(conn, KEY_ID, PUBLIC_KEY)
-    return None if KEY_ID not in found else _load(found[KEY_ID], found.get(PUBLIC_KEY, ""))
+    return key_in(all_meta(conn))
+
+
+def key_in(meta: Mapping[str, str]) -> SigningKey | None:
+    """The key the store's meta names, if its file is here."""
+    return None if KEY_ID not in meta else _load(meta[KEY_ID], meta.get(PUBLIC_KEY, ""))
 
 
 def _create() -> tuple[str, SigningKey]:

@@ -141,6 +141,30 @@ def _file_type(mode: int) -> str:
     return "not a file"
 
 
+class PendingSegment:
+    """A segment written to a temporary file: not yet durable, not yet under its name."""
+
+    def __init__(self, fd: int, temp: Path, final: Path) -> None:
+        self.fd = fd
+        self.temp = temp
+        self.final = final
+
+    def finish(self) -> Path:
+        """fsync the file, rename it to its name, fsync the folder: the segment
+        is there whole or not at all."""
+        try:
+            try:
+                os.fsync(self.fd)
+            finally:
+                os.close(self.fd)
+            os.replace(self.temp, self.final)
+        except OSError as exc:
+            self.temp.unlink(missing_ok=True)
+            raise FolderUnreachable(f"cannot write {self.final}: {exc.strerror or exc}") from exc
+        fsync_dir(self.final.parent)
+        return self.final
+
+
 class SharedFolder:
     def __init__(self, root: Path) -> None:
         self.root = Path(root).expanduser()
@@ -174,20 +198,26 @@ class SharedFolder:
     def write_segment(self, writer: str, name: str, header: bytes, lines: Sequence[bytes]) -> Path:
         """Write the header line and the record lines (`lines` joined, each
         ending in a newline) as one segment, whole or not at all."""
+        return self.start_segment(writer, name, header, lines).finish()
+
+    def start_segment(self, writer: str, name: str, header: bytes, lines: Sequence[bytes]) -> PendingSegment:
+        """The segment's bytes in a temporary file of the writer's folder; its
+        `finish` makes them durable under the segment's name."""
         folder = self.writer_dir(writer)
         final = folder / name
         temp = folder / f".{name}.{os.getpid()}.{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            with open(temp, "wb", buffering=0) as fh:
-                write_all(fh.fileno(), [header, *lines])
-                os.fsync(fh.fileno())
-            os.replace(temp, final)
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+            try:
+                write_all(fd, [header, *lines])
+            except OSError:
+                os.close(fd)
+                raise
         except OSError as exc:
             temp.unlink(missing_ok=True)
             raise FolderUnreachable(f"cannot write {final}: {exc.strerror or exc}") from exc
-        fsync_dir(folder)
-        return final
+        return PendingSegment(fd, temp, final)
 
     def remove_stale_temps(self, own_writer: str) -> int:
         """Temporary files of a crashed write: all of our own (we hold our

@@ -68,7 +68,7 @@ def show_key(services: Services) -> tuple[str, str | None]:
     if known is not None:
         return known.public, None
     with services.store.write() as conn:
-        found = keys.store_key(conn)
+        found = keys.store_key(conn, outbox.all_meta(conn))
         old = outbox.read_meta(conn, outbox.WRITER_ID)
         if not (found.replaced and old):
             return found.key.public, None
