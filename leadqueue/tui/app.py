@@ -15,7 +15,9 @@ from textual.screen import Screen
 
 from leadqueue.domain.queue_view import QueueRow
 from leadqueue.domain.safe_text import terminal_safe
+from leadqueue.services.acting import UnknownRep, acting_key
 from leadqueue.services.context import Services
+from leadqueue.services.decisions import NotAllowed
 from leadqueue.services.errors import StoreError
 from leadqueue.settings import paths
 from leadqueue.settings.config import UserConfig, save_config
@@ -70,9 +72,6 @@ class LeadqueueApp(HoldsKeysInTurn):
         """Whoever the app decides as must be a rep on the roster (on a PostgreSQL
         team store, the rep of the connection's role): otherwise it does not start,
         and says why in one line instead of refusing every decision later."""
-        from leadqueue.services.acting import UnknownRep, acting_key
-        from leadqueue.services.decisions import NotAllowed
-
         try:
             acting_key(self.services, actor)
         except (UnknownRep, NotAllowed) as exc:

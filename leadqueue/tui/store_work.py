@@ -23,6 +23,7 @@ from textual.worker import Worker, get_current_worker
 from leadqueue.services.decision_kinds import Decision
 from leadqueue.services.decisions import USER_ERRORS, DecisionService
 from leadqueue.services.errors import StoreError
+from leadqueue.tui.typeahead import hold_keys
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +72,23 @@ class StoreWork(_Screen):
         store: Callable[..., T],
         *args: Any,
         then: Callable[[T], object],
+        hold: bool = False,
     ) -> Worker[None]:
         """`store(*args)` in a thread, then `then(outcome)` on the UI thread, whatever
         came meanwhile: writes are not superseded. `store` says its own failures in
-        what it returns."""
+        what it returns. `hold`: the keys typed meanwhile wait for the outcome (they
+        act on what the write has left: u undoes it, and a failure is said first)."""
+        release = hold_keys(self) if hold else None
+
+        def done(outcome: T) -> None:
+            try:
+                then(outcome)
+            finally:
+                if release is not None:
+                    release()
 
         def run() -> None:
-            outcome = store(*args)
-            self.app.call_from_thread(then, outcome)
+            self.app.call_from_thread(done, store(*args))
 
         return self.run_worker(run, name=group, group=group, thread=True)
 

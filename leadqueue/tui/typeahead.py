@@ -11,17 +11,19 @@ when several keys arrive together (a fast typist, a paste, a busy machine):
   which drops them.
 
 The app therefore holds keys while something they depend on is under way: an
-action started with `in_turn` (it waits for the keys already handed out, then
-runs), a screen that has not mounted yet, or whatever a screen holds them for
-with `hold_keys` (a write, a read). Held keys are handed on, in order and
-through the app's own key handling, as soon as nothing holds them.
+action decorated with `@in_turn` (it waits for the keys already handed out, then
+runs), a screen that has not mounted yet, or data on its way that a screen holds
+them for with `hold_keys` (a write, a search's results). Held keys are handed on,
+in order and through the app's own key handling, as soon as nothing holds them.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 from textual import events
 from textual.app import App
@@ -39,18 +41,15 @@ class HoldsKeysInTurn(App[None]):
     def __init__(self) -> None:
         super().__init__()
         self._held_keys: deque[events.Key] = deque()
-        self._holds: dict[object, float] = {}
-        self._awaited_screen: Screen[object] | None = None
+        self._holds: dict[object, float] = {}  # what holds the keys (a screen: until it mounts), since when
         self._draining = False
 
-    # -- keys in ---------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key) or event.is_forwarded:
             await super().on_event(event)
             return
         self._drop_stale_holds()
-        if not self._holds and not self.screen.is_mounted:
-            self._hold_until_mounted(self.screen)
+        self._hold_until_mounted()
         if self._holds or self._held_keys:
             self._held_keys.append(event)
             self._schedule_drain()
@@ -59,8 +58,7 @@ class HoldsKeysInTurn(App[None]):
 
     async def _route(self, key: events.Key) -> None:
         await super().on_event(key)
-        if not self.screen.is_mounted:  # the key opened a screen: the next keys are its
-            self._hold_until_mounted(self.screen)
+        self._hold_until_mounted()  # the key opened a screen: the next keys are its
 
     # -- holding ---------------------------------------------------------------------
     def act_in_turn(self, origin: DOMNode, action: Callable[[], object]) -> None:
@@ -83,38 +81,33 @@ class HoldsKeysInTurn(App[None]):
                 act()
 
         def act() -> None:
-            if token not in self._holds:
-                return  # dropped as stale: too late to act on
-            try:
-                action()
-            finally:
-                self.release_keys(token)
+            if token in self._holds:  # else dropped as stale: too late to act on
+                try:
+                    action()
+                finally:
+                    self._release(token)
 
         step(0)
 
-    def hold_keys(self) -> object:
-        """Hold keys from now until `release_keys` with the token this returns."""
+    def hold_keys(self) -> Callable[[], None]:
+        """Hold keys from now until the returned function is called."""
         token = object()
         self._hold(token)
-        return token
+        return functools.partial(self._release, token)
 
-    def release_keys(self, token: object) -> None:
-        if self._holds.pop(token, None) is None:
-            return
-        if not self.screen.is_mounted:  # what held the keys opened a screen: they are its
-            self._hold_until_mounted(self.screen)
-        self._schedule_drain()
+    def _release(self, token: object) -> None:
+        if self._holds.pop(token, None) is not None:
+            self._hold_until_mounted()  # what held the keys opened a screen: they are its
+            self._schedule_drain()
 
-    def _hold_until_mounted(self, screen: Screen[object]) -> None:
-        if self._awaited_screen is screen:
+    def _hold_until_mounted(self) -> None:
+        screen = self.screen
+        if screen.is_mounted or screen in self._holds:
             return
-        self._awaited_screen = screen
         self._hold(screen)
 
         def mounted() -> None:
             self._holds.pop(screen, None)
-            if self._awaited_screen is screen:
-                self._awaited_screen = None
             self._schedule_drain()
 
         # InvokeLater queues behind the screen's compose and mount.
@@ -130,8 +123,6 @@ class HoldsKeysInTurn(App[None]):
         for token, since in list(self._holds.items()):
             if now - since > STALE_HOLD_SECONDS:
                 del self._holds[token]
-                if token is self._awaited_screen:
-                    self._awaited_screen = None
 
     # -- keys out --------------------------------------------------------------------
     def _schedule_drain(self) -> None:
@@ -152,37 +143,38 @@ class HoldsKeysInTurn(App[None]):
         try:
             # Keys that arrive while this awaits join the queue behind the held ones.
             while self._held_keys and not self._holds:
-                if not self.screen.is_mounted:  # pushed since the hold began (a form's result can push one)
-                    self._hold_until_mounted(self.screen)
-                    break
-                await self._route(self._held_keys.popleft())
+                # A screen pushed since the hold began (a form's result can push one) takes them.
+                self._hold_until_mounted()
+                if not self._holds:
+                    await self._route(self._held_keys.popleft())
         finally:
             self._draining = False
 
 
-def in_turn(node: DOMNode, action: Callable[[], object]) -> None:
-    """Run a key's action in its turn (see `HoldsKeysInTurn.act_in_turn`) from the
-    screen `node` is on; at once in an app that does not hold keys. By its turn
-    the screen may have been closed (a click on Cancel, say): the action is then
-    dropped, as the key was meant for a screen no longer on top."""
-    app = node.app
+def in_turn(first: Any, action: Callable[[], object] | None = None) -> Any:
+    """`@in_turn` on a key's action (a method of a screen): it runs in its turn (see
+    `HoldsKeysInTurn.act_in_turn`), as `in_turn(node, action)` runs `action`; at
+    once in an app that does not hold keys. By its turn the screen may have been
+    closed (a click on Cancel, say): the action is then dropped, as the key was
+    meant for a screen no longer on top."""
+    if action is None:
+        method = first
+
+        @functools.wraps(method)
+        def in_its_turn(node: DOMNode, *args: Any, **kwargs: Any) -> None:
+            in_turn(node, lambda: method(node, *args, **kwargs))
+
+        return in_its_turn
+    app, screen = first.app, first if isinstance(first, Screen) else first.screen
     if not isinstance(app, HoldsKeysInTurn):
         action()
-        return
-    screen = node if isinstance(node, Screen) else node.screen
-
-    def on_its_screen() -> None:
-        if screen.is_active:
-            action()
-
-    app.act_in_turn(screen.focused or screen, on_its_screen)
+    else:
+        app.act_in_turn(screen.focused or screen, lambda: action() if screen.is_active else None)
+    return None
 
 
 def hold_keys(node: DOMNode) -> Callable[[], None]:
     """Hold the keys typed from now until the returned function is called; in an
     app that does not hold keys, nothing is held."""
     app = node.app
-    if not isinstance(app, HoldsKeysInTurn):
-        return lambda: None
-    token = app.hold_keys()
-    return lambda: app.release_keys(token)
+    return app.hold_keys() if isinstance(app, HoldsKeysInTurn) else lambda: None

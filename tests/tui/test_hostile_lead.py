@@ -243,8 +243,8 @@ async def test_a_hostile_lead_is_shown_literally_on_every_screen(
             ("d", "Dispose"),
         ]:
             if key in "tcd":  # Follow up's keys, and the lead is new: its forms opened as they would be there
-                {"t": lambda: queue._open_touch(False), "c": lambda: queue._open_touch(True)}.get(
-                    key, queue._open_dispose
+                {"t": lambda: queue.action_touch(False), "c": lambda: queue.action_touch(True)}.get(
+                    key, queue.action_dispose
                 )()
             else:
                 await pilot.press(key)

@@ -39,8 +39,10 @@ FIELD_FOCUS_BINDINGS = [
 class FieldFocusActions:
     """The actions of FIELD_FOCUS_BINDINGS, for a screen that lists them."""
 
+    @in_turn
     def action_next_field(self: Screen[Any]) -> None:
-        in_turn(self, self.focus_next)
+        self.focus_next()
 
+    @in_turn
     def action_previous_field(self: Screen[Any]) -> None:
-        in_turn(self, self.focus_previous)
+        self.focus_previous()

@@ -89,10 +89,8 @@ class FilterScreen(FieldFocusActions, StoreWork, ModalScreen[QueueFilter | None]
         value = options[index] if index >= 0 else "any"
         return "" if value == "any" else value
 
+    @in_turn
     def action_apply(self) -> None:
-        in_turn(self, self._apply_now)
-
-    def _apply_now(self) -> None:
         tier = self._pick("#tier", TIERS)
         self.dismiss(
             replace(
@@ -103,8 +101,9 @@ class FilterScreen(FieldFocusActions, StoreWork, ModalScreen[QueueFilter | None]
             )
         )
 
+    @in_turn
     def action_cancel(self) -> None:
-        in_turn(self, lambda: self.dismiss(None))
+        self.dismiss(None)
 
     @on(Button.Pressed, "#apply")
     def _apply(self) -> None:

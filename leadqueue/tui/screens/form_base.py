@@ -121,11 +121,13 @@ class DecisionForm(FieldFocusActions, ModalScreen[Any]):
             self._clear_field_mark()
             self.query_one("#form-error", Static).update("")
 
+    @in_turn
     def action_cancel(self) -> None:
-        in_turn(self, lambda: self.dismiss(None))
+        self.dismiss(None)
 
+    @in_turn
     def action_submit(self) -> None:
-        in_turn(self, self._submit_now)
+        self._submit_now()
 
     def _submit_now(self) -> None:
         if not self.is_active:
@@ -186,8 +188,9 @@ class ConfirmScreen(ModalScreen[bool]):
         # Enter presses the focused button.
         self.query_one("#yes" if self.default else "#no", Button).focus()
 
+    @in_turn
     def action_answer(self, value: bool) -> None:
-        in_turn(self, lambda: self.dismiss(value))
+        self.dismiss(value)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -24,6 +24,7 @@ from leadqueue.services.decisions import USER_ERRORS, DecisionService
 from leadqueue.services.errors import StoreError
 from leadqueue.services.lead_view import LeadView, load_lead_view
 from leadqueue.tui.polling import PollsStore
+from leadqueue.tui.screens.help import queue_help
 from leadqueue.tui.screens.queue_decide import DecideInQueue
 from leadqueue.tui.screens.queue_marks import MarksInQueue
 from leadqueue.tui.screens.queue_pages import PagesInQueue
@@ -37,8 +38,8 @@ from leadqueue.tui.widgets.lead_detail import LeadDetail
 from leadqueue.tui.widgets.queue_list import QueueList
 from leadqueue.tui.widgets.queue_summary import Summary, summary_text
 
-# The forms, filters, help and sync are imported where first used: a rep who
-# opens the queue pays for neither their start-up time nor their memory.
+# The forms, the team lead's screens and sync are imported where first used: a rep
+# who opens the queue pays for neither their start-up time nor their memory.
 
 log = logging.getLogger(__name__)
 PAGE = 120
@@ -180,9 +181,8 @@ class QueueScreen(
         self.error: str = ""
         self._first_page = first_page
         self._rows_on_their_way = False  # the newest read of the queue is not in yet
-        # Releases of the keys held until the queue's newest read is in, and until each write is back.
+        # Releases of the keys held until the queue's newest read is in.
         self._keys_held_for_the_queue: list[Callable[[], None]] = []
-        self._keys_held_for_writes: list[Callable[[], None]] = []
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -396,8 +396,6 @@ class QueueScreen(
 
     # -- help, quit, the team's screens (sync: queue_sync.py) ---------------------------------
     def action_help(self) -> None:
-        from leadqueue.tui.screens.help import queue_help
-
         keymap = getattr(self.app, "keymap", {}) or {}
         self.app.push_screen(queue_help(self.BINDINGS, keymap, self.services.policy))
 

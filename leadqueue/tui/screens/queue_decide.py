@@ -19,7 +19,7 @@ from leadqueue.services.decision_kinds import Accept, Decision, Dispose, NeedsIn
 from leadqueue.services.decisions import DecisionService
 from leadqueue.tui.format import lead_name
 from leadqueue.tui.store_work import StoreWork, decide_each
-from leadqueue.tui.typeahead import hold_keys, in_turn
+from leadqueue.tui.typeahead import in_turn
 from leadqueue.tui.widgets.queue_list import QueueList
 
 if TYPE_CHECKING:
@@ -52,7 +52,6 @@ class DecideInQueue(StoreWork, Screen[None]):
     # Each decided lead's name, kept from its row: a toast, a failure or an undo
     # names the lead after it has left the list.
     lead_names: dict[str, str]
-    _keys_held_for_writes: list[Callable[[], None]]
 
     if TYPE_CHECKING:
 
@@ -78,9 +77,9 @@ class DecideInQueue(StoreWork, Screen[None]):
     def name_of(self, crm_id: str) -> str:
         return self.lead_names.get(crm_id) or lead_name("", "", crm_id)
 
-    # Each form opens in the key's turn (after the keys typed before it, with the
-    # keys typed after it held for the form), and from the action itself, not from
-    # a worker that would start later: see tui/typeahead.py.
+    # Each form opens in the key's turn (@in_turn: after the keys typed before it,
+    # with the keys typed after it held for the form), and from the action itself,
+    # not from a worker that would start later: see tui/typeahead.py.
     def _then_decide(self, targets: list[str]) -> Callable[[Decision | None], None]:
         def decided(decision: Decision | None) -> None:
             if decision is not None:
@@ -94,22 +93,10 @@ class DecideInQueue(StoreWork, Screen[None]):
         # typed right after the form's submit act on the next lead, not this one.
         if isinstance(decision, LEAVES_THE_LIST):
             self.query_one(QueueList).drop(set(targets))
-        self._write(targets, decision)
-
-    def _write(self, targets: list[str], decision: Decision) -> None:
-        # The keys typed after a decision wait for its write: u undoes it (it is on
-        # the undo stack by then), and a failure is said before the next key acts.
-        self._keys_held_for_writes.append(hold_keys(self))
         self.decide(targets, decision)
 
-    def _written(self) -> None:
-        if self._keys_held_for_writes:
-            self._keys_held_for_writes.pop(0)()
-
+    @in_turn
     def action_accept(self) -> None:
-        in_turn(self, self._open_accept)
-
-    def _open_accept(self) -> None:
         from leadqueue.tui.screens.forms import AcceptForm
 
         row = self._target()
@@ -118,10 +105,8 @@ class DecideInQueue(StoreWork, Screen[None]):
         form = AcceptForm(self._label(row), self.now(), self.zone)
         self.app.push_screen(form, self._then_decide([row.crm_id]))
 
+    @in_turn
     def action_reject(self) -> None:
-        in_turn(self, self._open_reject)
-
-    def _open_reject(self) -> None:
         from leadqueue.tui.screens.forms import RejectForm
 
         marked = self._marked()
@@ -142,10 +127,8 @@ class DecideInQueue(StoreWork, Screen[None]):
         form = RejectForm(label, self.services.policy, duplicate, self.services, marked or [row.crm_id])
         self.app.push_screen(form, chosen)
 
+    @in_turn
     def action_needs_info(self) -> None:
-        in_turn(self, self._open_needs_info)
-
-    def _open_needs_info(self) -> None:
         from leadqueue.tui.screens.forms import NeedsInfoForm
 
         marked = self._marked()
@@ -176,10 +159,8 @@ class DecideInQueue(StoreWork, Screen[None]):
 
         self.app.push_screen(ConfirmScreen(question), answered)
 
+    @in_turn
     def action_touch(self, conversation: bool) -> None:
-        in_turn(self, lambda: self._open_touch(conversation))
-
-    def _open_touch(self, conversation: bool) -> None:
         from leadqueue.tui.screens.forms import TouchForm
 
         row = self._target()
@@ -188,10 +169,8 @@ class DecideInQueue(StoreWork, Screen[None]):
         form = TouchForm(self._label(row), conversation)
         self.app.push_screen(form, self._then_decide([row.crm_id]))
 
+    @in_turn
     def action_dispose(self) -> None:
-        in_turn(self, self._open_dispose)
-
-    def _open_dispose(self) -> None:
         from leadqueue.tui.screens.forms import DisposeForm
 
         row = self._target()
@@ -207,7 +186,7 @@ class DecideInQueue(StoreWork, Screen[None]):
         if not self.undo_stack:
             self.notify("Nothing to undo in this session", severity="warning", markup=False)
             return
-        self._write([self.undo_stack[-1]], Undo())
+        self.decide([self.undo_stack[-1]], Undo())
 
     def decide(self, crm_ids: list[str], decision: Decision) -> None:
         actor = self.actor
@@ -219,15 +198,16 @@ class DecideInQueue(StoreWork, Screen[None]):
         def decided(outcome: tuple[list[str], list[str]]) -> None:
             self._decided(decision, *outcome)
 
-        self.write("write", decide_each, self.decisions, crm_ids, actor, decision, names, then=decided)
+        # The keys typed after a decision wait for its write: u undoes it (it is on
+        # the undo stack by then), and a failure is said before the next key acts.
+        args = (self.decisions, crm_ids, actor, decision, names)
+        self.write("write", decide_each, *args, then=decided, hold=True)
 
     def _not_decided(self, failure: str) -> None:
         self.notify(failure, severity="error", markup=False)
-        self._written()
 
     def _decided(self, decision: Decision, done: list[str], failures: list[str]) -> None:
         undo = isinstance(decision, Undo)
-        self._written()
         queue = self.query_one(QueueList)
         if undo:
             if done:

@@ -8,12 +8,15 @@ QueueScreen, kept apart so the queue's module stays about the queue.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from textual import on
 from textual.screen import Screen
+from textual.widgets import Input
 
 from leadqueue.domain.queue_view import QueueFilter
 from leadqueue.services.context import Services
+from leadqueue.tui.screens.filters import FilterScreen
 from leadqueue.tui.typeahead import in_turn
 from leadqueue.tui.widgets.queue_list import QueueList
 
@@ -36,8 +39,6 @@ class SearchInQueue(Screen[None]):
         return focused is not None and focused.id == "search"
 
     def action_search(self) -> None:
-        from textual.widgets import Input
-
         found = self.query("#search")
         if found:
             box = found.first(Input)
@@ -51,10 +52,9 @@ class SearchInQueue(Screen[None]):
         # typed right after the slash are already on their way, and must reach the box.
         self.set_focus(box)
 
-    # Handlers by name, not @on(Input.Changed): Input is imported with the box, on first use.
-    def on_input_changed(self, event: Any) -> None:
-        if event.input.id == "search":
-            self._search_for(event.value)
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self._search_for(event.value)
 
     def _search_for(self, text: str) -> None:
         # Also called by enter and esc, which may come before the box's last Changed.
@@ -65,34 +65,24 @@ class SearchInQueue(Screen[None]):
     # Enter and esc in the search box act in turn, as priority keys: the letters
     # typed before them are in the search, and the keys after them (j, a...) are
     # the queue's, not more letters for a box that is about to lose the focus.
+    @in_turn
     def action_keep_search(self) -> None:
-        from textual.widgets import Input
+        self._search_for(self.query_one("#search", Input).value)
+        self._back_to_the_list()
 
-        def keep() -> None:
-            self._search_for(self.query_one("#search", Input).value)
-            self._back_to_the_list()
-
-        in_turn(self, keep)
-
+    @in_turn
     def action_clear_search(self) -> None:
-        from textual.widgets import Input
-
-        def clear() -> None:
-            box = self.query_one("#search", Input)
-            box.value = ""
-            box.display = False
-            self._search_for("")
-            self._back_to_the_list()
-
-        in_turn(self, clear)
+        box = self.query_one("#search", Input)
+        box.value = ""
+        box.display = False
+        self._search_for("")
+        self._back_to_the_list()
 
     def _back_to_the_list(self) -> None:
         self.set_focus(self.query_one(QueueList))
         self._hold_keys_until_the_queue_is_read()
 
     def action_filters(self) -> None:
-        from leadqueue.tui.screens.filters import FilterScreen
-
         def chosen(picked: QueueFilter | None) -> None:
             if picked is not None:
                 self.filter = picked

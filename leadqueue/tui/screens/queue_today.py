@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from textual.screen import Screen
+from textual.widgets import Input
 
 from leadqueue.domain.queue_view import Around, QueueFilter, QueueRow
 from leadqueue.services.context import Services
 from leadqueue.services.next_steps import rep_zone
+from leadqueue.tui.screens.today import TodayScreen
 from leadqueue.tui.store_work import StoreWork
 from leadqueue.tui.widgets.lead_detail import LeadDetail
 from leadqueue.tui.widgets.queue_list import QueueList
@@ -56,16 +58,12 @@ class TodayInQueue(StoreWork, Screen[None]):
 
     # -- the today view -------------------------------------------------------------------
     def action_today(self) -> None:
-        from leadqueue.tui.screens.today import TodayScreen
-
         # Pushed at once (its list loads in its own worker): the keys typed after n are its.
         self.app.push_screen(TodayScreen(self.services, self.filter.owner, self.zone), self._go_to)
 
     def _go_to(self, crm_id: str | None) -> None:
         """Open Follow up on the lead chosen in the today view, whatever filter or
         search hid it, wherever it stands in the queue."""
-        from textual.widgets import Input
-
         if crm_id is None:
             return
         for box in self.query("#search").results(Input):

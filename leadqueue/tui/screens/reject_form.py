@@ -16,8 +16,9 @@ field, with everything typed kept; another person's record is asked about.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from textual import on
@@ -35,7 +36,7 @@ from leadqueue.services.errors import StoreError
 from leadqueue.tui.format import fit, visible
 from leadqueue.tui.screens.form_base import ConfirmScreen, DecisionForm
 from leadqueue.tui.store_work import StoreWork
-from leadqueue.tui.typeahead import hold_keys, in_turn
+from leadqueue.tui.typeahead import in_turn
 
 DUPLICATE_HELP = "↑↓ pick a record below, or type its id, a name or an email"
 # The cells of a record's line: id, name, email (else company); what is left says why.
@@ -99,7 +100,6 @@ class RejectForm(DecisionForm, StoreWork):
         self._candidates: list[Candidate] = []
         self._shown_for: str | None = None  # the text the list was found for
         self._enter_confirms: tuple[str, str] | None = None  # (field id, its value) after a number
-        self._release_keys: Callable[[], None] | None = None
 
     def fields(self) -> ComposeResult:
         yield Label("Reason")
@@ -159,10 +159,8 @@ class RejectForm(DecisionForm, StoreWork):
         focused = self.focused
         return pending is not None and isinstance(focused, Input) and pending == (focused.id, focused.value)
 
+    @in_turn
     def action_pick_reason(self, index: int) -> None:
-        in_turn(self, lambda: self._pick(index))
-
-    def _pick(self, index: int) -> None:
         self.query_one("#reason", OptionList).highlighted = index
         field = self._open_field(self.codes[index])
         # The enter typed after the number (to reach the field, as it once did) only
@@ -337,35 +335,29 @@ class RejectForm(DecisionForm, StoreWork):
         if not isinstance(decision, Reject) or not decision.duplicate_of or self.lookup is None:
             self.dismiss(decision)
             return
-        # The keys typed after the submit wait for the check: they belong to the
-        # form if it stays open, to the confirmation, or to the queue once it closes.
-        self._release_keys = hold_keys(self)
         picked = self._picked()
         args = (self.lookup, self.targets, self._typed(), picked.person.crm_id if picked else None)
-        # A write's way: its outcome comes back whatever happened meanwhile, to release the keys.
+        # A write's way, its outcome back whatever happened meanwhile: the keys typed after
+        # the submit wait for the check, for the form if it stays open, the confirmation,
+        # or the queue once it closes.
         self.write(
-            "duplicate-check", check_duplicate, *args, then=lambda result: self._checked(decision, result)
+            "duplicate-check", check_duplicate, *args, then=partial(self._checked, decision), hold=True
         )
 
     def _checked(self, decision: Reject, result: DuplicateCheck) -> None:
-        release, self._release_keys = self._release_keys, None
-        try:
-            if not self.is_active:
-                return  # closed meanwhile
-            if result.record is None:
-                self.query_one("#duplicate-resolved", Static).update("")  # the error says it all
-                self.show_error(f"✘ {result.problem}", "duplicate-of")
-                return
-            decision = replace(decision, duplicate_of=result.record.crm_id)
-            if result.others:
-                self._ask_about_other_person(decision, result)
-                return
-            # Closed in turn, as ctrl+s closes a form: the queue takes the decision
-            # before the keys typed after ctrl+s reach it.
-            in_turn(self, lambda: self.dismiss(decision))
-        finally:
-            if release is not None:
-                release()
+        if not self.is_active:
+            return  # closed meanwhile
+        if result.record is None:
+            self.query_one("#duplicate-resolved", Static).update("")  # the error says it all
+            self.show_error(f"✘ {result.problem}", "duplicate-of")
+            return
+        decision = replace(decision, duplicate_of=result.record.crm_id)
+        if result.others:
+            self._ask_about_other_person(decision, result)
+            return
+        # Closed in turn, as ctrl+s closes a form: the queue takes the decision
+        # before the keys typed after ctrl+s reach it.
+        in_turn(self, lambda: self.dismiss(decision))
 
     def _ask_about_other_person(self, decision: Reject, result: DuplicateCheck) -> None:
         record = result.record
