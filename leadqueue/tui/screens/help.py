@@ -18,9 +18,17 @@ from leadqueue.domain.policy import Policy
 from leadqueue.tui.format import visible
 from leadqueue.tui.palette import readable_keys
 
-# How the queue's keys for reaching a lead behave, under its table of keys
-# ({key}: the binding's keys after the keymap).
+# How a screen's keys behave, under its table of keys ({key}: the binding's keys
+# after the keymap), and why a letter means something else here than in the queue.
 NOTES: dict[str, str] = {
+    "breaches.group": (
+        "{key} switches the grouping, by rep or by clock: here it is the letter of groups, not the "
+        "queue's first lead (home goes to the first lead, G or end to the last, as in the queue)."
+    ),
+    "metrics.refresh": (
+        "{key} reads the numbers again: nothing is decided on this screen, so it is not the queue's "
+        "reject. 3 or c opens a custom period: nor is c the queue's conversation here."
+    ),
     "lead.copy_contact": (
         "{key} copies the lead's email to the clipboard, {key} again its phone (no email: the phone "
         "at once); over SSH too, in a terminal that lets programs set the clipboard (OSC 52)."
