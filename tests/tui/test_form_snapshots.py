@@ -16,7 +16,7 @@ import pytest
 from leadqueue.services.context import Services
 from leadqueue.tui.widgets.queue_list import QueueList
 from tests.tui.conftest import make_app
-from tests.tui.helpers import settle
+from tests.tui.helpers import press_and_settle, settle
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -27,14 +27,11 @@ THOMPSON = "51002443"
 def run_then(*keys: str, on_lead: str = "") -> Callable[[Any], Any]:
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
-        if on_lead:
-            rows = pilot.app.screen.query_one(QueueList).rows
-            for _ in range([r.crm_id for r in rows].index(on_lead)):
-                await pilot.press("j")
-            await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
+        rows = pilot.app.screen.query_one(QueueList).rows
+        moves = [r.crm_id for r in rows].index(on_lead) if on_lead else 0
+        # Typed as a user types them, the moves to the lead included: the app keeps
+        # them in order (a form's key acts on the lead the j's moved to), one settle after.
+        await press_and_settle(pilot, *["j"] * moves, *keys)
 
     return run_before
 

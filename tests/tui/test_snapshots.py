@@ -14,7 +14,7 @@ import pytest
 from leadqueue.services.context import Services
 from leadqueue.store.engine import StoreError
 from tests.tui.conftest import make_app
-from tests.tui.helpers import settle
+from tests.tui.helpers import press_and_settle, settle
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -22,9 +22,8 @@ SIZES = [(80, 24), (120, 40)]
 def run_then(*keys: str, after: Callable[[Any], None] | None = None) -> Callable[[Any], Any]:
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
+        if keys:  # typed as a user types them: the app keeps them in order, one settle after
+            await press_and_settle(pilot, *keys)
         if after is not None:
             after(pilot)
             await settle(pilot)
