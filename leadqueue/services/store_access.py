@@ -4,8 +4,9 @@ store raises are named here."""
 
 from __future__ import annotations
 
+from leadqueue.services.errors import StoreError
 from leadqueue.store import pg_security
-from leadqueue.store.engine import Store, StoreError, open_store
+from leadqueue.store.engine import Store, open_store
 
 __all__ = ["Store", "StoreError", "open_store", "writes_only_own_leads"]
 
