@@ -21,7 +21,15 @@ from leadqueue.tui.screens.queue import QueueScreen
 from leadqueue.tui.typeahead import in_turn
 from leadqueue.tui.widgets.queue_list import QueueList
 from tests.tui.conftest import make_app
-from tests.tui.helpers import current, decision_count, last_event, lead_state, post_burst, settle
+from tests.tui.helpers import (
+    current,
+    decision_count,
+    last_event,
+    lead_state,
+    post_burst,
+    press_and_settle,
+    settle,
+)
 
 
 async def test_queue_shows_the_reps_open_leads_most_urgent_first(app: LeadqueueApp) -> None:
@@ -40,11 +48,9 @@ async def test_accept_with_natural_time(app: LeadqueueApp, demo_services: Servic
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         lead = current(pilot)
-        await pilot.press("a")
-        await settle(pilot)
+        await press_and_settle(pilot, "a")
         assert isinstance(app.screen, AcceptForm)
-        await pilot.press(*"tomorrow 10:00", "tab", *"Call about pricing", "ctrl+s")
-        await settle(pilot)
+        await press_and_settle(pilot, *"tomorrow 10:00", "tab", *"Call about pricing", "ctrl+s")
         assert lead_state(demo_services, lead) == "accepted"
         kind, payload = last_event(demo_services, lead)
         assert kind == "accepted"
@@ -63,14 +69,10 @@ async def test_accept_refuses_a_past_time_and_writes_nothing(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         before = decision_count(demo_services)
-        await pilot.press("a")
-        await settle(pilot)
-        await pilot.press(*"yesterday 10:00", "tab", *"x", "ctrl+s")
-        await settle(pilot)
+        await press_and_settle(pilot, "a", *"yesterday 10:00", "tab", *"x", "ctrl+s")
         assert isinstance(app.screen, AcceptForm)
         assert "in the future" in str(app.screen.query_one("#form-error").render())
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape")
         assert decision_count(demo_services) == before
 
 
@@ -78,11 +80,7 @@ async def test_cancel_writes_nothing(app: LeadqueueApp, demo_services: Services)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         before = decision_count(demo_services)
-        for key in ("a", "r", "i"):
-            await pilot.press(key)
-            await settle(pilot)
-            await pilot.press("escape")
-            await settle(pilot)
+        await press_and_settle(pilot, "a", "escape", "r", "escape", "i", "escape")
         assert not isinstance(app.screen, AcceptForm | RejectForm | NeedsInfoForm)
         assert decision_count(demo_services) == before
 
@@ -91,10 +89,7 @@ async def test_reject_with_a_number_key(app: LeadqueueApp, demo_services: Servic
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         lead = current(pilot)
-        await pilot.press("r")
-        await settle(pilot)
-        await pilot.press("3", "enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "r", "3", "enter")
         assert last_event(demo_services, lead) == (
             "rejected",
             {"reason": "R3", "routing": "disqualify, keep the record", "action": "disqualify"},
@@ -105,17 +100,12 @@ async def test_reject_other_needs_a_written_reason(app: LeadqueueApp, demo_servi
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         lead = current(pilot)
-        await pilot.press("r")
-        await settle(pilot)
-        await pilot.press("9", "enter")  # OTHER: the note field appears and takes focus
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        # 9 is OTHER: the note field appears and takes focus, and ctrl+s submits it empty.
+        await press_and_settle(pilot, "r", "9", "enter", "ctrl+s")
         assert isinstance(app.screen, RejectForm)
         assert "written out" in str(app.screen.query_one("#form-error").render())
         assert lead_state(demo_services, lead) == "new"
-        await pilot.press(*"Only buys through a reseller", "ctrl+s")
-        await settle(pilot)
+        await press_and_settle(pilot, *"Only buys through a reseller", "ctrl+s")
         kind, payload = last_event(demo_services, lead)
         assert (kind, payload["reason"], payload["note"]) == (
             "rejected",
@@ -128,22 +118,16 @@ async def test_reject_duplicate_needs_the_record_id(app: LeadqueueApp, demo_serv
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         lead = current(pilot)
-        await pilot.press("r")
-        await settle(pilot)
-        await pilot.press("5", "enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "r", "5", "enter")
         form = app.screen
         assert isinstance(form, RejectForm)
         form.query_one("#duplicate-of").value = ""  # type: ignore[attr-defined]
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_and_settle(pilot, "ctrl+s")
         assert "needs the id" in str(form.query_one("#form-error").render())
-        await pilot.press(*"51000588", "ctrl+s")
-        await settle(pilot)
+        await press_and_settle(pilot, *"51000588", "ctrl+s")
         # 51000588 is another person than the lead: asked about (issue 23, point 1).
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
-        await settle(pilot)
+        await press_and_settle(pilot, "y")
         kind, payload = last_event(demo_services, lead)
         assert (kind, payload["reason"], payload["duplicate_of"]) == ("rejected", "R5", "51000588")
 
@@ -152,13 +136,11 @@ async def test_needs_info_with_checkboxes(app: LeadqueueApp, demo_services: Serv
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         lead = current(pilot)
-        await pilot.press("i")
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_and_settle(pilot, "i", "ctrl+s")
         assert "at least one" in str(app.screen.query_one("#form-error").render())
-        await pilot.press("space", "down", "down", "space", "tab", *"No size or industry", "ctrl+s")
-        await settle(pilot)
+        await press_and_settle(
+            pilot, "space", "down", "down", "space", "tab", *"No size or industry", "ctrl+s"
+        )
         assert last_event(demo_services, lead) == (
             "needs_info",
             {"missing": ["contact_data", "company_size"], "note": "No size or industry"},
@@ -170,11 +152,9 @@ async def test_undo_takes_back_the_last_decision(app: LeadqueueApp, demo_service
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         lead = current(pilot)
-        await pilot.press("r", "3", "enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "r", "3", "enter")
         assert lead_state(demo_services, lead) == "rejected"
-        await pilot.press("u")
-        await settle(pilot)
+        await press_and_settle(pilot, "u")
         assert lead_state(demo_services, lead) == "new"
         assert last_event(demo_services, lead)[0] == "undone"
 
@@ -184,12 +164,8 @@ async def test_bulk_reject_with_confirmation(app: LeadqueueApp, demo_services: S
         await settle(pilot)
         rows = app.screen.query_one(QueueList).rows
         first, second = rows[0].crm_id, rows[1].crm_id
-        await pilot.press("space", "j", "space", "r")  # space marks and stays: j moves
-        await settle(pilot)
-        await pilot.press("2", "enter")
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        # space marks and stays: j moves; y answers the confirmation the form's result opens.
+        await press_and_settle(pilot, "space", "j", "space", "r", "2", "enter", "y")
         assert lead_state(demo_services, first) == lead_state(demo_services, second) == "rejected"
         assert last_event(demo_services, second)[1]["reason"] == "R2"
 
@@ -197,15 +173,11 @@ async def test_bulk_reject_with_confirmation(app: LeadqueueApp, demo_services: S
 async def test_filters_and_search(app: LeadqueueApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("f")
-        await settle(pilot)
-        await pilot.press("right", "enter", "ctrl+s")  # tier: hot
-        await settle(pilot)
+        await press_and_settle(pilot, "f", "right", "enter", "ctrl+s")  # tier: hot
         rows = app.screen.query_one(QueueList).rows
         assert rows and {r.tier for r in rows} == {"hot"}
         target = rows[-1]
-        await pilot.press("slash", *target.company[:8])
-        await settle(pilot)
+        await press_and_settle(pilot, "slash", *target.company[:8])
         rows = app.screen.query_one(QueueList).rows
         assert target.crm_id in {r.crm_id for r in rows}
         assert all(target.company[:8].lower() in (r.name + r.company + r.email).lower() for r in rows)
@@ -214,8 +186,7 @@ async def test_filters_and_search(app: LeadqueueApp) -> None:
 async def test_section_switch_shows_accepted_leads(app: LeadqueueApp, demo_services: Services) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("tab")
-        await settle(pilot)
+        await press_and_settle(pilot, "tab")
         rows = app.screen.query_one(QueueList).rows
         assert rows and all(lead_state(demo_services, r.crm_id) == "accepted" for r in rows)
 
@@ -224,11 +195,9 @@ async def test_keymap_from_the_config_remaps_a_binding(demo_services: Services) 
     app = make_app(demo_services, config=UserConfig(keymap={"lead.accept": "ctrl+a"}))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
+        await press_and_settle(pilot, "a")
         assert not isinstance(app.screen, AcceptForm)
-        await pilot.press("ctrl+a")
-        await settle(pilot)
+        await press_and_settle(pilot, "ctrl+a")
         assert isinstance(app.screen, AcceptForm)
 
 
