@@ -16,7 +16,15 @@ from leadqueue.tui.app import LeadqueueApp
 from leadqueue.tui.screens.forms import AcceptForm, ConfirmScreen, RejectForm, TouchForm
 from leadqueue.tui.screens.queue import QueueScreen
 from leadqueue.tui.widgets.queue_list import QueueList
-from tests.tui.helpers import current, decision_count, last_event, lead_state, post_burst, settle
+from tests.tui.helpers import (
+    current,
+    decision_count,
+    last_event,
+    lead_state,
+    post_burst,
+    press_and_settle,
+    settle,
+)
 
 # In the demo store: Michael Thompson's lead, and another lead of the same
 # person (same name and email); Rohan Silva is someone else.
@@ -28,8 +36,7 @@ SOMEONE_ELSE = "51000588"
 async def open_reject_on(pilot: object, app: LeadqueueApp, crm_id: str) -> RejectForm:
     rows = app.screen.query_one(QueueList).rows
     index = [r.crm_id for r in rows].index(crm_id)
-    await pilot.press(*["j"] * index, "r")  # type: ignore[attr-defined]
-    await settle(pilot)
+    await press_and_settle(pilot, *["j"] * index, "r")
     form = app.screen
     assert isinstance(form, RejectForm)
     return form
@@ -44,16 +51,12 @@ async def test_digits_typed_after_other_land_in_the_written_reason(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         lead = current(pilot)
-        await pilot.press("r")
-        await settle(pilot)
-        await pilot.press("9", *"Podcast network, 8 staff")
-        await settle(pilot)
+        await press_and_settle(pilot, "r", "9", *"Podcast network, 8 staff")
         form = app.screen
         assert isinstance(form, RejectForm)
         assert form.query_one("#note", Input).value == "Podcast network, 8 staff"
         assert form.query_one("#reason", OptionList).highlighted == form.codes.index("OTHER")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_and_settle(pilot, "ctrl+s")
         kind, payload = last_event(demo_services, lead)
         assert (kind, payload["reason"], payload["note"]) == ("rejected", "OTHER", "Podcast network, 8 staff")
 
@@ -78,10 +81,7 @@ async def test_the_enter_typed_after_a_number_only_confirms_the_reason(app: Lead
     there itself, is not an empty submit with an error."""
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
-        await pilot.press("9", "enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "r", "9", "enter")
         form = app.screen
         assert isinstance(form, RejectForm)
         assert form.focused is form.query_one("#note", Input)
@@ -90,8 +90,7 @@ async def test_the_enter_typed_after_a_number_only_confirms_the_reason(app: Lead
 
 # -- log a touch ---------------------------------------------------------------------------
 async def open_touch(pilot: object, app: LeadqueueApp) -> TouchForm:
-    await pilot.press("tab", "t")  # type: ignore[attr-defined]
-    await settle(pilot)
+    await press_and_settle(pilot, "tab", "t")
     form = app.screen
     assert isinstance(form, TouchForm)
     return form
@@ -107,8 +106,7 @@ async def test_the_touch_note_typed_right_after_opening_is_saved(
         row = queue.query_one(QueueList).current
         assert row is not None
         lead = row.crm_id
-        await pilot.press(*"called back, sent the deck", "ctrl+s")
-        await settle(pilot)
+        await press_and_settle(pilot, *"called back, sent the deck", "ctrl+s")
         assert not form.is_active
         kind, payload = last_event(demo_services, lead)
         # "c" and "s" in the note are letters, not channel keys: the channel stays call.
@@ -137,10 +135,7 @@ async def test_an_unknown_duplicate_id_keeps_the_form_and_its_text(
         await settle(pilot)
         lead = current(pilot)
         before = decision_count(demo_services)
-        await pilot.press("r")
-        await settle(pilot)
-        await pilot.press("5", *"99999999", "ctrl+s")
-        await settle(pilot)
+        await press_and_settle(pilot, "r", "5", *"99999999", "ctrl+s")
         form = app.screen
         assert isinstance(form, RejectForm)  # still open
         field = form.query_one("#duplicate-of", Input)
@@ -155,8 +150,7 @@ async def test_an_unknown_duplicate_id_keeps_the_form_and_its_text(
         assert decision_count(demo_services) == before
         assert lead_state(demo_services, lead) == "new"
         # Corrected, the form goes through.
-        await pilot.press(*["backspace"] * 8, *THOMPSON_AGAIN, "ctrl+s")
-        await settle(pilot)
+        await press_and_settle(pilot, *["backspace"] * 8, *THOMPSON_AGAIN, "ctrl+s")
         assert isinstance(app.screen, ConfirmScreen)  # another person than this lead
 
 
@@ -201,10 +195,7 @@ async def test_the_lead_itself_is_not_its_own_duplicate(app: LeadqueueApp, demo_
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         lead = current(pilot)
-        await pilot.press("r")
-        await settle(pilot)
-        await pilot.press("5", *lead, "enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "r", "5", *lead, "enter")
         form = app.screen
         assert isinstance(form, RejectForm)
         assert "cannot duplicate itself" in str(form.query_one("#form-error", Static).render())
@@ -216,24 +207,17 @@ async def test_another_persons_record_is_asked_about(app: LeadqueueApp, demo_ser
         await settle(pilot)
         lead = current(pilot)
         before = decision_count(demo_services)
-        await pilot.press("r")
-        await settle(pilot)
-        await pilot.press("5", *SOMEONE_ELSE, "ctrl+s")
-        await settle(pilot)
+        await press_and_settle(pilot, "r", "5", *SOMEONE_ELSE, "ctrl+s")
         confirm = app.screen
         assert isinstance(confirm, ConfirmScreen)
         assert confirm.question.startswith(f"{SOMEONE_ELSE} is Rohan Silva <rohan.silva@swiftdock.io>, not ")
-        await pilot.press("enter")  # No: a question that warns does not default to yes
-        await settle(pilot)
+        await press_and_settle(pilot, "enter")  # No: a question that warns does not default to yes
         form = app.screen
         assert isinstance(form, RejectForm)
         assert form.query_one("#duplicate-of", Input).value == SOMEONE_ELSE
         assert "another person" in str(form.query_one("#form-error", Static).render())
         assert decision_count(demo_services) == before
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press_and_settle(pilot, "ctrl+s", "y")
         assert isinstance(app.screen, QueueScreen)
         kind, payload = last_event(demo_services, lead)
         assert (kind, payload["reason"], payload["duplicate_of"]) == ("rejected", "R5", SOMEONE_ELSE)
@@ -247,8 +231,7 @@ async def test_the_detected_duplicate_and_the_accounts_contacts_are_offered(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         form = await open_reject_on(pilot, app, THOMPSON)
-        await pilot.press("5")
-        await settle(pilot)
+        await press_and_settle(pilot, "5")
         offered = form._candidates
         assert offered[0].person.crm_id == THOMPSON_AGAIN and offered[0].why == "same email"
         assert {c.why for c in offered[1:]} == {"same account"}
@@ -256,8 +239,7 @@ async def test_the_detected_duplicate_and_the_accounts_contacts_are_offered(
         assert form.query_one("#duplicate-candidates", OptionList).highlighted == 0
         resolved = str(form.query_one("#duplicate-resolved", Static).render())
         assert f"duplicate of {THOMPSON_AGAIN}: Michael Thompson" in resolved
-        await pilot.press("enter", "enter")  # the first confirms R5, the second submits
-        await settle(pilot)
+        await press_and_settle(pilot, "enter", "enter")  # the first confirms R5, the second submits
         assert isinstance(app.screen, QueueScreen)
         kind, payload = last_event(demo_services, THOMPSON)
         assert (kind, payload["reason"], payload["duplicate_of"]) == ("rejected", "R5", THOMPSON_AGAIN)
@@ -267,10 +249,8 @@ async def test_a_colleague_picked_from_the_list_is_asked_about(app: LeadqueueApp
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         form = await open_reject_on(pilot, app, THOMPSON)
-        await pilot.press("5")
-        await settle(pilot)
-        await pilot.press("down", "ctrl+s")  # the first colleague below the duplicate
-        await settle(pilot)
+        await press_and_settle(pilot, "5")
+        await press_and_settle(pilot, "down", "ctrl+s")  # the first colleague below the duplicate
         assert isinstance(app.screen, ConfirmScreen)
         colleague = form._candidates[1].person
         assert app.screen.question.startswith(f"{colleague.crm_id} is {colleague.name}")
@@ -280,12 +260,10 @@ async def test_a_search_by_name_finds_the_record(app: LeadqueueApp, demo_service
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         form = await open_reject_on(pilot, app, THOMPSON)
-        await pilot.press("5", *"michael thom")
-        await settle(pilot)
+        await press_and_settle(pilot, "5", *"michael thom")
         ids = [c.person.crm_id for c in form._candidates]
         assert ids and ids[0] == THOMPSON_AGAIN and THOMPSON not in ids
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_and_settle(pilot, "ctrl+s")
         assert last_event(demo_services, THOMPSON)[1]["duplicate_of"] == THOMPSON_AGAIN
 
 
