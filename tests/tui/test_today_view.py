@@ -22,7 +22,7 @@ from leadqueue.tui.screens.today import TodayScreen
 from leadqueue.tui.widgets.lead_detail import LeadDetail
 from leadqueue.tui.widgets.queue_list import QueueList
 from tests.tui.conftest import FROZEN, make_app
-from tests.tui.helpers import current, settle
+from tests.tui.helpers import current, press_and_settle, settle
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -52,9 +52,7 @@ def prompts(app: LeadqueueApp) -> list[tuple[str, str]]:
 async def go_to_row(pilot: Any, crm_id: str) -> None:
     queue = pilot.app.screen.query_one(QueueList)
     index = [r.crm_id for r in queue.rows].index(crm_id)
-    for _ in range(index - queue.cursor):
-        await pilot.press("j")
-    await settle(pilot)
+    await press_and_settle(pilot, *["j"] * (index - queue.cursor))
     assert current(pilot) == crm_id
 
 
@@ -64,12 +62,8 @@ async def test_the_step_accepted_shows_in_follow_up_the_detail_pane_and_the_hist
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         lead = current(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        await pilot.press(*"tomorrow 10:00", "tab", *"Call about pricing", "ctrl+s")
-        await settle(pilot)
-        await pilot.press("tab")  # to Follow up
-        await settle(pilot)
+        await press_and_settle(pilot, "a", *"tomorrow 10:00", "tab", *"Call about pricing", "ctrl+s")
+        await press_and_settle(pilot, "tab")  # to Follow up
         row = next(r for r in app.screen.query_one(QueueList).rows if r.crm_id == lead)
         due = datetime(2026, 11, 21, 15, tzinfo=UTC)  # Saturday 10:00 in New York, ana's zone
         assert (row.next_step_kind, row.next_step_due, row.next_step_done_at) == ("call", due, None)
@@ -89,8 +83,7 @@ async def test_the_step_accepted_shows_in_follow_up_the_detail_pane_and_the_hist
 async def test_an_overdue_step_is_flagged_in_the_queue_without_colour(app: LeadqueueApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("tab")
-        await settle(pilot)
+        await press_and_settle(pilot, "tab")
         rows = app.screen.query_one(QueueList).rows
         overdue = [r.crm_id for r in rows if r.step_overdue(FROZEN)]
         assert overdue == ["00Q5g0000000481"]  # Abena Weiß's meeting, due at 03:27 this morning
@@ -108,8 +101,7 @@ async def test_n_lists_todays_steps_most_overdue_first_and_enter_goes_to_the_lea
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         before = current(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+        await press_and_settle(pilot, "n")
         assert isinstance(app.screen, TodayScreen)
         shown = prompts(app)
         expected = steps_due_today(demo_services, "ana")
@@ -122,13 +114,10 @@ async def test_n_lists_todays_steps_most_overdue_first_and_enter_goes_to_the_lea
         )
         summary = str(app.screen.query_one("#today-summary", Static).render())
         assert "overdue 1" in summary and "due later today 1" in summary and "times in EST" in summary
-        await pilot.press("escape")  # back, where the rep was
-        await settle(pilot)
+        await press_and_settle(pilot, "escape")  # back, where the rep was
         assert isinstance(app.screen, QueueScreen) and current(pilot) == before
-        await pilot.press("n")
-        await settle(pilot)
-        await pilot.press("j", "enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "n")
+        await press_and_settle(pilot, "j", "enter")
         assert isinstance(app.screen, QueueScreen)
         assert app.screen.filter.section == "follow_up"
         assert current(pilot) == "51001141"
@@ -137,13 +126,10 @@ async def test_n_lists_todays_steps_most_overdue_first_and_enter_goes_to_the_lea
 async def test_enter_finds_the_lead_whatever_search_hid_it(app: LeadqueueApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"zzzz", "enter")  # a search that matches nothing, kept
-        await settle(pilot)
+        await press_and_settle(pilot, "slash", *"zzzz", "enter")  # a search that matches nothing, kept
         assert not app.screen.query_one(QueueList).rows
-        await pilot.press("n")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "n")
+        await press_and_settle(pilot, "enter")
         assert current(pilot) == "00Q5g0000000481"
         box = app.screen.query_one("#search", Input)
         assert (box.value, box.display, app.screen.filter.search) == ("", False, "")
@@ -152,8 +138,7 @@ async def test_enter_finds_the_lead_whatever_search_hid_it(app: LeadqueueApp) ->
 async def test_n_typed_in_the_search_is_a_letter(app: LeadqueueApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("slash", "n")
-        await settle(pilot)
+        await press_and_settle(pilot, "slash", "n")
         assert isinstance(app.screen, QueueScreen)
         assert app.screen.query_one("#search", Input).value == "n"
 
@@ -162,8 +147,7 @@ async def test_every_reps_day_names_the_rep(demo_services: Services) -> None:
     app = make_app(demo_services, actor=None, owner=None)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+        await press_and_settle(pilot, "n")
         shown = prompts(app)
         steps = steps_due_today(demo_services, None).steps
         assert [i for i, _ in shown] == [s.crm_id for s in steps] and len(steps) > 2
@@ -175,12 +159,10 @@ async def test_a_rep_elsewhere_sees_times_in_her_own_zone(demo_services: Service
     app = make_app(demo_services, actor="freya", owner="freya")  # Europe/London
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("tab")
-        await settle(pilot)
+        await press_and_settle(pilot, "tab")
         assert "NEXT STEP GMT" in row_lines(app)[""]
         assert " GMT" in pane_text(app) and " EST" not in pane_text(app)
-        await pilot.press("n")
-        await settle(pilot)
+        await press_and_settle(pilot, "n")
         summary = str(app.screen.query_one("#today-summary", Static).render())
         assert "times in GMT" in summary and "Fri 20 Nov · freya" in summary
 
@@ -198,9 +180,7 @@ def test_the_today_screens_bindings_are_listed_for_the_keymap() -> None:
 def run_then(*keys: str) -> Any:
     async def run_before(pilot: Any) -> None:
         await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
+        await press_and_settle(pilot, *keys)
 
     return run_before
 
