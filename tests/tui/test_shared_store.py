@@ -18,7 +18,7 @@ from leadqueue.tui.widgets.queue_list import QueueList
 from tests.conftest import NOW
 from tests.factories import add_lead, add_team_lead
 from tests.tui.conftest import make_app
-from tests.tui.helpers import lead_state, settle
+from tests.tui.helpers import lead_state, press_and_settle, settle
 
 
 def team(services: Services) -> None:
@@ -68,10 +68,7 @@ async def test_the_loser_of_a_race_is_told_and_sees_the_new_state(
         await settle(pilot)
         assert listed(app)[0] == "T0"
         DecisionService(services).reject("T0", "ana", Reject("R3"))  # ana's other machine was first
-        await pilot.press("a")
-        await settle(pilot)
-        await pilot.press(*"+2h", "tab", *"Call about routing", "ctrl+s")
-        await settle(pilot)
+        await press_and_settle(pilot, "a", *"+2h", "tab", *"Call about routing", "ctrl+s")
         assert lead_state(services, "T0") == "rejected"
         assert "T0" not in listed(app)
         notes = [n.message for n in app._notifications]
@@ -97,10 +94,7 @@ async def test_a_lost_connection_shows_in_the_header_until_it_is_back(
             assert ("⚠" in header(app) and "nothing was written" in header(app)) or "cannot open" in header(
                 app
             )
-            await pilot.press("a")
-            await settle(pilot)
-            await pilot.press(*"+2h", "tab", *"Call", "ctrl+s")
-            await settle(pilot)
+            await press_and_settle(pilot, "a", *"+2h", "tab", *"Call", "ctrl+s")
         finally:
             store.engine.dispose()
             store.engine = reachable
@@ -124,8 +118,7 @@ async def test_the_team_screens_open_on_the_store(services: Services, clock: Fix
     app = make_app(services, actor="lead", owner=None)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("b")
-        await settle(pilot)
+        await press_and_settle(pilot, "b")
         screen = app.screen
         assert isinstance(screen, BreachesScreen)
         expected = reports.breaches(services)
@@ -139,8 +132,7 @@ async def test_the_team_screens_open_on_the_store(services: Services, clock: Fix
         await settle(pilot)
         assert "T0" not in {r.lead_id for r in screen.all_rows}
         clock.set(NOW + timedelta(hours=60, minutes=1))  # the period ends before its `until`
-        await pilot.press("escape", "m")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape", "m")
         metrics_screen = app.screen
         assert isinstance(metrics_screen, MetricsScreen)
         assert metrics_screen.result == reports.metrics(services, metrics_screen.since, metrics_screen.until)
