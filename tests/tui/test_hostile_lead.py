@@ -50,7 +50,7 @@ from leadqueue.tui.widgets.lead_detail import LeadDetail
 from leadqueue.tui.widgets.queue_list import QueueList
 from tests.factories import add_lead, add_team_lead
 from tests.tui.conftest import FROZEN, make_app
-from tests.tui.helpers import current, lead_state, settle
+from tests.tui.helpers import current, lead_state, press_and_settle, settle
 from tests.tui.test_snapshots import SIZES, run_then
 
 # Markup that crashes, links, click actions; then OSC 2 (title), OSC 52 (clipboard,
@@ -260,39 +260,30 @@ async def test_a_hostile_lead_is_shown_literally_on_every_screen(
                 reasons = form.query_one("#reason", OptionList)
                 prompts = [str(reasons.get_option_at_index(i).prompt) for i in range(reasons.option_count)]
                 assert any(REASON_LABEL in p for p in prompts)
-                await pilot.press("end")
-                await settle(pilot)
+                await press_and_settle(pilot, "end")
                 assert_plain(label_text(form.query_one("#routing", Static)), f"Then: Then {MARKUP}")
                 assert_safe_on_screen(app, "[@click=app.quit]q[/]")
             await click_across(pilot, heading)
-            await pilot.press("escape")
-            await settle(pilot)
+            await press_and_settle(pilot, "escape")
             assert app.screen is queue
 
         # Help, filters (the sources are the leads' own), and a search with a slash in it.
-        await pilot.press("question_mark")
-        await settle(pilot)
+        await press_and_settle(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         assert_safe_on_screen(app, "binding id (for [keymap])")
-        await pilot.press("escape", "f")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape", "f")
         assert isinstance(app.screen, FilterScreen)
         sources = [str(b.label) for b in app.screen.query(RadioButton)]
         assert any(s.startswith(f"{MARKUP} ␛]2;PWNED") for s in sources), sources
         assert_safe_on_screen(app)
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("slash", *"A/B Testing")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape", "slash", *"A/B Testing")
         assert app.screen.query_one("#search", Input).value == "A/B Testing"
         assert [r.crm_id for r in app.screen.query_one(QueueList).rows] == [H1]
         assert_safe_on_screen(app, "A/B Testing")
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape")
 
         # The team screens: breaches (rows, detail line, a rep's name, the reassign form, a toast).
-        await pilot.press("b")
-        await settle(pilot)
+        await press_and_settle(pilot, "b")
         breaches = app.screen
         assert isinstance(breaches, BreachesScreen)
         listing = breaches.query_one(BreachList)
@@ -302,8 +293,7 @@ async def test_a_hostile_lead_is_shown_literally_on_every_screen(
         groups = [str(line) for line in (listing._group_line(g, FROZEN, 200) for g in listing.groups)]
         assert any(f"evil · Eve {MARKUP} {SHOWN_ESCAPES}" in g for g in groups)
         await click_across(pilot, breaches.query_one("#breach-detail", Static))
-        await pilot.press("home", "R")
-        await settle(pilot)
+        await press_and_settle(pilot, "home", "R")
         form = app.screen
         assert isinstance(form, ReassignForm)
         reps = form.query_one("#reps", OptionList)
@@ -311,21 +301,17 @@ async def test_a_hostile_lead_is_shown_literally_on_every_screen(
         assert any(f"Eve {MARKUP} {SHOWN_ESCAPES}" in p for p in prompts), prompts
         assert_safe_on_screen(app, "Reassign — [@click=app.screenshot(", "Eve [/]")
         await click_across(pilot, form.query_one(".form-title", Label))
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("e")  # escalate: the toast names the lead
-        await settle(pilot)
+        await press_and_settle(pilot, "escape")
+        await press_and_settle(pilot, "e")  # escalate: the toast names the lead
         escalated = [n.message for n in app._notifications if n.title == "Saved"]
         assert escalated and escalated[-1].startswith(f"Escalated {CLICK_TO_WRITE} Whitfield {MARKUP}")
         assert_plain(escalated[-1], f"({H1_SHOWN})")
         assert_safe_on_screen(app)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape")
         assert app.screen is queue
 
         # A decision saved: its toast names the lead by its name and company, which hold markup.
-        await pilot.press("a", *"+2h", "tab", *"Call [/] [@click=app.quit]x", "ctrl+s")
-        await settle(pilot)
+        await press_and_settle(pilot, "a", *"+2h", "tab", *"Call [/] [@click=app.quit]x", "ctrl+s")
         assert lead_state(services, H1) == "accepted"
         saved = [n.message for n in app._notifications if n.title == "Saved"]
         named = (
@@ -345,8 +331,7 @@ async def test_a_hostile_lead_is_shown_literally_on_every_screen(
         assert_safe_on_screen(app, "New hot lead: Broken [/] name")
 
         # Its decision clock breaching: the SLA toast names it too.
-        await pilot.press("slash", *"Broken", "enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "slash", *"Broken", "enter")
         assert [r.crm_id for r in queue.query_one(QueueList).rows] == [NEWCOMER]
         queue.tick()
         services.clock.advance(timedelta(days=3))  # type: ignore[attr-defined]
@@ -358,8 +343,7 @@ async def test_a_hostile_lead_is_shown_literally_on_every_screen(
         assert_safe_on_screen(app)
 
         # Metrics: sources, reps, reason labels and lead ids in its tables.
-        await pilot.press("escape", "m")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape", "m")
         metrics = app.screen
         assert isinstance(metrics, MetricsScreen)
         assert metrics.result is not None
@@ -367,14 +351,11 @@ async def test_a_hostile_lead_is_shown_literally_on_every_screen(
         assert_plain(by_source, "[/] [link")
         assert_safe_on_screen(app)
         for _ in range(8):
-            await pilot.press("right_square_bracket")
-            await settle(pilot)
+            await press_and_settle(pilot, "right_square_bracket")
             assert_safe_on_screen(app)
-        await pilot.press("question_mark")
-        await settle(pilot)
+        await press_and_settle(pilot, "question_mark")
         assert_safe_on_screen(app)
-        await pilot.press("escape", "escape")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape", "escape")
         assert app.screen is queue
 
         # Every toast of the session: plain, and nothing of the lead ran.
@@ -397,15 +378,12 @@ async def test_a_name_that_rejects_with_a_hostile_reason_shows_it_in_the_confirm
     actions = ActionsRun(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("space", "j", "space", "r", "end", "enter")
-        await settle(pilot)
+        await press_and_settle(pilot, "space", "j", "space", "r", "end", "enter")
         assert_safe_on_screen(app, "Reject 2 leads with R9?")
-        await pilot.press("y")
-        await settle(pilot)
+        await press_and_settle(pilot, "y")
         assert lead_state(hostile_services, H1) == "rejected"
         hostile_services.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]  # a period ends before now
-        await pilot.press("m")
-        await settle(pilot)
+        await press_and_settle(pilot, "m")
         metrics = app.screen
         assert isinstance(metrics, MetricsScreen) and metrics.result is not None
         reasons = rendered_text(metrics.query_one("#section-rejection_reasons", Static).content, 160)
@@ -451,8 +429,7 @@ async def test_wide_characters_keep_the_columns_aligned(demo_services: Services,
         lines = ["".join(s.text for s in queue.render_line(y)) for y in range(1, 5)]
         assert {cell_len(line) for line in lines} == {queue.size.width}
         assert len(_offsets(lines[:3], "decision")) == 1, lines
-        await pilot.press("b")
-        await settle(pilot)
+        await press_and_settle(pilot, "b")
         listing = app.screen.query_one(BreachList)
         rows = [r for r in listing.rows if r.lead_id in {"W0", "W1", "W2"}]
         w = listing.columns(listing.size.width)
