@@ -28,7 +28,7 @@ from leadqueue.tui.widgets.breach_list import BreachList
 from leadqueue.tui.widgets.queue_list import QueueList
 from tests.factories import add_team_lead
 from tests.tui.conftest import FROZEN
-from tests.tui.helpers import settle
+from tests.tui.helpers import press_and_settle, settle
 
 
 @pytest.fixture(autouse=True)
@@ -60,8 +60,7 @@ def breach_list(app: LeadqueueApp) -> BreachList:
 
 async def open_breaches(pilot: Any) -> BreachList:
     await settle(pilot)
-    await pilot.press("b")
-    await settle(pilot)
+    await press_and_settle(pilot, "b")
     return breach_list(pilot.app)
 
 
@@ -83,8 +82,7 @@ async def test_b_opens_every_reps_breaches_grouped_by_rep(app: LeadqueueApp, dem
             breached, at_risk, _ = group.totals(FROZEN)
             assert breached == sum(1 for r in group.rows if r.state == "breached")
             assert at_risk == sum(1 for r in group.rows if r.state == "at_risk")
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape")
         assert not isinstance(app.screen, BreachesScreen)
 
 
@@ -119,15 +117,13 @@ async def test_g_toggles_grouping_by_clock_and_back(app: LeadqueueApp) -> None:
         listing = await open_breaches(pilot)
         by_rep = sorted(r.key for r in listing.rows)
         current = listing.current
-        await pilot.press("g")
-        await settle(pilot)
+        await press_and_settle(pilot, "g")
         assert listing.by == "clock"
         assert all({r.clock for r in g.rows} == {g.key} for g in listing.groups)
         assert sorted(r.key for r in listing.rows) == by_rep
         assert listing.current == current  # the cursor stays on the same clock
         assert "by clock" in str(app.screen.query_one("#breach-summary").render())
-        await pilot.press("g")
-        await settle(pilot)
+        await press_and_settle(pilot, "g")
         assert listing.by == "rep"
 
 
@@ -170,11 +166,9 @@ async def test_reassign_one_lead(app: LeadqueueApp, demo_services: Services) -> 
         listing = await open_breaches(pilot)
         lead = listing.current
         assert lead is not None and lead.rep == "ana"
-        await pilot.press("R")
-        await settle(pilot)
+        await press_and_settle(pilot, "R")
         assert isinstance(app.screen, ReassignForm)
-        await pilot.press(*"priya", "ctrl+s")
-        await settle(pilot)
+        await press_and_settle(pilot, *"priya", "ctrl+s")
         assert isinstance(app.screen, BreachesScreen)
         assert owner(demo_services, lead.lead_id) == "priya"
         assert events_of(demo_services, lead.lead_id, "reassigned") == [
@@ -182,8 +176,7 @@ async def test_reassign_one_lead(app: LeadqueueApp, demo_services: Services) -> 
         ]
         # reloaded: the clocks restarted for priya, so the lead is no longer breached
         assert lead.key not in {r.key for r in breach_list(app).rows}
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape")
         # back on ana's queue, which reloaded: the lead has left it
         assert lead.lead_id not in {r.crm_id for r in app.screen.query_one(QueueList).rows}
 
@@ -195,10 +188,8 @@ async def test_reassign_two_marked_leads_with_a_note(app: LeadqueueApp, demo_ser
         first, second = listing.rows[0], listing.rows[1]
         await pilot.press("space", "space")
         assert listing.marked == {first.lead_id, second.lead_id}
-        await pilot.press("R")
-        await settle(pilot)
-        await pilot.press(*"tomas", "tab", *"covering while ana is out", "ctrl+s")
-        await settle(pilot)
+        await press_and_settle(pilot, "R")
+        await press_and_settle(pilot, *"tomas", "tab", *"covering while ana is out", "ctrl+s")
         for row in (first, second):
             assert owner(demo_services, row.lead_id) == "tomas"
             assert events_of(demo_services, row.lead_id, "reassigned") == [
@@ -212,17 +203,14 @@ async def test_reassign_form_explains_an_impossible_pick(app: LeadqueueApp, demo
         listing = await open_breaches(pilot)
         lead = listing.current
         assert lead is not None
-        await pilot.press("R")
-        await settle(pilot)
-        await pilot.press(*lead.rep, "ctrl+s")  # its own owner
-        await settle(pilot)
+        await press_and_settle(pilot, "R")
+        await press_and_settle(pilot, *lead.rep, "ctrl+s")  # its own owner
         assert isinstance(app.screen, ReassignForm)
         assert f"already assigned to {lead.rep}" in str(app.screen.query_one("#form-error").render())
         await pilot.press(*"zz")
         await pilot.pause()
         assert "no rep matches" in str(app.screen.query_one("#reassign-feedback").render())
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape")
         assert owner(demo_services, lead.lead_id) == lead.rep
         assert events_of(demo_services, lead.lead_id, "reassigned") == []
 
@@ -233,8 +221,7 @@ async def test_escalate_writes_an_event(app: LeadqueueApp, demo_services: Servic
         listing = await open_breaches(pilot)
         lead = listing.current
         assert lead is not None
-        await pilot.press("e")
-        await settle(pilot)
+        await press_and_settle(pilot, "e")
         assert events_of(demo_services, lead.lead_id, "escalated") == [("ana", {})]
 
 
@@ -243,11 +230,9 @@ async def test_escalating_marked_leads_asks_first(app: LeadqueueApp, demo_servic
     async with app.run_test(size=(120, 40)) as pilot:
         listing = await open_breaches(pilot)
         first, second = listing.rows[0], listing.rows[1]
-        await pilot.press("space", "space", "e")
-        await settle(pilot)
+        await press_and_settle(pilot, "space", "space", "e")
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
-        await settle(pilot)
+        await press_and_settle(pilot, "y")
         assert len(events_of(demo_services, first.lead_id, "escalated")) == 1
         assert len(events_of(demo_services, second.lead_id, "escalated")) == 1
 
@@ -258,8 +243,7 @@ async def test_acknowledge_writes_an_event(app: LeadqueueApp, demo_services: Ser
         listing = await open_breaches(pilot)
         lead = listing.current
         assert lead is not None
-        await pilot.press("A")
-        await settle(pilot)
+        await press_and_settle(pilot, "A")
         assert events_of(demo_services, lead.lead_id, "acknowledged") == [("ana", {})]
         # reloaded: the report now says the breach is acknowledged, and the row shows it
         row = next(r for r in breach_list(app).rows if r.key == lead.key)
@@ -269,10 +253,8 @@ async def test_acknowledge_writes_an_event(app: LeadqueueApp, demo_services: Ser
 async def test_export_writes_the_rows_shown(app: LeadqueueApp, tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         listing = await open_breaches(pilot)
-        await pilot.press("g")  # the export follows the grouping on screen
-        await settle(pilot)
-        await pilot.press("x", "X")
-        await settle(pilot)
+        await press_and_settle(pilot, "g")  # the export follows the grouping on screen
+        await press_and_settle(pilot, "x", "X")
         shown = listing.shown()
         (csv_file,) = tmp_path.glob("breaches-20261120T200000Z*.csv")
         (json_file,) = tmp_path.glob("breaches-20261120T200000Z*.json")
@@ -311,8 +293,7 @@ def test_exports_never_overwrite_and_leave_no_temporary_file(tmp_path: Path) -> 
 
 async def open_metrics(pilot: Any) -> MetricsScreen:
     await settle(pilot)
-    await pilot.press("m")
-    await settle(pilot)
+    await press_and_settle(pilot, "m")
     assert isinstance(pilot.app.screen, MetricsScreen)
     return pilot.app.screen
 
@@ -366,8 +347,7 @@ async def test_metrics_equal_the_report_for_the_last_four_weeks(
 async def test_this_week_starts_monday_in_the_team_zone(app: LeadqueueApp, demo_services: Services) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_metrics(pilot)
-        await pilot.press("1")
-        await settle(pilot)
+        await press_and_settle(pilot, "1")
         # Friday 20 Nov 2026 15:00 in New York: the week began Monday 16 Nov 00:00 EST = 05:00 UTC
         assert (screen.since, screen.until) == (datetime(2026, 11, 16, 5, 0, tzinfo=UTC), FROZEN)
         assert screen.result == reports.metrics(demo_services, screen.since, screen.until)
@@ -377,28 +357,24 @@ async def test_custom_period_rejects_an_impossible_date(app: LeadqueueApp, demo_
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_metrics(pilot)
         before = (screen.since, screen.until)
-        await pilot.press("c")
-        await settle(pilot)
+        await press_and_settle(pilot, "c")
         form = app.screen
         assert isinstance(form, CustomPeriodForm)
         await pilot.press("ctrl+a", "ctrl+k", *"2026-02-30")
         await pilot.pause()
         # said as you type, and again on submit
         assert "February 2026 has 28 days" in str(form.query_one("#since-feedback").render())
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_and_settle(pilot, "ctrl+s")
         assert app.screen is form
         assert "2026-02-30 is not a real date" in str(form.query_one("#form-error").render())
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_and_settle(pilot, "escape")
         assert (screen.since, screen.until) == before
 
 
 async def test_custom_period_shows_whole_local_days(app: LeadqueueApp, demo_services: Services) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_metrics(pilot)
-        await pilot.press("3")
-        await settle(pilot)
+        await press_and_settle(pilot, "3")
         await pilot.press(
             "ctrl+a", "ctrl+k", *"2026-11-02", "tab", "ctrl+a", "ctrl+k", *"2026-11-15", "ctrl+s"
         )
@@ -420,8 +396,7 @@ async def test_metrics_export_json_is_the_report_and_csv_has_every_section(
 ) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_metrics(pilot)
-        await pilot.press("X", "x")
-        await settle(pilot)
+        await press_and_settle(pilot, "X", "x")
         (json_file,) = tmp_path.glob("metrics-*.json")
         assert json.loads(json_file.read_text(encoding="utf-8")) == screen.result
         (csv_file,) = tmp_path.glob("metrics-*.csv")
@@ -444,7 +419,6 @@ async def test_team_keys_are_in_the_command_palette(app: LeadqueueApp) -> None:
         await settle(pilot)
         queue_commands = {c.help for c in app.get_system_commands(app.screen)}
         assert {"team.breaches (b)", "team.metrics (m)"} <= queue_commands
-        await pilot.press("b")
-        await settle(pilot)
+        await press_and_settle(pilot, "b")
         commands = {c.help for c in app.get_system_commands(app.screen)}
         assert {"breaches.reassign (R)", "breaches.escalate (e)", "breaches.acknowledge (A)"} <= commands
