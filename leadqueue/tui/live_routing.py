@@ -6,6 +6,7 @@ it did shows as a toast, and the screen reloads.
 
 from __future__ import annotations
 
+from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -19,29 +20,24 @@ ROUTE_EVERY = 15.0  # seconds between passes while live routing is on
 
 
 class LiveRouting(StoreWork, Screen[None]):
-    """Mixed into the breaches screen, which binds `toggle_routing` and calls
-    `routing_badge()` in its summary line and `reload()` after a pass."""
+    """Mixed into the breaches screen, which binds `toggle_routing`, shows
+    `routing_live` in its header (bound to it) and has `reload()` run after a pass."""
 
     services: Services
     routing_timer: Timer | None = None
-
-    @property
-    def routing_live(self) -> bool:
-        return self.routing_timer is not None
-
-    def routing_badge(self) -> str:
-        return "   routing live (L)" if self.routing_live else ""
+    routing_live: var[bool] = var(False, init=False)  # whether routing_timer runs
 
     def action_toggle_routing(self) -> None:
         if self.routing_timer is not None:
             self.routing_timer.stop()
             self.routing_timer = None
+            self.routing_live = False
             self.notify("Live routing off", title="Routing", markup=False)
         else:
             self.routing_timer = self.set_interval(ROUTE_EVERY, self.route_now)
+            self.routing_live = True
             self.notify(f"Live routing on: every {ROUTE_EVERY:g} s", title="Routing", markup=False)
             self.route_now()
-        self.update_summary()
 
     def route_now(self) -> None:
         # A write: what it did is said even if the team lead has left the screen meanwhile.
@@ -63,12 +59,8 @@ class LiveRouting(StoreWork, Screen[None]):
         if self.routing_timer is not None:  # a router that cannot run here is turned off, not retried
             self.routing_timer.stop()
             self.routing_timer = None
+        self.routing_live = False
         self.app.notify(message, title="Routing off", severity="error", timeout=10, markup=False)
-        if self.is_attached:
-            self.update_summary()
-
-    def update_summary(self) -> None:
-        raise NotImplementedError
 
     def reload(self) -> None:
         raise NotImplementedError

@@ -20,7 +20,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.events import Resize
+from textual.reactive import var
 from textual.widgets import Footer, Static
 
 from leadqueue.services.breach_groups import RepLoad
@@ -37,7 +37,7 @@ from leadqueue.tui.breach_rows import (
     reps_and_loads,
     team_totals,
 )
-from leadqueue.tui.format import lead_name, visible
+from leadqueue.tui.format import lead_name
 from leadqueue.tui.live_routing import LiveRouting
 from leadqueue.tui.polling import PollsStore
 from leadqueue.tui.screens.forms import ConfirmScreen
@@ -45,6 +45,7 @@ from leadqueue.tui.screens.help import HelpScreen, binding_rows
 from leadqueue.tui.screens.reassign import ReassignForm
 from leadqueue.tui.store_work import decide_each
 from leadqueue.tui.widgets.breach_list import NARROW_BELOW, BreachList, describe_row
+from leadqueue.tui.widgets.breach_summary import BreachSummary, Totals
 
 log = logging.getLogger(__name__)
 
@@ -76,21 +77,35 @@ class BreachesScreen(LiveRouting, PollsStore):
         Binding("escape,q", "back", "Back", id="breaches.back"),
     ]
 
+    # What the header shows is reactive state, bound to it (BreachSummary): setting any
+    # of it repaints the header (live routing's is LiveRouting's). The marks are bound
+    # to the list too, which shows them.
+    totals: var[Totals | None] = var(None, init=False)  # None until the list is first loaded
+    partial: var[bool] = var(False, init=False)  # only the first reps' clocks are loaded yet
+    by: var[str] = var("rep", init=False)  # grouped by rep or by clock
+    marked: var[frozenset[str]] = var(frozenset(), init=False)  # lead ids: actions work per lead
+    error: var[str] = var("", init=False)
+
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
         self.decisions = DecisionService(services)
         self.all_rows: list[BreachRow] = []
         self.first_rows: list[BreachRow] = []  # what the first paint showed
-        self.partial = False  # only the first reps' clocks are loaded yet
         self.rep_names: dict[str, str] = {}
         self.loads: dict[str, RepLoad] = {}  # each rep's open leads and flagged clocks
-        self.error = ""
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static("", id="breach-summary")
-        yield BreachList(self.services.policy.zone, id="breach-list")
+        yield BreachSummary(NARROW_BELOW, id="breach-summary").data_bind(
+            BreachesScreen.totals,
+            BreachesScreen.partial,
+            BreachesScreen.by,
+            BreachesScreen.marked,
+            BreachesScreen.routing_live,
+            BreachesScreen.error,
+        )
+        yield BreachList(self.services.policy.zone, id="breach-list").data_bind(BreachesScreen.marked)
         yield Static("", id="breach-detail")
         yield Footer()
 
@@ -98,15 +113,11 @@ class BreachesScreen(LiveRouting, PollsStore):
         listing = self.query_one(BreachList)
         listing.now = self.now()
         listing.focus()
-        self.update_summary()
         self.reload()
         self.set_interval(1.0, self.tick)
         # clocks turn at risk as time passes; decisions made elsewhere show at the next poll
         self.set_interval(RELOAD_EVERY, self.reload)
         self.start_polling()
-
-    def on_resize(self, event: Resize) -> None:
-        self.update_summary()
 
     def now(self) -> datetime:
         return self.services.clock.now()
@@ -147,9 +158,9 @@ class BreachesScreen(LiveRouting, PollsStore):
         self.loads = loads if loads is not None else self.loads
         self.error = ""
         listing = self.query_one(BreachList)
-        listing.marked &= {r.lead_id for r in rows}  # a lead that left the list is no longer marked
-        listing.set_groups(self._groups(listing.by), listing.by, keep)
-        self.update_summary()
+        self.marked &= {r.lead_id for r in rows}  # a lead that left the list is no longer marked
+        listing.set_groups(self._groups(self.by), self.by, keep)
+        self.count_clocks()
         if partial:
             # After the paint, not in the same worker: a worker busy turning rows into
             # objects holds the GIL, and the frame would wait for it.
@@ -164,28 +175,14 @@ class BreachesScreen(LiveRouting, PollsStore):
     # -- the clock ----------------------------------------------------------------------------
     def tick(self) -> None:
         self.query_one(BreachList).now = self.now()
-        self.update_summary()
+        self.count_clocks()
         self.update_detail()
 
-    def update_summary(self) -> None:
+    def count_clocks(self) -> None:
+        """The team's totals, from the groups on the list at this moment: a value, which
+        repaints the header only when it differs from the last (a clock turned)."""
         listing = self.query_one(BreachList)
-        wide = self.size.width >= NARROW_BELOW
-        text = Text(no_wrap=False)
-        text.append(" Breaches · all reps " if wide else " Breaches ", style="bold reverse")
-        if listing.loaded and self.partial:
-            text.append("  loading every rep's clocks…", style="dim")
-        elif listing.loaded:
-            breached, at_risk, reroute = team_totals(listing.groups, self.now())
-            text.append(f"  breached {breached}", style="bold red")
-            text.append(f"  at risk {at_risk}", style="bold yellow")
-            text.append(f"  re-route {reroute}", style="bold magenta")
-        text.append(f"   by {listing.by} (g)" if wide else f"   by {listing.by}", style="cyan")
-        if listing.marked:
-            text.append(f"   {len(listing.marked)} marked", style="magenta")
-        text.append(self.routing_badge(), style="bold green")
-        if self.error:
-            text.append(f"   ⚠ {visible(self.error)}", style="bold red")
-        self.query_one("#breach-summary", Static).update(text)
+        self.totals = team_totals(listing.groups, self.now()) if listing.loaded else None
 
     def update_detail(self) -> None:
         row = self.query_one(BreachList).current
@@ -198,12 +195,9 @@ class BreachesScreen(LiveRouting, PollsStore):
         self.error = message
         log.error(message)
         self.notify(message, severity="error", title="Store", timeout=10, markup=False)
-        self.update_summary()
 
     def store_answers(self) -> None:
-        if self.error:
-            self.error = ""
-            self.update_summary()
+        self.error = ""
 
     def store_changed(self) -> None:
         self.reload()
@@ -226,17 +220,17 @@ class BreachesScreen(LiveRouting, PollsStore):
 
     def action_mark(self) -> None:
         listing = self.query_one(BreachList)
-        listing.toggle_mark()
+        if listing.current is not None:
+            self.marked ^= {listing.current.lead_id}
         listing.move(1)
-        self.update_summary()
 
     def action_toggle_grouping(self) -> None:
         listing = self.query_one(BreachList)
-        by = "clock" if listing.by == "rep" else "rep"
+        self.by = "clock" if self.by == "rep" else "rep"
         current = listing.current
         listing.top = 0
-        listing.set_groups(self._groups(by), by, current.key if current else None)
-        self.update_summary()
+        listing.set_groups(self._groups(self.by), self.by, current.key if current else None)
+        self.count_clocks()
 
     def action_back(self) -> None:
         # dismiss, not pop: the queue's callback reloads it (leads may have changed hands here)
@@ -249,10 +243,10 @@ class BreachesScreen(LiveRouting, PollsStore):
     def _targets(self) -> list[BreachRow]:
         """The marked leads (one row each, in screen order), else the highlighted one."""
         listing = self.query_one(BreachList)
-        if listing.marked:
+        if self.marked:
             seen: dict[str, BreachRow] = {}
             for row in listing.rows:
-                if row.lead_id in listing.marked:
+                if row.lead_id in self.marked:
                     seen.setdefault(row.lead_id, row)
             return list(seen.values())
         row = listing.current
@@ -342,13 +336,12 @@ class BreachesScreen(LiveRouting, PollsStore):
         if not self.is_attached:
             return
         listing = self.query_one(BreachList)
-        listing.marked.difference_update(done)
+        self.marked -= set(done)
         # Stay on the highlighted lead; if it was reassigned it restarts its clocks and
         # leaves the list, so stay at the same place, on the next one.
         current = listing.current
         moved = isinstance(decision, Reassign) and current is not None and current.lead_id in done
         self.reload(keep=listing.cursor if moved or current is None else current.key)
-        self.update_summary()
 
     # -- export --------------------------------------------------------------------------------
     def action_export(self, fmt: str) -> None:

@@ -16,9 +16,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Resize
-from textual.widgets import Static
+from textual.reactive import var
 
-from leadqueue.domain.queue_view import QueueCounts, QueueFilter, QueueRow
+from leadqueue.domain.queue_view import QueueFilter, QueueRow
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import USER_ERRORS, DecisionService
 from leadqueue.services.errors import StoreError
@@ -36,7 +36,7 @@ from leadqueue.tui.typeahead import hold_keys
 from leadqueue.tui.widgets.fitting_footer import FittingFooter
 from leadqueue.tui.widgets.lead_detail import LeadDetail
 from leadqueue.tui.widgets.queue_list import QueueList
-from leadqueue.tui.widgets.queue_summary import Summary, summary_text
+from leadqueue.tui.widgets.queue_summary import QueueSummary
 
 # The forms, the team lead's screens and sync are imported where first used: a rep
 # who opens the queue pays for neither their start-up time nor their memory.
@@ -153,6 +153,12 @@ class QueueScreen(
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
+    # What the header shows is reactive state, bound to it (QueueSummary): setting any
+    # of it repaints the header. The counts, the unsent count, the sync and the marks
+    # are the mixins' (queue_pages.py, queue_sync.py, queue_marks.py).
+    filter: var[QueueFilter] = var(QueueFilter, init=False)
+    error: var[str] = var("", init=False)
+
     def __init__(
         self,
         services: Services,
@@ -164,21 +170,17 @@ class QueueScreen(
         super().__init__()
         self.services = services
         self.export_dir = export_dir
-        self.unsent: int | None = None
-        self.syncing = False
         self.actor = actor
-        self._filter = QueueFilter(owner=owner)
+        self.set_reactive(QueueScreen.filter, QueueFilter(owner=owner))
         self.decisions = DecisionService(services)
         self.view: LeadView | None = None
         self.zone = services.policy.zone  # the rep's own once read (load_zone)
-        self.counts: QueueCounts | None = None
         self.undo_stack: list[str] = []
         self.lead_names: dict[str, str] = {}
         self.viewed: set[str] = set()
         self.known_states: dict[str, str] = {}
         self.seen_hot: set[str] | None = None
         self._view_timer: Any = None
-        self.error: str = ""
         self._first_page = first_page
         self._rows_on_their_way = False  # the newest read of the queue is not in yet
         # Releases of the keys held until the queue's newest read is in.
@@ -186,9 +188,17 @@ class QueueScreen(
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static("", id="summary")
+        yield QueueSummary(NARROW_BELOW, id="summary").data_bind(
+            QueueScreen.filter,
+            QueueScreen.counts,
+            QueueScreen.unsent,
+            QueueScreen.syncing,
+            QueueScreen.marked,
+            QueueScreen.error,
+            clear_key=self.clear_key(),
+        )
         with Horizontal(id="main"):
-            yield QueueList(show_rep=self.filter.owner is None, id="queue")
+            yield QueueList(show_rep=self.filter.owner is None, id="queue").data_bind(QueueScreen.marked)
             yield LeadDetail(id="detail")
         yield FittingFooter(keep=ALWAYS_IN_THE_FOOTER)
 
@@ -206,15 +216,8 @@ class QueueScreen(
         self.set_interval(30.0, self.refresh_counts)
         self.start_polling()
 
-    @property
-    def filter(self) -> QueueFilter:
-        return self._filter
-
-    @filter.setter
-    def filter(self, f: QueueFilter) -> None:
-        section_changed = f.section != self._filter.section
-        self._filter = f
-        if section_changed:
+    def watch_filter(self, before: QueueFilter, f: QueueFilter) -> None:
+        if f.section != before.section:
             self.refresh_bindings()  # the footer and the palette offer the new section's actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -235,7 +238,6 @@ class QueueScreen(
 
     def on_resize(self, event: Resize) -> None:
         self.query_one("#main").set_class(event.size.width < NARROW_BELOW, "narrow")
-        self.update_summary()
         self.call_after_refresh(self.read_reasons)  # a list grown wide enough for WHY
 
     def now(self) -> datetime:
@@ -291,7 +293,6 @@ class QueueScreen(
         full = PAGE if self._first_page is None else FIRST_PAGE
         queue.set_rows(rows, min(index, max(0, len(rows) - 1)), at_start=True, at_end=len(rows) < full)
         self._notice_hot(rows)
-        self.update_summary()
         # Counts scan every open lead: they follow the paint instead of delaying it.
         self.call_after_refresh(self.refresh_counts)
         queue.reasons.clear()  # read again with the rows: a re-import may have changed a tier
@@ -338,27 +339,12 @@ class QueueScreen(
         except (StoreError, *USER_ERRORS) as exc:
             log.info("viewed not recorded for %s: %s", crm_id, exc)
 
-    def update_summary(self) -> None:
-        facts = Summary(
-            self.filter,
-            self.counts,
-            self.unsent,
-            self.syncing,
-            len(self.query_one(QueueList).marked),
-            self.clear_key(),
-            self.error,
-            # Short labels on narrow terminals, so the unsent count still fits at 80 columns.
-            wide=self.size.width >= NARROW_BELOW,
-        )
-        self.query_one("#summary", Static).update(summary_text(facts))
-
     def show_error(self, message: str) -> None:
         if message == self.error:  # a poll during an outage says it once
             return
         self.error = message
         log.error(message)
         self.notify(message, severity="error", title="Store", timeout=10, markup=False)
-        self.update_summary()
 
     # -- movement ----------------------------------------------------------------------
     def action_move(self, delta: int) -> None:
@@ -378,7 +364,7 @@ class QueueScreen(
         self.read_rows(self.services.queue.last_page, self.filter, PAGE, then=read)
 
     def action_section(self, section: str) -> None:
-        self.query_one(QueueList).marked.clear()  # marks are the section's: r in Decide, not Follow up
+        self.marked = frozenset()  # marks are the section's: r in Decide, not Follow up
         self.filter = replace(self.filter, section=section)
         self.reload()
         # The keys typed right after tab act on the new section's leads, once they are in.

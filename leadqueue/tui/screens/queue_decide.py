@@ -49,6 +49,7 @@ class DecideInQueue(StoreWork, Screen[None]):
     zone: ZoneInfo
     decisions: DecisionService
     undo_stack: list[str]
+    marked: frozenset[str]
     # Each decided lead's name, kept from its row: a toast, a failure or an undo
     # names the lead after it has left the list.
     lead_names: dict[str, str]
@@ -91,8 +92,8 @@ class DecideInQueue(StoreWork, Screen[None]):
         self._remember_names(targets)
         # Out of the list as the form closes, not once the write is back: the keys
         # typed right after the form's submit act on the next lead, not this one.
-        if isinstance(decision, LEAVES_THE_LIST):
-            self.query_one(QueueList).drop(set(targets))
+        if isinstance(decision, LEAVES_THE_LIST) and self.query_one(QueueList).drop(set(targets)):
+            self.marked -= set(targets)
         self.decide(targets, decision)
 
     @in_turn
@@ -221,7 +222,7 @@ class DecideInQueue(StoreWork, Screen[None]):
             # Names are data: plain text, never markup.
             message = f"{DONE[type(decision)]} {what}" + ("" if undo else "  (u undoes)")
             self.notify(message, title="Saved", markup=False)
-        queue.marked.difference_update(done)
+        self.marked -= set(done)
         # The decided lead leaves the list: the cursor stays put, on the next most urgent lead.
         keep: int | str | None = queue.cursor
         if isinstance(decision, Touch) and done:

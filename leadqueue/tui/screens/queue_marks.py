@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.reactive import var
 from textual.screen import Screen
 
 from leadqueue.tui.format import lead_name
@@ -21,33 +22,36 @@ NAMED_IN_A_QUESTION = 3  # a confirmation names this many marked leads, then cou
 
 
 class MarksInQueue(Screen[None]):
-    if TYPE_CHECKING:
+    # The marked leads' ids. Bound to the list, which shows them, and to the header,
+    # which counts them (QueueScreen.compose): setting them repaints both.
+    marked: var[frozenset[str]] = var(frozenset(), init=False)
 
-        def update_summary(self) -> None: ...
+    if TYPE_CHECKING:
 
         def _searching(self) -> bool: ...
 
         def action_clear_search(self) -> None: ...
 
     def action_mark(self) -> None:
-        self.query_one(QueueList).toggle_mark()
-        self._marks_changed()
+        """Mark or unmark the highlighted lead; the cursor stays on it."""
+        row = self.query_one(QueueList).current
+        if row is not None:
+            self.marked ^= {row.crm_id}
 
     def action_escape(self) -> None:
         if self._searching():
             self.action_clear_search()
-        elif self.query_one(QueueList).clear_marks():
-            self._marks_changed()
+        else:
+            self.marked = frozenset()
 
-    def _marks_changed(self) -> None:
-        self.update_summary()
+    def watch_marked(self) -> None:
         self.refresh_bindings()  # esc clears them: the palette lists it while there are marks
 
     def has_marks(self) -> bool:
-        return bool(self.query_one(QueueList).marked)
+        return bool(self.marked)
 
     def _marked(self) -> list[str]:
-        return sorted(self.query_one(QueueList).marked)
+        return sorted(self.marked)
 
     def clear_key(self) -> str:
         """The key that clears the marks, as the header names it (the user's keymap applied)."""

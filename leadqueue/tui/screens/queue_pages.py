@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import on
+from textual.reactive import var
 from textual.screen import Screen
 
 from leadqueue.domain.queue_view import Cursor, QueueCounts, QueueFilter, QueueRow
@@ -33,11 +34,12 @@ PAGE = 120  # as the queue reads a page
 
 
 class PagesInQueue(StoreWork, Screen[None]):
+    # Shown by the header (bound to it in QueueScreen.compose): set, they repaint it.
+    counts: var[QueueCounts | None] = var(None, init=False)
+    unsent: var[int | None] = var(None, init=False)
     # The queue screen's, used here.
     services: Services
     filter: QueueFilter
-    counts: QueueCounts | None
-    unsent: int | None
     error: str
     seen_hot: set[str] | None
     known_states: dict[str, str]  # each row's clock state at the last tick
@@ -49,8 +51,6 @@ class PagesInQueue(StoreWork, Screen[None]):
         def now(self) -> datetime: ...
 
         def show_error(self, message: str) -> None: ...
-
-        def update_summary(self) -> None: ...
 
         def load_queue(self, f: QueueFilter, keep: int | str | None) -> None: ...
 
@@ -80,9 +80,7 @@ class PagesInQueue(StoreWork, Screen[None]):
         self.read("counts", self.services.queue.header, self.filter, then=self._apply_counts)
 
     def store_answers(self) -> None:
-        if self.error:
-            self.error = ""
-            self.update_summary()
+        self.error = ""
 
     def store_changed(self) -> None:
         current = self.query_one(QueueList).current
@@ -92,7 +90,6 @@ class PagesInQueue(StoreWork, Screen[None]):
         self.counts = header.counts
         self.unsent = header.unsent
         self._notice_hot(header.hot)
-        self.update_summary()
 
     def _notice_hot(self, rows: list[QueueRow]) -> None:
         ids = {r.crm_id for r in rows if r.tier == "hot" and r.clock == "decision"}

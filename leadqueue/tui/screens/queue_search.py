@@ -1,8 +1,10 @@
 """The queue's search bar (`/`) and filters (`f`).
 
 The search box is made on first use and placed under the header; `enter`
-keeps the search and goes back to the list, `esc` clears it. A mixin of
-QueueScreen, kept apart so the queue's module stays about the queue.
+keeps the search and goes back to the list, `esc` clears it. Whether it is
+open is the screen's reactive `search_open`, bound to the box, which shows or
+hides (and empties) itself. A mixin of QueueScreen, kept apart so the queue's
+module stays about the queue.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import on
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -19,11 +22,12 @@ from leadqueue.services.context import Services
 from leadqueue.tui.screens.filters import FilterScreen
 from leadqueue.tui.typeahead import in_turn
 from leadqueue.tui.widgets.queue_list import QueueList
-
-SEARCH_PLACEHOLDER = "search name, company or email — enter to keep, esc to clear"
+from leadqueue.tui.widgets.search_bar import SearchBar
 
 
 class SearchInQueue(Screen[None]):
+    search_open: var[bool] = var(False, init=False)
+
     # The queue screen's, used here.
     services: Services
     filter: QueueFilter
@@ -41,13 +45,15 @@ class SearchInQueue(Screen[None]):
     def action_search(self) -> None:
         found = self.query("#search")
         if found:
-            box = found.first(Input)
+            box = found.first(SearchBar)
         else:
             # Made on first use: a rep who never searches never pays for the box at start-up.
-            box = Input(placeholder=SEARCH_PLACEHOLDER, id="search")
-            box.cursor_blink = getattr(self.app, "cursor_blink", True)
+            box = SearchBar(getattr(self.app, "cursor_blink", True), id="search")
             self.mount(box, after="#summary")
-        box.display = True
+            # What data_bind does, by hand: data_bind binds from the running message
+            # pump, which for a priority key's action is the app, not this screen.
+            box.watch(self, "search_open", box.follow, init=False)
+        self.search_open = True
         # Focused now, not after the next refresh (which focus() waits for): the keys
         # typed right after the slash are already on their way, and must reach the box.
         self.set_focus(box)
@@ -72,9 +78,7 @@ class SearchInQueue(Screen[None]):
 
     @in_turn
     def action_clear_search(self) -> None:
-        box = self.query_one("#search", Input)
-        box.value = ""
-        box.display = False
+        self.search_open = False  # the box hides and empties itself
         self._search_for("")
         self._back_to_the_list()
 

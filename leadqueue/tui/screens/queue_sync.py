@@ -10,6 +10,7 @@ import socket
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual.reactive import var
 from textual.screen import Screen
 
 from leadqueue.domain.queue_view import QueueFilter
@@ -23,16 +24,14 @@ if TYPE_CHECKING:
 
 
 class SyncInQueue(StoreWork, Screen[None]):
+    syncing: var[bool] = var(False, init=False)  # the header says so (bound in QueueScreen.compose)
     # The queue screen's, used here.
     services: Services
     actor: str | None
     filter: QueueFilter
     export_dir: Path | None
-    syncing: bool
 
     if TYPE_CHECKING:
-
-        def update_summary(self) -> None: ...
 
         def load_queue(self, f: QueueFilter, keep: int | str | None) -> None: ...
 
@@ -50,7 +49,6 @@ class SyncInQueue(StoreWork, Screen[None]):
         if self.syncing:
             return
         self.syncing = True
-        self.update_summary()
         self.read(
             "sync",
             run_sync,

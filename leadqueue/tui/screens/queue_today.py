@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from textual.screen import Screen
-from textual.widgets import Input
 
 from leadqueue.domain.queue_view import Around, QueueFilter, QueueRow
 from leadqueue.services.context import Services
@@ -34,6 +33,8 @@ class TodayInQueue(StoreWork, Screen[None]):
     services: Services
     actor: str | None
     filter: QueueFilter
+    marked: frozenset[str]
+    search_open: bool
     view: LeadView | None
     zone: ZoneInfo  # the rep's own once read (the team's meanwhile)
 
@@ -66,10 +67,9 @@ class TodayInQueue(StoreWork, Screen[None]):
         search hid it, wherever it stands in the queue."""
         if crm_id is None:
             return
-        for box in self.query("#search").results(Input):
-            box.value, box.display = "", False
+        self.search_open = False
         self.filter = QueueFilter(owner=self.filter.owner, section="follow_up")
-        self.query_one(QueueList).marked.clear()
+        self.marked = frozenset()
 
         def read(found: Around) -> None:
             self._queue_read(found.rows, crm_id)

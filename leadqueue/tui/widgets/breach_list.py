@@ -38,6 +38,8 @@ class BreachList(Widget, can_focus=True):
     """Group headers and rows under a sticky column header; draws only what is on screen."""
 
     now: reactive[datetime | None] = reactive(None, layout=False)
+    # Lead ids (actions work per lead), bound to the screen's, which marks and unmarks them.
+    marked: reactive[frozenset[str]] = reactive(frozenset(), layout=False)
 
     class Highlighted(Message):
         def __init__(self, row: BreachRow | None) -> None:
@@ -53,7 +55,6 @@ class BreachList(Widget, can_focus=True):
         self.row_lines: list[int] = []  # line index of each row, in display order
         self.cursor = 0  # index into row_lines
         self.top = 0  # first line drawn under the column header
-        self.marked: set[str] = set()  # lead ids: actions work per lead
         self.loaded = False
 
     # -- data ------------------------------------------------------------------------
@@ -121,12 +122,6 @@ class BreachList(Widget, can_focus=True):
             self.top = first
         elif line >= self.top + self.page:
             self.top = line - self.page + 1
-
-    def toggle_mark(self) -> None:
-        row = self.current
-        if row is not None:
-            self.marked.symmetric_difference_update({row.lead_id})
-            self.refresh()
 
     def on_click(self, event: Click) -> None:
         line = self.top + event.y - 1

@@ -33,6 +33,8 @@ class QueueList(Widget, can_focus=True):
     """A cursor over a window of queue rows; emits Highlighted and NeedRows."""
 
     now: reactive[datetime | None] = reactive(None, layout=False)
+    # The marked leads' ids, bound to the screen's (which marks and unmarks them).
+    marked: reactive[frozenset[str]] = reactive(frozenset(), layout=False)
 
     class Highlighted(Message):
         def __init__(self, row: QueueRow | None) -> None:
@@ -52,7 +54,6 @@ class QueueList(Widget, can_focus=True):
         self.cursor = 0
         self.top = 0
         self.show_rep = show_rep
-        self.marked: set[str] = set()
         self.at_start = True
         self.at_end = True
         # Follow up's rows carry next steps: a NEXT STEP column, its times in `zone`.
@@ -103,16 +104,17 @@ class QueueList(Widget, can_focus=True):
             self.at_end = False
         self.refresh()
 
-    def drop(self, crm_ids: set[str]) -> None:
+    def drop(self, crm_ids: set[str]) -> bool:
         """Take decided leads out at once: the cursor stays where it is, on the next
-        lead, before the store has confirmed (its reload puts back any that failed)."""
+        lead, before the store has confirmed (its reload puts back any that failed).
+        Whether any was in the list."""
         before = self.rows[: self.cursor]
         kept = [r for r in self.rows if r.crm_id not in crm_ids]
         if len(kept) == len(self.rows):
-            return
+            return False
         self.cursor = sum(1 for r in before if r.crm_id not in crm_ids)
-        self.marked.difference_update(crm_ids)
         self.set_rows(kept, self.cursor, self.at_start, self.at_end)
+        return True
 
     def set_zone(self, zone: ZoneInfo) -> None:
         """The zone the next steps' times are shown in (the rep's own)."""
@@ -126,21 +128,6 @@ class QueueList(Widget, can_focus=True):
     def shows_reasons(self) -> bool:
         """Whether the list is wide enough for the WHY column."""
         return "why" in self.columns(self.size.width)
-
-    def toggle_mark(self) -> None:
-        """Mark or unmark the highlighted lead; the cursor stays on it."""
-        row = self.current
-        if row is None:
-            return
-        self.marked.symmetric_difference_update({row.crm_id})
-        self.refresh()
-
-    def clear_marks(self) -> int:
-        """Unmark every lead; how many were marked."""
-        count = len(self.marked)
-        self.marked.clear()
-        self.refresh()
-        return count
 
     @property
     def current(self) -> QueueRow | None:

@@ -5,8 +5,12 @@ a store that does not answer. Words carry every state; colour only adds to them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
+from textual.events import Resize
+from textual.reactive import var
+from textual.widgets import Static
 
 from leadqueue.domain.queue_view import QueueCounts, QueueFilter
 from leadqueue.tui.format import visible
@@ -60,3 +64,45 @@ def summary_text(s: Summary) -> Text:
     if s.error:
         text.append(f"   ⚠ {visible(s.error)}", style="bold red")
     return text
+
+
+class QueueSummary(Static):
+    """The header as a widget: its facts are reactive, bound to the queue screen's
+    own (`data_bind`), so setting the screen's counts, filter, marks, unsent count,
+    sync state or error repaints it, and nothing else has to. `wide` is its own,
+    from its width. The facts are one frozen value: the same facts set again
+    (a poll that found nothing new) repaint nothing."""
+
+    filter: var[QueueFilter] = var(QueueFilter)
+    counts: var[QueueCounts | None] = var(None)
+    unsent: var[int | None] = var(None)
+    syncing: var[bool] = var(False)
+    marked: var[frozenset[str]] = var(frozenset())
+    clear_key: var[str] = var("esc")
+    error: var[str] = var("")
+    wide: var[bool] = var(True)
+    facts: var[Summary | None] = var(None)
+
+    def __init__(self, narrow_below: int, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self.narrow_below = narrow_below
+
+    def compute_facts(self) -> Summary:
+        return Summary(
+            self.filter,
+            self.counts,
+            self.unsent,
+            self.syncing,
+            len(self.marked),
+            self.clear_key,
+            self.error,
+            self.wide,
+        )
+
+    def watch_facts(self, facts: Summary | None) -> None:
+        if facts is not None:
+            self.update(summary_text(facts))
+
+    def on_resize(self, event: Resize) -> None:
+        # Short labels on narrow terminals, so the unsent count still fits at 80 columns.
+        self.wide = event.size.width >= self.narrow_below
