@@ -103,6 +103,14 @@ class StoreWork(_Screen):
 
         self.app.call_from_thread(apply)
 
+    def show_exported(self, done: tuple[str, str]) -> None:
+        """An export's outcome, (where it went, why it could not be written): one of them is said."""
+        said, problem = done
+        if problem:
+            self.app.notify(problem, severity="error", title="Export", markup=False)
+        else:
+            self.app.notify(said, title="Exported", markup=False)
+
     def show_error(self, message: str) -> None:
         log.error(message)
         self.notify(message, severity="error", title="Store", timeout=10, markup=False)

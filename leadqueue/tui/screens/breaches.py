@@ -350,11 +350,5 @@ class BreachesScreen(LiveRouting, PollsStore):
             self.notify("Nothing loaded yet", severity="warning", markup=False)
             return
         rows, zone = listing.shown(), self.services.policy.zone
-        self.write("export", export_breaches, fmt, rows, self.now(), zone, then=self._exported)
+        self.write("export", export_breaches, fmt, rows, self.now(), zone, then=self.show_exported)
 
-    def _exported(self, done: tuple[str, str]) -> None:
-        said, problem = done
-        if problem:
-            self.app.notify(problem, severity="error", title="Export", markup=False)
-        else:
-            self.app.notify(said, title="Exported", markup=False)

@@ -298,20 +298,14 @@ class MetricsScreen(StoreWork, Screen[None]):
         if self.result is None:
             self.notify("Nothing loaded yet", severity="warning", markup=False)
             return
-        self.write("export", export_metrics, fmt, self.result, self.services.clock.now(), then=self._exported)
-
-    def _exported(self, done: tuple[str, str]) -> None:
-        said, problem = done
-        if problem:
-            self.app.notify(problem, severity="error", title="Export", markup=False)
-        else:
-            self.app.notify(said, title="Exported", markup=False)
+        now = self.services.clock.now()
+        self.write("export", export_metrics, fmt, self.result, now, then=self.show_exported)
 
     def action_weekly_report(self) -> None:
         """The weekly report (one HTML file with charts) for the period shown, written
         where the other exports go."""
         now = self.services.clock.now()
-        self.write("export", export_weekly_report, self.services, self.period, now, then=self._exported)
+        self.write("export", export_weekly_report, self.services, self.period, now, then=self.show_exported)
 
 
 def export_metrics(fmt: str, result: dict[str, Any], now: datetime) -> tuple[str, str]:
