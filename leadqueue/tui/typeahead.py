@@ -11,10 +11,12 @@ when several keys arrive together (a fast typist, a paste, a busy machine):
   which drops them.
 
 The app therefore holds keys while something they depend on is under way: an
-action decorated with `@in_turn` (it waits for the keys already handed out, then
-runs), a screen that has not mounted yet, or data on its way that a screen holds
-them for with `hold_keys` (a write, a search's results). Held keys are handed on,
-in order and through the app's own key handling, as soon as nothing holds them.
+action decorated with `@in_turn` (it waits for the keys already handed out, and
+for what they set off that holds keys, such as the rows G reads, then runs), a
+screen that has not mounted yet, or data on its way that a screen holds them
+for with `hold_keys` (a write, a search's results, the rows a move or a
+decision reads). Held keys are handed on, in order and through the app's own
+key handling, as soon as nothing holds them.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class HoldsKeysInTurn(App[None]):
         self._held_keys: deque[events.Key] = deque()
         self._holds: dict[object, float] = {}  # what holds the keys (a screen: until it mounts), since when
         self._draining = False
+        self._acts_waiting: list[Callable[[], None]] = []  # in-turn actions waiting for a hold
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key) or event.is_forwarded:
@@ -81,11 +84,17 @@ class HoldsKeysInTurn(App[None]):
                 act()
 
         def act() -> None:
-            if token in self._holds:  # else dropped as stale: too late to act on
-                try:
-                    action()
-                finally:
-                    self._release(token)
+            if token not in self._holds:  # dropped as stale: too late to act on
+                return
+            if len(self._holds) > 1:
+                # What those keys set off holds the keys too (G reads the last rows):
+                # the action waits for it, to act on the lead G lands on.
+                self._acts_waiting.append(act)
+                return
+            try:
+                action()
+            finally:
+                self._release(token)
 
         step(0)
 
@@ -98,7 +107,13 @@ class HoldsKeysInTurn(App[None]):
     def _release(self, token: object) -> None:
         if self._holds.pop(token, None) is not None:
             self._hold_until_mounted()  # what held the keys opened a screen: they are its
+            self._retry_waiting_acts()
             self._schedule_drain()
+
+    def _retry_waiting_acts(self) -> None:
+        waiting, self._acts_waiting = self._acts_waiting, []
+        for act in waiting:
+            act()
 
     def _hold_until_mounted(self) -> None:
         screen = self.screen
@@ -134,6 +149,7 @@ class HoldsKeysInTurn(App[None]):
 
     async def _expire_and_drain(self) -> None:
         self._drop_stale_holds()
+        self._retry_waiting_acts()
         await self._drain()
 
     async def _drain(self) -> None:

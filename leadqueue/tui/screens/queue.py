@@ -354,14 +354,18 @@ class QueueScreen(
         queue = self.query_one(QueueList)
         queue.move(direction * queue.page)
 
+    # First and last read their rows: the keys typed after them act on the lead
+    # they land on (G then a accepts the last lead), so they wait for the rows.
     def action_first(self) -> None:
         self.reload()
+        self._hold_keys_until_the_queue_is_read()
 
     def action_last(self) -> None:
         def read(rows: list[QueueRow]) -> None:
             self._queue_read(rows, len(rows) - 1, at_end=True)
 
         self.read_rows(self.services.queue.last_page, self.filter, PAGE, then=read)
+        self._hold_keys_until_the_queue_is_read()
 
     def action_section(self, section: str) -> None:
         self.marked = frozenset()  # marks are the section's: r in Decide, not Follow up

@@ -66,6 +66,8 @@ class DecideInQueue(StoreWork, Screen[None]):
 
         def load_queue(self, f: QueueFilter, keep: int | str | None) -> None: ...
 
+        def _hold_keys_until_the_queue_is_read(self) -> None: ...
+
     def _label(self, row: QueueRow) -> str:
         """The lead as a form's title names it."""
         return f"{row.name}, {row.company}" if row.company else row.name
@@ -220,7 +222,9 @@ class DecideInQueue(StoreWork, Screen[None]):
         if done:
             what = self.name_of(done[0]) if len(done) == 1 else f"{len(done)} leads: {self.named(done)}"
             # Names are data: plain text, never markup.
-            message = f"{DONE[type(decision)]} {what}" + ("" if undo else "  (u undoes)")
+            # Only a decision that takes the lead out of the list goes on the undo stack.
+            undoable = isinstance(decision, LEAVES_THE_LIST)
+            message = f"{DONE[type(decision)]} {what}" + ("  (u undoes)" if undoable else "")
             self.notify(message, title="Saved", markup=False)
         self.marked -= set(done)
         # The decided lead leaves the list: the cursor stays put, on the next most urgent lead.
@@ -228,6 +232,9 @@ class DecideInQueue(StoreWork, Screen[None]):
         if isinstance(decision, Touch) and done:
             keep = done[0]
         self.load_queue(self.filter, keep)
+        # The keys typed after the decision move in the rows this read brings, not in
+        # the rows it replaces (j j after a submit would be undone by the reload).
+        self._hold_keys_until_the_queue_is_read()
 
     def named(self, crm_ids: list[str], shown: int = 3) -> str:
         names = [self.name_of(i) for i in crm_ids[:shown]]

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from leadqueue.domain.queue_view import QueueFilter
 from leadqueue.services.context import Services
 from leadqueue.services.errors import StoreError
+from leadqueue.settings import paths
 from leadqueue.tui.store_work import StoreWork
 from leadqueue.tui.widgets.queue_list import QueueList
 
@@ -40,7 +41,8 @@ class SyncInQueue(StoreWork, Screen[None]):
     def action_sync(self) -> None:
         if self.export_dir is None:
             self.notify(
-                "No shared folder set: add export_dir to the config file, then press s again.",
+                f"No shared folder set: add export_dir to {self.app_config_path()} and start"
+                " leadqueue again, or run: leadqueue sync --export-dir DIR",
                 title="Sync",
                 severity="warning",
                 markup=False,
@@ -58,6 +60,10 @@ class SyncInQueue(StoreWork, Screen[None]):
             then=lambda summary: self._sync_done(summary, ""),
             failed=lambda problem: self._sync_done(None, problem),
         )
+
+    def app_config_path(self) -> Path:
+        """The config file this app read (the user's, unless it was started with another)."""
+        return getattr(self.app, "config_path", None) or paths.config_file()
 
     def _sync_done(self, summary: SyncSummary | None, problem: str) -> None:
         self.syncing = False
