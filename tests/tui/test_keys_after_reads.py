@@ -75,3 +75,20 @@ async def test_a_decision_that_leaves_the_list_offers_undo(app: LeadqueueApp) ->
         await press_and_settle(pilot, "2", "ctrl+s")
         saved = [n.message for n in app._notifications if n.title == "Saved"]
         assert saved and saved[-1].startswith("Rejected") and saved[-1].endswith("(u undoes)")
+
+
+async def test_esc_in_the_list_clears_a_kept_search_then_the_marks(app: LeadqueueApp) -> None:
+    """As the help says: esc clears the search (kept with enter), else the marks."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        everyone = len(app.screen.query_one(QueueList).rows)
+        await press_and_settle(pilot, "slash", *"ana", "enter")
+        screen = app.screen
+        assert screen.filter.search == "ana"
+        await press_and_settle(pilot, "space")
+        assert screen.marked
+        await press_and_settle(pilot, "escape")
+        assert screen.filter.search == ""
+        assert len(screen.query_one(QueueList).rows) == everyone
+        await press_and_settle(pilot, "escape")
+        assert not screen.marked

@@ -41,7 +41,7 @@ NOTES: dict[str, str] = {
     "queue.mark": (
         "{key} marks or unmarks the highlighted lead (● in its row; the cursor stays on it); r and i then "
         "act on every marked lead, after a confirmation naming them. The header counts the marks; "
-        "esc clears them (and, in the search box, the search)."
+        "esc clears a search first (being typed, or kept with enter), then the marks."
     ),
     "queue.section": (
         "The detail pane shows the lead's local time when an import column (time_zone, HubSpot's Time Zone) "

@@ -226,7 +226,7 @@ class QueueScreen(
         if action == "keep_search":
             return self._searching()
         if action == "escape":
-            return self._searching() or self.has_marks()
+            return self._searching() or bool(self.filter.search) or self.has_marks()
         if action == "section":
             return parameters[0] != self.filter.section
         # Accepting an accepted lead, or logging a touch on one not accepted, is not

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 from textual.reactive import var
 from textual.screen import Screen
 
+from leadqueue.domain.queue_view import QueueFilter
 from leadqueue.tui.format import lead_name
 from leadqueue.tui.palette import readable_keys
 from leadqueue.tui.widgets.queue_list import QueueList
 
-CLEAR_MARKS_ID = "queue.clear_search"  # esc: the search while its box has the focus, else the marks
+CLEAR_MARKS_ID = "queue.clear_search"  # esc: the search (typed or kept), else the marks
 NAMED_IN_A_QUESTION = 3  # a confirmation names this many marked leads, then counts the rest
 
 
@@ -27,6 +28,7 @@ class MarksInQueue(Screen[None]):
     marked: var[frozenset[str]] = var(frozenset(), init=False)
 
     if TYPE_CHECKING:
+        filter: QueueFilter
 
         def _searching(self) -> bool: ...
 
@@ -39,7 +41,8 @@ class MarksInQueue(Screen[None]):
             self.marked ^= {row.crm_id}
 
     def action_escape(self) -> None:
-        if self._searching():
+        # As the help says: the search (being typed, or kept with enter), else the marks.
+        if self._searching() or self.filter.search:
             self.action_clear_search()
         else:
             self.marked = frozenset()
