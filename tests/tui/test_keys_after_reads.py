@@ -4,6 +4,8 @@ only for what u can undo. (Found walking through the app as a new user.)"""
 
 from __future__ import annotations
 
+from textual.widgets import Static
+
 from leadqueue.services.context import Services
 from leadqueue.tui.app import LeadqueueApp
 from leadqueue.tui.screens.forms import AcceptForm, RejectForm
@@ -92,3 +94,28 @@ async def test_esc_in_the_list_clears_a_kept_search_then_the_marks(app: Leadqueu
         assert len(screen.query_one(QueueList).rows) == everyone
         await press_and_settle(pilot, "escape")
         assert not screen.marked
+
+
+async def test_a_bad_due_time_is_explained_once(app: LeadqueueApp) -> None:
+    """The reason shows under the field as it is typed; a submit points there
+    rather than saying it again in other words."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press_and_settle(pilot, "a", *"25:99", "ctrl+s")
+        form = app.screen
+        assert isinstance(form, AcceptForm)
+        under_field = str(form.query_one("#due-resolved", Static).render())
+        at_bottom = str(form.query_one("#form-error", Static).render())
+        assert "hour must be 0-23" in under_field
+        assert "hour" not in at_bottom and "see under it" in at_bottom
+
+
+async def test_needs_info_without_a_fact_names_the_list_not_its_ids(app: LeadqueueApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press_and_settle(pilot, "i")
+        form = app.screen
+        await press_and_settle(pilot, "tab", *"no title given", "ctrl+s")
+        shown = str(form.query_one("#form-error", Static).render())
+        assert "tick at least one missing fact" in shown
+        assert "title_role" not in shown

@@ -103,7 +103,8 @@ class AcceptForm(DecisionForm):
         text = self.query_one("#due", Input).value.strip()
         due = self._due()
         if text and due is None:
-            raise DecisionError("due", f"could not read {text!r} as a time")
+            # What is wrong with it is already said under the field: one message, not two.
+            raise DecisionError("due", "the due time is not one yet: see under it, or clear it")
         decision = Accept(next_step=kind, due=due, note=self.query_one("#note", Input).value)
         decision.payload(self.now)
         return decision
@@ -129,6 +130,8 @@ class NeedsInfoForm(DecisionForm):
 
     def build(self) -> NeedsInfo:
         facts = tuple(self.query_one("#missing", SelectionList).selected)
+        if not facts:  # said with the list's own labels, not the ids the CLI takes
+            raise DecisionError("missing", "tick at least one missing fact (space ticks the highlighted one)")
         decision = NeedsInfo(missing=facts, note=self.query_one("#note", Input).value)
         decision.payload()
         return decision
