@@ -80,6 +80,14 @@ def in_zone(at: datetime, zone: ZoneInfo, shape: str = "%a %d %b %H:%M", named: 
     return f"{text} {local.tzname() or zone.key}" if named else text
 
 
+def span_in_zone(since: datetime, until: datetime, zone: ZoneInfo) -> str:
+    """From `since` to `until` in `zone`, the zone named once at the end, or at each
+    end when a clock change falls between them (Sun 01 Nov 00:00 EDT – Fri 20 Nov 00:00 EST)."""
+    first, last = since.astimezone(zone), until.astimezone(zone)
+    first_zone = f" {first.tzname()}" if first.tzname() != last.tzname() else ""
+    return f"{first:%a %d %b %H:%M}{first_zone} – {last:%a %d %b %H:%M} {last.tzname() or zone.key}"
+
+
 def zone_name(zone: ZoneInfo, at: datetime) -> str:
     """The zone's short name at `at` (EST in winter, EDT in summer), for a header."""
     return at.astimezone(zone).tzname() or zone.key

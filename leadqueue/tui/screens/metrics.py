@@ -28,7 +28,7 @@ from leadqueue.services.decisions import USER_ERRORS
 from leadqueue.services.drilldown import DRILLABLE
 from leadqueue.services.errors import StoreError
 from leadqueue.tui.export_file import write_export
-from leadqueue.tui.format import visible
+from leadqueue.tui.format import span_in_zone, visible
 from leadqueue.tui.screens.help import HelpScreen, binding_rows
 from leadqueue.tui.screens.metrics_drilldown import LeadListScreen
 from leadqueue.tui.screens.metrics_period import (
@@ -168,9 +168,7 @@ class MetricsScreen(StoreWork, Screen[None]):
         if self.result is not None and not self.loading:
             # The CLI's own first line, to the character.
             text.append(f" metrics from {self.result['since']} to {self.result['until']}", style="bold")
-            zone = self.services.policy.zone
-            since, until = self.since.astimezone(zone), self.until.astimezone(zone)
-            local = f"{since:%a %d %b %H:%M} – {until:%a %d %b %H:%M %Z}"
+            local = span_in_zone(self.since, self.until, self.services.policy.zone)
             if wide:
                 text.append(f"  ({local})", style="dim")
         elif self.loading:
