@@ -351,4 +351,3 @@ class BreachesScreen(LiveRouting, PollsStore):
             return
         rows, zone = listing.shown(), self.services.policy.zone
         self.write("export", export_breaches, fmt, rows, self.now(), zone, then=self.show_exported)
-

@@ -15,16 +15,15 @@ from textual.widgets import Button, Label, RadioSet, Static
 
 from leadqueue.domain.queue_view import QueueFilter
 from leadqueue.tui.format import plain, visible
-from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS, FieldFocusActions
+from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS
 from leadqueue.tui.store_work import StoreWork
-from leadqueue.tui.typeahead import in_turn
 from leadqueue.tui.widgets.toggles import MarkedRadioButton
 
 TIERS = ("any", "hot", "standard", "low")
 STATES = ("any", "breached", "at_risk", "running")
 
 
-class FilterScreen(FieldFocusActions, StoreWork, ModalScreen[QueueFilter | None]):
+class FilterScreen(StoreWork, ModalScreen[QueueFilter | None]):
     CSS_PATH = "forms.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="filters.cancel", priority=True),
@@ -89,7 +88,6 @@ class FilterScreen(FieldFocusActions, StoreWork, ModalScreen[QueueFilter | None]
         value = options[index] if index >= 0 else "any"
         return "" if value == "any" else value
 
-    @in_turn
     def action_apply(self) -> None:
         tier = self._pick("#tier", TIERS)
         self.dismiss(
@@ -101,7 +99,6 @@ class FilterScreen(FieldFocusActions, StoreWork, ModalScreen[QueueFilter | None]
             )
         )
 
-    @in_turn
     def action_cancel(self) -> None:
         self.dismiss(None)
 

@@ -15,13 +15,12 @@ from textual.widgets import Button, Input, Label, Static
 
 from leadqueue.domain.decisions import DecisionError
 from leadqueue.tui.format import plain, visible
-from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS, FieldFocusActions
-from leadqueue.tui.typeahead import in_turn
+from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS
 
 DEFAULT_HINT = "ctrl+s submit · esc cancel · tab next field"
 
 
-class DecisionForm(FieldFocusActions, ModalScreen[Any]):
+class DecisionForm(ModalScreen[Any]):
     """Shared frame: a title, the fields, an error line, Submit and Cancel.
 
     The title names the lead, and the error line may quote what was typed or a
@@ -31,7 +30,7 @@ class DecisionForm(FieldFocusActions, ModalScreen[Any]):
     CSS_PATH = "forms.tcss"
 
     BINDINGS = [
-        # Priority, and acted on in turn: what was typed before them is in the form
+        # Priority keys, taken in their turn (tui/typeahead.py): what was typed before them is in the form
         # when it is read, and what is typed after them goes to the queue.
         Binding("escape", "cancel", "Cancel", id="form.cancel", priority=True),
         Binding("ctrl+s", "submit", "Submit", id="form.submit", priority=True),
@@ -121,11 +120,9 @@ class DecisionForm(FieldFocusActions, ModalScreen[Any]):
             self._clear_field_mark()
             self.query_one("#form-error", Static).update("")
 
-    @in_turn
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    @in_turn
     def action_submit(self) -> None:
         self._submit_now()
 
@@ -188,7 +185,6 @@ class ConfirmScreen(ModalScreen[bool]):
         # Enter presses the focused button.
         self.query_one("#yes" if self.default else "#no", Button).focus()
 
-    @in_turn
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
 

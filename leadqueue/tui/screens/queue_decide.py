@@ -19,7 +19,6 @@ from leadqueue.services.decision_kinds import Accept, Decision, Dispose, NeedsIn
 from leadqueue.services.decisions import DecisionService
 from leadqueue.tui.format import lead_name
 from leadqueue.tui.store_work import StoreWork, decide_each
-from leadqueue.tui.typeahead import in_turn
 from leadqueue.tui.widgets.queue_list import QueueList
 
 if TYPE_CHECKING:
@@ -80,9 +79,8 @@ class DecideInQueue(StoreWork, Screen[None]):
     def name_of(self, crm_id: str) -> str:
         return self.lead_names.get(crm_id) or lead_name("", "", crm_id)
 
-    # Each form opens in the key's turn (@in_turn: after the keys typed before it,
-    # with the keys typed after it held for the form), and from the action itself,
-    # not from a worker that would start later: see tui/typeahead.py.
+    # Each form opens from the action itself, not from a worker that would start
+    # later: the keys typed after its key are held until it has mounted (tui/typeahead.py).
     def _then_decide(self, targets: list[str]) -> Callable[[Decision | None], None]:
         def decided(decision: Decision | None) -> None:
             if decision is not None:
@@ -98,7 +96,6 @@ class DecideInQueue(StoreWork, Screen[None]):
             self.marked -= set(targets)
         self.decide(targets, decision)
 
-    @in_turn
     def action_accept(self) -> None:
         from leadqueue.tui.screens.forms import AcceptForm
 
@@ -108,7 +105,6 @@ class DecideInQueue(StoreWork, Screen[None]):
         form = AcceptForm(self._label(row), self.now(), self.zone)
         self.app.push_screen(form, self._then_decide([row.crm_id]))
 
-    @in_turn
     def action_reject(self) -> None:
         from leadqueue.tui.screens.forms import RejectForm
 
@@ -130,7 +126,6 @@ class DecideInQueue(StoreWork, Screen[None]):
         form = RejectForm(label, self.services.policy, duplicate, self.services, marked or [row.crm_id])
         self.app.push_screen(form, chosen)
 
-    @in_turn
     def action_needs_info(self) -> None:
         from leadqueue.tui.screens.forms import NeedsInfoForm
 
@@ -162,7 +157,6 @@ class DecideInQueue(StoreWork, Screen[None]):
 
         self.app.push_screen(ConfirmScreen(question), answered)
 
-    @in_turn
     def action_touch(self, conversation: bool) -> None:
         from leadqueue.tui.screens.forms import TouchForm
 
@@ -172,7 +166,6 @@ class DecideInQueue(StoreWork, Screen[None]):
         form = TouchForm(self._label(row), conversation)
         self.app.push_screen(form, self._then_decide([row.crm_id]))
 
-    @in_turn
     def action_dispose(self) -> None:
         from leadqueue.tui.screens.forms import DisposeForm
 

@@ -20,7 +20,6 @@ from textual.widgets import Input
 from leadqueue.domain.queue_view import QueueFilter
 from leadqueue.services.context import Services
 from leadqueue.tui.screens.filters import FilterScreen
-from leadqueue.tui.typeahead import in_turn
 from leadqueue.tui.widgets.queue_list import QueueList
 from leadqueue.tui.widgets.search_bar import SearchBar
 
@@ -68,15 +67,13 @@ class SearchInQueue(Screen[None]):
             self.filter = replace(self.filter, search=text)
             self.reload()
 
-    # Enter and esc in the search box act in turn, as priority keys: the letters
+    # Enter and esc in the search box are priority keys, taken in their turn: the letters
     # typed before them are in the search, and the keys after them (j, a...) are
     # the queue's, not more letters for a box that is about to lose the focus.
-    @in_turn
     def action_keep_search(self) -> None:
         self._search_for(self.query_one("#search", Input).value)
         self._back_to_the_list()
 
-    @in_turn
     def action_clear_search(self) -> None:
         self.search_open = False  # the box hides and empties itself
         self._search_for("")

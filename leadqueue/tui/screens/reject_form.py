@@ -150,7 +150,7 @@ class RejectForm(DecisionForm, StoreWork):
             # Taken as it arrives (a priority key), before what is typed after it.
             self._enter_confirms = None
             return
-        in_turn(self, self._choose_highlighted)
+        self._choose_highlighted()
 
     def _enter_confirms_choice(self) -> bool:
         """Whether an enter now is the one typed after a number key: the cursor is
@@ -159,7 +159,6 @@ class RejectForm(DecisionForm, StoreWork):
         focused = self.focused
         return pending is not None and isinstance(focused, Input) and pending == (focused.id, focused.value)
 
-    @in_turn
     def action_pick_reason(self, index: int) -> None:
         self.query_one("#reason", OptionList).highlighted = index
         field = self._open_field(self.codes[index])
