@@ -104,9 +104,10 @@ class QueueScreen(
         Binding("G,end", "last", "Last", show=False, id="queue.last"),
         Binding("pagedown,ctrl+d", "page(1)", "Page down", show=False, id="queue.page_down"),
         Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="queue.page_up"),
-        # Keys that open another screen are priority bindings: they act as they arrive,
-        # so the keys typed right after them go to that screen (see tui/typeahead.py),
-        # not to the queue, where "t" would log a touch and "u" undo a decision.
+        # Keys that open another screen are priority bindings: taken ahead of the list,
+        # each waits for the keys typed before it, and the keys typed after it wait
+        # for the screen it opens (see tui/typeahead.py), not the queue, where "t"
+        # would log a touch and "u" undo a decision.
         # Shown in the footer of the section they belong to (see check_action).
         Binding("a", "accept", "Accept", id="lead.accept", priority=True),
         Binding("r", "reject", "Reject", id="lead.reject", priority=True),
