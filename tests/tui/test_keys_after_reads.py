@@ -4,7 +4,7 @@ only for what u can undo. (Found walking through the app as a new user.)"""
 
 from __future__ import annotations
 
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from leadqueue.services.context import Services
 from leadqueue.tui.app import LeadqueueApp
@@ -119,3 +119,33 @@ async def test_needs_info_without_a_fact_names_the_list_not_its_ids(app: Leadque
         shown = str(form.query_one("#form-error", Static).render())
         assert "tick at least one missing fact" in shown
         assert "title_role" not in shown
+
+
+async def test_moves_typed_after_g_move_from_the_first_lead(app: LeadqueueApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        rows = app.screen.query_one(QueueList).rows
+        post_burst(app, "G")
+        await settle(pilot)
+        post_burst(app, "g", "j", "j", "a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AcceptForm)
+        assert form.lead_label.startswith(rows[2].name)
+
+
+async def test_a_move_typed_after_G_moves_from_the_last_lead(app: LeadqueueApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        post_burst(app, "G", "k")
+        await settle(pilot)
+        queue = app.screen.query_one(QueueList)
+        assert queue.at_end and queue.cursor == len(queue.rows) - 2
+
+
+async def test_g_typed_in_the_search_box_is_a_letter(app: LeadqueueApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        post_burst(app, "slash", *"Gig", "end")
+        await settle(pilot)
+        assert app.screen.query_one("#search", Input).value == "Gig"

@@ -51,6 +51,9 @@ OPENS_A_SCREEN = {
     *("accept", "reject", "needs_info", "touch", "dispose"),
     *("filters", "breaches", "metrics", "help", "today"),
 }
+# Keys that read the rows they move to: priority bindings, like the keys above, so
+# the keys typed after them wait for those rows (g j j moves from the first lead).
+READS_ROWS = {"first", "last"}
 # Each section's own actions: the other section's are neither in its footer nor its palette.
 SECTION_ONLY = {
     **dict.fromkeys(("accept", "reject", "needs_info"), "decide"),
@@ -100,8 +103,8 @@ class QueueScreen(
     BINDINGS = [
         Binding("j,down", "move(1)", "Down", show=False, id="queue.down"),
         Binding("k,up", "move(-1)", "Up", show=False, id="queue.up"),
-        Binding("g,home", "first", "First", show=False, id="queue.first"),
-        Binding("G,end", "last", "Last", show=False, id="queue.last"),
+        Binding("g,home", "first", "First", show=False, id="queue.first", priority=True),
+        Binding("G,end", "last", "Last", show=False, id="queue.last", priority=True),
         Binding("pagedown,ctrl+d", "page(1)", "Page down", show=False, id="queue.page_down"),
         Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="queue.page_up"),
         # Keys that open another screen are priority bindings: taken ahead of the list,
@@ -234,8 +237,9 @@ class QueueScreen(
         # on offer: the section's footer shows only what can be done in it.
         if SECTION_ONLY.get(action, self.filter.section) != self.filter.section:
             return False
-        # "/" typed in the box is part of the search ("A/B Testing Inc"), not the search key again.
-        return not (action in (*OPENS_A_SCREEN, "search") and self._searching())
+        # "/" typed in the box is part of the search ("A/B Testing Inc"), not the search key
+        # again, and g, G, home and end are the box's.
+        return not (action in (*OPENS_A_SCREEN, *READS_ROWS, "search") and self._searching())
 
     def on_resize(self, event: Resize) -> None:
         self.query_one("#main").set_class(event.size.width < NARROW_BELOW, "narrow")
