@@ -9,7 +9,7 @@ about the queue.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
@@ -117,14 +117,11 @@ class DecideInQueue(StoreWork, Screen[None]):
             duplicate = self.view.duplicates[0].crm_id
         label = f"{len(marked)} marked leads" if marked else self._label(row)
 
-        def chosen(decision: Reject | None) -> None:
-            if decision is not None:
-                question = f"Reject {len(marked)} leads with {decision.reason}? {self.marked_names(marked)}"
-                targets = marked or [row.crm_id]
-                self._decide_once_confirmed(targets, decision, question if marked else "")
+        def question(decision: Reject) -> str:
+            return f"Reject {len(marked)} leads with {decision.reason}?"
 
         form = RejectForm(label, self.services.policy, duplicate, self.services, marked or [row.crm_id])
-        self.app.push_screen(form, chosen)
+        self.app.push_screen(form, self._then_decide_all(marked, row, question))
 
     def action_needs_info(self) -> None:
         from leadqueue.tui.screens.forms import NeedsInfoForm
@@ -135,13 +132,23 @@ class DecideInQueue(StoreWork, Screen[None]):
             return
         label = f"{len(marked)} marked leads" if marked else self._label(row)
 
-        def chosen(decision: NeedsInfo | None) -> None:
-            if decision is not None:
-                question = f"Return {len(marked)} leads to marketing? {self.marked_names(marked)}"
-                targets = marked or [row.crm_id]
-                self._decide_once_confirmed(targets, decision, question if marked else "")
+        def question(decision: NeedsInfo) -> str:
+            return f"Return {len(marked)} leads to marketing?"
 
-        self.app.push_screen(NeedsInfoForm(label), chosen)
+        self.app.push_screen(NeedsInfoForm(label), self._then_decide_all(marked, row, question))
+
+    def _then_decide_all(
+        self, marked: list[str], row: QueueRow, question: Callable[[Any], str]
+    ) -> Callable[[Decision | None], None]:
+        """What a form for the marked leads (else the one under the cursor) does with
+        its decision: marked leads are decided once `question`, naming them, is answered."""
+
+        def chosen(decision: Decision | None) -> None:
+            if decision is not None:
+                asked = f"{question(decision)} {self.marked_names(marked)}" if marked else ""
+                self._decide_once_confirmed(marked or [row.crm_id], decision, asked)
+
+        return chosen
 
     def _decide_once_confirmed(self, targets: list[str], decision: Decision, question: str) -> None:
         """Marked leads are decided once their count is confirmed; one lead at once."""
