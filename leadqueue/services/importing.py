@@ -24,6 +24,7 @@ from leadqueue.domain.crm_export import status_matches
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.import_mapping import ImportMapping
 from leadqueue.domain.lifecycle import OPEN_STATES, LeadState, fold
+from leadqueue.domain.owners import salesforce_id15
 from leadqueue.domain.policy import Tier
 from leadqueue.domain.routing import ROUTING_ACTOR
 from leadqueue.domain.tiers import tier_of
@@ -243,7 +244,7 @@ class _Importer:
     def _batch(self, rows: list[ParsedRow]) -> None:
         good = self._with_owners(rows)
         closed_in_crm = self._closed_in_crm
-        existing = self._existing([r.profile.crm_id for r in good])
+        existing = self._existing(good)
         new_rows: list[ParsedRow] = []
         changed: list[_Changed] = []
         for row in good:
@@ -302,9 +303,20 @@ class _Importer:
                 good.append(row)
         return good
 
-    def _existing(self, ids: Sequence[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for i in range(0, len(ids), _CHUNK):
+    def _existing(self, rows: Sequence[ParsedRow]) -> dict[str, Any]:
+        """The stored leads these rows name, by the rows' ids. A Salesforce lead
+        stored under its 15-character id (imported before ids were kept in their
+        18-character form) is the lead its 18-character id names."""
+        ids = [r.profile.crm_id for r in rows]
+        older = {
+            salesforce_id15(i): i
+            for r in rows
+            if r.profile.source_system == "salesforce" and len(i := r.profile.crm_id) == 18
+        }
+        exact: dict[str, Any] = {}
+        by_older: dict[str, Any] = {}
+        wanted = [*ids, *older]
+        for i in range(0, len(wanted), _CHUNK):
             q = select(
                 leads.c.id,
                 leads.c.crm_id,
@@ -313,9 +325,13 @@ class _Importer:
                 leads.c.crm_owner,
                 leads.c.state,
                 leads.c.tier,
-            ).where(leads.c.crm_id.in_(ids[i : i + _CHUNK]))
-            out.update({r.crm_id: r for r in self.conn.execute(q)})
-        return out
+            ).where(leads.c.crm_id.in_(wanted[i : i + _CHUNK]))
+            for r in self.conn.execute(q):
+                if r.crm_id in older:
+                    by_older[older[r.crm_id]] = r
+                else:
+                    exact[r.crm_id] = r
+        return by_older | exact  # a lead stored under both forms: the 18-character one
 
     def _values(self, row: ParsedRow) -> dict[str, Any]:
         values = repo.profile_to_values(row.profile)

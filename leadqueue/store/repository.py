@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, o
 from leadqueue.domain.duplicates import fold_text, normalise_domain, normalise_email, person_key
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.lead import ContentItem, LeadProfile, ScoreItem, Touchpoint
-from leadqueue.domain.owners import is_salesforce_id, salesforce_id18
+from leadqueue.domain.owners import is_salesforce_id, salesforce_id15, salesforce_id18
 from leadqueue.domain.roster import pick
 from leadqueue.store.bulk import bulk_insert
 from leadqueue.store.roster import load_reps
@@ -25,14 +25,19 @@ def find_lead(conn: Connection, crm_id: str, for_update: bool = False) -> Row[An
     """The lead's row; for_update locks it until the transaction ends, so two
     decisions on one lead take turns and the second sees the first (on
     SQLite the write transaction already holds the whole store)."""
-    q = select(leads).where(leads.c.crm_id == crm_id)
-    if for_update and conn.dialect.name != "sqlite":
-        q = q.with_for_update()
-    found = conn.execute(q).first()
-    if found is None and len(crm_id) == 15 and is_salesforce_id(crm_id):
-        # Salesforce ids are stored in their 18-character form; people copy the 15 from a page
-        return find_lead(conn, salesforce_id18(crm_id), for_update)
-    return found
+    # Salesforce ids are stored in their 18-character form (people copy the 15 from a
+    # page); a store imported before that keeps the 15.
+    tried = [crm_id]
+    if len(crm_id) in (15, 18) and is_salesforce_id(crm_id):
+        tried.append(salesforce_id18(crm_id) if len(crm_id) == 15 else salesforce_id15(crm_id))
+    for each in tried:
+        q = select(leads).where(leads.c.crm_id == each)
+        if for_update and conn.dialect.name != "sqlite":
+            q = q.with_for_update()
+        found = conn.execute(q).first()
+        if found is not None:
+            return found
+    return None
 
 
 def lead_events(conn: Connection, lead_id: int) -> list[Event]:
