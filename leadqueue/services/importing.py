@@ -125,6 +125,7 @@ class _Changed(NamedTuple):
     owner: str | None  # the rep the file names, or the lead's owner when it names none
     closed: bool  # the CRM has closed it
     assigned_at: datetime | None  # when the CRM says the owner got it, if the file says
+    crm_before: str | None  # the owner the CRM named at the last import
 
 
 class ImportRejected(Exception):
@@ -245,6 +246,7 @@ class _Importer:
         good = self._with_owners(rows)
         closed_in_crm = self._closed_in_crm
         existing = self._existing(good)
+        crm_before = self._crm_owners_before(list(existing.values()))
         new_rows: list[ParsedRow] = []
         changed: list[_Changed] = []
         for row in good:
@@ -258,11 +260,12 @@ class _Importer:
                 continue
             values = self._values(row)
             # only the file's own owner column moves a lead; --rep fills rows that name none
-            owner = self.owner_keys[row.rep or ""] if row.owner_from_file else (old.crm_owner or old.owner)
+            before = crm_before[old.id]
+            owner = self.owner_keys[row.rep or ""] if row.owner_from_file else before
             if not row.owner_from_file:
                 values["crm_owner"] = old.crm_owner
-            if old.content_hash != values["content_hash"] or (old.crm_owner or old.owner) != owner:
-                changed.append(_Changed(old, values, owner, closed, row.assigned_at))
+            if old.content_hash != values["content_hash"] or before != owner:
+                changed.append(_Changed(old, values, owner, closed, row.assigned_at, before))
             else:
                 self.summary.unchanged += 1
         if new_rows:
@@ -332,6 +335,16 @@ class _Importer:
                 else:
                     exact[r.crm_id] = r
         return by_older | exact  # a lead stored under both forms: the 18-character one
+
+    def _crm_owners_before(self, rows: Sequence[Any]) -> dict[int, str | None]:
+        """Each stored lead's owner in the CRM as last imported. A lead imported
+        before that was kept (and the demo's) has none: the owner the last import
+        gave it stands in, read from its history; else its owner now."""
+        out = {r.id: r.crm_owner for r in rows if r.crm_owner}
+        unknown = [r.id for r in rows if not r.crm_owner]
+        if unknown:
+            out |= repo.owners_given_by(self.conn, unknown, IMPORT_ACTOR)
+        return out | {r.id: r.owner for r in rows if r.id not in out}
 
     def _values(self, row: ParsedRow) -> dict[str, Any]:
         values = repo.profile_to_values(row.profile)
@@ -414,7 +427,7 @@ class _Importer:
         self.summary.updated += len(changed)
 
         history_by_id = repo.events_by_lead(conn, [c.old.id for c in changed])
-        for old, values, owner, closed, assigned_at in changed:
+        for old, values, owner, closed, assigned_at, crm_before in changed:
             events = history_by_id[old.id]
             extra: list[Event] = []
             state = LeadState(old.state) if old.state else None
@@ -434,7 +447,7 @@ class _Importer:
                 )
                 self.summary.returned += 1
                 state = LeadState.NEW
-            crm_moved = owner != (old.crm_owner or old.owner)
+            crm_moved = owner != crm_before
             if crm_moved and owner != old.owner and state in _LIVE_STATES:
                 payload = {"from": old.owner, "to": owner}
                 # The new owner's clock starts when the CRM gave them the lead, if the file

@@ -70,6 +70,24 @@ def events_by_lead(conn: Connection, lead_ids: Sequence[int]) -> dict[int, list[
     return out
 
 
+def owners_given_by(conn: Connection, lead_ids: Sequence[int], actor: str) -> dict[int, str]:
+    """The rep each lead was last assigned or reassigned to by `actor`, where it was."""
+    out: dict[int, str] = {}
+    kinds = (EventKind.ASSIGNED.value, EventKind.REASSIGNED.value)
+    for start in range(0, len(lead_ids), _CHUNK):
+        rows = conn.execute(
+            select(events.c.lead_id, events.c.kind, events.c.payload)
+            .where(events.c.lead_id.in_(lead_ids[start : start + _CHUNK]))
+            .where(events.c.actor == actor, events.c.kind.in_(kinds))
+            .order_by(events.c.seq)
+        )
+        for r in rows:
+            rep = (r.payload or {}).get("rep" if r.kind == EventKind.ASSIGNED.value else "to")
+            if rep:
+                out[r.lead_id] = rep
+    return out
+
+
 def row_to_event(r: Any) -> Event:
     return Event(kind=EventKind(r.kind), actor=r.actor, at=r.at, payload=r.payload or {}, event_id=r.event_id)
 
