@@ -38,6 +38,14 @@ class DecodedLines:
         except OSError as exc:
             self._fh.close()
             raise ImportFileError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+        workbook = _workbook(head)
+        if workbook:
+            self._fh.close()
+            raise ImportFileError(
+                f"{path} is {workbook}, not a CSV file: save it as CSV (Excel: File > Save As >"
+                " CSV UTF-8), or export it as CSV from the CRM (a Salesforce report: Export >"
+                " Details Only > Comma Delimited .csv; HubSpot: the export's file format, CSV)"
+            )
         self.encoding = encoding or _sniff(head)
         if encoding:
             try:
@@ -146,6 +154,17 @@ def _open(path: Path) -> BinaryIO:
         raise ImportFileError(f"{path}: cannot read the file: permission denied") from None
     except OSError as exc:
         raise ImportFileError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+
+
+# What a spreadsheet application saves instead of text, by the first bytes of the file.
+_WORKBOOKS = (
+    (b"PK\x03\x04", "a zipped workbook (Excel .xlsx, or OpenDocument .ods)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)"),
+)
+
+
+def _workbook(head: bytes) -> str | None:
+    return next((what for magic, what in _WORKBOOKS if head.startswith(magic)), None)
 
 
 def _sniff(head: bytes) -> str:
