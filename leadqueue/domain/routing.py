@@ -220,15 +220,28 @@ def reroute_due(status: ClockStatus, escalation: ClockEscalation, now: datetime)
     return threshold is not None and now >= threshold
 
 
+def escalation_since(
+    events: Sequence[Event], clock: str, since: datetime, by: str | None = ROUTING_ACTOR
+) -> Event | None:
+    """The latest escalation of this clock's breach (at or after `since`, when it
+    began) by `by`, or by anyone when `by` is None; an escalation that names no
+    clock (a team lead's) is of every clock."""
+    found = None
+    for e in events:
+        if (
+            e.kind is EventKind.ESCALATED
+            and (by is None or e.actor == by)
+            and e.at >= since
+            and e.payload.get("clock") in (None, clock)
+            and (found is None or e.at >= found.at)
+        ):
+            found = e
+    return found
+
+
 def escalated_since(events: Sequence[Event], clock: str, since: datetime) -> bool:
     """Whether routing already escalated this clock's breach (at or after `since`, its deadline)."""
-    return any(
-        e.kind is EventKind.ESCALATED
-        and e.actor == ROUTING_ACTOR
-        and e.at >= since
-        and e.payload.get("clock") in (None, clock)
-        for e in events
-    )
+    return escalation_since(events, clock, since) is not None
 
 
 def routed_rule(events: Sequence[Event]) -> str | None:

@@ -168,6 +168,54 @@ def evaluate(
     return out
 
 
+@dataclass(frozen=True)
+class Breach:
+    """One clock run that went past its deadline: whose, when its breach began, and
+    whether the run is still open (else it was missed: closed after its deadline)."""
+
+    clock: ClockName
+    rep: str
+    began_at: datetime
+    ongoing: bool
+
+
+def breach_began(run: ClockRun, meter: Meter, now: datetime) -> datetime | None:
+    """When the run first went past its deadline while running, or None if it has
+    not by `now`. A pause never forgives a breach, so a run breaches once: a run
+    paused overdue and resumed is still in the breach that began before the pause
+    (evaluate_run's deadline after such a resume lies later, and is not when it began)."""
+    stopped = run.stopped_at is not None and run.stopped_at <= now
+    end = run.stopped_at if stopped and run.stopped_at is not None else now
+    deadline = meter.first_deadline(run.started_at)
+    for paused_at, resumed_at in run.pauses:
+        if paused_at > end:
+            break
+        if deadline <= paused_at:
+            return deadline
+        if resumed_at is None or resumed_at > end:
+            return None  # paused (or stopped while paused) with time left
+        deadline = meter.resumed_deadline(resumed_at, meter.between(paused_at, deadline))
+    # Stopped exactly at its deadline, a run is met (evaluate_run); open, it breaches then.
+    overdue = deadline < end if stopped else deadline <= end
+    return deadline if overdue else None
+
+
+def breaches(
+    history: LeadHistory, tier: Tier, policy: Policy, calendar_for: CalendarFor, now: datetime
+) -> list[Breach]:
+    """Every breach of a lead's clock runs by `now`, open or since closed, in the order they began."""
+    out = []
+    for run in history.runs:
+        if run.started_at > now:
+            continue
+        meter = Meter(policy.windows.for_clock(run.clock, tier), calendar_for(run.rep))
+        began = breach_began(run, meter, now)
+        if began is not None:
+            ongoing = run.stopped_at is None or run.stopped_at > now
+            out.append(Breach(run.clock, run.rep, began, ongoing))
+    return sorted(out, key=lambda b: b.began_at)
+
+
 def next_due(statuses: list[ClockStatus]) -> ClockStatus | None:
     """The open clock that matters most now: breached or at risk first, then the earliest deadline."""
     open_ = [s for s in statuses if s.is_open]

@@ -11,12 +11,14 @@ from typing import Any
 from sqlalchemy import Connection
 
 from leadqueue.domain.authority import NotAllowed, check
+from leadqueue.domain.breach_acts import ONCE_PER_BREACH, check_once_per_breach
 from leadqueue.domain.decisions import Accept, DecisionError, Dispose, NeedsInfo, Reject, Touch
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.lifecycle import IllegalTransition, LeadHistory, check_append, fold, undo_target
 from leadqueue.domain.policy import Tier
 from leadqueue.domain.records import encode, to_record
 from leadqueue.domain.roster import Rep
+from leadqueue.domain.sla import breaches
 from leadqueue.services.acting import UnknownRep, acting_rep
 from leadqueue.services.context import Services
 from leadqueue.services.decision_kinds import Acknowledge, Decision, Escalate, Reassign, Undo
@@ -125,12 +127,14 @@ class DecisionService:
         return self._append(crm_id, actor, EventKind.VIEWED, lambda conn, h: {})
 
     def escalate(self, crm_id: str, actor: str, note: str = "") -> Outcome:
+        """Flag the lead's breach to the team; once per breach (domain.breach_acts)."""
         return self._append(
             crm_id, actor, EventKind.ESCALATED, lambda conn, h: {"note": note.strip()} if note.strip() else {}
         )
 
     def acknowledge(self, crm_id: str, actor: str, note: str = "") -> Outcome:
-        """A team lead has seen the lead's breach; shown on the breaches screen until it changes hands."""
+        """A team lead has seen the lead's breach; shown on the breaches screen until it changes
+        hands. Once per breach (domain.breach_acts): again with no breach or escalation since is refused."""
         return self._append(
             crm_id,
             actor,
@@ -187,6 +191,11 @@ class DecisionService:
                 payload = build(conn, before, events) if with_events else build(conn, before)
                 event = Event(kind=kind, actor=rep.key, at=self.s.clock.now(), payload=payload)
                 after = check_append(events, event)
+                if kind in ONCE_PER_BREACH:
+                    tier, calendars = Tier(row.tier), self.s.calendars(conn)
+                    found = breaches(before, tier, self.s.policy, calendars, event.at)
+                    zone = self.s.zone_of(conn, rep.key)
+                    check_once_per_breach(kind, events, before, found, zone, event.at)
                 seq = repo.insert_event(conn, repo.event_values(row.id, event, ORIGIN_LOCAL))
                 # Encoded now, in the event's own transaction: publishing only reads ready lines.
                 outbox.add_line(conn, seq, encode(to_record(crm_id, event)))
