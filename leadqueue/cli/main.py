@@ -24,8 +24,28 @@ from leadqueue.domain.metrics import DEFAULT_PERIOD
 from leadqueue.sync.segments import SEGMENT_EVENTS
 
 
+class Parser(argparse.ArgumentParser):
+    """A parser that refuses the arguments it does not know itself.
+
+    Stock argparse parses a subcommand with parse_known_args and hands what it
+    did not know back up to the top level, whose error then shows the top
+    level's usage (`leadqueue queue --bogus` printed `usage: leadqueue [-h] ...
+    COMMAND ...`). Each subcommand's parser is made with its parent's class, so
+    every one of them, at every depth, now says its own usage and the error
+    (exit 2). Only the top level is parsed with parse_args: nothing here wants
+    arguments left over."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="leadqueue",
         description="Work the queue of leads marketing assigned to you, within SLA.",
     )

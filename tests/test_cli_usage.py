@@ -1,0 +1,66 @@
+"""An argument a subcommand does not know is refused by that subcommand: its own
+usage and the error, exit 2, no traceback. (Stock argparse hands a subcommand's
+unknown arguments back to the top level, which printed the top-level usage.)"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from leadqueue.cli.main import main
+
+
+def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[str, str]:
+    """(stdout, stderr) of `leadqueue ARGV`, which must exit 2."""
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_:
+        main(list(argv))
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    return out, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["queue", "--bogus"], "queue"),
+        (["--db", "x.db", "queue", "--limit", "3", "--bogus"], "queue"),
+        (["escalate", "51234567801", "--bogus"], "escalate"),
+        (["acknowledge", "--bogus", "51234567801"], "acknowledge"),
+        (["accept", "L1", "--next-step", "call", "--due", "+2h", "--note", "n", "--bogus"], "accept"),
+        (["report", "breaches", "--bogus"], "report breaches"),
+        (["reps", "--bogus"], "reps"),
+        (["reps", "add", "kim", "--bogus"], "reps add"),
+        (["policy", "check", "policy.toml", "--bogus"], "policy check"),
+        (["queue", "stray"], "queue"),
+    ],
+)
+def test_an_unknown_argument_prints_the_subcommands_usage(
+    capsys: pytest.CaptureFixture[str], argv: list[str], command: str
+) -> None:
+    out, err = refused(capsys, *argv)
+    unknown = argv[-1] if argv[-1] in ("--bogus", "stray") else "--bogus"
+    assert out == ""
+    assert err.startswith(f"usage: leadqueue {command} [-h]")
+    assert err.endswith(f"leadqueue {command}: error: unrecognized arguments: {unknown}\n")
+    assert "COMMAND ..." not in err  # not the top level's usage
+
+
+def test_an_unknown_option_before_the_subcommand_is_the_top_levels(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, err = refused(capsys, "--bogus", "queue")
+    assert err.startswith("usage: leadqueue [-h] [--version]")
+    assert err.endswith("leadqueue: error: unrecognized arguments: --bogus\n")
+
+
+def test_the_installed_command_exits_2_without_a_traceback() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "leadqueue", "queue", "--bogus"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("usage: leadqueue queue [-h]")
+    assert "Traceback" not in done.stderr
+    assert done.stderr.endswith("leadqueue queue: error: unrecognized arguments: --bogus\n")
