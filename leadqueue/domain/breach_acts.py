@@ -27,7 +27,7 @@ from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.lifecycle import IllegalTransition, LeadHistory, effective
 from leadqueue.domain.routing import ROUTING_ACTOR, escalation_since, notified
 from leadqueue.domain.sla import Breach
-from leadqueue.domain.when import DAY_NAMES, MONTH_ABBR
+from leadqueue.domain.when import stamp
 
 ONCE_PER_BREACH = frozenset({EventKind.ACKNOWLEDGED, EventKind.ESCALATED})
 
@@ -67,9 +67,8 @@ def _acknowledge(events: Sequence[Event], breaches: Sequence[Breach], zone: Zone
     escalated = _last(events, EventKind.ESCALATED)
     if escalated is not None and escalated.at > last.at:
         return  # escalated since: acknowledging says the team lead saw it
-    raise AlreadyDone(
-        f"already acknowledged by {last.actor} at {_said(last.at, zone, now)}; no breach or escalation since"
-    )
+    at = stamp(last.at, zone, now, short_today=True)
+    raise AlreadyDone(f"already acknowledged by {last.actor} at {at}; no breach or escalation since")
 
 
 def _escalate(events: Sequence[Event], breaches: Sequence[Breach], zone: ZoneInfo, now: datetime) -> None:
@@ -82,7 +81,8 @@ def _escalate(events: Sequence[Event], breaches: Sequence[Breach], zone: ZoneInf
     by = earlier.actor
     if by == ROUTING_ACTOR:
         by = f"{by} (to {notified(earlier.payload)})"
-    raise AlreadyDone(f"already escalated by {by} at {_said(earlier.at, zone, now)}; no new breach since")
+    at = stamp(earlier.at, zone, now, short_today=True)
+    raise AlreadyDone(f"already escalated by {by} at {at}; no new breach since")
 
 
 def _last(events: Sequence[Event], kind: EventKind) -> Event | None:
@@ -92,13 +92,3 @@ def _last(events: Sequence[Event], kind: EventKind) -> Event | None:
         if e.kind is kind and (found is None or e.at >= found.at):
             found = e
     return found
-
-
-def _said(at: datetime, zone: ZoneInfo, now: datetime) -> str:
-    """'09:12 EST' today, 'Thu 19 Nov 09:12 EST' another day (the year added if not this one)."""
-    local, today = at.astimezone(zone), now.astimezone(zone)
-    clock = f"{local:%H:%M} {local.tzname()}"
-    if local.date() == today.date():
-        return clock
-    year = f" {local.year}" if local.year != today.year else ""
-    return f"{DAY_NAMES[local.weekday()]} {local.day} {MONTH_ABBR[local.month - 1]}{year} {clock}"

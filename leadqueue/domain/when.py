@@ -159,21 +159,26 @@ def parse_when(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     return result
 
 
+def stamp(dt: datetime, zone: ZoneInfo, now: datetime, short_today: bool = False) -> str:
+    """``Tue 25 Nov 10:00 CET`` in ``zone`` (the year added if not this one's); with
+    ``short_today``, a time today is ``10:00 CET`` alone."""
+    local = _as_utc(dt, "dt").astimezone(zone)
+    today = _as_utc(now, "now").astimezone(zone)
+    clock = f"{local:%H:%M} {local.tzname()}"
+    if short_today and local.date() == today.date():
+        return clock
+    year = f" {local.year}" if local.year != today.year else ""
+    return f"{DAY_NAMES[local.weekday()]} {local.day} {MONTH_ABBR[local.month - 1]}{year} {clock}"
+
+
 def describe(dt: datetime, zone: ZoneInfo, now: datetime) -> str:
     """Short rendering in ``zone``: ``Tue 25 Nov 10:00 CET (in 2h 5m)`` or ``(3h ago)``."""
-    dt = _as_utc(dt, "dt")
-    now = _as_utc(now, "now")
-    local = dt.astimezone(zone)
-    year = f" {local.year}" if local.year != now.astimezone(zone).year else ""
-    stamp = (
-        f"{DAY_NAMES[local.weekday()]} {local.day} {MONTH_ABBR[local.month - 1]}{year} "
-        f"{local:%H:%M} {local.tzname()}"
-    )
-    seconds = int((dt - now).total_seconds())
+    shown = stamp(dt, zone, now)
+    seconds = int((_as_utc(dt, "dt") - _as_utc(now, "now")).total_seconds())
     if seconds == 0:
-        return f"{stamp} (now)"
+        return f"{shown} (now)"
     span = _span(abs(seconds))
-    return f"{stamp} (in {span})" if seconds > 0 else f"{stamp} ({span} ago)"
+    return f"{shown} (in {span})" if seconds > 0 else f"{shown} ({span} ago)"
 
 
 # -- parsing ----------------------------------------------------------------------------
