@@ -135,10 +135,12 @@ def print_lead(services: Services, crm_id: str, fmt: str) -> int:
     if fmt == "json":
         emit_json(report)
         return 0
-    say(f"{report['id']}  {report['name']} — {report['title']} at {report['company']}")
-    say(f"  state {report['state']}, tier {report['tier']}, score {report['score']}, rep {report['rep']}")
+    role = " at ".join(part for part in (report["title"], report["company"]) if part)
+    say(f"{report['id']}  {report['name']}" + (f" — {role}" if role else ""))
+    score = "-" if report["score"] is None else report["score"]
+    say(f"  state {report['state']}, tier {report['tier']}, score {score}, rep {report['rep'] or '-'}")
     say(f"  CRM status {report['crm_status'] or '-'} ({report['source_system']})")
-    say(f"  source {report['source']} / {report['campaign']}")
+    say(f"  source {' / '.join(part for part in (report['source'], report['campaign']) if part) or '-'}")
     for line in report["routing"]:
         say(f"  {line}")
     say("\nclocks")
