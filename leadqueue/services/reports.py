@@ -239,6 +239,18 @@ def escalation(state: str, reroute_at: datetime | None, as_of: datetime) -> str:
     return state
 
 
+def _acknowledged(
+    acknowledged_at: datetime | None, state: str, started_at: datetime, deadline: datetime | None
+) -> bool:
+    """Whether a team lead has seen the clock as it is: a breached clock since its
+    breach began (an acknowledgement while it was only at risk was of that), any
+    other since it started (domain.breach_acts allows one acknowledgement per breach)."""
+    if acknowledged_at is None:
+        return False
+    since = deadline if state == "breached" and deadline is not None else started_at
+    return acknowledged_at >= since
+
+
 def _from_run(r: Any, as_of: datetime, windows: WindowLookup) -> OpenClock:
     # Unpacked once: a team has tens of thousands of clocks, and a Row's named
     # attributes cost a lookup each.
@@ -271,7 +283,7 @@ def _from_run(r: Any, as_of: datetime, windows: WindowLookup) -> OpenClock:
         paused_at,
         time_left,
         escalation(state, reroute_at, as_of),
-        acknowledged_at is not None and acknowledged_at >= started_at,
+        _acknowledged(acknowledged_at, state, started_at, deadline),
         f"{first} {last}".strip(),
         company,
     )
@@ -322,7 +334,7 @@ def replayed_clocks(
                         paused_at=s.paused_at,
                         time_left_seconds=None if time_left is None else int(time_left),
                         escalation=escalation(s.state.value, s.reroute_at, as_of),
-                        acknowledged=acked is not None and acked >= s.started_at,
+                        acknowledged=_acknowledged(acked, s.state.value, s.started_at, s.deadline),
                         name=f"{row.first_name} {row.last_name}".strip(),
                         company=row.company,
                     )
