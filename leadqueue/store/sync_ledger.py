@@ -24,8 +24,11 @@ class Pin:
 
 
 def load_pins(conn: Connection) -> dict[str, Pin]:
+    """Each writer's pin, the oldest first: a rep's first pinned key is theirs (sync.trust)."""
     rows = conn.execute(
-        select(sync_pins.c.writer, sync_pins.c.rep, sync_pins.c.public_key, sync_pins.c.source)
+        select(sync_pins.c.writer, sync_pins.c.rep, sync_pins.c.public_key, sync_pins.c.source).order_by(
+            sync_pins.c.at, sync_pins.c.writer
+        )
     )
     return {r.writer: Pin(r.writer, r.rep, r.public_key, r.source) for r in rows}
 

@@ -31,7 +31,8 @@ from leadqueue.services.maintenance import reproject
 from leadqueue.store import outbox
 from leadqueue.store import repository as repo
 from leadqueue.sync.admission import Admission, Seen
-from leadqueue.sync.publish import TakenIn
+from leadqueue.sync.keys import PUBLIC_KEY
+from leadqueue.sync.publish import SYNC_REP, TakenIn
 from leadqueue.sync.rules import check_record, show
 from leadqueue.sync.segments import Refused, SegmentRef, SharedFolder, read_file
 from leadqueue.sync.signing import Segment, open_segment
@@ -117,7 +118,8 @@ class Puller:
         now = self.s.clock.now()
         with self.s.store.write() as conn:
             known = outbox.known_files(conn)  # another sync of this store may have been first
-            trust = Trust(conn)
+            meta = outbox.all_meta(conn)
+            trust = Trust(conn, own_rep=meta.get(SYNC_REP), own_key=meta.get(PUBLIC_KEY))
             taken: list[Incoming] = []
             for incoming in files:
                 if incoming.ref.key in known:

@@ -1,0 +1,180 @@
+"""What a hostile colleague tried against signed sync after issue 19, each as a
+test: a stranger's key writing as this store's own rep, a genuine event id
+copied with other content, and records dated out of range."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from leadqueue.cli.main import main
+from leadqueue.domain.clock import FixedClock
+from leadqueue.domain.decisions import Accept
+from leadqueue.domain.policy import Policy
+from leadqueue.services.context import Services
+from leadqueue.services.decisions import DecisionService
+from leadqueue.services.roster import RosterService
+from leadqueue.store.engine import open_store
+from leadqueue.store.schema import sync_pins
+from leadqueue.sync import keys
+from leadqueue.sync.summary import SyncSummary
+from leadqueue.sync.trust import short
+from tests.conftest import NOW
+from tests.sync_helpers import (
+    ANA_LEADS,
+    BEN_LEADS,
+    Writer,
+    accepted,
+    reader,
+    record,
+    rejected,
+    state,
+    sync,
+)
+
+
+def copy(src: Services, path: Path) -> Services:
+    src.store.dispose()
+    shutil.copy(src.store.label, path)
+    return Services(store=open_store(path), policy=Policy(), clock=FixedClock(NOW))
+
+
+def reopen(services: Services) -> Services:
+    services.store.dispose()
+    return Services(store=open_store(services.store.label), policy=Policy(), clock=FixedClock(NOW))
+
+
+def accept(services: Services, crm: str, actor: str = "ana") -> None:
+    decision = Accept(next_step="call", due=NOW + timedelta(hours=3), note="Call about routing")
+    DecisionService(services).accept(crm, actor, decision)
+
+
+def public_key(services: Services) -> str:
+    with services.store.read() as conn:
+        key = keys.current_key(conn)
+    assert key is not None
+    return key.public
+
+
+def pinned(services: Services) -> dict[str, str]:
+    with services.store.read() as conn:
+        return dict(conn.execute(select(sync_pins.c.writer, sync_pins.c.public_key)).all())
+
+
+def refusal(summary: SyncSummary, path: Path) -> str:
+    (found,) = [r for r in summary.refused if r.startswith(f"{path}: ")]
+    return found
+
+
+@pytest.fixture
+def share(tmp_path: Path) -> Path:
+    folder = tmp_path / "share"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> tuple[Services, Services]:
+    """ana's store and the team lead's, copies of one store that has never synced."""
+    team = reader(tmp_path / "template.db")
+    ana = copy(team, tmp_path / "ana.db")
+    lead = copy(ana, tmp_path / "lead.db")
+    return reopen(ana), lead
+
+
+# -- 1. a rep's key is one per rep ------------------------------------------------------------
+def test_a_stranger_writing_as_this_stores_own_rep_is_refused_every_sync_and_never_pinned(
+    pair: tuple[Services, Services], share: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ana, _ = pair
+    accept(ana, ANA_LEADS[0])
+    assert sync(ana, share, "ana").publishes_as == "ana"
+    mallory = Writer(share, "ana-laptop", "ana")  # a folder of her own, writing as ana
+    path = mallory.publish([rejected(ANA_LEADS[1], "ana", reason="R1")])
+    own = public_key(ana)
+    for _ in range(2):
+        summary = sync(ana, share, "ana")
+        assert summary.received == 0
+        reason = refusal(summary, path)
+        assert "rep ana" in reason and short(mallory.key.public) in reason and short(own) in reason
+        assert "this store's own" in reason and "leadqueue reps set ana --sync-key KEY" in reason
+    assert state(ana, ANA_LEADS[1]) == "new"
+    assert "ana-laptop" not in pinned(ana)
+    ana.store.dispose()
+    assert main(["--db", ana.store.label, "--as", "ana", "sync", "--export-dir", str(share)]) == 0
+    err = capsys.readouterr().err
+    assert f"refused 1 file(s): {path}: signed by key {short(mallory.key.public)}" in err
+
+
+def test_a_stranger_pinned_for_the_own_rep_before_its_first_publish_is_refused_after_it(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    """A pin a stranger got for this store's rep while it had published nothing is
+    overruled once the store publishes: refusals then name this store's key."""
+    ana, _ = pair
+    mallory = Writer(share, "ana-evil", "ana")
+    mallory.publish([record("viewed", ANA_LEADS[2], "ana")])
+    assert sync(ana, share, "ana").received == 1  # nothing says whose key ana's is yet
+    accept(ana, ANA_LEADS[0])
+    assert sync(ana, share, "ana").publishes_as == "ana"
+    path = mallory.publish([rejected(ANA_LEADS[1], "ana", reason="R1")])
+    summary = sync(ana, share, "ana")
+    reason = refusal(summary, path)
+    assert f"rep ana signs with {short(public_key(ana))}" in reason
+    assert state(ana, ANA_LEADS[1]) == "new"
+
+
+def test_a_rep_first_seen_from_one_writer_keeps_that_key_for_every_other_writer(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    _, lead = pair
+    real = Writer(share, "ben-1", "ben")
+    real.publish([accepted(BEN_LEADS[0], "ben")])
+    assert sync(lead, share, "lee").received == 1
+    for name in ("aaa-ben", "ben-2"):  # sorting before or after the first writer
+        path = Writer(share, name, "ben").publish([rejected(BEN_LEADS[1], "ben", reason="R1")])
+        reason = refusal(sync(lead, share, "lee"), path)
+        assert f"rep ben signs with {short(real.key.public)}" in reason and "writer ben-1" in reason
+    assert state(lead, BEN_LEADS[1]) == "new"
+    assert set(pinned(lead)) == {"ben-1"}
+
+
+def test_a_rep_who_lost_their_key_is_trusted_again_through_the_roster(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    """Lost key: the store says so and publishes as a new writer; the others refuse
+    it until the roster names the new key, then take it in."""
+    ana, lead = pair
+    accept(ana, ANA_LEADS[0])
+    sync(ana, share, "ana")
+    assert sync(lead, share, "lee").received == 1
+    for key_file in keys.key_dir().iterdir():
+        key_file.unlink()
+    accept(ana, ANA_LEADS[1])
+    (notice,) = sync(ana, share, "ana").notices
+    new_key = notice.rsplit("--sync-key ", 1)[1]
+    refused = sync(lead, share, "lee")
+    assert refused.received == 0 and "leadqueue reps set ana --sync-key KEY" in refused.refused[0]
+    RosterService(lead).set("ana", {"sync_key": new_key})
+    assert sync(lead, share, "lee").received == 1
+    assert state(lead, ANA_LEADS[1]) == "accepted"
+    # and ana's own store takes in nothing of its old folder again, nor refuses it
+    again = sync(ana, share, "ana")
+    assert (again.received, again.refused) == (0, [])
+
+
+def test_only_a_rep_never_seen_before_is_trusted_on_first_use(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    _, lead = pair
+    first = Writer(share, "zzz-ben", "ben")
+    first.publish([accepted(BEN_LEADS[0], "ben")])
+    second = Writer(share, "aaa-ben", "ben")  # sorts first, same sync
+    second.publish([accepted(BEN_LEADS[1], "ben")])
+    summary = sync(lead, share, "lee")
+    assert summary.received == 1 and len(summary.refused) == 1
+    assert len(pinned(lead)) == 1
