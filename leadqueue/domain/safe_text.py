@@ -7,12 +7,19 @@ safe where it is shown or written: the one place for it.
   the screen; bidi overrides would make text read in a different order than
   it is. Each is shown as a visible symbol instead (`␛`, `\\x9b`), so nothing is
   hidden and nothing is run. Tabs and newlines stay only where asked.
-- `csv_cell`: for every cell of a CSV the program writes. OWASP's CSV
-  injection guidance: a cell starting with `=`, `+`, `-`, `@`, tab or carriage
-  return may be run as a formula by a spreadsheet, so it is prefixed with a
-  single quote, which spreadsheets show as text. A cell that is only a number
-  or a phone number (digits, spaces, `+ - ( ) .`) is left whole: no
-  spreadsheet runs it, and a quote would corrupt it for a CRM.
+- `csv_cell`: for every cell of a CSV the program writes. Control characters
+  but tab, newline and carriage return (a cell's own layout), and bidi
+  controls (overrides, embeddings, isolates and the LRM/RLM/ALM marks), are
+  shown visibly as `terminal_safe` shows them: a file printed to a terminal
+  (`--out -`) or opened in an editor runs nothing and hides nothing. Then
+  OWASP's CSV injection guidance: a cell starting with `=`, `+`, `-`, `@`,
+  tab or carriage return may be run as a formula by a spreadsheet, so it is
+  prefixed with a single quote, which spreadsheets show as text. A cell that
+  is only a number or a phone number (digits, spaces, `+ - ( ) .`) is left
+  whole: no spreadsheet runs it, and a quote would corrupt it for a CRM.
+- `json_safe`: for JSON text the program writes (JSON lines). JSON escapes C0
+  controls itself; DEL, C1 and the bidi controls it leaves raw are escaped
+  the JSON way (`\\u202e`), so the text decodes to the same data.
 """
 
 from __future__ import annotations
@@ -26,6 +33,12 @@ _NUMBER_LIKE = re.compile(r"[+-]?[0-9 ().-]*[0-9][0-9 ().-]*")
 # C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _UNSAFE_WITH_LAYOUT = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Bidi controls that reorder what a file shows: the above, and the LRM/RLM/ALM marks.
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# In a cell: C0 but tab, newline and carriage return; DEL; C1; bidi controls.
+_UNSAFE_IN_CELL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
+# What JSON leaves raw in a string (it escapes C0 itself) but a terminal acts on.
+_UNSAFE_IN_JSON = re.compile(f"[\x7f-\x9f{_BIDI}]")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -50,9 +63,24 @@ def terminal_safe(text: str, keep_layout: bool = False) -> str:
 
 
 def csv_cell(value: object) -> object:
-    """A value for a CSV cell: text a spreadsheet could run as a formula is made text."""
-    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+    """A value for a CSV cell: control characters shown visibly, and text a spreadsheet
+    could run as a formula made text. Tab, newline and carriage return stay: a note's
+    lines are its data, and CSV quotes them."""
+    if not isinstance(value, str):
+        return value
+    if _UNSAFE_IN_CELL.search(value) is not None:
+        value = _UNSAFE_IN_CELL.sub(_visible, value)
+    if not value.startswith(FORMULA_STARTS):
         return value
     if _NUMBER_LIKE.fullmatch(value):
         return value
     return "'" + value
+
+
+def json_safe(text: str) -> str:
+    """JSON text with DEL, C1 and bidi controls escaped the JSON way (`\\u009b`): the
+    same data once decoded, and nothing raw when the text is shown. C0 controls are
+    already escaped by json.dumps."""
+    if _UNSAFE_IN_JSON.search(text) is None:
+        return text
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -1,7 +1,8 @@
 """Cell values for files people open in spreadsheets and CRMs import.
 
-Every cell goes through the one neutraliser, `safe_text.csv_cell` (OWASP's CSV
-injection guidance; numbers and phone numbers stay whole). CRM files type
+Every cell goes through the one neutraliser, `safe_text.csv_cell` (control
+characters and bidi controls shown visibly; OWASP's CSV injection guidance;
+numbers and phone numbers stay whole). CRM files type
 each column: ids and date-times are validated and written as they are, free
 text is neutralised.
 """
@@ -14,7 +15,7 @@ from leadqueue.domain.safe_text import csv_cell
 
 
 def free_text(text: str) -> str:
-    """Free text in a file a spreadsheet may open: never a formula."""
+    """Free text in a file a spreadsheet may open: never a formula, nothing raw."""
     return str(csv_cell(text))
 
 

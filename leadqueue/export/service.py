@@ -5,11 +5,15 @@ hubspot) write one row per lead with its latest state, for every lead that
 has a decision or follow-up on record. `--since last` takes only what the
 store recorded after the previous export in the same format: recorded, not
 happened, so events a sync pulled in late are not missed.
+
+Nothing from data goes out raw: every CSV cell passes io.csv_out's writer
+(control characters shown visibly, formulas made text), and every JSON line
+`safe_text.json_safe` (C1 and bidi controls escaped the JSON way; JSON
+escapes C0 itself). Either may go to a terminal with `--out -`.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import sys
@@ -26,6 +30,7 @@ from sqlalchemy import Connection, func, select
 from leadqueue.domain.lifecycle import LeadState as Lifecycle
 from leadqueue.domain.lifecycle import fold
 from leadqueue.domain.records import encode, to_record
+from leadqueue.domain.safe_text import json_safe
 from leadqueue.export.errors import ExportError
 from leadqueue.export.formats import (
     CSV_COLUMNS,
@@ -37,6 +42,7 @@ from leadqueue.export.formats import (
     crm_row,
     csv_row,
 )
+from leadqueue.io.csv_out import SafeWriter
 from leadqueue.services.context import Services
 from leadqueue.store import outbox
 from leadqueue.store import repository as repo
@@ -170,7 +176,7 @@ def _write_events(
     total = int(
         conn.execute(select(func.count()).select_from(_event_query(after_seq, since).subquery())).scalar_one()
     )
-    writer = csv.writer(fh) if fmt == "csv" else None
+    writer = SafeWriter(fh) if fmt == "csv" else None
     if writer:
         writer.writerow(CSV_COLUMNS)
     result = conn.execution_options(yield_per=_CHUNK).execute(_event_query(after_seq, since))
@@ -178,7 +184,9 @@ def _write_events(
         if writer:
             writer.writerows(csv_row(r.crm_id, repo.row_to_event(r), services.policy) for r in rows)
         else:
-            fh.write("".join(encode(to_record(r.crm_id, repo.row_to_event(r))) + "\n" for r in rows))
+            fh.write(
+                "".join(json_safe(encode(to_record(r.crm_id, repo.row_to_event(r)))) + "\n" for r in rows)
+            )
         summary.rows += len(rows)
         progress(summary.rows, total)
 
@@ -218,7 +226,7 @@ def _write_leads(
     if problems:
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise ExportError("; ".join(problems[:5]) + more + "; nothing was written")
-    writer = csv.writer(fh)
+    writer = SafeWriter(fh)
     writer.writerow(crm_header(crm, services.policy))
     for start in range(0, len(mine), _CHUNK):
         chunk = mine[start : start + _CHUNK]

@@ -1,5 +1,6 @@
 """Every CSV the program writes goes through here: each cell through
-`safe_text.csv_cell`, so no cell from data is ever run as a formula."""
+`safe_text.csv_cell`, so no cell from data is ever run as a formula, and none
+carries a raw control character or bidi override to a terminal or editor."""
 
 from __future__ import annotations
 
