@@ -29,6 +29,7 @@ from tests.sync_helpers import (
     BEN_LEADS,
     Writer,
     accepted,
+    event_ids,
     reader,
     record,
     rejected,
@@ -178,3 +179,48 @@ def test_only_a_rep_never_seen_before_is_trusted_on_first_use(
     summary = sync(lead, share, "lee")
     assert summary.received == 1 and len(summary.refused) == 1
     assert len(pinned(lead)) == 1
+
+
+# -- 2. a copied event id -------------------------------------------------------------------
+def test_an_event_id_claimed_with_other_content_by_two_writers_in_one_sync_is_applied_by_neither(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    _, lead = pair
+    genuine = record("touched", BEN_LEADS[0], "ben", channel="call")
+    squat = record("viewed", ANA_LEADS[0], "ana", event_id=genuine["event_id"])
+    ben_path = Writer(share, "zzz-ben", "ben").publish([genuine])
+    ana_path = Writer(share, "aaa-ana", "ana").publish([accepted(ANA_LEADS[1], "ana"), squat])
+    summary = sync(lead, share, "lee")
+    assert genuine["event_id"] not in event_ids(lead)
+    assert summary.received == 1  # ana's other record
+    assert any(c.startswith(f"{ben_path}: line 2: ") for c in summary.id_conflicts)
+    assert any(c.startswith(f"{ana_path}: line 3: ") for c in summary.id_conflicts)
+    assert all(genuine["event_id"] in c and "neither is applied" for c in summary.id_conflicts)
+    (ben_says,) = [c for c in summary.id_conflicts if c.startswith(f"{ben_path}: ")]
+    assert f"{ana_path}: line 3" in ben_says
+
+
+def test_the_same_record_in_two_writers_is_one_event_not_a_conflict(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    _, lead = pair
+    line = accepted(ANA_LEADS[0], "ana")
+    key = Writer(share, "ana-1", "ana").key
+    Writer(share, "ana-1", "ana", key=key).publish([line])
+    Writer(share, "ana-2", "ana", key=key).publish([line])
+    summary = sync(lead, share, "lee")
+    assert (summary.received, summary.already_present, summary.id_conflicts) == (1, 1, [])
+
+
+def test_a_genuine_record_after_a_squatter_of_an_earlier_sync_names_the_writer_holding_its_id(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    _, lead = pair
+    genuine = record("touched", BEN_LEADS[0], "ben", channel="call")
+    Writer(share, "aaa-ana", "ana").publish(
+        [record("viewed", ANA_LEADS[0], "ana", event_id=genuine["event_id"])]
+    )
+    assert sync(lead, share, "lee").received == 1
+    path = Writer(share, "zzz-ben", "ben").publish([genuine])
+    (conflict,) = sync(lead, share, "lee").id_conflicts
+    assert conflict.startswith(f"{path}: line 2: ") and "writer aaa-ana" in conflict

@@ -56,11 +56,20 @@ class StoredEvent:
     actor: str
     at: datetime
     payload: Mapping[str, Any]
+    origin: str = ""  # "local", "import" or the writer it was pulled from
 
 
-def stored_events(conn: Connection, event_ids: Sequence[str]) -> dict[str, StoredEvent | dict[str, Any]]:
+@dataclass(frozen=True)
+class ParkedRecord:
+    """A pulled record still parked (its lead not here yet), and its writer."""
+
+    record: Mapping[str, Any]
+    writer: str
+
+
+def stored_events(conn: Connection, event_ids: Sequence[str]) -> dict[str, StoredEvent | ParkedRecord]:
     """The events (or, for a pulled event still parked, its record) these ids name."""
-    found: dict[str, StoredEvent | dict[str, Any]] = {}
+    found: dict[str, StoredEvent | ParkedRecord] = {}
     for i in range(0, len(event_ids), _CHUNK):
         chunk = event_ids[i : i + _CHUNK]
         q = (
@@ -71,14 +80,17 @@ def stored_events(conn: Connection, event_ids: Sequence[str]) -> dict[str, Store
                 events.c.actor,
                 events.c.at,
                 events.c.payload,
+                events.c.origin,
             )
             .join(leads, leads.c.id == events.c.lead_id)
             .where(events.c.event_id.in_(chunk))
         )
         for r in conn.execute(q):
-            found[r.event_id] = StoredEvent(r.crm_id, r.kind, r.actor, r.at, r.payload or {})
-        parked = select(sync_parked.c.event_id, sync_parked.c.record).where(sync_parked.c.event_id.in_(chunk))
-        found.update({r.event_id: r.record for r in conn.execute(parked)})
+            found[r.event_id] = StoredEvent(r.crm_id, r.kind, r.actor, r.at, r.payload or {}, r.origin)
+        parked = select(sync_parked.c.event_id, sync_parked.c.record, sync_parked.c.writer).where(
+            sync_parked.c.event_id.in_(chunk)
+        )
+        found.update({r.event_id: ParkedRecord(r.record, r.writer) for r in conn.execute(parked)})
     return found
 
 

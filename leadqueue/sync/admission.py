@@ -2,7 +2,9 @@
 store rather than on the record alone (sync.rules has that part).
 
 - Its event id: one already here with the same content is already present;
-  with other content it is a conflict, reported, never applied.
+  with other content it is a conflict, reported (naming where the one here
+  came from), never applied; one that two records taken in together claim
+  with different contents is applied from neither, and both are reported.
 - Who may record it on that lead: domain.authority, the one rule for local
   decisions and pulled records alike, given the rep (this store's roster) and
   the lead's owner before the record (its history here, with what this pull
@@ -18,7 +20,7 @@ it and asks again at the end of the sync; anything else fails for good.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -33,7 +35,8 @@ from leadqueue.domain.records import make_record, to_record
 from leadqueue.domain.roster import Rep
 from leadqueue.store import repository as repo
 from leadqueue.store.roster import load_reps
-from leadqueue.store.sync_ledger import StoredEvent, lead_owners, stored_events
+from leadqueue.store.schema import ORIGIN_IMPORT, ORIGIN_LOCAL
+from leadqueue.store.sync_ledger import ParkedRecord, StoredEvent, lead_owners, stored_events
 
 K = EventKind
 # Kinds whose arrival can change the owner a later record is checked against.
@@ -122,27 +125,73 @@ class Admission:
 
 
 class Seen:
-    """Event ids already in this store, and those this pull has taken so far, with
-    what each says: the same id saying something else is a conflict, not a repeat."""
+    """Event ids already in this store, those this pull has taken so far, and those
+    the files taken in together claim, with what each says: the same id saying
+    something else is a conflict, not a repeat. An id that two records of these
+    files claim with different contents, and that this store does not have yet,
+    is applied from neither: which one its writer's rep really made cannot be
+    told, and the one whose folder sorts first must not win."""
 
-    def __init__(self, conn: Connection, event_ids: Sequence[str]) -> None:
-        self._stored: dict[str, StoredEvent | Mapping[str, Any] | tuple[str, Event]]
-        self._stored = dict(stored_events(conn, event_ids))
+    def __init__(self, conn: Connection, claims: Sequence[tuple[str, str, Event]]) -> None:
+        """`claims`: (where, crm_id, event) for each record of the files, where is
+        its "<path>: line N"."""
+        self._stored: dict[str, StoredEvent | ParkedRecord | tuple[str, Event, str]]
+        self._stored = dict(stored_events(conn, [e.event_id for _, _, e in claims]))
+        self._contested = _contested(claims)
 
-    def verdict(self, crm_id: str, event: Event) -> str | None:
+    def verdict(self, crm_id: str, event: Event, where: str = "") -> str | None:
         """None: new. "present": the same event again. Otherwise the conflict's description."""
         known = self._stored.get(event.event_id)
         if known is None:
-            return None
+            claims = self._contested.get(event.event_id)
+            if claims is None:
+                return None
+            others = "; ".join(w for w in claims if w != where)
+            return (
+                f"event id {event.event_id} is also claimed with other content by {others}: neither is"
+                " applied"
+            )
         if isinstance(known, StoredEvent):
             said = make_record(event.event_id, known.crm_id, known.kind, known.actor, known.at, known.payload)
+            holder = _holder(known.origin)
         elif isinstance(known, tuple):  # taken by this pull
-            said = to_record(*known)
+            said = to_record(known[0], known[1])
+            holder = _holder(known[2])
         else:  # parked
-            said = dict(known)
+            said = dict(known.record)
+            holder = _holder(known.writer)
         if said == to_record(crm_id, event):
             return "present"
-        return f"event id {event.event_id} is already in this store with other content: not applied"
+        return (
+            f"event id {event.event_id} is already in this store with other content ({holder}): not applied"
+        )
 
-    def add(self, crm_id: str, event: Event) -> None:
-        self._stored[event.event_id] = (crm_id, event)
+    def add(self, crm_id: str, event: Event, writer: str) -> None:
+        self._stored[event.event_id] = (crm_id, event, writer)
+
+
+def _holder(origin: str) -> str:
+    if origin == ORIGIN_LOCAL:
+        return "recorded in this store"
+    if origin == ORIGIN_IMPORT:
+        return "from a lead import"
+    return f"from writer {origin}"
+
+
+def _contested(claims: Sequence[tuple[str, str, Event]]) -> dict[str, list[str]]:
+    """The ids claimed with more than one content, and where each claim is."""
+    by_id: dict[str, list[tuple[str, str, Event]]] = {}
+    for claim in claims:
+        by_id.setdefault(claim[2].event_id, []).append(claim)
+    contested: dict[str, list[str]] = {}
+    for event_id, group in by_id.items():
+        if len(group) < 2:
+            continue
+        contents: list[dict[str, Any]] = []
+        for _, crm_id, event in group:
+            said = to_record(crm_id, event)
+            if said not in contents:
+                contents.append(said)
+        if len(contents) > 1:
+            contested[event_id] = [where for where, _, _ in group]
+    return contested

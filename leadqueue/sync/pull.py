@@ -134,7 +134,7 @@ class Puller:
                 taken.append(incoming)
             records = [r for incoming in taken for r in incoming.records]
             lead_ids = repo.ids_for(conn, sorted({r.crm_id for r in records}))
-            seen = Seen(conn, [r.event.event_id for r in records])
+            seen = Seen(conn, [(_line_of(i, r), r.crm_id, r.event) for i in taken for r in i.records])
             admission = Admission(conn, self.s.policy, sorted(set(lead_ids.values())))
             rows: list[dict[str, Any]] = []
             parked: list[dict[str, Any]] = []
@@ -143,12 +143,13 @@ class Puller:
             for incoming in taken:
                 ref = incoming.ref
                 for r in incoming.records:
-                    said = seen.verdict(r.crm_id, r.event)
+                    where = _line_of(incoming, r)
+                    said = seen.verdict(r.crm_id, r.event, where)
                     if said == "present":
                         summary.already_present += 1
                         continue
                     if said is not None:
-                        summary.id_conflicts.append(f"{ref.path}: line {r.line}: {said}")
+                        summary.id_conflicts.append(f"{where}: {said}")
                         continue
                     lead_id = lead_ids.get(r.crm_id)
                     if lead_id is not None:
@@ -158,13 +159,13 @@ class Puller:
                             rows.append(repo.event_values(lead_id, r.event, ref.writer))
                             affected[lead_id] = None
                             new_ids.add(r.event.event_id)
-                            seen.add(r.crm_id, r.event)
+                            seen.add(r.crm_id, r.event, ref.writer)
                             continue
                         if verdict.final:
                             summary.bad_records.append(f"{ref.path}: line {r.line}: {verdict.reason}")
                             continue
                         self.held += 1
-                    seen.add(r.crm_id, r.event)
+                    seen.add(r.crm_id, r.event, ref.writer)
                     parked.append(
                         {
                             "event_id": r.event.event_id,
@@ -233,3 +234,8 @@ class Puller:
             return f"event {row.event_id} from writer {row.writer}"
         name, _, line = str(row.source).rpartition(":")
         return f"{self.folder.base / name}: line {line}"
+
+
+def _line_of(incoming: Incoming, record: Record) -> str:
+    """A record's file and line, as a problem with it is reported."""
+    return f"{incoming.ref.path}: line {record.line}"
