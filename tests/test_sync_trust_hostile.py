@@ -224,3 +224,30 @@ def test_a_genuine_record_after_a_squatter_of_an_earlier_sync_names_the_writer_h
     path = Writer(share, "zzz-ben", "ben").publish([genuine])
     (conflict,) = sync(lead, share, "lee").id_conflicts
     assert conflict.startswith(f"{path}: line 2: ") and "writer aaa-ana" in conflict
+
+
+# -- 3. instants out of range -----------------------------------------------------------------
+def test_a_record_dated_in_the_future_is_refused_beyond_a_small_clock_skew(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    _, lead = pair
+    far = record("touched", BEN_LEADS[0], "ben", at=NOW.replace(year=2199), channel="call")
+    soon = record("touched", BEN_LEADS[1], "ben", at=NOW + timedelta(minutes=30), channel="call")
+    skewed = record("touched", BEN_LEADS[2], "ben", at=NOW + timedelta(minutes=5), channel="call")
+    path = Writer(share, "ben-1", "ben").publish([far, soon, skewed])
+    summary = sync(lead, share, "lee")
+    assert summary.received == 1 and skewed["event_id"] in event_ids(lead)
+    for line in (2, 3):
+        (bad,) = [b for b in summary.bad_records if b.startswith(f"{path}: line {line}: ")]
+        assert "dated in the future" in bad
+
+
+def test_a_record_dated_before_the_leads_first_event_here_is_taken_in(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    """Stores import at different times: an early record is no sign of forgery (and
+    backdating under a writer's own key cannot be told without trusted time)."""
+    _, lead = pair
+    early = record("touched", BEN_LEADS[0], "ben", at=NOW - timedelta(days=30), channel="call")
+    Writer(share, "ben-1", "ben").publish([early])
+    assert sync(lead, share, "lee").received == 1

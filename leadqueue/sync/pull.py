@@ -99,13 +99,14 @@ class Puller:
         incoming = Incoming(ref, segment, own)
         rep = segment.header.rep
         policy = self.s.policy
+        now = self.s.clock.now()
         for n, line in enumerate(segment.lines, start=2):
             try:
                 try:
                     record = json.loads(line)
                 except ValueError as exc:
                     raise RecordError(f"not JSON ({exc})") from None
-                crm_id, event = check_record(record, policy)
+                crm_id, event = check_record(record, policy, now)
                 if event.actor != rep:
                     raise RecordError(f"actor {show(event.actor)} is not {rep}, the rep its writer writes as")
             except RecordError as exc:
@@ -197,9 +198,10 @@ class Puller:
             if ready:
                 admission = Admission(conn, self.s.policy, sorted({r.lead_id for r in ready}))
                 waiting: list[tuple[Any, Event, str]] = []
+                now = self.s.clock.now()
                 for r in ready:
                     try:
-                        _, event = check_record(r.record, self.s.policy)
+                        _, event = check_record(r.record, self.s.policy, now)
                     except RecordError as exc:  # parked by a version that checked less
                         summary.bad_records.append(f"{self._where(r)}: {exc}")
                         done.append(r.event_id)

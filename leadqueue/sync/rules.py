@@ -1,8 +1,9 @@
 """What a synced record may say, checked on the record alone (the policy aside):
 its kind, the fields of that kind and their values, as a local decision's
-are checked before it is written (domain.decisions), and lengths and instants
-the store can hold. Whether its writer may say it about that lead is for
-sync.admission, which has the store.
+are checked before it is written (domain.decisions), lengths and instants
+the store can hold, and (given this store's clock) a date not in the
+future. Whether its writer may say it about that lead is for sync.admission,
+which has the store.
 
 A record that fails is skipped and reported (RecordError); it never stops the
 rest of its file, and never reaches the store, where it could crash a fold
@@ -13,7 +14,7 @@ whole transaction (an `at` in year 9999, an event id longer than the column).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from leadqueue.domain.decisions import NEXT_STEP_KINDS, TOUCH_CHANNELS
@@ -27,16 +28,28 @@ from leadqueue.domain.years import MAX_YEAR, MIN_YEAR
 MAX_EVENT_ID = 36  # events.event_id
 MAX_LEAD_ID = 64  # leads.crm_id
 MAX_REP = 120  # reps.key, events.actor
+# How far a writer's clock may run ahead of this store's: a record dated later
+# than that after this store's now is refused ("dated in the future").
+MAX_CLOCK_SKEW = timedelta(minutes=10)
 _SHOWN = 40
 
 K = EventKind
 Check = Callable[[Any, Mapping[str, Any], Event, Policy], None]
 
 
-def check_record(record: Any, policy: Policy) -> tuple[str, Event]:
+def check_record(record: Any, policy: Policy, now: datetime | None = None) -> tuple[str, Event]:
     """(crm_id, event) from a decoded record that says only what a writer may
-    say; RecordError naming the field otherwise."""
+    say; RecordError naming the field otherwise. Given this store's `now`, a
+    record dated more than MAX_CLOCK_SKEW after it is refused. (One dated long
+    ago is not: stores import at different times, and a writer backdating under
+    its own key cannot be told without a trusted time.)"""
     crm_id, event = from_record(record)
+    if now is not None and event.at > now + MAX_CLOCK_SKEW:
+        minutes = int(MAX_CLOCK_SKEW.total_seconds() // 60)
+        raise RecordError(
+            f"dated in the future: {event.at.isoformat()} is more than {minutes} min after this"
+            f" store's clock ({now.isoformat()})"
+        )
     _fits("event_id", event.event_id, MAX_EVENT_ID)
     _fits("lead_id", crm_id, MAX_LEAD_ID)
     _fits("actor", event.actor, MAX_REP)
