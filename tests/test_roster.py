@@ -416,7 +416,8 @@ def test_reps_add_list_and_set_from_the_command_line(db: Path, capsys: pytest.Ca
 
     code, out, _ = run(capsys, "--db", str(db), "reps")
     lines = out.splitlines()
-    assert code == 0 and lines[0].split() == ["key", "name", "email", "zone", "role", "crm_ids", "aliases"]
+    header = ["key", "name", "email", "zone", "role", "crm_ids", "aliases", "sync_key"]
+    assert code == 0 and lines[0].split() == header
     assert lines[1].split() == [
         "ana",
         "Ana",
@@ -426,6 +427,7 @@ def test_reps_add_list_and_set_from_the_command_line(db: Path, capsys: pytest.Ca
         "lead",
         "005A;005B;005C",
         "Annie",
+        "-",
     ]
     assert "james-okafor  James Okafor" in out and "America/New_York (team)" in out
 
@@ -439,6 +441,7 @@ def test_reps_add_list_and_set_from_the_command_line(db: Path, capsys: pytest.Ca
         "role": "lead",
         "crm_ids": ["005A", "005B", "005C"],
         "aliases": ["Annie"],
+        "sync_key": None,
     }
     assert shown["maria-santos"]["zone"] is None and shown["maria-santos"]["role"] == "rep"
 
@@ -453,6 +456,7 @@ def test_reps_add_list_and_set_from_the_command_line(db: Path, capsys: pytest.Ca
         "role": "lead",
         "crm_ids": "005A;005B;005C",
         "aliases": "Annie",
+        "sync_key": "",
     }
     assert rows[1]["zone"] == ""
 

@@ -10,9 +10,11 @@ from leadqueue.cli.output import emit_csv, emit_json, say
 from leadqueue.cli.render import table
 from leadqueue.domain.roster import FIELDS, LIST_FIELDS, ROUTING_FIELDS, SEPARATOR, Rep
 from leadqueue.domain.when import parse_when
+from leadqueue.io.roster_file import COLUMNS
 from leadqueue.services.roster import RosterRejected, RosterService
 
 _SHOWN_PROBLEMS = 50
+_KEY_SHOWN = 12  # characters of a sync key the table shows: enough to tell two apart
 
 
 def run_reps(ctx: Context, args: argparse.Namespace) -> int:
@@ -66,6 +68,13 @@ def _cells(rep: Rep, team_zone: str) -> dict[str, Any]:
     }
 
 
+def _short_key(key: str | None) -> str:
+    """A sync key as the table shows it: its start, or "-" for none (json and csv give it whole)."""
+    if not key:
+        return "-"
+    return key if len(key) <= _KEY_SHOWN else key[:_KEY_SHOWN] + "…"
+
+
 def _routing_cells(rep: Rep) -> dict[str, Any]:
     """The routing fields the rep has (none: nothing, so a roster without routing reads as before)."""
     cells = {f: getattr(rep, f) for f in ROUTING_FIELDS if getattr(rep, f) is not None}
@@ -77,12 +86,14 @@ def _routing_cells(rep: Rep) -> dict[str, Any]:
 def _print_roster(reps: list[Rep], fmt: str, team_zone: str) -> None:
     routing = [f for f in ROUTING_FIELDS if any(getattr(r, f) is not None for r in reps)]
     if fmt == "json":
-        emit_json([r.record() | _routing_cells(r) for r in reps])
+        emit_json([r.record() | {"sync_key": r.sync_key} | _routing_cells(r) for r in reps])
     elif fmt == "csv":
-        # The columns `reps import` reads; a blank zone is the team's.
-        emit_csv(({**_cells(r, team_zone), "zone": r.zone or ""} for r in reps), list(FIELDS))
+        # The columns `reps import` reads; a blank zone is the team's, a blank sync key none.
+        rows = ({**_cells(r, team_zone), "zone": r.zone or "", "sync_key": r.sync_key or ""} for r in reps)
+        emit_csv(rows, list(COLUMNS))
     elif reps:
-        say(table([_cells(r, team_zone) | _routing_cells(r) for r in reps], [*FIELDS, *routing]))
+        rows = [_cells(r, team_zone) | {"sync_key": _short_key(r.sync_key)} | _routing_cells(r) for r in reps]
+        say(table(rows, [*FIELDS, "sync_key", *routing]))
     else:
         say("(no reps yet: add one with `leadqueue reps add KEY --name NAME`)")
 
@@ -97,7 +108,7 @@ def _changed(before: Rep | None, after: Rep, team_zone: str, recomputed: int) ->
     new = _cells(after, team_zone)
     diffs = [f"{f} {old.get(f) or '-'} -> {new[f] or '-'}" for f in FIELDS if old.get(f) != new[f]]
     old_key = before.sync_key if before else None
-    if old_key != after.sync_key:  # not a roster file's column: said apart
+    if old_key != after.sync_key:  # not one of the rep's FIELDS: said apart
         diffs.append(f"sync key {old_key or '-'} -> {after.sync_key or '-'}")
     was, now = (_routing_cells(before) if before else {}), _routing_cells(after)
     diffs += [

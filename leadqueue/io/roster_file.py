@@ -18,6 +18,9 @@ from leadqueue.io.crm_users import UserList
 from leadqueue.io.errors import ImportFileError
 from leadqueue.io.reader import read_text, sniff_delimiter
 
+# A roster file's columns: the rep's fields, and the key their store signs sync
+# segments with (validated as `reps set --sync-key` validates it).
+COLUMNS = (*FIELDS, "sync_key")
 # Other spellings a hand-made file may use for a column.
 _SYNONYMS = {"time_zone": "zone", "timezone": "zone", "crm_id": "crm_ids", "alias": "aliases"}
 
@@ -50,11 +53,11 @@ def _normalise(header: str) -> str:
 def _column(header: str) -> str | None:
     name = "_".join(header.strip().casefold().split())
     name = _SYNONYMS.get(name, name)
-    return name if name in FIELDS else None
+    return name if name in COLUMNS else None
 
 
 def _unknown(path: Path, header: str) -> ImportFileError:
-    return ImportFileError(f"{path}: unknown column {header!r}; the columns are {', '.join(FIELDS)}")
+    return ImportFileError(f"{path}: unknown column {header!r}; the columns are {', '.join(COLUMNS)}")
 
 
 def read_roster(path: Path, encoding: str | None = None) -> RosterFile | UserList:
@@ -97,7 +100,7 @@ def _read_csv(path: Path, text: str) -> RosterFile | UserList:
             raise ImportFileError(f"{path}: column {column!r} appears twice in the header")
         columns.append(column)
     if "key" not in columns:
-        raise ImportFileError(f"{path}: no 'key' column; the columns are {', '.join(FIELDS)}")
+        raise ImportFileError(f"{path}: no 'key' column; the columns are {', '.join(COLUMNS)}")
     out = RosterFile(path)
     for n, cells in rows:
         where = f"row {n}"
@@ -107,7 +110,12 @@ def _read_csv(path: Path, text: str) -> RosterFile | UserList:
             continue
         # Spreadsheets drop trailing empty cells: a short row has blanks there.
         padded = [*cells, *[""] * (len(columns) - len(cells))]
-        out.records.append(RosterRecord(where, dict(zip(columns, padded, strict=True))))
+        record = dict(zip(columns, padded, strict=True))
+        if "sync_key" in record:
+            # A key starting with "+" (base64 has it) is written with the formula quote
+            # by `reps --format csv`; no key holds a quote, so it is only that quote.
+            record["sync_key"] = record["sync_key"].removeprefix("'")
+        out.records.append(RosterRecord(where, record))
     return out
 
 
@@ -130,7 +138,7 @@ def _read_jsonl(path: Path, text: str) -> RosterFile:
         for header, value in obj.items():
             column = _column(str(header))
             if column is None:
-                reason = f"unknown column; the columns are {', '.join(FIELDS)}"
+                reason = f"unknown column; the columns are {', '.join(COLUMNS)}"
                 problems.append(RecordProblem(where, str(header), reason))
             elif column in cells:
                 problems.append(RecordProblem(where, str(header), f"{column!r} is given twice"))
