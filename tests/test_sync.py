@@ -19,10 +19,11 @@ from leadqueue.domain.decisions import Accept, Reject, Touch
 from leadqueue.domain.policy import Policy
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import DecisionService
+from leadqueue.services.roster import RosterService
 from leadqueue.store import outbox
 from leadqueue.store.engine import open_store
 from leadqueue.store.schema import events
-from leadqueue.sync import segments
+from leadqueue.sync import keys, segments
 from leadqueue.sync.segments import FolderUnreachable, SharedFolder
 from leadqueue.sync.service import SyncService
 from tests.conftest import NOW
@@ -212,6 +213,12 @@ def test_conflicting_decisions_keep_the_first_to_arrive(pair: tuple[Services, Se
     accept(a, "00Q000000000000")  # the rep accepts ...
     DecisionService(b).reject("00Q000000000000", "ana", Reject(reason="R4"))  # ... and rejects elsewhere
     SyncService(a, share, "ana").run()
+    # Two stores publishing as ana: a rep has one key, so b takes in a's only once
+    # its roster says a's key is ana's (sync.trust).
+    with a.store.read() as conn:
+        a_key = keys.current_key(conn)
+    assert a_key is not None
+    RosterService(b).set("ana", {"sync_key": a_key.public})
     result = SyncService(b, share, "lead").run()
     assert (result.received, result.conflicts) == (1, 1)
     from leadqueue.store.repository import find_lead
