@@ -6,18 +6,12 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from leadqueue.domain.safe_text import terminal_safe
+from leadqueue.domain.safe_text import json_safe, terminal_safe
 from leadqueue.io.csv_out import SafeDictWriter
-
-# What JSON allows raw inside a string but a terminal would act on: C1 controls
-# and bidi overrides (json.dumps already escapes C0). Escaped the JSON way, the
-# output is the same data and still valid JSON.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def say(text: str = "", err: bool = False, end: str = "\n") -> None:
@@ -28,7 +22,7 @@ def say(text: str = "", err: bool = False, end: str = "\n") -> None:
 
 def emit_json(data: Any) -> None:
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-    sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+    sys.stdout.write(json_safe(text) + "\n")
 
 
 def emit_csv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> None:
