@@ -8,6 +8,7 @@ import socket
 from pathlib import Path
 
 from leadqueue.cli.common import Context
+from leadqueue.cli.errors import CommandError
 from leadqueue.cli.output import say
 from leadqueue.cli.progress import progress_bar
 
@@ -34,7 +35,10 @@ def run_sync(ctx: Context, a: argparse.Namespace, export_dir: Path) -> int:
     hint = rep or ctx.actor or socket.gethostname()  # only names the writer's folder
     with progress_bar("syncing") as progress:
         summary = SyncService(ctx.services, export_dir, hint, a.segment_events, progress, rep=rep).run()
-    for problem in summary.problems():
+    for problem in summary.problems(with_refusal=False):
         say(f"leadqueue: warning: {problem}", err=True)
     say(summary.line())
+    if summary.publish_refused:
+        # The others' events were taken in, but this store's did not go out: a failed sync.
+        raise CommandError(summary.publish_refused)
     return 0

@@ -15,6 +15,10 @@ them. Anything else in the folder moves nothing: a file nobody signed is
 refused and reported; a segment this key signed with other lines is one this
 store published and then forgot (it was restored from a backup), whose events
 are taken back in, and whose names the next segments come after.
+
+Nothing is published through a writer folder that is a file or a symbolic
+link (every other store refuses a linked folder); the events wait, the pull
+still runs, and the sync says it failed.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from leadqueue.sync.keys import SigningKey
 from leadqueue.sync.segments import (
     SEGMENT_MAX_BYTES,
     FolderUnreachable,
+    NotOwnFolder,
     Refused,
     SegmentRef,
     SharedFolder,
@@ -99,20 +104,39 @@ class Publisher:
         """Publish every unsent line; the writer id, and what the pull needs to know."""
         # One transaction per segment: the app's own writes wait at most one segment.
         taken_in: TakenIn | None = None
-        with self.s.store.write() as conn:
-            meta = outbox.all_meta(conn)
-            me, fresh = self._identity(conn, meta, summary)
-            if not fresh:
-                taken_in = self._start(conn, me, meta, summary)
-        if fresh:
-            # A new writer id or key is committed on its own, so that a run killed
-            # later still finds its segments under the same name and key.
+        me: Identity | None = None
+        try:
             with self.s.store.write() as conn:
-                taken_in = self._start(conn, me, outbox.all_meta(conn), summary)
-        while taken_in is None:
-            with self.s.store.write() as conn:
-                taken_in = self._publish_step(conn, me, summary)
+                meta = outbox.all_meta(conn)
+                me, fresh = self._identity(conn, meta, summary)
+                if not fresh:
+                    taken_in = self._start(conn, me, meta, summary)
+            if fresh:
+                # A new writer id or key is committed on its own, so that a run killed
+                # later still finds its segments under the same name and key.
+                with self.s.store.write() as conn:
+                    taken_in = self._start(conn, me, outbox.all_meta(conn), summary)
+            while taken_in is None:
+                with self.s.store.write() as conn:
+                    taken_in = self._publish_step(conn, me, summary)
+        except NotOwnFolder as exc:
+            # The transaction it was raised in was rolled back: whatever it would have
+            # published stays unsent. (An identity just made was committed before.)
+            taken_in = self._refused(exc, summary)
+        assert me is not None  # NotOwnFolder comes from writing, after the identity
         return me.writer, taken_in
+
+    def _refused(self, exc: NotOwnFolder, summary: SyncSummary) -> TakenIn:
+        """What the pull needs when publishing stopped at a writer folder that is
+        not a folder, with the refusal in the summary: the pull still runs."""
+        self.own.clear()  # found in a transaction that was rolled back
+        with self.s.store.read() as conn:
+            summary.unsent = outbox.unsent_count(conn)
+            taken_in = TakenIn(outbox.known_files(conn), outbox.parked_count(conn), [])
+        done = "nothing was sent" if summary.sent == 0 else f"{summary.sent} event(s) were sent, then no more"
+        waiting = f" ({summary.unsent} event(s) wait in the outbox)" if summary.unsent else ""
+        summary.publish_refused = f"{exc}: {done}{waiting}"
+        return taken_in
 
     def _identity(
         self, conn: Connection, meta: Mapping[str, str], summary: SyncSummary
@@ -140,6 +164,7 @@ class Publisher:
         self, conn: Connection, me: Identity, meta: Mapping[str, str], summary: SyncSummary
     ) -> TakenIn | None:
         """Clean up after a killed run, then publish the first segment."""
+        self.folder.check_own(me.writer)  # before anything is read from it or written to it
         summary.stale_temps_removed = self.folder.remove_stale_temps(me.writer)
         files = outbox.known_files(conn)
         through = self._recover(conn, me, files, int(meta.get(outbox.PUBLISHED_THROUGH) or 0), summary)

@@ -21,6 +21,7 @@ of one.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -53,6 +54,11 @@ _NOT_READABLE_ERRNOS = {errno.EACCES, errno.EPERM, errno.ENXIO, errno.EISDIR, er
 
 class FolderUnreachable(OSError):
     """The shared folder cannot be used now; events stay in the outbox."""
+
+
+class NotOwnFolder(FolderUnreachable):
+    """This store's writer folder is something else (a file, a symbolic link):
+    nothing is published through it; events stay in the outbox."""
 
 
 class Refused(ValueError):
@@ -130,6 +136,8 @@ def read_file(path: Path, cap: int | None = None) -> bytes | None:
 
 def _file_type(mode: int) -> str:
     for test, what in (
+        (stat.S_ISREG, "a file"),
+        (stat.S_ISLNK, "a symbolic link"),
         (stat.S_ISFIFO, "a FIFO"),
         (stat.S_ISDIR, "a directory"),
         (stat.S_ISCHR, "a character device"),
@@ -159,7 +167,7 @@ class PendingSegment:
                 os.close(self.fd)
             os.replace(self.temp, self.final)
         except OSError as exc:
-            self.temp.unlink(missing_ok=True)
+            _remove(self.temp)
             raise FolderUnreachable(f"cannot write {self.final}: {exc.strerror or exc}") from exc
         fsync_dir(self.final.parent)
         return self.final
@@ -191,6 +199,21 @@ class SharedFolder:
                 f"export folder {self.root} is not reachable: {exc.strerror or exc}"
             ) from exc
 
+    def check_own(self, writer: str) -> None:
+        """NotOwnFolder unless this store's writer folder is a folder, or not there
+        yet (it is made by the first write). A file or a symbolic link in its
+        place is never written through: every other store refuses a linked
+        folder, so what went there would never arrive."""
+        folder = self.writer_dir(writer)
+        try:
+            mode = folder.lstat().st_mode
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise FolderUnreachable(f"cannot reach {folder}: {exc.strerror or exc}") from exc
+        if not stat.S_ISDIR(mode):
+            raise NotOwnFolder(f"{folder} is {_file_type(mode)}, not this store's writer folder")
+
     def writer_dir(self, writer: str) -> Path:
         return self.base / writer
 
@@ -206,6 +229,7 @@ class SharedFolder:
         folder = self.writer_dir(writer)
         final = folder / name
         temp = folder / f".{name}.{os.getpid()}.{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}"
+        self.check_own(writer)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
@@ -215,7 +239,7 @@ class SharedFolder:
                 os.close(fd)
                 raise
         except OSError as exc:
-            temp.unlink(missing_ok=True)
+            _remove(temp)
             raise FolderUnreachable(f"cannot write {final}: {exc.strerror or exc}") from exc
         return PendingSegment(fd, temp, final)
 
@@ -283,6 +307,13 @@ class SharedFolder:
         except Refused as exc:
             raise Refused(f"{ref.path}: {exc}") from None
         return [json.loads(line) for line in segment.lines]
+
+
+def _remove(temp: Path) -> None:
+    """A temporary file of a failed write, if it is there: its folder may not be
+    a folder any more (NotADirectoryError), which is for the caller to report."""
+    with contextlib.suppress(OSError):
+        temp.unlink()
 
 
 def write_all(fd: int, parts: Sequence[bytes]) -> None:

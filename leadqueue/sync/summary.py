@@ -25,6 +25,8 @@ class SyncSummary:
     notices: list[str] = field(default_factory=list)  # what this store did about itself
     foreign_actor: int = 0  # published events made here as another rep than the store's
     publishes_as: str | None = None
+    # Why nothing (more) was published, though the pull ran: the sync failed.
+    publish_refused: str | None = None
 
     @property
     def bad_segments(self) -> list[str]:
@@ -34,6 +36,8 @@ class SyncSummary:
     def line(self) -> str:
         text = f"sent {self.sent}, received {self.received}, already present {self.already_present}"
         extras = []
+        if self.publish_refused is not None:
+            extras.append(f"{self.unsent} not sent" if self.unsent else "could not publish")
         if self.waiting_for_lead:
             extras.append(f"{self.waiting_for_lead} waiting for a lead this store has not imported")
         if self.conflicts:
@@ -53,7 +57,8 @@ class SyncSummary:
     @property
     def needs_attention(self) -> bool:
         return bool(
-            self.refused
+            self.publish_refused
+            or self.refused
             or self.bad_records
             or self.id_conflicts
             or self.conflicts
@@ -61,12 +66,15 @@ class SyncSummary:
             or self.foreign_actor
         )
 
-    def problems(self) -> list[str]:
+    def problems(self, with_refusal: bool = True) -> list[str]:
         """One line each: what was refused, skipped or done about this store, safe to print.
+        The first is why nothing was published, if so, unless `with_refusal` is
+        False (the CLI says it as its error).
 
         Paths and reasons quote what files in the shared folder say: every line
         goes through terminal_safe, so no control character reaches a terminal."""
-        lines = list(self.notices)
+        lines = [self.publish_refused] if with_refusal and self.publish_refused else []
+        lines += self.notices
         if self.refused:
             lines.append(f"refused {len(self.refused)} file(s): {'; '.join(self.refused)}")
         listed = [*self.bad_records, *self.id_conflicts]

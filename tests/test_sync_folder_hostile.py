@@ -1,0 +1,182 @@
+"""Sync when the shared folder itself is tampered with: this store's writer folder
+replaced by a file or a symbolic link, an empty or wrong --export-dir, an --as
+no one checked, and this store's own segments deleted (issue 19, point 3: in no
+case is a decision left unsent while sync reports success)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import timedelta
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+from leadqueue.cli.main import main
+from leadqueue.domain.clock import FixedClock
+from leadqueue.domain.decisions import Accept
+from leadqueue.domain.policy import Policy
+from leadqueue.services.context import Services
+from leadqueue.services.decisions import DecisionService
+from leadqueue.store import outbox
+from leadqueue.store.engine import open_store
+from leadqueue.sync import segments
+from leadqueue.sync.segments import NotOwnFolder, SharedFolder
+from leadqueue.sync.service import SyncService
+from tests.conftest import NOW
+from tests.sync_helpers import ANA_LEADS, BEN_LEADS, Writer, accepted, reader, state, sync
+
+
+def copy(src: Services, path: Path) -> Services:
+    src.store.dispose()
+    shutil.copy(src.store.label, path)
+    return Services(store=open_store(path), policy=Policy(), clock=FixedClock(NOW))
+
+
+def reopen(services: Services) -> Services:
+    services.store.dispose()
+    return Services(store=open_store(services.store.label), policy=Policy(), clock=FixedClock(NOW))
+
+
+def accept(services: Services, crm: str, actor: str = "ana") -> None:
+    decision = Accept(next_step="call", due=NOW + timedelta(hours=3), note="Call about routing")
+    DecisionService(services).accept(crm, actor, decision)
+
+
+def own_folder(services: Services, share: Path) -> Path:
+    with services.store.read() as conn:
+        writer = outbox.read_meta(conn, outbox.WRITER_ID)
+    assert writer is not None
+    return SharedFolder(share).writer_dir(writer)
+
+
+def unsent(services: Services) -> int:
+    with services.store.read() as conn:
+        return outbox.unsent_count(conn)
+
+
+def cli_sync(services: Services, share: str, rep: str = "ana") -> int:
+    return main(["--db", services.store.label, "--as", rep, "sync", "--export-dir", share])
+
+
+@pytest.fixture
+def share(tmp_path: Path) -> Path:
+    folder = tmp_path / "share"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> tuple[Services, Services]:
+    """ana's store and the team lead's, copies of one store that has never synced."""
+    team = reader(tmp_path / "template.db")
+    ana = copy(team, tmp_path / "ana.db")
+    lead = copy(ana, tmp_path / "lead.db")
+    return reopen(ana), lead
+
+
+@pytest.fixture
+def published(pair: tuple[Services, Services], share: Path) -> tuple[Services, Path]:
+    """ana's store after one decision went out, with a second waiting; ben has published one."""
+    ana, _ = pair
+    accept(ana, ANA_LEADS[0])
+    assert sync(ana, share, "ana").sent == 1
+    accept(ana, ANA_LEADS[1])
+    Writer(share, "ben-0000000001", "ben").publish([accepted(BEN_LEADS[0], "ben")])
+    return ana, own_folder(ana, share)
+
+
+# -- 1. the own writer folder replaced by a file ----------------------------------------------------
+def test_an_own_writer_folder_replaced_by_a_file_sends_nothing_and_the_pull_still_runs(
+    published: tuple[Services, Path], share: Path
+) -> None:
+    ana, folder = published
+    shutil.rmtree(folder)
+    folder.write_text("x")
+
+    summary = sync(ana, share, "ana")
+    assert summary.publish_refused == (
+        f"{folder} is a file, not this store's writer folder:"
+        " nothing was sent (1 event(s) wait in the outbox)"
+    )
+    assert (summary.sent, summary.unsent, summary.received) == (0, 1, 1)
+    assert summary.needs_attention and summary.problems()[0] == summary.publish_refused
+    assert "1 not sent" in summary.line()
+    assert unsent(ana) == 1
+    assert folder.read_text() == "x"
+    assert state(ana, BEN_LEADS[0]) == "accepted"  # ben's decision came in all the same
+
+
+def test_the_cli_says_the_writer_folder_is_a_file_in_one_line_and_fails(
+    published: tuple[Services, Path], share: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ana, folder = published
+    shutil.rmtree(folder)
+    folder.write_text("x")
+    ana.store.dispose()
+    for _ in range(2):  # every later sync, not only the first
+        assert cli_sync(ana, str(share)) == 1
+        out, err = capsys.readouterr()
+        assert err.splitlines() == [
+            f"leadqueue: error: {folder} is a file, not this store's writer folder:"
+            " nothing was sent (1 event(s) wait in the outbox)"
+        ]
+        assert out.startswith("sent 0, received")
+    assert unsent(reopen(ana)) == 1
+
+
+def test_a_writer_folder_replaced_while_publishing_keeps_the_rest_unsent(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    ana, _ = pair
+    accept(ana, ANA_LEADS[0])
+    sync(ana, share, "ana")
+    folder = own_folder(ana, share)
+    accept(ana, ANA_LEADS[1])
+    accept(ana, ANA_LEADS[2])
+    finish = segments.PendingSegment.finish
+
+    def finish_then_replace(pending: segments.PendingSegment) -> Path:
+        done = finish(pending)
+        shutil.rmtree(folder)
+        folder.write_text("x")
+        return done
+
+    with mock.patch.object(segments.PendingSegment, "finish", finish_then_replace):
+        summary = SyncService(ana, share, "ana", segment_events=1).run()
+    assert summary.sent == 1 and summary.unsent == 1
+    assert summary.publish_refused is not None
+    assert "1 event(s) were sent, then no more" in summary.publish_refused
+    assert unsent(ana) == 1
+
+
+def test_writing_a_segment_into_a_writer_folder_that_is_a_file_is_refused_not_a_crash(share: Path) -> None:
+    folder = SharedFolder(share)
+    folder.check()
+    folder.writer_dir("ana-1").write_text("x")
+    with pytest.raises(NotOwnFolder, match="is a file, not this store's writer folder"):
+        folder.write_segment("ana-1", "000000000001-000000000001.jsonl", b"{}\n", [b"{}\n"])
+
+
+# -- 2. the own writer folder replaced by a symbolic link ---------------------------------------------
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_an_own_writer_folder_replaced_by_a_symbolic_link_is_never_written_through(
+    published: tuple[Services, Path], share: Path, tmp_path: Path
+) -> None:
+    ana, folder = published
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.rmtree(folder)
+    folder.symlink_to(elsewhere, target_is_directory=True)
+
+    summary = sync(ana, share, "ana")
+    assert summary.publish_refused is not None
+    assert summary.publish_refused.startswith(f"{folder} is a symbolic link, not this store's writer folder")
+    assert (summary.sent, summary.unsent) == (0, 1)
+    assert list(elsewhere.iterdir()) == []
+    assert unsent(ana) == 1
+
+    folder.unlink()  # put right: the decision goes out
+    again = sync(ana, share, "ana")
+    assert (again.sent, again.unsent, again.publish_refused) == (1, 0, None)
