@@ -22,7 +22,7 @@ from leadqueue.services.decisions import DecisionService
 from leadqueue.store import outbox
 from leadqueue.store.engine import open_store
 from leadqueue.sync import segments
-from leadqueue.sync.segments import NotOwnFolder, SharedFolder
+from leadqueue.sync.segments import FolderUnreachable, NotOwnFolder, SharedFolder
 from leadqueue.sync.service import SyncService
 from tests.conftest import NOW
 from tests.sync_helpers import ANA_LEADS, BEN_LEADS, Writer, accepted, reader, state, sync
@@ -180,3 +180,59 @@ def test_an_own_writer_folder_replaced_by_a_symbolic_link_is_never_written_throu
     folder.unlink()  # put right: the decision goes out
     again = sync(ana, share, "ana")
     assert (again.sent, again.unsent, again.publish_refused) == (1, 0, None)
+
+
+# -- 3. the export folder given --------------------------------------------------------------------
+def test_an_empty_export_dir_is_refused_and_nothing_lands_in_the_current_directory(
+    pair: tuple[Services, Services],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ana, _ = pair
+    accept(ana, ANA_LEADS[0])
+    ana.store.dispose()
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    assert cli_sync(ana, "") == 1
+    err = capsys.readouterr().err
+    assert (
+        err == "leadqueue: error: --export-dir is empty (an unset variable?): give the shared folder's path\n"
+    )
+    assert list(cwd.iterdir()) == []
+    assert unsent(reopen(ana)) == 1
+
+
+def test_a_share_that_is_a_file_is_called_a_file(
+    pair: tuple[Services, Services], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ana, _ = pair
+    ana.store.dispose()
+    not_a_folder = tmp_path / "share.txt"
+    not_a_folder.write_text("x")
+    assert cli_sync(ana, str(not_a_folder)) == 1
+    assert (
+        capsys.readouterr().err == f"leadqueue: error: export folder {not_a_folder} is a file, not a folder\n"
+    )
+
+
+def test_a_segments_folder_that_is_a_file_is_called_a_file(
+    pair: tuple[Services, Services], share: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ana, _ = pair
+    ana.store.dispose()
+    (share / "leadqueue-events").write_text("x")
+    assert cli_sync(ana, str(share)) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"leadqueue: error: {share / 'leadqueue-events'} is a file, not the folder the team's segments"
+        " are in: nothing was sent or received\n"
+    )
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_segments_folder_linked_to_nothing_says_so(share: Path) -> None:
+    (share / "leadqueue-events").symlink_to(share / "gone", target_is_directory=True)
+    with pytest.raises(FolderUnreachable, match="is a symbolic link to nothing"):
+        SharedFolder(share).check()

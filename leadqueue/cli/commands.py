@@ -362,7 +362,11 @@ def _emit(rows: list[dict[str, Any]], fields: list[str], fmt: str) -> None:
 
 
 def _export_dir(ctx: Context, a: argparse.Namespace) -> Path:
-    folder = getattr(a, "export_dir", None) or ctx.config.export_dir
+    given = getattr(a, "export_dir", None)
+    if given is not None and not given.strip():
+        # Path("") is the current directory: an unset variable would publish there.
+        raise CommandError("--export-dir is empty (an unset variable?): give the shared folder's path")
+    folder = given or ctx.config.export_dir
     if not folder:
         raise CommandError("no export folder: pass --export-dir DIR or set export_dir in the config file")
     return Path(folder)

@@ -178,7 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", default="")
 
     p = command("sync", "publish this store's new events to the shared folder and pull the others'")
-    p.add_argument("--export-dir", type=Path, metavar="DIR", help="the shared folder (default: config)")
+    # A string, not a Path: Path("") would be the current directory, and an empty
+    # --export-dir (an unset variable) is refused instead.
+    p.add_argument("--export-dir", metavar="DIR", help="the shared folder (default: config)")
     p.add_argument(
         "--segment-events",
         type=int,

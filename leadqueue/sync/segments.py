@@ -185,11 +185,28 @@ class SharedFolder:
         the directory would quietly publish to the local disk instead.
         """
         try:
-            if not self.root.is_dir():
+            try:
+                mode = self.root.stat().st_mode  # through a symbolic link: a share may be reached by one
+            except FileNotFoundError:
                 raise FolderUnreachable(
                     f"export folder {self.root} is not reachable (missing, or the share is not mounted)"
+                ) from None
+            if not stat.S_ISDIR(mode):
+                raise FolderUnreachable(f"export folder {self.root} is {_file_type(mode)}, not a folder")
+            with contextlib.suppress(FileExistsError):
+                self.base.mkdir()
+            try:
+                mode = self.base.stat().st_mode
+            except FileNotFoundError:
+                raise FolderUnreachable(
+                    f"{self.base} is a symbolic link to nothing, not the folder the team's segments are in:"
+                    " nothing was sent or received"
+                ) from None
+            if not stat.S_ISDIR(mode):
+                raise FolderUnreachable(
+                    f"{self.base} is {_file_type(mode)}, not the folder the team's segments are in:"
+                    " nothing was sent or received"
                 )
-            self.base.mkdir(exist_ok=True)
             if not os.access(self.base, os.W_OK | os.X_OK):
                 raise FolderUnreachable(f"export folder {self.base} is not writable")
         except FolderUnreachable:
