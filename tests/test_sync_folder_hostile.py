@@ -236,3 +236,40 @@ def test_a_segments_folder_linked_to_nothing_says_so(share: Path) -> None:
     (share / "leadqueue-events").symlink_to(share / "gone", target_is_directory=True)
     with pytest.raises(FolderUnreachable, match="is a symbolic link to nothing"):
         SharedFolder(share).check()
+
+
+# -- 4. --as on sync ---------------------------------------------------------------------------------
+def test_sync_as_a_rep_not_on_the_roster_is_refused(
+    pair: tuple[Services, Services], share: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ana, _ = pair
+    accept(ana, ANA_LEADS[0])
+    ana.store.dispose()
+    assert cli_sync(ana, str(share), rep="nobody") == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("leadqueue: error: unknown rep 'nobody'")
+    assert not (share / "leadqueue-events").exists() or not any((share / "leadqueue-events").iterdir())
+    assert unsent(reopen(ana)) == 1
+
+
+def test_sync_as_another_rep_than_the_store_publishes_as_says_so(
+    pair: tuple[Services, Services], share: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ana, _ = pair
+    accept(ana, ANA_LEADS[0])
+    ana.store.dispose()
+    assert cli_sync(ana, str(share)) == 0
+    assert capsys.readouterr().err == ""
+    assert cli_sync(ana, str(share), rep="ben") == 0
+    assert "this store publishes as ana: its segments are fixed to one rep" in capsys.readouterr().err
+
+
+def test_a_store_with_no_roster_yet_still_syncs_to_bring_the_team_in(
+    pair: tuple[Services, Services], share: Path, tmp_path: Path
+) -> None:
+    ana, _ = pair
+    accept(ana, ANA_LEADS[0])
+    sync(ana, share, "ana")
+    fresh = Services(store=open_store(tmp_path / "fresh.db"), policy=Policy(), clock=FixedClock(NOW))
+    fresh.store.dispose()
+    assert cli_sync(fresh, str(share), rep="ana") == 0

@@ -28,9 +28,13 @@ def run_sync(ctx: Context, a: argparse.Namespace, export_dir: Path) -> int:
 
     try:
         rep = ctx.rep_key(required=False)  # who this store writes as, if its first segment is still to come
-    except LookupError:
-        # Not (yet) on this store's roster: a sync may be what brings the team in. The
-        # store then writes as the rep of its first published event.
+    except LookupError as exc:
+        from leadqueue.services.roster import RosterService  # deferred: the roster file readers
+
+        if RosterService(ctx.services).list():
+            raise CommandError(str(exc)) from None
+        # No roster yet: a sync may be what brings the team in. The store then
+        # writes as the rep of its first published event.
         rep = None
     hint = rep or ctx.actor or socket.gethostname()  # only names the writer's folder
     with progress_bar("syncing") as progress:

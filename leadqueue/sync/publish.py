@@ -124,6 +124,11 @@ class Publisher:
             # published stays unsent. (An identity just made was committed before.)
             taken_in = self._refused(exc, summary)
         assert me is not None  # NotOwnFolder comes from writing, after the identity
+        if self.rep is not None and me.rep is not None and self.rep != me.rep:
+            summary.notices.append(
+                f"this store publishes as {me.rep}: its segments are fixed to one rep, the one its first"
+                f" segment was written as, so syncing as {self.rep} does not change who they are from"
+            )
         return me.writer, taken_in
 
     def _refused(self, exc: NotOwnFolder, summary: SyncSummary) -> TakenIn:
