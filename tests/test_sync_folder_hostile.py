@@ -12,6 +12,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from sqlalchemy import text
 
 from leadqueue.cli.main import main
 from leadqueue.domain.clock import FixedClock
@@ -21,7 +22,7 @@ from leadqueue.services.context import Services
 from leadqueue.services.decisions import DecisionService
 from leadqueue.store import outbox
 from leadqueue.store.engine import open_store
-from leadqueue.sync import segments
+from leadqueue.sync import publish, segments
 from leadqueue.sync.segments import FolderUnreachable, NotOwnFolder, SharedFolder
 from leadqueue.sync.service import SyncService
 from tests.conftest import NOW
@@ -177,9 +178,9 @@ def test_an_own_writer_folder_replaced_by_a_symbolic_link_is_never_written_throu
     assert list(elsewhere.iterdir()) == []
     assert unsent(ana) == 1
 
-    folder.unlink()  # put right: the decision goes out
+    folder.unlink()  # put right: the decision and the deleted segment go out
     again = sync(ana, share, "ana")
-    assert (again.sent, again.unsent, again.publish_refused) == (1, 0, None)
+    assert (again.sent, again.unsent, again.rewritten_segments, again.publish_refused) == (1, 0, 1, None)
 
 
 # -- 3. the export folder given --------------------------------------------------------------------
@@ -273,3 +274,100 @@ def test_a_store_with_no_roster_yet_still_syncs_to_bring_the_team_in(
     fresh = Services(store=open_store(tmp_path / "fresh.db"), policy=Policy(), clock=FixedClock(NOW))
     fresh.store.dispose()
     assert cli_sync(fresh, str(share), rep="ana") == 0
+
+
+# -- 5. this store's own segments deleted from the share ------------------------------------------------
+def test_a_deleted_segment_of_this_store_is_written_again_and_reaches_the_others(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    ana, lead = pair
+    accept(ana, ANA_LEADS[0])
+    sync(ana, share, "ana")
+    accept(ana, ANA_LEADS[1])
+    sync(ana, share, "ana")
+    folder = own_folder(ana, share)
+    first, _ = sorted(folder.iterdir())
+    original = first.read_bytes()
+    first.unlink()
+
+    summary = sync(ana, share, "ana")
+    assert (summary.sent, summary.rewritten_segments) == (0, 1)
+    assert "rewrote 1 missing segment(s)" in summary.line()
+    assert summary.needs_attention
+    assert first.read_bytes() == original  # the same lines, under the same name, signed alike
+    assert sync(lead, share).received == 2
+    assert [state(lead, crm) for crm in ANA_LEADS[:2]] == ["accepted"] * 2
+    assert sync(ana, share, "ana").rewritten_segments == 0
+
+
+def test_a_sync_with_nothing_missing_reads_no_segment_of_its_own(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    ana, _ = pair
+    for crm in ANA_LEADS:
+        accept(ana, crm)
+        sync(ana, share, "ana")
+    with mock.patch.object(publish, "read_file", side_effect=AssertionError("read")) as read:
+        assert sync(ana, share, "ana").rewritten_segments == 0
+    assert read.call_count == 0
+
+
+def test_a_deleted_writer_folder_is_written_again_whole(pair: tuple[Services, Services], share: Path) -> None:
+    ana, lead = pair
+    for crm in ANA_LEADS:
+        accept(ana, crm)
+        sync(ana, share, "ana")
+    folder = own_folder(ana, share)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    shutil.rmtree(folder)
+    assert sync(ana, share, "ana").rewritten_segments == 3
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert sync(lead, share).received == 3
+
+
+def test_a_deleted_segment_whose_lines_are_gone_from_the_outbox_is_reported(
+    pair: tuple[Services, Services], share: Path
+) -> None:
+    ana, _ = pair
+    accept(ana, ANA_LEADS[0])
+    sync(ana, share, "ana")
+    (segment,) = own_folder(ana, share).iterdir()
+    segment.unlink()
+    with ana.store.write() as conn:
+        conn.execute(text("DELETE FROM outbox_chunks"))
+    summary = sync(ana, share, "ana")
+    assert summary.rewritten_segments == 0
+    (notice,) = summary.notices
+    assert "1 segment(s) this store sent are gone from" in notice and segment.name in notice
+    assert "cannot be written again" in notice
+    assert not segment.exists()
+
+
+def test_deleted_segments_of_a_store_restored_from_a_backup_are_written_again_under_their_names(
+    pair: tuple[Services, Services], share: Path, tmp_path: Path
+) -> None:
+    """Names made before and after the store raised its name offset each find their own lines."""
+    ana, lead = pair
+    accept(ana, ANA_LEADS[0])
+    sync(ana, share, "ana")  # A
+    backup = copy(ana, tmp_path / "backup.db")
+    backup.store.dispose()
+    ana = reopen(ana)
+    accept(ana, ANA_LEADS[1])
+    sync(ana, share, "ana")  # B, then lost with the disk
+    ana.store.dispose()
+    shutil.copy(tmp_path / "backup.db", ana.store.label)
+    ana = reopen(ana)
+    accept(ana, ANA_LEADS[2])
+    assert sync(ana, share, "ana").sent == 1  # C, named after B
+    folder = own_folder(ana, share)
+    a, _, c = sorted(folder.iterdir())
+    originals = {a: a.read_bytes(), c: c.read_bytes()}
+    a.unlink()
+    c.unlink()
+
+    summary = sync(ana, share, "ana")
+    assert (summary.rewritten_segments, summary.notices) == (2, [])
+    assert {p: p.read_bytes() for p in (a, c)} == originals
+    assert sync(lead, share).received == 3
+    assert [state(lead, crm) for crm in ANA_LEADS] == ["accepted"] * 3

@@ -96,9 +96,45 @@ PUBLISHED_THROUGH = "published_through_seq"
 NAME_OFFSET = "segment_name_offset"
 
 
+# Each offset ever in force and the first segment number named with it
+# ("<from>:<offset>,..."), so a segment of this store that went missing from the
+# share is found again in the outbox under the seqs its name was made from.
+NAME_OFFSETS = "segment_name_offsets"
+
+
 def name_offset(conn: Connection) -> int:
     value = read_meta(conn, NAME_OFFSET)
     return int(value) if value else 0
+
+
+def raise_name_offset(conn: Connection, offset: int, first_name: int) -> None:
+    """From segment number `first_name` on, names are seq + `offset`."""
+    history = _offset_history(read_meta(conn, NAME_OFFSETS))
+    if not history and name_offset(conn):
+        history.append((-1, name_offset(conn)))  # raised by an earlier version: from where is not known
+    history.append((first_name, offset))
+    write_meta(conn, NAME_OFFSET, str(offset))
+    write_meta(conn, NAME_OFFSETS, ",".join(f"{start}:{value}" for start, value in history))
+
+
+def _offset_history(text_value: str | None) -> list[tuple[int, int]]:
+    if not text_value:
+        return []
+    return [(int(start), int(value)) for start, value in (p.split(":") for p in text_value.split(","))]
+
+
+def offsets_for(conn: Connection, first_name: int) -> list[int]:
+    """The offsets a segment of this store whose name starts at `first_name`
+    may have been named with: one, unless an earlier version raised the offset
+    without keeping from which segment on (then each that may have been)."""
+    history = _offset_history(read_meta(conn, NAME_OFFSETS))
+    if not history:
+        current = name_offset(conn)
+        return [0, current] if current else [0]
+    known = [value for start, value in history if 0 <= start <= first_name]
+    if known:
+        return [known[-1]]
+    return [0, *(value for start, value in history if start < 0)]
 
 
 def published_through(conn: Connection) -> int:
@@ -305,6 +341,29 @@ def mark_published(conn: Connection, last_seq: int) -> None:
     write_meta(conn, PUBLISHED_THROUGH, str(last_seq))
 
 
+_RUNS_BETWEEN = text(
+    "SELECT seqs, digests, lines FROM outbox_chunks"
+    " WHERE last_seq >= :first AND first_seq >= coalesce((SELECT max(first_seq) FROM outbox_chunks"
+    " WHERE first_seq <= :first), 0) AND first_seq <= :last ORDER BY first_seq"
+)
+
+
+def lines_between(conn: Connection, first: int, last: int) -> Chunk:
+    """The kept lines of local events with seqs from `first` to `last`, published
+    or not (a segment of this store to write again)."""
+    pieces: list[Chunk] = []
+    for packed, kept, lines in conn.execute(_RUNS_BETWEEN, {"first": first, "last": last}):
+        chunk = _row_chunk(packed, kept, lines).after(first - 1)
+        chunk = chunk.first(bisect.bisect_right(chunk.seqs, last))
+        if chunk.seqs:
+            pieces.append(chunk)
+    return Chunk(
+        tuple(seq for c in pieces for seq in c.seqs),
+        b"".join(c.lines for c in pieces),
+        b"".join(c.line_digests() for c in pieces),
+    )
+
+
 def hold_back_new_events(conn: Connection) -> None:
     """Wait for every transaction that has taken an event seq, and keep new ones
     out until this one ends.
@@ -367,6 +426,14 @@ _KNOWN_FILES = text("SELECT name FROM sync_files")
 
 def known_files(conn: Connection) -> set[str]:
     return {name for (name,) in conn.execute(_KNOWN_FILES)}
+
+
+_SENT_FILES = text("SELECT name, events FROM sync_files WHERE writer = :writer AND direction = 'sent'")
+
+
+def sent_files(conn: Connection, writer: str) -> dict[str, int]:
+    """The segments this store published as `writer` ("<writer>/<file>"), and their event counts."""
+    return {str(name): int(n) for name, n in conn.execute(_SENT_FILES, {"writer": writer})}
 
 
 _RECORD_FILE = text(

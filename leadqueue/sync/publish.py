@@ -16,6 +16,9 @@ refused and reported; a segment this key signed with other lines is one this
 store published and then forgot (it was restored from a backup), whose events
 are taken back in, and whose names the next segments come after.
 
+A segment this store recorded as sent and that is gone from its folder
+(anyone can delete files in the share) is written again from the outbox,
+under its name and signed alike: the folder is listed each run, never read.
 Nothing is published through a writer folder that is a file or a symbolic
 link (every other store refuses a linked folder); the events wait, the pull
 still runs, and the sync says it failed.
@@ -24,7 +27,7 @@ still runs, and the sync says it failed.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -172,10 +175,62 @@ class Publisher:
         self.folder.check_own(me.writer)  # before anything is read from it or written to it
         summary.stale_temps_removed = self.folder.remove_stale_temps(me.writer)
         files = outbox.known_files(conn)
-        through = self._recover(conn, me, files, int(meta.get(outbox.PUBLISHED_THROUGH) or 0), summary)
+        listing = self.folder.segments(me.writer)
+        missing = self._missing(me, files, listing)
+        through = int(meta.get(outbox.PUBLISHED_THROUGH) or 0)
+        through = self._recover(conn, me, files, listing, through, summary)
+        if missing:
+            self._rewrite(conn, me, missing, summary)
         if meta.get(outbox.OUTBOX_BACKFILL) == "1":
             _backfill(conn)
         return self._publish_step(conn, me, summary, files, through)
+
+    @staticmethod
+    def _missing(me: Identity, files: set[str], listing: Sequence[SegmentRef]) -> list[str]:
+        """Files of this writer the store has recorded that its folder does not list."""
+        prefix = f"{me.writer}/"
+        present = {ref.key for ref in listing}
+        return sorted(key for key in files if key.startswith(prefix) and key not in present)
+
+    def _rewrite(self, conn: Connection, me: Identity, missing: list[str], summary: SyncSummary) -> None:
+        """Write again, from the outbox, the segments this store sent that are gone
+        from its folder: the same lines under the same name, signed as when
+        published, so a store that had not taken one in yet still gets it."""
+        sent = outbox.sent_files(conn, me.writer)
+        rep = me.rep
+        lost: list[str] = []
+        for key in missing:
+            count = sent.get(key)
+            if count is None:  # taken in from the folder (a forgotten segment): not ours to rebuild
+                continue
+            name = key[len(me.writer) + 1 :]
+            chunk = self._lines_of(conn, name, count)
+            if chunk is None or rep is None:
+                lost.append(name)
+                continue
+            header = header_line(me.key, me.writer, rep, name, count, [chunk.line_digests()])
+            self.folder.write_segment(me.writer, name, header, [chunk.lines])
+            summary.rewritten_segments += 1
+        if lost:
+            summary.notices.append(
+                f"{len(lost)} segment(s) this store sent are gone from {self.folder.writer_dir(me.writer)}"
+                f" and their lines are not in its outbox any more, so they cannot be written again"
+                f" ({', '.join(lost[:5])}{', ...' if len(lost) > 5 else ''}): a store that had not taken"
+                " them in will not get their events"
+            )
+
+    @staticmethod
+    def _lines_of(conn: Connection, name: str, count: int) -> outbox.Chunk | None:
+        """The outbox lines a segment of this store named `name` held, when exactly
+        one offset it may have been named with finds `count` lines at both ends."""
+        first, last = name_numbers(name)
+        found = []
+        for offset in outbox.offsets_for(conn, first):
+            seqs = (first - offset, last - offset)
+            chunk = outbox.lines_between(conn, *seqs)
+            if len(chunk.seqs) == count and (chunk.seqs[0], chunk.seqs[-1]) == seqs:
+                found.append(chunk)
+        return found[0] if len(found) == 1 else None
 
     def _publish_step(
         self,
@@ -248,14 +303,20 @@ class Publisher:
         return me.rep
 
     def _recover(
-        self, conn: Connection, me: Identity, files: set[str], through: int, summary: SyncSummary
+        self,
+        conn: Connection,
+        me: Identity,
+        files: set[str],
+        listing: Sequence[SegmentRef],
+        through: int,
+        summary: SyncSummary,
     ) -> int:
         """Segments in our folder this store does not remember: take back those
         its key signed with its own next unsent lines, and take in the events of
         the rest it signed (published, then forgotten by a restore). Returns the
         watermark (`through` on entry); `files` gains what is recorded."""
         mine: list[tuple[SegmentRef, Segment]] = []
-        for ref in self.folder.segments(me.writer):
+        for ref in listing:
             if ref.key in files:
                 continue
             try:
@@ -290,7 +351,7 @@ class Publisher:
         top = max(name_numbers(ref.name)[1] for ref, _ in mine)
         if top > through + me.offset:  # the next name must come after every one of ours
             me.offset = top - through
-            outbox.write_meta(conn, outbox.NAME_OFFSET, str(me.offset))
+            outbox.raise_name_offset(conn, me.offset, top + 1)
         if self.own:
             summary.notices.append(
                 f"{len(self.own)} segment(s) in {self.folder.writer_dir(me.writer)} were published by this"

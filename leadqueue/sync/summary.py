@@ -18,6 +18,7 @@ class SyncSummary:
     conflicts: int = 0  # pulled decisions that arrived after the lead had moved on
     stale_temps_removed: int = 0
     recovered_segments: int = 0
+    rewritten_segments: int = 0  # sent by this store, gone from its folder, written again
     unsent: int = 0  # still in the outbox after the run
     refused: list[str] = field(default_factory=list)  # "<path>: <reason>": files not taken in
     bad_records: list[str] = field(default_factory=list)  # "<path>: line N: <reason>": skipped
@@ -38,6 +39,8 @@ class SyncSummary:
         extras = []
         if self.publish_refused is not None:
             extras.append(f"{self.unsent} not sent" if self.unsent else "could not publish")
+        if self.rewritten_segments:
+            extras.append(f"rewrote {self.rewritten_segments} missing segment(s)")
         if self.waiting_for_lead:
             extras.append(f"{self.waiting_for_lead} waiting for a lead this store has not imported")
         if self.conflicts:
@@ -58,6 +61,7 @@ class SyncSummary:
     def needs_attention(self) -> bool:
         return bool(
             self.publish_refused
+            or self.rewritten_segments
             or self.refused
             or self.bad_records
             or self.id_conflicts
@@ -75,6 +79,11 @@ class SyncSummary:
         goes through terminal_safe, so no control character reaches a terminal."""
         lines = [self.publish_refused] if with_refusal and self.publish_refused else []
         lines += self.notices
+        if self.rewritten_segments:
+            lines.append(
+                f"{self.rewritten_segments} segment(s) this store sent were gone from its folder of the"
+                " share: written again from its outbox"
+            )
         if self.refused:
             lines.append(f"refused {len(self.refused)} file(s): {'; '.join(self.refused)}")
         listed = [*self.bad_records, *self.id_conflicts]
