@@ -84,7 +84,7 @@ def test_a_copied_event_id_with_other_content_is_a_conflict_never_applied(
         c.startswith(f"{path}: line 2: ") and f"event id {real['event_id']} is already in this store" in c
         for c in summary.id_conflicts
     )
-    assert "already here with other content" in summary.line()
+    assert "claimed with other content" in summary.line()
     assert state(team, ANA_LEADS[0]) == "new" and state(team, BEN_LEADS[0]) == "accepted"
 
 

@@ -22,7 +22,7 @@ class SyncSummary:
     unsent: int = 0  # still in the outbox after the run
     refused: list[str] = field(default_factory=list)  # "<path>: <reason>": files not taken in
     bad_records: list[str] = field(default_factory=list)  # "<path>: line N: <reason>": skipped
-    id_conflicts: list[str] = field(default_factory=list)  # an event id here already, other content
+    id_conflicts: list[str] = field(default_factory=list)  # an event id claimed with other content
     notices: list[str] = field(default_factory=list)  # what this store did about itself
     foreign_actor: int = 0  # published events made here as another rep than the store's
     publishes_as: str | None = None
@@ -50,9 +50,7 @@ class SyncSummary:
         if self.bad_records:
             extras.append(f"{len(self.bad_records)} bad record(s) skipped")
         if self.id_conflicts:
-            extras.append(
-                f"{len(self.id_conflicts)} event id(s) already here with other content, not applied"
-            )
+            extras.append(f"{len(self.id_conflicts)} event id(s) claimed with other content, not applied")
         if self.foreign_actor:
             extras.append(f"{self.foreign_actor} sent as another rep than {self.publishes_as}")
         return text + (f" ({'; '.join(extras)})" if extras else "")
