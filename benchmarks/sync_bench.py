@@ -37,7 +37,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -130,6 +130,14 @@ def _decide(path: Path, wanted: int) -> int:
     if made < wanted:
         raise SystemExit(f"only {made} decisions fit in the generated store; raise its lead count")
     return made
+
+
+def _after_last_event(path: Path) -> datetime:
+    services = _services(path)
+    with services.store.read() as conn:
+        last = conn.execute(select(func.max(events.c.at))).scalar_one()
+    services.store.dispose()
+    return max(last + timedelta(minutes=1), NOW)
 
 
 def sync_stores(n_events: int, fresh: bool) -> tuple[Path, Path]:
@@ -235,6 +243,7 @@ class Row:
 
 def bench_sync(tmp: Path, n_events: int, repeat: int, fresh: bool) -> tuple[list[Row], list[str]]:
     decided, base = sync_stores(n_events, fresh)
+    synced_at = _after_last_event(decided)
     publish, write_ref, write_after, pull, read_ref, again_pub, again_pull = [], [], [], [], [], [], []
     sign, verify, check = [], [], []
     info: list[str] = []
@@ -248,8 +257,10 @@ def bench_sync(tmp: Path, n_events: int, repeat: int, fresh: bool) -> tuple[list
         run.mkdir()
         share = run / "share"
         share.mkdir()
-        a = _services(_copy(decided, run / "a.db"))
-        b = _services(_copy(base, run / "b.db"))
+        # Both stores' clocks read just after the last decision: a record dated
+        # after the receiver's clock is refused as dated in the future.
+        a = _services(_copy(decided, run / "a.db"), FixedClock(synced_at))
+        b = _services(_copy(base, run / "b.db"), FixedClock(synced_at))
         for store in (a, b):  # a store's key is made once, on its first sync ever: not timed here
             show_key(store)
         with a.store.read() as conn:
