@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, RadioSet, Static
+from textual.widgets import Button, Footer, Label, RadioSet, Static
 
 from leadqueue.domain.queue_view import QueueFilter
 from leadqueue.tui.format import plain, visible
@@ -64,6 +64,7 @@ class FilterScreen(StoreWork, ModalScreen[QueueFilter | None]):
             with Horizontal(classes="form-buttons"):
                 yield Button("Apply", variant="primary", id="apply")
                 yield Button("Clear", id="clear")
+        yield Footer()  # the filters' keys, not the queue's under it
 
     def on_mount(self) -> None:
         self.read("sources", self.load_sources, then=self._show_sources, failed=self._no_sources)

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 
 from leadqueue.domain.decisions import DecisionError
 from leadqueue.tui.format import plain, visible
@@ -58,6 +58,9 @@ class DecisionForm(ModalScreen[Any]):
                 yield Button(self.SUBMIT_LABEL, variant="primary", id="submit")
                 yield Button("Cancel", id="cancel")
             yield Label(self.HINT, classes="form-hint")
+        # Its own footer, over the one of the screen below, which lists that screen's keys
+        # (under the form, should the form need the last line: forms.tcss).
+        yield Footer()
 
     def fields(self) -> ComposeResult:
         yield from ()
@@ -180,6 +183,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="form-buttons"):
                 yield Button("Yes (y)", variant="primary", id="yes")
                 yield Button("No (n)", id="no")
+        yield Footer()
 
     def on_mount(self) -> None:
         # Enter presses the focused button.

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widgets import Footer, Label, Static
 
 from leadqueue.domain.policy import Policy
 from leadqueue.tui.format import visible
@@ -83,6 +83,7 @@ class HelpScreen(ModalScreen[None]):
                 # Quotes the policy's windows: text, never markup.
                 yield Static(Text(visible(self.order, keep_layout=True)), classes="help-order")
             yield Label("esc closes · ctrl+p opens the command palette", classes="form-hint")
+        yield Footer()  # the help's keys, not those of the screen under it
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList, Static
+from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from leadqueue.services.context import Services
@@ -64,6 +64,7 @@ class LeadListScreen(StoreWork, ModalScreen[None]):
             yield Static("loading…", id="leads-status", markup=False)
             yield OptionList(id="leads-options")
             yield Label("↑↓ j k move · esc closes", classes="form-hint")
+        yield Footer()  # the list's keys, not the metrics screen's under it
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -252,8 +252,12 @@ class QueueScreen(
     def reload(self, keep: str | None = None) -> None:
         self.load_queue(self.filter, keep)
 
-    def load_queue(self, f: QueueFilter, keep: int | str | None) -> None:
-        self.read_rows(top_of_queue, self.services, f, then=lambda rows: self._queue_read(rows, keep))
+    def load_queue(self, f: QueueFilter, keep: int | str | None, counts: bool = True) -> None:
+        """The rows around `keep`; then the header's counts, unless the caller has
+        them already (a decision's write reads them, see queue_decide.py)."""
+        self.read_rows(
+            top_of_queue, self.services, f, then=lambda rows: self._queue_read(rows, keep, counts=counts)
+        )
 
     def read_rows(self, fetch: Callable[..., Any], *args: Any, then: Callable[[Any], object]) -> None:
         """Every read of the queue's rows: one at a time (a newer one, a search typed
@@ -263,10 +267,13 @@ class QueueScreen(
         self._rows_on_their_way = True
         self.read("queue", fetch, *args, then=then, failed=self._queue_not_read)
 
-    def _queue_read(self, rows: list[QueueRow], keep: int | str | None, at_end: bool = False) -> None:
-        """The newest read's rows; `at_end`: they are the queue's last."""
+    def _queue_read(
+        self, rows: list[QueueRow], keep: int | str | None, at_end: bool = False, counts: bool = True
+    ) -> None:
+        """The newest read's rows; `at_end`: they are the queue's last; `counts`:
+        the header's counts are to be read after them."""
         self._rows_on_their_way = False
-        self._apply_page(rows, keep)
+        self._apply_page(rows, keep, counts)
         if at_end:
             queue = self.query_one(QueueList)
             queue.at_start, queue.at_end = len(rows) < PAGE, True
@@ -288,7 +295,7 @@ class QueueScreen(
         for release in held:
             release()
 
-    def _apply_page(self, rows: list[QueueRow], keep: int | str | None) -> None:
+    def _apply_page(self, rows: list[QueueRow], keep: int | str | None, counts: bool = True) -> None:
         queue = self.query_one(QueueList)
         index = 0
         if isinstance(keep, int):
@@ -298,8 +305,9 @@ class QueueScreen(
         full = PAGE if self._first_page is None else FIRST_PAGE
         queue.set_rows(rows, min(index, max(0, len(rows) - 1)), at_start=True, at_end=len(rows) < full)
         self._notice_hot(rows)
-        # Counts scan every open lead: they follow the paint instead of delaying it.
-        self.call_after_refresh(self.refresh_counts)
+        if counts:
+            # Counts scan every open lead: they follow the paint instead of delaying it.
+            self.call_after_refresh(self.refresh_counts)
         queue.reasons.clear()  # read again with the rows: a re-import may have changed a tier
         self.call_after_refresh(self.read_reasons)
 

@@ -17,6 +17,8 @@ from leadqueue.domain.queue_view import QueueFilter, QueueRow
 from leadqueue.services.context import Services
 from leadqueue.services.decision_kinds import Accept, Decision, Dispose, NeedsInfo, Reject, Touch, Undo
 from leadqueue.services.decisions import DecisionService
+from leadqueue.services.errors import StoreError
+from leadqueue.services.queue import QueueHeader, QueueService
 from leadqueue.tui.format import lead_name
 from leadqueue.tui.store_work import StoreWork, decide_each
 from leadqueue.tui.widgets.queue_list import QueueList
@@ -63,9 +65,11 @@ class DecideInQueue(StoreWork, Screen[None]):
 
         def marked_names(self, crm_ids: list[str]) -> str: ...
 
-        def load_queue(self, f: QueueFilter, keep: int | str | None) -> None: ...
+        def load_queue(self, f: QueueFilter, keep: int | str | None, counts: bool = True) -> None: ...
 
         def _hold_keys_until_the_queue_is_read(self) -> None: ...
+
+        def _apply_counts(self, header: QueueHeader) -> None: ...
 
     def _label(self, row: QueueRow) -> str:
         """The lead as a form's title names it."""
@@ -198,20 +202,28 @@ class DecideInQueue(StoreWork, Screen[None]):
             return
         names = {crm_id: self.name_of(crm_id) for crm_id in crm_ids}
 
-        def decided(outcome: tuple[list[str], list[str]]) -> None:
+        def decided(outcome: tuple[list[str], list[str], QueueHeader | None]) -> None:
             self._decided(decision, *outcome)
 
         # The keys typed after a decision wait for its write: u undoes it (it is on
         # the undo stack by then), and a failure is said before the next key acts.
-        args = (self.decisions, crm_ids, actor, decision, names)
-        self.write("write", decide_each, *args, then=decided, hold=True)
+        args = (self.decisions, crm_ids, actor, decision, names, self.services.queue, self.filter)
+        self.write("write", decide_and_count, *args, then=decided, hold=True)
 
     def _not_decided(self, failure: str) -> None:
         self.notify(failure, severity="error", markup=False)
 
-    def _decided(self, decision: Decision, done: list[str], failures: list[str]) -> None:
+    def _decided(
+        self, decision: Decision, done: list[str], failures: list[str], header: QueueHeader | None
+    ) -> None:
         undo = isinstance(decision, Undo)
         queue = self.query_one(QueueList)
+        if header is not None:
+            # The header counts the decision with its toast, not a read later: the
+            # unsent count, the open and breached leads. A counts read begun before
+            # the write would bring the numbers from before it: it is dropped.
+            self.workers.cancel_group(self, "counts")
+            self._apply_counts(header)
         if undo:
             if done:
                 self.undo_stack.pop()
@@ -231,7 +243,7 @@ class DecideInQueue(StoreWork, Screen[None]):
         keep: int | str | None = queue.cursor
         if isinstance(decision, Touch) and done:
             keep = done[0]
-        self.load_queue(self.filter, keep)
+        self.load_queue(self.filter, keep, counts=header is None)
         # The keys typed after the decision move in the rows this read brings, not in
         # the rows it replaces (j j after a submit would be undone by the reload).
         self._hold_keys_until_the_queue_is_read()
@@ -240,3 +252,23 @@ class DecideInQueue(StoreWork, Screen[None]):
         names = [self.name_of(i) for i in crm_ids[:shown]]
         more = len(crm_ids) - len(names)
         return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def decide_and_count(
+    decisions: DecisionService,
+    crm_ids: list[str],
+    actor: str,
+    decision: Decision,
+    names: dict[str, str],
+    queue: QueueService,
+    f: QueueFilter,
+) -> tuple[list[str], list[str], QueueHeader | None]:
+    """In a write's thread: `decision` on each lead (decide_each), then the header's
+    counts with it in them, read in the same thread; None when they could not be
+    read (the queue's own read of them says why)."""
+    done, failures = decide_each(decisions, crm_ids, actor, decision, names)
+    try:
+        header = queue.header(f)
+    except StoreError:
+        header = None
+    return done, failures, header
