@@ -77,7 +77,7 @@ class ImportSummary:
     def line(self) -> str:
         verb = "would import" if not self.written else "imported"
         text = (
-            f"{verb} {self.path.name} ({self.format}, {self.encoding}): {self.rows} rows, "
+            f"{verb} {self.path.name} ({self.format}, {self.encoding}): {_count(self.rows, 'row')}, "
             f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged"
         )
         if self.closed:
@@ -115,6 +115,11 @@ class ImportSummary:
                 "(the policy's date_order); pass --date-order if that is wrong"
             )
         return out
+
+
+def _count(n: int, noun: str) -> str:
+    """`1 row`, `2 rows`: a count and its noun, in the summary's words."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 class _Changed(NamedTuple):
