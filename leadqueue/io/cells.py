@@ -61,23 +61,45 @@ def _crm_id(value: Any) -> str:
 
 
 _SF_ID = re.compile(r"[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?")
+_SF_SHAPE = re.compile(r"[a-zA-Z0-9]+")
+# In a report, where a team may key its own rows, an id this close to a record id's
+# length is one that was cut off or padded, not a key of its own.
+_SF_NEAR = range(12, 22)
 
 
-def _salesforce_id(value: Any) -> str:
+def _salesforce_id(value: Any, api: bool = False) -> str:
     """A Salesforce record id in its 18-character form: the 15- and 18-character ids of
-    one record are one lead, and an 18-character id whose case a spreadsheet changed
-    gets it back from its suffix (that is what the suffix is for)."""
+    one record are one lead. The suffix restores the case of a body whose case was lost
+    (all 15 characters in one case, as a spreadsheet or a tool that upper- or lower-cased
+    the id leaves it); a body in mixed case kept its case, so its suffix must match it.
+    `api`: the file was written by Salesforce's API (Data Export, Data Loader), whose
+    id column holds record ids and nothing else."""
     text = _crm_id(value)
     if not _SF_ID.fullmatch(text):
-        return text  # not a record id's shape (a custom key?): kept as written
-    canonical = salesforce_id18(text)
-    if len(text) == 18 and canonical[15:] != text[15:].upper():
-        expected = salesforce_id18(text[:15])[15:]
+        if _SF_SHAPE.fullmatch(text) and (api or len(text) in _SF_NEAR):
+            raise CellError(
+                f"{text!r} is not a valid Salesforce id: a Salesforce id has 15 or 18 characters,"
+                f" this one has {len(text)} (was it cut off or retyped?)"
+            )
+        return text  # not a record id's shape (a key of the team's own?): kept as written
+    if len(text) == 15:
+        return salesforce_id18(text)
+    body, suffix = text[:15], text[15:].upper()
+    if body.lower() == body or body.upper() == body:  # the case was lost: the suffix says it
+        canonical = salesforce_id18(text)
+        if canonical[15:] == suffix:
+            return canonical
+        raise CellError(
+            f"{text!r} is not a valid Salesforce id: its last 3 characters cannot belong to its"
+            " first 15 (was the id retyped?)"
+        )
+    expected = salesforce_id18(body)[15:]
+    if suffix != expected:
         raise CellError(
             f"{text!r} is not a valid Salesforce id: its last 3 characters should be {expected!r}"
             " (was the id retyped?)"
         )
-    return canonical
+    return body + expected
 
 
 def _lower_key(value: Any) -> str:
@@ -186,9 +208,12 @@ def _field(n: int, item: dict[str, Any], key: str, convert: Converter, default: 
         raise CellError(f"item {n}: {key!r}: {exc}") from None
 
 
-def converters(parse_time: Timestamps, salesforce_ids: bool = False) -> dict[str, Converter]:
+def converters(
+    parse_time: Timestamps, salesforce_ids: bool = False, salesforce_api: bool = False
+) -> dict[str, Converter]:
     """Target -> converter for one file; text targets need none. Timestamps are read by
-    `parse_time` (the file's zone and date order); a ValueError is the cell's error."""
+    `parse_time` (the file's zone and date order); a ValueError is the cell's error.
+    `salesforce_api`: every id is a record id Salesforce's API wrote (see _salesforce_id)."""
     seen: dict[str, datetime] = {}  # exports repeat timestamps a lot
 
     def timestamp(value: Any) -> datetime:
@@ -247,7 +272,7 @@ def converters(parse_time: Timestamps, salesforce_ids: bool = False) -> dict[str
         return tuple(out)
 
     by_target: dict[str, Converter] = {
-        "crm_id": _salesforce_id if salesforce_ids else _crm_id,
+        "crm_id": (lambda v: _salesforce_id(v, salesforce_api)) if salesforce_ids else _crm_id,
         "converted": _bool,
         "seniority": _lower_key,
         "account_status": _lower_key,

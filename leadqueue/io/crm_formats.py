@@ -102,6 +102,9 @@ class CrmFormat:
     utc_timestamps: bool = False
     # Salesforce record ids: 15 and 18 characters, checked and stored as 18.
     salesforce_ids: bool = False
+    # Every id is a record id Salesforce's API wrote (Data Export, Data Loader): 15 or 18
+    # characters, nothing else. A report's ids may be a team's own keys.
+    salesforce_api: bool = False
     # A report export ends with a footer after a blank line (report name, copyright...).
     footer_after_blank: bool = False
     # Exports with associated records repeat a contact's row once per company: the
@@ -221,6 +224,7 @@ SALESFORCE_API = CrmFormat(
     ),
     utc_timestamps=True,
     salesforce_ids=True,
+    salesforce_api=True,
 )
 
 SALESFORCE_REPORT = CrmFormat(

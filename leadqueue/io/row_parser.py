@@ -95,7 +95,7 @@ class RowParser:
         default_rep: str | None,
         text_cells: bool,
     ) -> None:
-        by_target = converters(parse_time, salesforce_ids=fmt.salesforce_ids)
+        by_target = converters(parse_time, fmt.salesforce_ids, fmt.salesforce_api)
         text: Converter | None = None if text_cells else text_of
         rank = {key: n for n, key in enumerate(fmt.columns)}
         plan: list[tuple[int, int, str, str, Converter | None]] = []
