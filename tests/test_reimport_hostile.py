@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from leadqueue.cli.render import lead_report
 from leadqueue.services.context import Services
 from leadqueue.services.importing import ImportOptions, import_file
 
@@ -34,3 +35,46 @@ def test_a_one_row_file_says_1_row(services: Services, tmp_path: Path) -> None:
         ": 2 rows, 1 new, 0 updated, 1 unchanged"
         in import_file(services, _write(tmp_path, "two.csv", two), ImportOptions()).line()
     )
+
+
+# ---------------------------------------------------------------- when the clock starts
+
+SF_API_HEADER = (
+    '"Id","FirstName","LastName","Company","Email","Status","OwnerId","IsConverted",'
+    '"CreatedDate","LastTransferDate"\n'
+)
+
+
+def _sf_api_row(crm_id: str, created: str, transferred: str) -> str:
+    return (
+        f'"{crm_id}","Rosalind","Achterberg","Tessaline Foods Inc.","r.achterberg@tessaline.example",'
+        f'"Open - Not Contacted","Maria Santos","0","{created}","{transferred}"\n'
+    )
+
+
+def test_a_date_only_transfer_on_the_create_date_starts_the_clock_at_the_creation(
+    services: Services, tmp_path: Path
+) -> None:
+    # Salesforce's LastTransferDate is a date: read as 00:00Z it would be hours before
+    # the lead was created (19:03Z), and the lead would arrive with its clock long run.
+    text = SF_API_HEADER + _sf_api_row("00QDn00000Kq3aTMAR", "2026-11-20 14:03:00", "2026-11-20")
+    summary = import_file(services, _write(tmp_path, "sf.csv", text))
+    assert summary.created == 1
+    report = lead_report(services, "00QDn00000Kq3aTMAR")
+    assert report["created_at"] == "2026-11-20T14:03:00Z"
+    assert report["assigned_at"] == "2026-11-20T14:03:00Z"
+    assert [c["started_at"] for c in report["clocks"]] == ["2026-11-20T14:03:00Z"]
+
+
+def test_an_assignment_dated_before_the_creation_starts_the_clock_at_the_creation(
+    services: Services, tmp_path: Path
+) -> None:
+    text = SF_API_HEADER + _sf_api_row("00QDn00000Kq3aTMAR", "2026-11-20 14:03:00", "2026-11-18")
+    import_file(services, _write(tmp_path, "sf.csv", text))
+    assert lead_report(services, "00QDn00000Kq3aTMAR")["assigned_at"] == "2026-11-20T14:03:00Z"
+
+
+def test_a_transfer_after_the_creation_starts_the_clock_then(services: Services, tmp_path: Path) -> None:
+    text = SF_API_HEADER + _sf_api_row("00QDn00000Kq3aTMAR", "2026-11-18 14:03:00", "2026-11-19")
+    import_file(services, _write(tmp_path, "sf.csv", text))
+    assert lead_report(services, "00QDn00000Kq3aTMAR")["assigned_at"] == "2026-11-19T00:00:00Z"

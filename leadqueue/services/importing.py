@@ -361,9 +361,13 @@ class _Importer:
 
     def _clock_start(self, row: ParsedRow) -> datetime:
         """When the rep got the lead: the file's assignment date, else now (a backlog
-        export is not breached on arrival), or with --clock-start created the create date."""
+        export is not breached on arrival), or with --clock-start created the create date.
+        Never before the create date: nobody got the lead before it existed, and a
+        date-only assignment column (Salesforce's LastTransferDate) reads as midnight,
+        so the later of the two is taken; an assignment on the create date starts then."""
+        created = row.profile.created_at
         if row.assigned_at is not None:
-            return row.assigned_at
+            return max(row.assigned_at, created) if created is not None else row.assigned_at
         if self.opts.clock_start == "created" and row.profile.created_at is not None:
             return row.profile.created_at
         return self.now
