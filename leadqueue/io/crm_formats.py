@@ -105,7 +105,8 @@ class CrmFormat:
     # Every id is a record id Salesforce's API wrote (Data Export, Data Loader): 15 or 18
     # characters, nothing else. A report's ids may be a team's own keys.
     salesforce_api: bool = False
-    # A report export ends with a footer after a blank line (report name, copyright...).
+    # A report export ends with a footer (report name, copyright...), one cell a line,
+    # after a blank line or a summary row ("Grand Totals (5 records)"): not leads.
     footer_after_blank: bool = False
     # Exports with associated records repeat a contact's row once per company: the
     # repeats are merged, not reported as duplicates.

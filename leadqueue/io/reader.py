@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -287,6 +288,18 @@ def _csv_dates(
     return (r[i] for r in records for i in columns if i < len(r) and r[i].strip())
 
 
+# A report's summary row: "Grand Totals (5 records)", "Total", "Subtotal", in its first cell.
+_TOTALS = re.compile(r"(?:grand\s+totals?|sub-?totals?|totals?)(?:\s*\(.*\)|\s*:.*)?", re.IGNORECASE)
+
+
+def _totals_row(cells: list[str], id_index: int) -> bool:
+    """A report's summary row (its first cell says "Grand Totals"...), not a lead: a lead's
+    row with a first name "Total" still has its id."""
+    if not cells or not _TOTALS.fullmatch(cells[0].strip()):
+        return False
+    return id_index == 0 or id_index >= len(cells) or not cells[id_index].strip()
+
+
 def _csv_records(lead_file: LeadFile, lines: DecodedLines, parser: RowParser) -> Iterator[Result]:
     line_iter = iter(lines)
     skipped = 0
@@ -300,14 +313,19 @@ def _csv_records(lead_file: LeadFile, lines: DecodedLines, parser: RowParser) ->
     width = len(header)
     extras = parser.extras
     records = _csv_reader(lead_file.path, line_iter, sniff_delimiter(first), skipped)
-    footer_after_blank = lead_file.format.footer_after_blank
-    after_blank = False
+    report_footer = lead_file.format.footer_after_blank
+    id_index = next((i for i, _, target, _ in parser.columns if target == "crm_id"), 0)
+    in_footer = False  # after a blank line or a totals row: one-cell rows are the footer
     for number, cells in enumerate(records, start=skipped + 1):
         if not "".join(cells).strip():
-            after_blank = True
+            in_footer = True
             continue
-        if footer_after_blank and after_blank and sum(1 for c in cells if c.strip()) == 1:
-            continue  # the report's footer: its name, copyright, who ran it, one cell a line
+        if report_footer:
+            if in_footer and sum(1 for c in cells if c.strip()) == 1:
+                continue  # the report's footer: its name, copyright, who ran it, one cell a line
+            if _totals_row(cells, id_index):
+                in_footer = True
+                continue
         n = len(cells)
         raw = dict(zip(header, cells, strict=False))
         if n < width:
