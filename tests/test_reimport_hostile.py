@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from leadqueue.cli.render import lead_report
 from leadqueue.services.context import Services
-from leadqueue.services.importing import ImportOptions, import_file
+from leadqueue.services.importing import ImportOptions, ImportRejected, import_file
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -78,3 +80,41 @@ def test_a_transfer_after_the_creation_starts_the_clock_then(services: Services,
     text = SF_API_HEADER + _sf_api_row("00QDn00000Kq3aTMAR", "2026-11-18 14:03:00", "2026-11-19")
     import_file(services, _write(tmp_path, "sf.csv", text))
     assert lead_report(services, "00QDn00000Kq3aTMAR")["assigned_at"] == "2026-11-19T00:00:00Z"
+
+
+# ---------------------------------------------------------------- a re-import without an owner column
+
+OURS_NO_OWNER = "crm_id,first_name,last_name,email,company\nRO-1,Ann,One,a@r.example,RCo\n"
+
+
+def _owner(services: Services, crm_id: str) -> str | None:
+    return lead_report(services, crm_id)["rep"]
+
+
+def test_a_reimport_without_an_owner_column_keeps_the_stored_owner(
+    services: Services, tmp_path: Path
+) -> None:
+    import_file(services, _write(tmp_path, "full.csv", OURS_FULL))
+    summary = import_file(services, _write(tmp_path, "no_owner.csv", OURS_NO_OWNER))
+    assert summary.errors == [] and summary.written
+    assert summary.reassigned == 0
+    assert _owner(services, "RO-1") == "maria-santos"
+
+
+def test_a_reimport_with_rep_keeps_the_stored_owner(services: Services, tmp_path: Path) -> None:
+    import_file(services, _write(tmp_path, "full.csv", OURS_FULL))
+    summary = import_file(services, _write(tmp_path, "no_owner.csv", OURS_NO_OWNER), ImportOptions(rep="ana"))
+    assert summary.reassigned == 0
+    assert _owner(services, "RO-1") == "maria-santos"
+
+
+def test_only_a_new_lead_needs_an_owner(services: Services, tmp_path: Path) -> None:
+    import_file(services, _write(tmp_path, "full.csv", OURS_FULL))
+    text = OURS_NO_OWNER + "RO-2,Bo,Two,b@r.example,RCo\n"
+    with pytest.raises(ImportRejected) as caught:
+        import_file(services, _write(tmp_path, "one_new.csv", text))
+    errors = caught.value.summary.errors
+    assert [(e.row, e.column, e.reason) for e in errors] == [
+        (3, "owner", "no owner for this row: pass --rep REP")
+    ]
+    assert lead_report(services, "RO-1")["title"] == "VP Sales"  # nothing was written

@@ -248,9 +248,9 @@ class _Importer:
             self.routing.finish()
 
     def _batch(self, rows: list[ParsedRow]) -> None:
-        good = self._with_owners(rows)
+        existing = self._existing(rows)
+        good = self._with_owners(rows, existing)
         closed_in_crm = self._closed_in_crm
-        existing = self._existing(good)
         crm_before = self._crm_owners_before(list(existing.values()))
         new_rows: list[ParsedRow] = []
         changed: list[_Changed] = []
@@ -284,9 +284,10 @@ class _Importer:
             return converted or bool(status and status_matches(status, mapping.closed_statuses))
         return self.s.policy.crm.closed_in_crm(source_system, status, converted)
 
-    def _with_owners(self, rows: list[ParsedRow]) -> list[ParsedRow]:
+    def _with_owners(self, rows: list[ParsedRow], existing: dict[str, Any]) -> list[ParsedRow]:
         """Rows whose owner is a rep (made a rep now if the roster did not know the name),
-        and, with [routing], those without one (routed if new)."""
+        rows for leads already stored (a row naming no owner keeps the lead's), and, with
+        [routing], those without one (routed if new). Only a new lead needs an owner."""
         if self.opts.route:
             rows = [replace(r, rep=None, owner_from_file=False) for r in rows]
         unknown = {
@@ -299,7 +300,7 @@ class _Importer:
             self.summary.new_reps += [f"{rep.key} ({rep.name})" for rep in found.created]
         good = []
         for row in rows:
-            if not row.rep and self.routing is not None:
+            if not row.rep and (self.routing is not None or row.profile.crm_id in existing):
                 good.append(row)
             elif not row.rep:
                 self.summary.errors.append(
