@@ -40,11 +40,6 @@ def sf_api_row(lead_id: str, last_name: str) -> str:
     return ",".join(f'"{c}"' for c in cells) + "\n"
 
 
-def seen_rows(result: ReadResult) -> set[int]:
-    """Rows read as a lead or as a bad row, not skipped."""
-    return {r.row for r in result.rows} | {e.row for e in result.errors}
-
-
 def errors_of(result: ReadResult) -> list[tuple[int, str, str]]:
     return [(e.row, e.column, e.reason) for e in result.errors]
 
@@ -159,8 +154,8 @@ def test_a_one_cell_row_among_the_data_is_still_a_bad_row(tmp_path: Path) -> Non
     # no blank line and no totals row before it: not the footer
     path = write(tmp_path, REPORT_HEADER + '"Leads report"\n' + REPORT_ROWS)
     result = read_leads(path, NY)
-    assert 2 in seen_rows(result)  # not skipped as the footer
-    assert [r.profile.last_name for r in result.rows if r.row != 2] == ["Achterberg", "Lind"]
+    assert [(row, column) for row, column, _ in errors_of(result)] == [(2, "")]  # one cell of 6
+    assert [r.profile.last_name for r in result.rows] == ["Achterberg", "Lind"]
 
 
 def test_totals_rows_are_a_report_thing_only(tmp_path: Path) -> None:
@@ -171,4 +166,49 @@ def test_totals_rows_are_a_report_thing_only(tmp_path: Path) -> None:
         "7001,Ann,Empty,ann@x.example,Maria Santos,2024-01-31 14:03\n"
         "Total\n",
     )
-    assert 3 in seen_rows(read_leads(path, NY))  # not skipped as a footer
+    ((row, column, reason),) = errors_of(read_leads(path, NY))
+    assert (row, column) == (3, "") and reason.startswith("1 cell but the header has 6 columns")
+
+
+# -- 3. a row with fewer cells than the header -------------------------------------
+
+# HubSpot contacts export: labels, quotes only where needed, every column on every row.
+HS_HEADER = "Record ID,First Name,Last Name,Email,Contact owner,Lead Status,Create Date,Original Source\n"
+
+
+def test_a_short_row_in_a_crm_export_is_a_row_error(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        HS_HEADER
+        + "7001,Ann,Lee,ann@x.example,Maria Santos,New,2024-01-31 14:03,Direct Traffic\n"
+        + "7002,Bob,Short,bob@x.example\n"  # cut short: the rest of the record is lost
+        + "7003,Cat,Long,cat@x.example,Maria Santos,New,2024-01-31 14:03,Direct Traffic,x,y\n"
+        + "7004,Dan,Lee,dan@x.example,Maria Santos,New,2024-01-31 14:03,\n",  # empty last cell, written
+    )
+    result = read_leads(path, NY, default_rep="maria")
+    assert [(row, column) for row, column, _ in errors_of(result)] == [(3, ""), (4, "")]
+    short = result.errors[0]
+    assert short.reason.startswith("4 cells but the header has 8 columns")
+    assert short.raw["Email"] == "bob@x.example" and short.raw["Contact owner"] == ""
+    assert result.errors[1].reason.startswith("10 cells but the header has 8 columns")
+    assert [r.crm_id for r in result.rows] == ["7001", "7004"]
+
+
+def test_a_line_break_in_an_unquoted_cell_gives_two_bad_rows(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '"Lead ID","First Name","Last Name","Company / Account","Lead Owner","Create Date"\n'
+        '"00QDn00000Kq3aT","Rosalind","Achterberg","Tessaline","Maria Santos","1/31/2024 2:03 PM"\n'
+        "00QDn00000Kq3bU,Teodor,Lind,Bright\n"
+        "water,James Okafor,2/5/2024 10:22 AM\n",
+    )
+    result = read_leads(path, NY)
+    assert [(row, column) for row, column, _ in errors_of(result)] == [(3, ""), (4, "")]
+    assert [r.crm_id for r in result.rows] == ["00QDn00000Kq3aTMAR"]
+
+
+def test_a_report_footer_and_blank_lines_are_not_short_rows(tmp_path: Path) -> None:
+    path = write(tmp_path, REPORT_HEADER + REPORT_ROWS + "\n" + REPORT_FOOTER)
+    result = read_leads(path, NY)
+    assert errors_of(result) == []
+    assert len(result.rows) == 2

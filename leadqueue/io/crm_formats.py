@@ -111,6 +111,10 @@ class CrmFormat:
     # Exports with associated records repeat a contact's row once per company: the
     # repeats are merged, not reported as duplicates.
     repeated_rows: bool = False
+    # The CRM writes every column of every row (Salesforce, HubSpot, Zoho exports): a row
+    # with fewer cells is a record a line break or a broken quote cut, a row error. Files of
+    # leadqueue's own columns may be written by hand and stop at their last cell.
+    whole_rows: bool = False
     # A prefix some exports put before the record id (Zoho's "zcrm_"): one record, one id.
     id_prefix: str = ""
 
@@ -226,6 +230,7 @@ SALESFORCE_API = CrmFormat(
     utc_timestamps=True,
     salesforce_ids=True,
     salesforce_api=True,
+    whole_rows=True,
 )
 
 SALESFORCE_REPORT = CrmFormat(
@@ -293,6 +298,7 @@ SALESFORCE_REPORT = CrmFormat(
     ),
     salesforce_ids=True,
     footer_after_blank=True,
+    whole_rows=True,
 )
 
 HUBSPOT = CrmFormat(
@@ -369,6 +375,7 @@ HUBSPOT = CrmFormat(
         }
     ),
     repeated_rows=True,
+    whole_rows=True,
 )
 
 ZOHO = CrmFormat(
@@ -407,6 +414,7 @@ ZOHO = CrmFormat(
     signature=frozenset(
         {"lead owner", "created time", "modified time", "designation", "no of employees", "lead owner id"}
     ),
+    whole_rows=True,
 )
 
 CSV_FORMATS: tuple[CrmFormat, ...] = (SALESFORCE_API, SALESFORCE_REPORT, HUBSPOT, ZOHO, LEADQUEUE)

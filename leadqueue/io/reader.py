@@ -311,6 +311,10 @@ def _csv_records(lead_file: LeadFile, lines: DecodedLines, parser: RowParser) ->
             break
     header = lead_file.header
     width = len(header)
+    # a row may stop short only of header columns without a name (a trailing delimiter)
+    named_width = max((i + 1 for i, name in enumerate(header) if name), default=0)
+    if not lead_file.format.whole_rows:
+        named_width = 0  # leadqueue's own columns, maybe by hand: a row may stop at its last cell
     extras = parser.extras
     records = _csv_reader(lead_file.path, line_iter, sniff_delimiter(first), skipped)
     report_footer = lead_file.format.footer_after_blank
@@ -330,6 +334,15 @@ def _csv_records(lead_file: LeadFile, lines: DecodedLines, parser: RowParser) ->
         raw = dict(zip(header, cells, strict=False))
         if n < width:
             raw.update(dict.fromkeys(header[n:], ""))
+        if n < named_width:
+            # the CRM wrote every column: a short row is a record cut in two by a line
+            # break in a cell that was not quoted, or cells a broken quote swallowed
+            reason = (
+                f"{n} cell{'s' if n != 1 else ''} but the header has {named_width} columns"
+                " (a line break or a quote inside a cell that was not quoted?)"
+            )
+            yield [RowError(number, "", reason, raw)]
+            continue
         if n > width and any(c.strip() for c in cells[width:]):
             raw.update({f"(extra cell {k})": c for k, c in enumerate(cells[width:], start=1)})
             reason = f"{n} cells but the header has {width} columns (a stray delimiter or an unquoted comma?)"
