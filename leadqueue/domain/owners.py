@@ -1,10 +1,13 @@
 """Which rep a CRM file's owner cell means.
 
 An owner is matched against the roster by CRM user id (a rep's `crm_ids`),
-email, name, key or alias, case aside. A text that names two reps is
-ambiguous and never guessed. An unknown owner that looks like a CRM user id
-cannot be turned into a rep (the id says nothing about who it is); an unknown
-name or email becomes a new rep.
+email, name, key or alias, case aside; failing that, by name, key or alias
+without accents (`Maria Santos` is `María Santos`), and then with a two-part
+name the other way round (`Okafor, James`, `Okafor James`). A text that names
+two reps at the first of these that finds any is ambiguous and never guessed.
+An unknown owner that looks like a CRM user id cannot be turned into a rep
+(the id says nothing about who it is); an unknown name or email becomes a new
+rep.
 
 Pure: the service that holds the store loads the reps and writes the new ones.
 """
@@ -21,8 +24,10 @@ from leadqueue.domain.roster import (
     Rep,
     RosterError,
     fold,
+    loose,
     new_rep,
     parse_email,
+    reordered,
     unique_key,
 )
 
@@ -103,6 +108,7 @@ class OwnerMatcher:
         self._reps: dict[str, Rep] = {}
         self._by_id: dict[str, set[str]] = {}  # crm_id_key -> rep keys
         self._by_text: dict[str, set[str]] = {}  # folded key, email, name or alias -> rep keys
+        self._by_loose: dict[str, set[str]] = {}  # key, name or alias without accents -> rep keys
         for rep in reps:
             self.add(rep)
 
@@ -112,16 +118,26 @@ class OwnerMatcher:
         if old is not None:
             self._unindex(old)
         self._reps[rep.key] = rep
-        for folded, kind, text in rep.identifiers():
-            if kind == "crm_ids":
-                self._by_id.setdefault(crm_id_key(text), set()).add(rep.key)
-            else:
-                self._by_text.setdefault(folded, set()).add(rep.key)
+        for index, token in self._tokens(rep):
+            index.setdefault(token, set()).add(rep.key)
 
     def _unindex(self, rep: Rep) -> None:
-        for folded, kind, text in rep.identifiers():
-            index, token = (self._by_id, crm_id_key(text)) if kind == "crm_ids" else (self._by_text, folded)
+        for index, token in self._tokens(rep):
             index.get(token, set()).discard(rep.key)
+
+    def _tokens(self, rep: Rep) -> list[tuple[dict[str, set[str]], str]]:
+        out = []
+        for folded, kind, text in rep.identifiers():
+            if kind == "crm_ids":
+                out.append((self._by_id, crm_id_key(text)))
+                continue
+            out.append((self._by_text, folded))
+            if kind in ("key", "name", "aliases"):
+                out.append((self._by_loose, loose(text)))
+                natural = reordered(text) if "," in text else None  # a roster name as `Last, First`
+                if natural:
+                    out.append((self._by_loose, loose(natural)))
+        return out
 
     def by_crm_id(self, crm_id: str) -> list[Rep]:
         return self._sorted(self._by_id.get(crm_id_key(crm_id), set()))
@@ -137,9 +153,19 @@ class OwnerMatcher:
         keys = self._by_id.get(crm_id_key(owner), set()) | self._by_text.get(fold(owner), set())
         return self._sorted(keys)
 
+    def loose_candidates(self, owner: str) -> list[Rep]:
+        """The reps whose name, key or alias is the owner text without accents, else
+        those the text names with its two parts the other way round."""
+        for text in (owner, reordered(owner)):
+            keys = self._by_loose.get(loose(text), set()) if text else set()
+            if keys:
+                return self._sorted(keys)
+        return []
+
     def match(self, owner: str) -> Rep | None:
-        """The one rep the owner text names; None for nobody; AmbiguousRep for several."""
-        found = self.candidates(owner)
+        """The one rep the owner text names; None for nobody; AmbiguousRep for several.
+        The exact text first: a looser spelling only when no rep has that one."""
+        found = self.candidates(owner) or (self.loose_candidates(owner) if fold(owner) else [])
         if len(found) > 1:
             keys = ", ".join(r.key for r in found)
             raise AmbiguousRep(
@@ -177,7 +203,9 @@ class OwnerResolution:
 
 
 def resolve(
-    reps: Iterable[Rep], owners: Iterable[str], inactive: Mapping[str, str] | None = None
+    reps: Iterable[Rep],
+    owners: Iterable[str],
+    inactive: Mapping[str, str] | None = None,
 ) -> OwnerResolution:
     """Match every distinct owner text; make a new rep for each unknown name or email.
 
@@ -187,7 +215,7 @@ def resolve(
     An owner that names no rep but an inactive CRM user (`inactive`: what names
     each, as `crm_users.user_identifiers` gives it) is an error, not a new rep.
     """
-    inactive = inactive or {}
+    inactive_users = _InactiveUsers(inactive or {})
     matcher = OwnerMatcher(reps)
     out = OwnerResolution()
     unknown: list[str] = []
@@ -204,7 +232,7 @@ def resolve(
             out.keys[owner] = rep.key
             continue
         crm = looks_like_crm_user_id(owner)
-        who = inactive.get(crm_id_key(owner) if crm else fold(owner))
+        who = inactive_users.who(owner, by_id=crm is not None)
         if who is not None:
             hand_over = f"--crm-id {owner.strip()}" if crm else f"--alias {owner.strip()!r}"
             out.errors[owner] = (
@@ -228,6 +256,26 @@ def resolve(
             continue
         out.keys[owner] = rep.key
     return out
+
+
+class _InactiveUsers:
+    """What names an inactive CRM user, matched as owners are: ids exactly, names also
+    without accents and the other way round."""
+
+    def __init__(self, inactive: Mapping[str, str]) -> None:
+        self._exact = inactive
+        self._loose: dict[str, str] = {}
+        for token, who in inactive.items():
+            self._loose.setdefault(loose(token), who)
+
+    def who(self, owner: str, by_id: bool) -> str | None:
+        if by_id:
+            return self._exact.get(crm_id_key(owner))
+        found = self._exact.get(fold(owner))
+        for text in (owner, reordered(owner)):
+            if found is None and text:
+                found = self._loose.get(loose(text))
+        return found
 
 
 def _new_rep(owner: str, matcher: OwnerMatcher) -> Rep:

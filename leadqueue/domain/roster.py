@@ -114,6 +114,33 @@ def fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
+# Letters NFKD leaves whole that a spreadsheet or a CRM often writes without their stroke.
+_BARE_LETTERS = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe"})
+
+
+def loose(text: str) -> str:
+    """A name as a looser comparison sees it: folded, and without accents (Unicode
+    NFKD, combining marks dropped), so `María` is `Maria`. Only for comparing:
+    keys and names keep every letter."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.translate(_BARE_LETTERS).casefold().split())
+
+
+def reordered(text: str) -> str | None:
+    """A two-part name the other way round: `Okafor, James` and `Okafor James` are
+    `James Okafor`. None for anything else (an email, one word, three or more words)."""
+    if "@" in text:
+        return None
+    if "," in text:
+        last, _, first = text.partition(",")
+        if "," in first or not last.split() or not first.split():
+            return None
+        return " ".join([*first.split(), *last.split()])
+    words = text.split()
+    return f"{words[1]} {words[0]}" if len(words) == 2 else None
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
