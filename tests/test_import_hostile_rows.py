@@ -11,8 +11,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import func, select
 
 from leadqueue.io.reader import ReadResult, read_leads
+from leadqueue.services.context import Services
+from leadqueue.services.importing import ImportOptions, ImportRejected, import_file
+from leadqueue.store.schema import leads
 
 NY = ZoneInfo("America/New_York")
 
@@ -212,3 +216,77 @@ def test_a_report_footer_and_blank_lines_are_not_short_rows(tmp_path: Path) -> N
     result = read_leads(path, NY)
     assert errors_of(result) == []
     assert len(result.rows) == 2
+
+
+# -- 4. a cell longer than its store column ------------------------------------------
+
+OWN_HEADER = "crm_id,first_name,last_name,email,company,rep,assigned_at,description\n"
+
+
+def test_a_cell_longer_than_its_column_is_a_row_error(tmp_path: Path) -> None:
+    big = "x" * 100_000
+    path = write(
+        tmp_path,
+        OWN_HEADER
+        + f"BIG-1,{big},Big,b@b.example,BigCo,Maria Santos,2025-11-19T10:00:00Z,ok\n"
+        + f"BIG-2,Ann,Big,a@b.example,BigCo,Maria Santos,2025-11-19T10:00:00Z,{big}\n"  # text: no limit
+        + f"BIG-3,Ann,Big,a@b.example,{'c' * 201},Maria Santos,2025-11-19T10:00:00Z,ok\n"
+        + f"BIG-4,Ann,Big,a@b.example,{'c' * 200},{'r' * 201},2025-11-19T10:00:00Z,ok\n",
+    )
+    result = read_leads(path, NY)
+    assert errors_of(result) == [
+        (2, "first_name", "first_name is 100000 characters; at most 120"),
+        (4, "company", "company is 201 characters; at most 200"),
+        (5, "rep", "owner is 201 characters; at most 200"),
+    ]
+    assert [r.crm_id for r in result.rows] == ["BIG-2"]
+
+
+def test_a_long_cell_refuses_the_import_and_writes_nothing(services: Services, tmp_path: Path) -> None:
+    # on PostgreSQL the long cell used to end the whole import's transaction with an error
+    path = write(
+        tmp_path,
+        OWN_HEADER
+        + f"BIG-1,{'x' * 100_000},Big,b@b.example,BigCo,Maria Santos,2025-11-19T10:00:00Z,ok\n"
+        + "BIG-2,Ann,Big,a@b.example,BigCo,Maria Santos,2025-11-19T10:00:00Z,ok\n",
+    )
+    with pytest.raises(ImportRejected) as info:
+        import_file(services, path)
+    assert [(e.row, e.column) for e in info.value.summary.errors] == [(2, "first_name")]
+    with services.store.read() as conn:
+        assert conn.execute(select(func.count()).select_from(leads)).scalar_one() == 0
+    summary = import_file(services, path, ImportOptions(skip_invalid=True))
+    assert summary.created == 1
+
+
+def test_widths_are_checked_in_crm_exports_and_json_lines(tmp_path: Path) -> None:
+    report = write(
+        tmp_path,
+        REPORT_HEADER
+        + f'"00QDn00000Kq3aT","Rosalind","{"A" * 121}","Tessaline","Maria Santos","1/31/2024 2:03 PM"\n',
+    )
+    assert errors_of(read_leads(report, NY)) == [(2, "Last Name", "last_name is 121 characters; at most 120")]
+    jsonl = write(
+        tmp_path,
+        '{"crm_id": "J-1", "last_name": "Lee", "crm_status": "' + "s" * 61 + '"}\n',
+        name="leads.jsonl",
+    )
+    assert errors_of(read_leads(jsonl, NY)) == [(1, "crm_status", "crm_status is 61 characters; at most 60")]
+
+
+def test_a_person_key_longer_than_its_column_is_a_row_error(tmp_path: Path) -> None:
+    # each cell fits its column; "first last@domain" (the store's person_key) does not
+    email = "ann@" + "d" * 190 + ".example"
+    path = write(tmp_path, OWN_HEADER + f"K-1,{'a' * 110},{'b' * 110},{email},Co,Maria Santos,,\n")
+    ((row, column, reason),) = errors_of(read_leads(path, NY))
+    assert (row, column) == (2, "")
+    assert reason.endswith("characters together; at most 400")
+
+
+def test_the_store_declares_the_same_widths() -> None:
+    from leadqueue.domain.text_widths import LEAD_TEXT_WIDTHS, REP_NAME_WIDTH
+    from leadqueue.store.schema import leads, reps
+
+    for column, width in LEAD_TEXT_WIDTHS.items():
+        assert leads.c[column].type.length == width, column
+    assert reps.c.name.type.length == REP_NAME_WIDTH

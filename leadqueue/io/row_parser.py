@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from leadqueue.domain.duplicates import person_key
 from leadqueue.domain.lead import LeadProfile
+from leadqueue.domain.text_widths import LEAD_TEXT_WIDTHS, REP_NAME_WIDTH
 from leadqueue.io import crm_formats as cf
 from leadqueue.io.cells import CellError, Converter, Timestamps, converters, text_of
 from leadqueue.io.people import domain_from_email, infer_seniority
@@ -53,6 +55,20 @@ class RejectedRow:
 
 # Salesforce queue ids (object prefix 00G): a lead a queue owns has no rep yet.
 _SALESFORCE_QUEUE = re.compile(r"00G[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?")
+
+
+# Target -> the characters its store column holds (the store's own widths, text_widths.py).
+_WIDTHS = {**LEAD_TEXT_WIDTHS, "mobile": LEAD_TEXT_WIDTHS["phone"], "rep": REP_NAME_WIDTH}
+_WIDTH_NAMES = {"mobile": "phone", "rep": "owner"}
+_PERSON_KEY_WIDTH = LEAD_TEXT_WIDTHS["person_key"]
+
+
+def _too_long(target: str, value: Any) -> str | None:
+    """Why a value is too long for its store column, else None."""
+    limit = _WIDTHS.get(target)
+    if limit is None or not isinstance(value, str) or len(value) <= limit:
+        return None
+    return f"{_WIDTH_NAMES.get(target, target)} is {len(value)} characters; at most {limit}"
 
 
 _CONTACT_FIELDS = ("first_name", "last_name", "email", "rep", "crm_status", "created_at", "assigned_at")
@@ -139,14 +155,19 @@ class RowParser:
             value = cells[index]
             if value == "" or target in values:
                 continue
-            if convert is None:
-                values[target] = value
-                continue
-            try:
-                values[target] = convert(value)
-            except CellError as exc:
-                errors.append(RowError(row, name, str(exc), raw))
+            if convert is not None:
+                try:
+                    value = convert(value)
+                except CellError as exc:
+                    errors.append(RowError(row, name, str(exc), raw))
+                    failed.append(index)
+                    continue
+            too_long = _too_long(target, value)
+            if too_long:
+                errors.append(RowError(row, name, too_long, raw))
                 failed.append(index)
+                continue
+            values[target] = value
         if len(errors) > 1:  # report in the order of the file's columns
             errors = [e for _, e in sorted(zip(failed, errors, strict=True), key=lambda p: p[0])]
 
@@ -186,6 +207,15 @@ class RowParser:
             values["seniority"] = infer_seniority(values.get("title", ""))
         values.setdefault("source_system", self.source_system)
         profile = LeadProfile(crm_id=crm_id, extra=extra, **values)
+        domain_width = max(len(profile.domain), len(profile.email))  # the store's domain or the email's
+        if len(profile.first_name) + len(profile.last_name) + domain_width + 2 > _PERSON_KEY_WIDTH:
+            key = person_key(profile)  # "first last@domain", the store's key for one person
+            if len(key) > _PERSON_KEY_WIDTH:
+                reason = (
+                    f"first name, last name and company domain are {len(key)} characters together;"
+                    f" at most {_PERSON_KEY_WIDTH}"
+                )
+                return RejectedRow(row, crm_id, [RowError(row, "", reason, raw)])
         return ParsedRow(
             row=row,
             profile=profile,

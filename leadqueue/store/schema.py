@@ -24,6 +24,8 @@ from sqlalchemy import (
     text,
 )
 
+from leadqueue.domain.text_widths import LEAD_TEXT_WIDTHS as W
+from leadqueue.domain.text_widths import REP_NAME_WIDTH
 from leadqueue.store.column_types import Count, StoredInstant
 
 SCHEMA_VERSION = 7
@@ -46,7 +48,7 @@ reps = Table(
     "reps",
     metadata,
     Column("key", String(120), primary_key=True),
-    Column("name", String(200), nullable=False),
+    Column("name", String(REP_NAME_WIDTH), nullable=False),
     Column("email", String(320), nullable=False, default=""),
     Column("time_zone", String(64)),  # None: the team's zone
     Column("role", String(10), nullable=False, default="rep", server_default="rep"),  # rep | lead
@@ -91,40 +93,40 @@ leads = Table(
     "leads",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("crm_id", String(64), nullable=False, unique=True),
-    Column("source_system", String(20), nullable=False, default="leadqueue"),
+    Column("crm_id", String(W["crm_id"]), nullable=False, unique=True),
+    Column("source_system", String(W["source_system"]), nullable=False, default="leadqueue"),
     # contact
-    Column("first_name", String(120), nullable=False, default=""),
-    Column("last_name", String(120), nullable=False, default=""),
-    Column("title", String(200), nullable=False, default=""),
-    Column("seniority", String(20), nullable=False, default=""),
-    Column("email", String(320), nullable=False, default=""),
-    Column("email_norm", String(320), nullable=False, default=""),
+    Column("first_name", String(W["first_name"]), nullable=False, default=""),
+    Column("last_name", String(W["last_name"]), nullable=False, default=""),
+    Column("title", String(W["title"]), nullable=False, default=""),
+    Column("seniority", String(W["seniority"]), nullable=False, default=""),
+    Column("email", String(W["email"]), nullable=False, default=""),
+    Column("email_norm", String(W["email"]), nullable=False, default=""),
     Column("email_verified", Boolean),
-    Column("phone", String(60), nullable=False, default=""),
-    Column("profile_url", String(400), nullable=False, default=""),
+    Column("phone", String(W["phone"]), nullable=False, default=""),
+    Column("profile_url", String(W["profile_url"]), nullable=False, default=""),
     # company
-    Column("company", String(200), nullable=False, default=""),
-    Column("domain", String(200), nullable=False, default=""),
-    Column("person_key", String(400), nullable=False, default=""),
-    Column("industry", String(120), nullable=False, default=""),
+    Column("company", String(W["company"]), nullable=False, default=""),
+    Column("domain", String(W["domain"]), nullable=False, default=""),
+    Column("person_key", String(W["person_key"]), nullable=False, default=""),
+    Column("industry", String(W["industry"]), nullable=False, default=""),
     Column("employees", Count("employees")),
-    Column("region", String(60), nullable=False, default=""),
+    Column("region", String(W["region"]), nullable=False, default=""),
     Column("tech_stack", JSON, nullable=False, default=list),
     Column("growth_signals", JSON, nullable=False, default=list),
     # scoring and engagement
     Column("score", Count("score")),
     Column("score_breakdown", JSON, nullable=False, default=list),
     Column("touchpoints", JSON, nullable=False, default=list),
-    Column("source", String(120), nullable=False, default=""),
-    Column("campaign", String(200), nullable=False, default=""),
-    Column("channel", String(60), nullable=False, default=""),
+    Column("source", String(W["source"]), nullable=False, default=""),
+    Column("campaign", String(W["campaign"]), nullable=False, default=""),
+    Column("channel", String(W["channel"]), nullable=False, default=""),
     Column("content", JSON, nullable=False, default=list),
     Column("talk_track", Text, nullable=False, default=""),
     Column("intent_signals", JSON, nullable=False, default=list),
     Column("third_party_intent", JSON, nullable=False, default=list),
-    Column("account_status", String(40), nullable=False, default=""),
-    Column("crm_status", String(60), nullable=False, default=""),
+    Column("account_status", String(W["account_status"]), nullable=False, default=""),
+    Column("crm_status", String(W["crm_status"]), nullable=False, default=""),
     Column("extra", JSON, nullable=False, default=dict),
     Column("created_at", StoredInstant),
     Column("content_hash", String(64), nullable=False, default=""),
