@@ -6,12 +6,15 @@ documented exports (see tests/data/import/crm/SOURCES.md)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from leadqueue.cli.render import lead_report
 from leadqueue.services.context import Services
 from leadqueue.services.importing import ImportOptions, ImportRejected, import_file
+from leadqueue.store.schema import leads
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -118,3 +121,113 @@ def test_only_a_new_lead_needs_an_owner(services: Services, tmp_path: Path) -> N
         (3, "owner", "no owner for this row: pass --rep REP")
     ]
     assert lead_report(services, "RO-1")["title"] == "VP Sales"  # nothing was written
+
+
+# ------------------------------------------------------------ a re-import keeps what its file does not say
+
+
+def _stored(services: Services, crm_id: str) -> Any:
+    with services.store.read() as conn:
+        return conn.execute(select(leads).where(leads.c.crm_id == crm_id)).one()
+
+
+def test_a_reimport_lacking_columns_keeps_their_fields(services: Services, tmp_path: Path) -> None:
+    import_file(services, _write(tmp_path, "full.csv", OURS_FULL))
+    before = _stored(services, "RO-1")
+    assert (before.title, before.phone, before.crm_status, before.seniority) == (
+        "VP Sales",
+        "+1 555 0100",
+        "Open",
+        "vp",
+    )
+    summary = import_file(services, _write(tmp_path, "no_owner.csv", OURS_NO_OWNER))
+    assert (summary.updated, summary.unchanged) == (0, 1)  # nothing the file has changed
+    after = _stored(services, "RO-1")
+    for column in ("title", "phone", "crm_status", "seniority", "tier", "search_text", "person_key"):
+        assert getattr(after, column) == getattr(before, column), column
+
+
+def test_an_empty_cell_in_a_column_the_file_has_clears_its_field(services: Services, tmp_path: Path) -> None:
+    import_file(services, _write(tmp_path, "full.csv", OURS_FULL))
+    text = "crm_id,email,title\nRO-1,a@r.example,\n"
+    summary = import_file(services, _write(tmp_path, "no_title.csv", text))
+    assert (summary.updated, summary.unchanged) == (1, 0)
+    after = _stored(services, "RO-1")
+    assert (after.title, after.seniority) == ("", "")  # the seniority follows the title
+    assert (after.phone, after.crm_status, after.first_name) == ("+1 555 0100", "Open", "Ann")
+
+
+def test_derived_columns_follow_the_fields_kept(services: Services, tmp_path: Path) -> None:
+    import_file(services, _write(tmp_path, "full.csv", OURS_FULL))
+    text = "crm_id,email\nRO-1,Ann.One@NewCo.example\n"
+    assert import_file(services, _write(tmp_path, "email.csv", text)).updated == 1
+    after = _stored(services, "RO-1")
+    assert (after.email_norm, after.domain) == ("ann.one@newco.example", "newco.example")
+    assert after.person_key == "ann one@newco.example"
+    assert "newco" in after.search_text and "rco" in after.search_text  # the company was kept
+    # a file without the email column keeps the domain the email gave
+    import_file(services, _write(tmp_path, "title.csv", "crm_id,last_name,title\nRO-1,One,Head of Sales\n"))
+    again = _stored(services, "RO-1")
+    assert (again.domain, again.email_norm) == ("newco.example", "ann.one@newco.example")
+    assert (again.title, again.seniority) == ("Head of Sales", "director")
+
+
+HS_HEADER = (
+    "Record ID,First Name,Last Name,Email,Job Title,Company Name,Contact owner,Lead Status,"
+    "Create Date,Owner Assigned Date,Original Source,Original Source Drill-Down 1,Annual Revenue\n"
+)
+HS_ROW = (
+    "8002,Bob,Two,bob2@x.example,CFO,Y Co,Maria Santos,New,2026-11-18 10:00,2026-11-18 10:05,"
+    "Paid Social,LinkedIn,5000000\n"
+)
+# The same contact exported again with fewer columns (no Job Title, no Drill-Down 1,
+# no Annual Revenue): the columns a user removed from the export view.
+HS_FEWER = (
+    "Record ID,First Name,Last Name,Email,Company Name,Contact owner,Lead Status,Create Date,"
+    "Owner Assigned Date,Original Source\n"
+    "8002,Bob,Two,bob2@x.example,Y Co,Maria Santos,New,2026-11-18 10:00,2026-11-18 10:05,Paid Social\n"
+)
+
+
+def test_a_hubspot_export_with_columns_removed_keeps_their_fields(services: Services, tmp_path: Path) -> None:
+    import_file(services, _write(tmp_path, "hs1.csv", HS_HEADER + HS_ROW))
+    summary = import_file(services, _write(tmp_path, "hs3.csv", HS_FEWER))
+    assert (summary.updated, summary.unchanged) == (0, 1)
+    after = _stored(services, "8002")
+    assert (after.title, after.seniority, after.campaign, after.source) == (
+        "CFO",
+        "c_level",
+        "LinkedIn",
+        "Paid Social",
+    )
+    assert after.extra.get("Annual Revenue") == "5000000"
+    # a column the file has, emptied, clears it; one it lacks stays
+    emptied = HS_FEWER.replace("Original Source\n", "Original Source,Annual Revenue\n").replace(
+        "Paid Social\n", ",\n"
+    )
+    assert import_file(services, _write(tmp_path, "hs4.csv", emptied)).updated == 1
+    cleared = _stored(services, "8002")
+    assert (cleared.source, cleared.campaign, cleared.title) == ("", "LinkedIn", "CFO")
+    assert "Annual Revenue" not in cleared.extra
+
+
+def test_the_same_data_in_another_column_order_is_unchanged(services: Services, tmp_path: Path) -> None:
+    import_file(services, _write(tmp_path, "full.csv", OURS_FULL))
+    header, row = OURS_FULL.splitlines()
+    order = list(reversed(range(len(header.split(",")))))
+    shuffled = "\n".join(",".join(line.split(",")[i] for i in order) for line in (header, row)) + "\n"
+    summary = import_file(services, _write(tmp_path, "shuffled.csv", shuffled))
+    assert (summary.updated, summary.unchanged) == (0, 1)
+
+
+def test_a_json_line_without_a_key_keeps_its_field(services: Services, tmp_path: Path) -> None:
+    first = (
+        '{"crm_id": "J-1", "first_name": "Jo", "email": "jo@j.example", "title": "CTO", '
+        '"phone": "+1 555 0199", "rep": "ana", "Budget": "50k"}\n'
+    )
+    import_file(services, _write(tmp_path, "a.jsonl", first))
+    second = '{"crm_id": "J-1", "first_name": "Jo", "email": "jo@j.example", "phone": null}\n'
+    summary = import_file(services, _write(tmp_path, "b.jsonl", second))
+    assert summary.updated == 1
+    after = _stored(services, "J-1")
+    assert (after.title, after.phone, after.extra.get("Budget")) == ("CTO", "", "50k")

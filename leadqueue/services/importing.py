@@ -6,13 +6,14 @@ bad rows (without --skip-invalid) or a dry run writes nothing. New leads are
 inserted with bulk Core statements (leads with their projection already
 computed, then their `assigned` events). Changed leads are updated and keep
 their history; unchanged ones are left alone, so a second import of the same
-file writes nothing.
+file writes nothing. A re-import changes only what its columns say: a field
+whose column the file lacks keeps its stored value (an empty cell clears it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -23,6 +24,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from leadqueue.domain.crm_export import status_matches
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.import_mapping import ImportMapping
+from leadqueue.domain.lead import LeadProfile
 from leadqueue.domain.lifecycle import OPEN_STATES, LeadState, fold
 from leadqueue.domain.owners import salesforce_id15
 from leadqueue.domain.policy import Tier
@@ -32,7 +34,8 @@ from leadqueue.gcpause import frozen_heap
 from leadqueue.io.crm_formats import mapping_format
 from leadqueue.io.errors import ImportFileError
 from leadqueue.io.reader import LeadFile, ParsedRow, RowError, open_lead_file
-from leadqueue.io.timestamps import DateOrder
+from leadqueue.io.row_parser import RowParser
+from leadqueue.io.timestamps import DateOrder, TimestampParser
 from leadqueue.services.context import Services
 from leadqueue.services.import_rejects import check_writable, rejects_path, write_rejects
 from leadqueue.services.projection import Projection, project
@@ -131,6 +134,68 @@ class _Changed(NamedTuple):
     closed: bool  # the CRM has closed it
     assigned_at: datetime | None  # when the CRM says the owner got it, if the file says
     crm_before: str | None  # the owner the CRM named at the last import
+    new_data: bool  # a stored field changes (not only the owner or the CRM's closing)
+
+
+class _Candidate(NamedTuple):
+    """An existing lead whose row differs from the one last imported, or names another owner."""
+
+    row: ParsedRow
+    old: Any
+    owner: str | None
+    closed: bool
+    crm_before: str | None
+    row_hash: str
+
+
+# The profile's own fields a column of the same name sets; the rest are set through
+# other targets (below) or are not the file's to say (the id, the system, `extra`).
+_PLAIN_FIELDS = frozenset(f.name for f in fields(LeadProfile)) - {"crm_id", "source_system", "extra"}
+# Fields the parser derives from other columns: said when any of those columns is in the file.
+_DERIVED_FROM: dict[str, tuple[str, ...]] = {
+    "phone": ("phone", "mobile"),  # the mobile stands in for a missing phone
+    "region": ("region", "country"),  # a region from the country, else the file's region
+    "talk_track": ("talk_track", "description"),  # the description stands in for a talk track
+    "domain": ("domain", "email"),  # the email's domain when the file has no domain column
+    "seniority": ("seniority", "title"),  # inferred from the title when the file has no seniority
+}
+# Targets kept in `extra` under a fixed key (the rest of `extra` is the file's unknown columns).
+_EXTRA_TARGETS = {"country": "country", "description": "description"}
+
+
+@dataclass(frozen=True)
+class _FileColumns:
+    """Which of a lead's fields a file's columns say, by header. A re-import changes
+    only those: a field whose column the file lacks keeps its stored value, an empty
+    cell in a column the file has clears it. Per row, since a JSON line may leave
+    keys out. (Read from the parser's own plan, so it matches what the rows hold.)"""
+
+    targets: tuple[tuple[str, str], ...]  # (header, target) of every column the format reads
+    extras: tuple[str, ...]  # headers the format does not know: kept in `extra` as they are
+
+    @classmethod
+    def of(cls, lead_file: LeadFile) -> _FileColumns:
+        parse_time = TimestampParser(lead_file.source_zone, lead_file.date_order)
+        parser = RowParser(lead_file.format, lead_file.header, parse_time, None, text_cells=True)
+        return cls(
+            targets=tuple((name, target) for _, name, target, _ in parser.columns),
+            extras=tuple(name for _, name in parser.extras),
+        )
+
+    def merged(self, stored: LeadProfile, row: ParsedRow) -> LeadProfile:
+        """The stored lead with what this row says: the fields of the columns it has."""
+        said = {target for name, target in self.targets if name in row.raw}
+        new = row.profile
+        fields_said = said & _PLAIN_FIELDS
+        fields_said |= {f for f, sources in _DERIVED_FROM.items() if said.intersection(sources)}
+        changes: dict[str, Any] = {f: getattr(new, f) for f in fields_said}
+        if "state" in said and new.region:  # a state the tables know; one they do not says nothing
+            changes["region"] = new.region
+        # a JSON line's "extra" object sets its own keys and leaves the others
+        cleared = {name for name in self.extras if name in row.raw}
+        cleared |= {key for target, key in _EXTRA_TARGETS.items() if target in said}
+        extra = {k: v for k, v in stored.extra.items() if k not in cleared} | new.extra
+        return replace(stored, **changes, source_system=new.source_system, extra=extra)
 
 
 class ImportRejected(Exception):
@@ -233,6 +298,7 @@ class _Importer:
         summary.routing = self.routing
 
     def run(self, lead_file: LeadFile, progress: Callable[[int, int], None] | None) -> None:
+        self.columns = _FileColumns.of(lead_file)
         with first_rows_table(self.conn) as first_rows:
             for batch in lead_file.batches(first_rows, BATCH, progress):
                 good: list[ParsedRow] = []
@@ -253,7 +319,7 @@ class _Importer:
         closed_in_crm = self._closed_in_crm
         crm_before = self._crm_owners_before(list(existing.values()))
         new_rows: list[ParsedRow] = []
-        changed: list[_Changed] = []
+        candidates: list[_Candidate] = []
         for row in good:
             old = existing.get(row.profile.crm_id)
             closed = closed_in_crm(row.profile.source_system, row.profile.crm_status, row.converted)
@@ -263,20 +329,59 @@ class _Importer:
                 else:
                     new_rows.append(row)
                 continue
-            values = self._values(row)
             # only the file's own owner column moves a lead; --rep fills rows that name none
             before = crm_before[old.id]
             owner = self.owner_keys[row.rep or ""] if row.owner_from_file else before
-            if not row.owner_from_file:
-                values["crm_owner"] = old.crm_owner
-            if old.content_hash != values["content_hash"] or before != owner:
-                changed.append(_Changed(old, values, owner, closed, row.assigned_at, before))
-            else:
+            row_hash = self._row_hash(row)
+            if old.content_hash == row_hash and before == owner:  # the row last imported
                 self.summary.unchanged += 1
+            else:
+                candidates.append(_Candidate(row, old, owner, closed, before, row_hash))
         if new_rows:
             self._insert(new_rows)
+        changed = self._changed(candidates) if candidates else []
         if changed:
             self._update(changed)
+
+    def _changed(self, candidates: list[_Candidate]) -> list[_Changed]:
+        """The leads a row changes: a stored field, the owner, or the CRM closed it. A row
+        that differs from the last one only in columns it lacks, or in cells that change
+        nothing stored, leaves its lead alone (unchanged)."""
+        stored = self._stored_rows([c.old.id for c in candidates])
+        changed: list[_Changed] = []
+        for row, old, owner, closed, before, row_hash in candidates:
+            full = stored[old.id]
+            profile = repo.row_to_profile(full)
+            before_values = self._context(profile, full.tier, full.crm_owner)
+            merged = self.columns.merged(profile, row)
+            tier = tier_of(merged, self.s.policy).value
+            values = self._context(
+                merged, tier, self.owner_keys[row.rep or ""] if row.owner_from_file else old.crm_owner
+            )
+            new_data = old.content_hash != row_hash and values != before_values
+            live = bool(old.state) and LeadState(old.state) in _LIVE_STATES
+            if new_data or before != owner or (old.content_hash != row_hash and closed and live):
+                values["crm_id"] = row.profile.crm_id
+                values["content_hash"] = row_hash
+                changed.append(_Changed(old, values, owner, closed, row.assigned_at, before, new_data))
+            else:
+                self.summary.unchanged += 1
+        return changed
+
+    @staticmethod
+    def _context(profile: LeadProfile, tier: str, crm_owner: str | None) -> dict[str, Any]:
+        """A lead's context columns, compared to tell a change (the id may differ in form)."""
+        values = repo.profile_to_values(profile)
+        del values["crm_id"]
+        return values | {"tier": tier, "crm_owner": crm_owner}
+
+    def _stored_rows(self, ids: list[int]) -> dict[int, Any]:
+        out: dict[int, Any] = {}
+        for i in range(0, len(ids), _CHUNK):
+            out |= {
+                r.id: r for r in self.conn.execute(select(leads).where(leads.c.id.in_(ids[i : i + _CHUNK])))
+            }
+        return out
 
     def _closed_in_crm(self, source_system: str, status: str, converted: bool) -> bool:
         mapping = self.opts.mapping
@@ -353,12 +458,17 @@ class _Importer:
         return out | {r.id: r.owner for r in rows if r.id not in out}
 
     def _values(self, row: ParsedRow) -> dict[str, Any]:
+        """A new lead's context columns."""
         values = repo.profile_to_values(row.profile)
         values["tier"] = tier_of(row.profile, self.s.policy).value
-        # The file's own cells (and the tier) say whether anything changed.
         values["content_hash"] = repo.cells_hash(row.raw, values["tier"])
         values["crm_owner"] = self.owner_keys[row.rep or ""] if row.owner_from_file else None
         return values
+
+    def _row_hash(self, row: ParsedRow) -> str:
+        """The file's own cells (and the tier they give): the same row as the last import
+        leaves its lead alone without reading it."""
+        return repo.cells_hash(row.raw, tier_of(row.profile, self.s.policy).value)
 
     def _clock_start(self, row: ParsedRow) -> datetime:
         """When the rep got the lead: the file's assignment date, else now (a backlog
@@ -437,7 +547,7 @@ class _Importer:
         self.summary.updated += len(changed)
 
         history_by_id = repo.events_by_lead(conn, [c.old.id for c in changed])
-        for old, values, owner, closed, assigned_at, crm_before in changed:
+        for old, values, owner, closed, assigned_at, crm_before, new_data in changed:
             events = history_by_id[old.id]
             extra: list[Event] = []
             state = LeadState(old.state) if old.state else None
@@ -448,7 +558,7 @@ class _Importer:
                 )
                 self.summary.closed_since += 1
                 state = LeadState.CLOSED_IN_CRM
-            elif state is LeadState.NEEDS_INFO and old.content_hash != values["content_hash"]:
+            elif state is LeadState.NEEDS_INFO and new_data:
                 note = {"note": "updated by import"}
                 extra.append(
                     Event(
