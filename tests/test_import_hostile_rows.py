@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from leadqueue.io.reader import ReadResult, read_leads
+from leadqueue.io.reader import ReadResult, open_lead_file, read_leads
 from leadqueue.services.context import Services
 from leadqueue.services.importing import ImportOptions, ImportRejected, import_file
 from leadqueue.store.schema import leads
@@ -290,3 +290,27 @@ def test_the_store_declares_the_same_widths() -> None:
     for column, width in LEAD_TEXT_WIDTHS.items():
         assert leads.c[column].type.length == width, column
     assert reps.c.name.type.length == REP_NAME_WIDTH
+
+
+# -- 5. header columns without a name --------------------------------------------------
+
+
+def test_trailing_empty_header_columns_are_dropped_silently(tmp_path: Path) -> None:
+    # a report Excel saved in a European locale: BOM, `;`, CRLF, empty columns at the end
+    path = write(
+        tmp_path,
+        "\ufeffLead ID;First Name;Last Name;Company / Account;Lead Owner;Create Date;;;\r\n"
+        "00QDn00000Lx7mA;Renée;Fauchère;Brasserie;Hannah Lindqvist;31.01.2024 14:03;;;\r\n"
+        "00QDn00000Lx7nB;Jürgen;Weißmüller;Köhlmann;Hannah Lindqvist;09.02.2024 09:47;;stray;\r\n",
+    )
+    lead_file = open_lead_file(path, NY)
+    assert lead_file.ignored_columns == []
+    result = read_leads(path, NY)
+    assert errors_of(result) == []
+    assert [r.profile.last_name for r in result.rows] == ["Fauchère", "Weißmüller"]
+    assert all("" not in r.profile.extra for r in result.rows)
+
+
+def test_a_repeated_named_column_is_still_named(tmp_path: Path) -> None:
+    path = write(tmp_path, "crm_id,last_name,email,email,,\nA1,Lee,lee@x.example,other@x.example,,\n")
+    assert open_lead_file(path, NY).ignored_columns == ["email"]

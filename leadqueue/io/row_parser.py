@@ -81,11 +81,14 @@ def _fingerprint(values: dict[str, Any]) -> str:
 
 
 def repeated_headers(header: Sequence[str]) -> list[str]:
-    """Headers that repeat an earlier one (compared as formats compare them): ignored."""
+    """Headers that repeat an earlier one (compared as formats compare them): ignored.
+    Columns without a name (a trailing `;;;`) are ignored too, and not worth a word."""
     seen: set[str] = set()
     out = []
     for name in header:
         key = cf.normalise_header(name)
+        if not key:
+            continue
         if key in seen:
             out.append(name)
         seen.add(key)
@@ -119,7 +122,7 @@ class RowParser:
         seen: set[str] = set()
         for index, name in enumerate(header):
             key = cf.normalise_header(name)
-            if key in seen:  # the first of repeated headers wins: see repeated_headers()
+            if not key or key in seen:  # no name, or the first of repeated headers wins
                 continue
             seen.add(key)
             target = fmt.columns.get(key)
