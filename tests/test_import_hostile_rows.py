@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from leadqueue.io.errors import ImportFileError
 from leadqueue.io.reader import ReadResult, open_lead_file, read_leads
 from leadqueue.services.context import Services
 from leadqueue.services.importing import ImportOptions, ImportRejected, import_file
@@ -314,3 +315,28 @@ def test_trailing_empty_header_columns_are_dropped_silently(tmp_path: Path) -> N
 def test_a_repeated_named_column_is_still_named(tmp_path: Path) -> None:
     path = write(tmp_path, "crm_id,last_name,email,email,,\nA1,Lee,lee@x.example,other@x.example,,\n")
     assert open_lead_file(path, NY).ignored_columns == ["email"]
+
+
+# -- 6. UTF-16 read with --encoding utf-8 ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("codec", "suggested"), [("utf-16-le", "utf-16-le"), ("utf-16-be", "utf-16-be"), ("utf-16", "utf-16")]
+)
+@pytest.mark.parametrize("asked", ["utf-8", "cp1252", "latin-1"])
+def test_utf16_read_as_a_one_byte_encoding_says_it_is_utf16(
+    tmp_path: Path, codec: str, suggested: str, asked: str
+) -> None:
+    # HubSpot columns, saved by Excel as "Unicode Text" with CRLF (with a BOM for "utf-16")
+    text = (
+        "Record ID,First Name,Last Name,Email,Contact owner,Create Date\r\n"
+        "7001,Ann,Lee,ann@x.example,Maria Santos,2024-01-31 14:03\r\n"
+    )
+    path = write(tmp_path, text, encoding=codec)
+    with pytest.raises(ImportFileError) as info:
+        read_leads(path, NY, encoding=asked)
+    message = str(info.value)
+    assert "looks like UTF-16 (NUL bytes between the letters)" in message
+    assert f"pass --encoding {suggested} or leave --encoding out" in message
+    assert "carriage return" not in message
+    assert [r.crm_id for r in read_leads(path, NY).rows] == ["7001"]  # without --encoding it imports

@@ -53,6 +53,15 @@ class DecodedLines:
             except LookupError:
                 self._fh.close()
                 raise ImportFileError(f"{path}: unknown encoding {encoding!r}") from None
+            found = _sniff(head)
+            if found.startswith("utf-16") and _splits_on_newline_bytes(encoding):
+                # read as one byte a character, the NULs would end up in the cells (or the
+                # CSV reader would trip on them): say what the file is instead
+                self._fh.close()
+                raise ImportFileError(
+                    f"{path}: the file looks like UTF-16 (NUL bytes between the letters), not"
+                    f" {encoding}: pass --encoding {found} or leave --encoding out"
+                )
         self.lines_read = 0
         self.fallback_lines = 0  # lines of UTF-8 files decoded as Windows-1252
         self.utf8_lines = 0  # lines with non-ASCII text that decoded as UTF-8
