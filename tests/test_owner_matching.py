@@ -4,10 +4,19 @@ findings on issue 17, point 2)."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
+from leadqueue.cli.main import main
 from leadqueue.domain.owners import OwnerMatcher, resolve
 from leadqueue.domain.roster import AmbiguousRep, Rep
+from leadqueue.services.context import Services
+from leadqueue.services.roster import RosterService, resolve_owners
+
+CRM = Path(__file__).parent / "data" / "import" / "crm"
+NOW = "2024-11-20T15:00:00Z"
 
 TOMAS = Rep(key="tomas", name="Tomás Herrera", email="tomas@leadqueue.example")
 MARIA = Rep(key="maria-santos", name="Maria Santos", crm_ids=("005Dn000001mQx2IAE",))
@@ -80,3 +89,67 @@ def test_an_inactive_user_spelled_otherwise_is_still_inactive() -> None:
     inactive = {"derek whitcombe": "Derek Whitcombe (Salesforce, row 5)"}
     out = resolve(ROSTER, ["Whitcombe, Dérek", "DEREK WHITCOMBE"], inactive)
     assert out.created == [] and set(out.errors) == {"Whitcombe, Dérek", "DEREK WHITCOMBE"}
+
+
+# -- an owner the CRM's user list does not know is not a person -------------------------------
+
+
+def test_a_queue_is_no_rep_once_the_crms_user_list_is_imported(services: Services) -> None:
+    RosterService(services).import_file(CRM / "salesforce_users.csv")
+    owners = ["Inbound Lead Queue", "Maria Santos", "Okafor, James"]
+    with services.store.write() as conn:
+        out = resolve_owners(conn, owners, crm="salesforce")
+    assert out.created == []
+    assert out.keys == {"Maria Santos": "maria-santos", "Okafor, James": "james-okafor"}
+    assert set(out.not_users) == set(out.errors) == {"Inbound Lead Queue"}
+    reason = out.errors["Inbound Lead Queue"]
+    assert reason.startswith("no owner for this row: 'Inbound Lead Queue' is not a user")
+    assert "Salesforce user list imported on 2026-11-20" in reason and "--rep" in reason
+    assert {r.key for r in RosterService(services).list()} == {
+        "maria-santos",
+        "james-okafor",
+        "hannah-lindqvist",
+        "ruth-adeyemi",
+    }
+
+
+def test_without_that_crms_user_list_an_unknown_name_is_still_a_new_rep(services: Services) -> None:
+    RosterService(services).import_file(CRM / "salesforce_users.csv")
+    with services.store.write() as conn:
+        hubspot = resolve_owners(conn, ["Sofia Ferreira"], crm="hubspot")
+        own = resolve_owners(conn, ["Nina Holt"])  # a file of leadqueue's own columns
+    assert [r.name for r in hubspot.created] == ["Sofia Ferreira"] and hubspot.not_users == {}
+    assert [r.name for r in own.created] == ["Nina Holt"]
+
+
+def test_reps_carrying_the_crms_user_ids_say_its_users_are_known(services: Services) -> None:
+    """A store whose user list was imported before the store recorded when."""
+    RosterService(services).add({"key": "maria", "name": "Maria Santos", "crm_ids": "61044871"})
+    with services.store.write() as conn:
+        out = resolve_owners(conn, ["Inbound Leads", "maria santos"], crm="HubSpot")
+    assert out.keys == {"maria santos": "maria"} and out.created == []
+    assert "is not a user in the imported HubSpot user list" in out.not_users["Inbound Leads"]
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LEADQUEUE_NOW", NOW)
+    return tmp_path / "cli.db"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="services/importing.py must pass each row's CRM to resolve_owners (crm=) and take an owner"
+    " in OwnerResolution.not_users as no owner (then --rep or routing), see tests above",
+)
+def test_a_salesforce_report_queue_lead_goes_to_the_rep_option(
+    cli_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", str(cli_db)]
+    for users in ("salesforce_users.csv", "hubspot_users.csv"):
+        assert main([*db, "reps", "import", str(CRM / users)]) == 0
+    report = tmp_path / "salesforce_report_us.csv"
+    shutil.copyfile(CRM / "salesforce_report_us.csv", report)
+    code = main([*db, "import", str(report), "--skip-invalid", "--rep", "ruth-adeyemi"])
+    err = capsys.readouterr().err
+    assert code == 0 and "inbound-lead-queue" not in err and "new reps" not in err

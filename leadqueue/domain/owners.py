@@ -6,8 +6,9 @@ without accents (`Maria Santos` is `María Santos`), and then with a two-part
 name the other way round (`Okafor, James`, `Okafor James`). A text that names
 two reps at the first of these that finds any is ambiguous and never guessed.
 An unknown owner that looks like a CRM user id cannot be turned into a rep
-(the id says nothing about who it is); an unknown name or email becomes a new
-rep.
+(the id says nothing about who it is). An unknown name, once the store has
+the user list of the file's CRM, is not a person (a queue, say): the row names
+no owner. Otherwise an unknown name or email becomes a new rep.
 
 Pure: the service that holds the store loads the reps and writes the new ones.
 """
@@ -196,6 +197,10 @@ class OwnerResolution:
     keys: dict[str, str] = field(default_factory=dict)  # owner text as in the file -> rep key
     created: list[Rep] = field(default_factory=list)  # new reps made from names and emails
     errors: dict[str, str] = field(default_factory=dict)  # owner text -> why it names no rep
+    # Owner texts that are no user of the CRM's imported user list (a queue): the rows name
+    # no owner, so --rep or routing may fill them. Each is in `errors` too, with the reason
+    # for an import that fills no owner.
+    not_users: dict[str, str] = field(default_factory=dict)
 
     def created_line(self) -> str:
         """The new reps, for an import's summary: `лена-фишер (Лена Фишер), ...`."""
@@ -206,6 +211,7 @@ def resolve(
     reps: Iterable[Rep],
     owners: Iterable[str],
     inactive: Mapping[str, str] | None = None,
+    user_list: str | None = None,
 ) -> OwnerResolution:
     """Match every distinct owner text; make a new rep for each unknown name or email.
 
@@ -214,6 +220,8 @@ def resolve(
     `maria.santos@x.com`) then means the rep that email made, not a second rep.
     An owner that names no rep but an inactive CRM user (`inactive`: what names
     each, as `crm_users.user_identifiers` gives it) is an error, not a new rep.
+    With `user_list` (the file's CRM's user list the store has, as `user_lists`
+    describes it) a name that is no rep and no user of it is not a person either.
     """
     inactive_users = _InactiveUsers(inactive or {})
     matcher = OwnerMatcher(reps)
@@ -241,6 +249,12 @@ def resolve(
             )
         elif crm is not None:
             out.errors[owner] = unknown_id_reason(owner, crm)
+        elif user_list is not None and "@" not in owner:
+            out.errors[owner] = out.not_users[owner] = (
+                f"no owner for this row: {owner.strip()!r} is not a user in {user_list}"
+                " (a queue, or someone added to the CRM since): pass --rep REP, or import the"
+                " current user list with `leadqueue reps import USERS.csv`"
+            )
         else:
             unknown.append(owner)
     # Emails first, each group in a fixed order, so the same file always gives the same reps.
@@ -276,6 +290,46 @@ class _InactiveUsers:
             if found is None and text:
                 found = self._loose.get(loose(text))
         return found
+
+
+# How the store records an inactive user: `Derek Whitcombe (Salesforce, row 5)`.
+_WHO = re.compile(
+    r"(?P<name>.+) \((?P<crm>[A-Za-z]+)(?:, (?:row|line) \d+| user list(?: imported on (?P<on>[^()]+))?)\)\Z"
+)
+
+
+def _user_list(crm: str, imported_on: str | None) -> str:
+    return (
+        f"the {crm} user list imported on {imported_on}" if imported_on else f"the imported {crm} user list"
+    )
+
+
+# A lead file's source system -> the CRM whose user list names its owners.
+_CRMS = {"salesforce": "Salesforce", "hubspot": "HubSpot", "zoho": "Zoho"}
+
+
+def crm_of(source_system: str | None) -> str | None:
+    """`salesforce` (a lead's source system) -> "Salesforce"; None for a system with no user list."""
+    return _CRMS.get((source_system or "").strip().casefold())
+
+
+def user_lists(
+    reps: Iterable[Rep], inactive: Mapping[str, str], recorded: Mapping[str, str]
+) -> dict[str, str]:
+    """Each CRM whose users the store knows -> its user list, for messages: one recorded
+    as imported (`recorded`: CRM -> the date), or, for lists imported before the store
+    recorded that, one whose user ids reps carry or whose inactive users it has."""
+    out = {crm: _user_list(crm, on) for crm, on in recorded.items()}
+    for rep in reps:
+        for crm_id in rep.crm_ids:
+            crm = looks_like_crm_user_id(crm_id)
+            if crm is not None and crm not in out:
+                out[crm] = _user_list(crm, None)
+    for who in inactive.values():
+        parsed = _WHO.match(who)
+        if parsed is not None and parsed["crm"] not in out:
+            out[parsed["crm"]] = _user_list(parsed["crm"], parsed["on"])
+    return out
 
 
 def _new_rep(owner: str, matcher: OwnerMatcher) -> Rep:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from leadqueue.domain.crm_users import plan_user_import
-from leadqueue.domain.owners import OwnerResolution, resolve
+from leadqueue.domain.owners import OwnerResolution, crm_of, resolve, user_lists
 from leadqueue.domain.roster import (
     InvalidRep,
     Rep,
@@ -44,17 +44,24 @@ __all__ = [
 ]
 
 
-def resolve_owners(conn: Connection, owners: Iterable[str]) -> OwnerResolution:
+def resolve_owners(conn: Connection, owners: Iterable[str], crm: str | None = None) -> OwnerResolution:
     """The rep key of every distinct owner text of a lead file, inside the caller's write
     transaction: unknown names and emails become new reps, written on `conn` (the caller
     commits them with its leads, or rolls them back with them). A CRM user id not on the
     roster, an inactive CRM user, or an owner naming two reps, is in `errors`, and no
     rep is made for it.
 
+    `crm` is the rows' CRM (their source system, `salesforce`): when the store has that
+    CRM's user list, a name on neither the roster nor the list is no person (a queue)
+    and is in `not_users` (and `errors`), not made a rep.
+
     Pass the distinct owner texts, not one per row: this loads the roster once and
     matches each text against it."""
     store.lock_roster(conn)
-    resolution = resolve(store.load_reps(conn), owners, store.load_inactive_users(conn))
+    reps, inactive = store.load_reps(conn), store.load_inactive_users(conn)
+    name = crm_of(crm)
+    user_list = user_lists(reps, inactive, store.load_user_lists(conn)).get(name) if name else None
+    resolution = resolve(reps, owners, inactive, user_list)
     for rep in resolution.created:
         store.insert_rep(conn, rep)
     return resolution
@@ -207,11 +214,13 @@ class RosterService:
         summary = RosterImport(users.path, format=users.label)
         with self.s.store.write() as conn:
             store.lock_roster(conn)
+            today = self.s.clock.now().astimezone(self.s.policy.zone).date().isoformat()
             plan = plan_user_import(store.load_reps(conn), users.users)
             problems += [RowProblem(where, users.column(p.field), p.reason) for where, p in plan.problems]
             if problems:
                 raise RosterRejected(users.path, sorted(problems, key=_file_order))
             summary.inactive = plan.inactive_users
+            store.record_user_list(conn, users.crm, today)
             store.record_inactive_users(conn, plan.inactive, plan.active)
             for change in plan.changes:
                 if change.before is None:

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, text, update
 
 from leadqueue.domain.roster import Rep
-from leadqueue.store.schema import clock_runs, inactive_crm_users, rep_zone_changes, reps
+from leadqueue.store.outbox import write_meta
+from leadqueue.store.schema import clock_runs, inactive_crm_users, meta, rep_zone_changes, reps
 
 
 def row_to_rep(r: Any) -> Rep:
@@ -105,3 +106,20 @@ def record_inactive_users(conn: Connection, inactive: Mapping[str, str], active:
         conn.execute(delete(inactive_crm_users).where(inactive_crm_users.c.identifier.in_(gone[i : i + 900])))
     if inactive:
         conn.execute(insert(inactive_crm_users), [{"identifier": k, "who": v} for k, v in inactive.items()])
+
+
+# meta: `crm_user_list:Salesforce` -> the date its user list was last imported.
+_USER_LIST = "crm_user_list:"
+
+
+def record_user_list(conn: Connection, crm: str, imported_on: str) -> None:
+    """That the store has this CRM's user list, as of this date: a lead file of that CRM
+    naming someone not in it names no person (a queue)."""
+    write_meta(conn, _USER_LIST + crm, imported_on)
+
+
+def load_user_lists(conn: Connection) -> dict[str, str]:
+    """CRM -> the date its user list was last imported."""
+    recorded = meta.c.key.startswith(_USER_LIST, autoescape=True)
+    rows = conn.execute(select(meta.c.key, meta.c.value).where(recorded))
+    return {r.key.removeprefix(_USER_LIST): r.value for r in rows}
