@@ -131,10 +131,34 @@ def test_reps_carrying_the_crms_user_ids_say_its_users_are_known(services: Servi
     assert "is not a user in the imported HubSpot user list" in out.not_users["Inbound Leads"]
 
 
+# -- what the import says ------------------------------------------------------------------
+
+
 @pytest.fixture
 def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LEADQUEUE_NOW", NOW)
     return tmp_path / "cli.db"
+
+
+def test_a_dry_run_says_which_reps_it_would_create(
+    cli_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    leads = tmp_path / "leads.csv"
+    leads.write_text("crm_id,last_name,rep\nA1,One,Лена Фишер\n", encoding="utf-8")
+    assert main(["--db", str(cli_db), "import", str(leads), "--dry-run"]) == 0
+    err = capsys.readouterr().err
+    assert "would create reps for owners not in the roster: лена-фишер (Лена Фишер)" in err
+    assert "new reps for owners" not in err
+    assert main(["--db", str(cli_db), "import", str(leads)]) == 0
+    assert "new reps for owners not in the roster: лена-фишер (Лена Фишер)" in capsys.readouterr().err
+
+
+def test_the_rep_option_is_described_as_it_works(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "assign every row" not in text
+    assert "--rep REP owner of the rows that name no owner" in text
 
 
 @pytest.mark.xfail(

@@ -97,7 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("import", "import leads from a CRM export (CSV or JSON lines)")
     p.add_argument("file", type=Path, metavar="FILE")
-    p.add_argument("--rep", metavar="REP", help="assign every row to this rep")
+    p.add_argument(
+        "--rep",
+        metavar="REP",
+        help="owner of the rows that name no owner (a row's own owner, if any, stands)",
+    )
     p.add_argument(
         "--skip-invalid",
         action="store_true",
