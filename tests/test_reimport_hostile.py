@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from leadqueue.cli.render import lead_report
+from leadqueue.cli.render import lead_report, print_lead
 from leadqueue.services.context import Services
 from leadqueue.services.importing import ImportOptions, ImportRejected, import_file
 from leadqueue.store.schema import leads
@@ -231,3 +231,56 @@ def test_a_json_line_without_a_key_keeps_its_field(services: Services, tmp_path:
     assert summary.updated == 1
     after = _stored(services, "J-1")
     assert (after.title, after.phone, after.extra.get("Budget")) == ("CTO", "", "50k")
+
+
+# ---------------------------------------------------------------- show carries every imported column
+
+SF_WITH_EXTRAS = (
+    '"Id","FirstName","LastName","Company","Email","Country","Description","AnnualRevenue",'
+    '"OwnerId","Status","CreatedDate"\n'
+    '"00QDn00000Kq3gZMAR","Priyanka","Raghunathan","Harborview Health","p.r@harborview.example",'
+    '"United States","Asked for ""HIPAA"" details\n\x1b]0;owned\x07comparing two vendors","230000000",'
+    '"Maria Santos","Open - Not Contacted","2026-11-20 13:15:45"\n'
+)
+
+
+def test_show_json_carries_the_imported_columns_under_their_headers(
+    services: Services, tmp_path: Path
+) -> None:
+    import_file(services, _write(tmp_path, "sf.csv", SF_WITH_EXTRAS))
+    report = lead_report(services, "00QDn00000Kq3gZMAR")
+    assert report["extra"] == {
+        "Description": 'Asked for "HIPAA" details\n\x1b]0;owned\x07comparing two vendors',
+        "AnnualRevenue": "230000000",
+    }
+    assert report["country"] == "United States"  # a field of its own, not repeated in `extra`
+
+
+def test_show_lists_the_imported_columns_safely(
+    services: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import_file(services, _write(tmp_path, "hs.csv", HS_HEADER + HS_ROW))
+    import_file(services, _write(tmp_path, "sf.csv", SF_WITH_EXTRAS))
+    capsys.readouterr()
+    print_lead(services, "8002", "text")
+    assert "\nother imported columns\n  Annual Revenue: 5000000\n" in capsys.readouterr().out
+    print_lead(services, "00QDn00000Kq3gZMAR", "text")
+    out = capsys.readouterr().out
+    assert '  Description: Asked for "HIPAA" details\n    ␛]0;owned␇comparing two vendors\n' in out
+    assert "\x1b" not in out and "\x07" not in out
+
+
+def test_a_reimport_replaces_a_description_stored_under_the_field_name(
+    services: Services, tmp_path: Path
+) -> None:
+    import_file(services, _write(tmp_path, "sf.csv", SF_WITH_EXTRAS))
+    with services.store.write() as conn:  # as an import before the header was kept
+        conn.execute(
+            update(leads)
+            .where(leads.c.crm_id == "00QDn00000Kq3gZMAR")
+            .values(extra={"country": "United States", "description": "old text"})
+        )
+    emptied = SF_WITH_EXTRAS.replace("details\n\x1b]0;owned\x07comparing two vendors", "")
+    emptied = emptied.replace('"Asked for ""HIPAA"" "', '""')
+    assert import_file(services, _write(tmp_path, "sf2.csv", emptied)).updated == 1
+    assert lead_report(services, "00QDn00000Kq3gZMAR")["extra"] == {"AnnualRevenue": "230000000"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -105,6 +106,8 @@ def lead_report(services: Services, crm_id: str) -> dict[str, Any]:
         "campaign": profile.campaign,
         "created_at": iso(profile.created_at),
         "assigned_at": iso(history.assigned_at),
+        # every other imported column, under the file's header (the country is `country`)
+        "extra": {k: v for k, v in profile.extra.items() if k != "country"},
         "clocks": [clock_record(s, view.tier, services.policy, now) for s in view.clocks],
         "checklist": [
             {"item": c.key, "required": c.required, "status": c.status.value, "detail": c.detail}
@@ -143,6 +146,15 @@ def print_lead(services: Services, crm_id: str, fmt: str) -> int:
     say(f"  source {' / '.join(part for part in (report['source'], report['campaign']) if part) or '-'}")
     for line in report["routing"]:
         say(f"  {line}")
+    if report["extra"]:
+        say("\nother imported columns")
+        for name, value in report["extra"].items():
+            # a multi-line cell (a description) goes on under its first line, indented
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            first, *rest = text.split("\n")
+            say(f"  {terminal_safe(name)}: {first}")  # a header stays on its line
+            for line in rest:
+                say(f"    {line}")
     say("\nclocks")
     fields = ["clock", "rep", "window", "state", "deadline", "remaining_seconds", "time_left_seconds"]
     say(table(report["clocks"], fields, "  "))

@@ -159,8 +159,11 @@ _DERIVED_FROM: dict[str, tuple[str, ...]] = {
     "domain": ("domain", "email"),  # the email's domain when the file has no domain column
     "seniority": ("seniority", "title"),  # inferred from the title when the file has no seniority
 }
-# Targets kept in `extra` under a fixed key (the rest of `extra` is the file's unknown columns).
-_EXTRA_TARGETS = {"country": "country", "description": "description"}
+# Targets the parser keeps in `extra` under the target's name (the rest of `extra` is the
+# file's unknown columns, under their headers). The country stays "country" (routing and
+# the lead's zone read it, `show` gives it as `country`); the description is stored under
+# the file's header, as every other column of `extra` is.
+_EXTRA_TARGETS = ("country", "description")
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,7 @@ class _FileColumns:
 
     targets: tuple[tuple[str, str], ...]  # (header, target) of every column the format reads
     extras: tuple[str, ...]  # headers the format does not know: kept in `extra` as they are
+    description: str  # the header of the description column, "" if none
 
     @classmethod
     def of(cls, lead_file: LeadFile) -> _FileColumns:
@@ -180,7 +184,15 @@ class _FileColumns:
         return cls(
             targets=tuple((name, target) for _, name, target, _ in parser.columns),
             extras=tuple(name for _, name in parser.extras),
+            description=next((name for _, name, t, _ in parser.columns if t == "description"), ""),
         )
+
+    def extra_of(self, profile: LeadProfile) -> dict[str, Any]:
+        """The row's `extra` with the description under the file's own header."""
+        extra = dict(profile.extra)
+        if self.description and "description" in extra:
+            extra[self.description] = extra.pop("description")
+        return extra
 
     def merged(self, stored: LeadProfile, row: ParsedRow) -> LeadProfile:
         """The stored lead with what this row says: the fields of the columns it has."""
@@ -193,8 +205,10 @@ class _FileColumns:
             changes["region"] = new.region
         # a JSON line's "extra" object sets its own keys and leaves the others
         cleared = {name for name in self.extras if name in row.raw}
-        cleared |= {key for target, key in _EXTRA_TARGETS.items() if target in said}
-        extra = {k: v for k, v in stored.extra.items() if k not in cleared} | new.extra
+        cleared |= {target for target in _EXTRA_TARGETS if target in said}  # "description": older leads
+        if "description" in said:
+            cleared.add(self.description)
+        extra = {k: v for k, v in stored.extra.items() if k not in cleared} | self.extra_of(new)
         return replace(stored, **changes, source_system=new.source_system, extra=extra)
 
 
@@ -460,6 +474,7 @@ class _Importer:
     def _values(self, row: ParsedRow) -> dict[str, Any]:
         """A new lead's context columns."""
         values = repo.profile_to_values(row.profile)
+        values["extra"] = self.columns.extra_of(row.profile)
         values["tier"] = tier_of(row.profile, self.s.policy).value
         values["content_hash"] = repo.cells_hash(row.raw, values["tier"])
         values["crm_owner"] = self.owner_keys[row.rep or ""] if row.owner_from_file else None
