@@ -134,6 +134,31 @@ def test_reps_carrying_the_crms_user_ids_say_its_users_are_known(services: Servi
 # -- what the import says ------------------------------------------------------------------
 
 
+def test_an_inactive_owner_says_which_user_list_not_its_row(services: Services) -> None:
+    RosterService(services).import_file(CRM / "salesforce_users.csv")
+    with services.store.write() as conn:
+        out = resolve_owners(
+            conn, ["Derek Whitcombe", "005Dn000000kLp9", "Whitcombe, Derek"], crm="salesforce"
+        )
+    by_name = out.errors["Derek Whitcombe"]
+    assert by_name.startswith(
+        "owner 'Derek Whitcombe' is inactive in the Salesforce user list imported on 2026-11-20:"
+    )
+    assert "row 5" not in by_name and "row 5" not in out.errors["005Dn000000kLp9"]
+    assert out.errors["005Dn000000kLp9"].startswith(
+        "owner '005Dn000000kLp9' is Derek Whitcombe, inactive in the Salesforce user list imported on"
+    )
+    assert "inactive in the Salesforce user list" in out.errors["Whitcombe, Derek"]
+    assert out.created == [] and out.not_users == {}
+
+
+def test_an_inactive_user_recorded_by_an_older_version_names_no_row() -> None:
+    out = resolve([], ["Derek Whitcombe"], {"derek whitcombe": "Derek Whitcombe (Salesforce, row 5)"})
+    assert out.errors["Derek Whitcombe"].startswith(
+        "owner 'Derek Whitcombe' is inactive in the imported Salesforce user list: reassign"
+    )
+
+
 @pytest.fixture
 def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LEADQUEUE_NOW", NOW)

@@ -22,6 +22,7 @@ from typing import Any
 from leadqueue.domain.owners import (
     OwnerMatcher,
     crm_id_key,
+    inactive_who,
     is_salesforce_id,
     name_from_email,
     salesforce_id18,
@@ -63,21 +64,23 @@ class UserImportPlan:
     problems: list[tuple[str, Problem]] = field(default_factory=list)  # (where, problem)
     inactive: dict[str, str] = field(default_factory=dict)  # what names an inactive user -> who
     active: set[str] = field(default_factory=set)  # what names an active user of this list
-
-    @property
-    def inactive_users(self) -> int:
-        return len(set(self.inactive.values()))
+    inactive_users: int = 0  # two with the same name are two
 
 
-def plan_user_import(current: Sequence[Rep], users: Iterable[CrmUser]) -> UserImportPlan:
+def plan_user_import(
+    current: Sequence[Rep], users: Iterable[CrmUser], imported_on: str = ""
+) -> UserImportPlan:
+    """`imported_on` (a date) goes into what the plan says of each inactive user, so a lead
+    file naming one later says which list made them inactive."""
     plan = UserImportPlan()
     matcher = OwnerMatcher(current)
     claimed: dict[str, str] = {}  # rep key -> the row that changes it
     seen_ids: dict[str, str] = {}  # crm_id_key -> the row that has it
     for user in users:
         if not user.active:
-            who = f"{user.name or user.email or user.ids[0]} ({user.crm}, {user.where})"
+            who = inactive_who(user.name or user.email or user.ids[0], user.crm, imported_on)
             plan.inactive.update(dict.fromkeys(user_identifiers(user), who))
+            plan.inactive_users += 1
             continue
         plan.active.update(user_identifiers(user))
         problems = _repeated_ids(user, seen_ids)

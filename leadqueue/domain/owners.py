@@ -244,7 +244,7 @@ def resolve(
         if who is not None:
             hand_over = f"--crm-id {owner.strip()}" if crm else f"--alias {owner.strip()!r}"
             out.errors[owner] = (
-                f"owner {owner.strip()!r} is an inactive CRM user, {who}: reassign the lead in the CRM,"
+                f"{inactive_reason(owner, who)}: reassign the lead in the CRM,"
                 f" or hand their leads to an active rep (`leadqueue reps set REP {hand_over}`)"
             )
         elif crm is not None:
@@ -292,16 +292,31 @@ class _InactiveUsers:
         return found
 
 
-# How the store records an inactive user: `Derek Whitcombe (Salesforce, row 5)`.
+# What `inactive_who` writes, and what versions before it wrote: `Derek Whitcombe (Salesforce, row 5)`.
 _WHO = re.compile(
     r"(?P<name>.+) \((?P<crm>[A-Za-z]+)(?:, (?:row|line) \d+| user list(?: imported on (?P<on>[^()]+))?)\)\Z"
 )
+
+
+def inactive_who(name: str, crm: str, imported_on: str = "") -> str:
+    """How the store records an inactive user for later messages: who, and which list said so."""
+    return f"{name} ({crm} user list{f' imported on {imported_on}' if imported_on else ''})"
 
 
 def _user_list(crm: str, imported_on: str | None) -> str:
     return (
         f"the {crm} user list imported on {imported_on}" if imported_on else f"the imported {crm} user list"
     )
+
+
+def inactive_reason(owner: str, who: str) -> str:
+    """`owner 'Derek Whitcombe' is inactive in the Salesforce user list imported on 2024-11-20`."""
+    parsed = _WHO.match(who)
+    if parsed is None:
+        return f"owner {owner.strip()!r} is an inactive CRM user, {who}"
+    name, where = parsed["name"], _user_list(parsed["crm"], parsed["on"])
+    same = loose(name) in {loose(owner), loose(reordered(owner) or "")}
+    return f"owner {owner.strip()!r} is {'' if same else f'{name}, '}inactive in {where}"
 
 
 # A lead file's source system -> the CRM whose user list names its owners.

@@ -215,7 +215,7 @@ class RosterService:
         with self.s.store.write() as conn:
             store.lock_roster(conn)
             today = self.s.clock.now().astimezone(self.s.policy.zone).date().isoformat()
-            plan = plan_user_import(store.load_reps(conn), users.users)
+            plan = plan_user_import(store.load_reps(conn), users.users, today)
             problems += [RowProblem(where, users.column(p.field), p.reason) for where, p in plan.problems]
             if problems:
                 raise RosterRejected(users.path, sorted(problems, key=_file_order))
