@@ -83,14 +83,18 @@ class LeadFile:
         """The format as the import summary names it."""
         return "JSON lines" if self.jsonl else self.format.label
 
+    def parser(self) -> RowParser:
+        """The plan the rows are parsed by: which column feeds which field, through what."""
+        parse_time = TimestampParser(self.source_zone, self.date_order)
+        return RowParser(self.format, self.header, parse_time, self.default_rep, text_cells=not self.jsonl)
+
     def batches(
         self, first_rows: FirstRows, size: int = 2000, progress: Progress | None = None
     ) -> Iterator[list[ParsedRow | list[RowError]]]:
         """Every data row in file order, `size` rows at a time, each a ParsedRow or
         its errors, repeats of an earlier row's id settled against `first_rows`
         (repeats.py); `progress(bytes read, file size)` as it goes."""
-        parse_time = TimestampParser(self.source_zone, self.date_order)
-        parser = RowParser(self.format, self.header, parse_time, self.default_rep, text_cells=not self.jsonl)
+        parser = self.parser()
 
         def settled(batch: list[Result]) -> list[ParsedRow | list[RowError]]:
             return list(settle_repeats(batch, first_rows, parser.id_header, self.format.repeated_rows))

@@ -34,8 +34,7 @@ from leadqueue.gcpause import frozen_heap
 from leadqueue.io.crm_formats import mapping_format
 from leadqueue.io.errors import ImportFileError
 from leadqueue.io.reader import LeadFile, ParsedRow, RowError, open_lead_file
-from leadqueue.io.row_parser import RowParser
-from leadqueue.io.timestamps import DateOrder, TimestampParser
+from leadqueue.io.timestamps import DateOrder
 from leadqueue.services.context import Services
 from leadqueue.services.import_rejects import check_writable, rejects_path, write_rejects
 from leadqueue.services.projection import Projection, project
@@ -179,8 +178,7 @@ class _FileColumns:
 
     @classmethod
     def of(cls, lead_file: LeadFile) -> _FileColumns:
-        parse_time = TimestampParser(lead_file.source_zone, lead_file.date_order)
-        parser = RowParser(lead_file.format, lead_file.header, parse_time, None, text_cells=True)
+        parser = lead_file.parser()
         return cls(
             targets=tuple((name, target) for _, name, target, _ in parser.columns),
             extras=tuple(name for _, name in parser.extras),
