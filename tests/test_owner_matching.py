@@ -186,11 +186,6 @@ def test_the_rep_option_is_described_as_it_works(capsys: pytest.CaptureFixture[s
     assert "--rep REP owner of the rows that name no owner" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/importing.py must pass each row's CRM to resolve_owners (crm=) and take an owner"
-    " in OwnerResolution.not_users as no owner (then --rep or routing), see tests above",
-)
 def test_a_salesforce_report_queue_lead_goes_to_the_rep_option(
     cli_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

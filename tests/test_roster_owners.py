@@ -359,7 +359,8 @@ def test_owners_resolve_against_the_imported_user_list(services: Services) -> No
     assert out.keys == {SF15: "maria-santos", "Лена Фишер": "лена-фишер"}
     assert set(out.errors) == {"0055g00000QeFgH", "0055g00000QzZzZ"} and out.created == []
     # Tom Berg is inactive: his id says so; an id no list had says to import the list.
-    assert "is an inactive CRM user, Tom Berg (Salesforce, row 6)" in out.errors["0055g00000QeFgH"]
+    inactive = "is Tom Berg, inactive in the Salesforce user list imported on 2026-11-20"
+    assert inactive in out.errors["0055g00000QeFgH"]
     assert "--crm-id 0055g00000QeFgH" in out.errors["0055g00000QeFgH"]
     assert "import your Salesforce user list" in out.errors["0055g00000QzZzZ"]
 

@@ -305,6 +305,7 @@ class _Importer:
         self.calendar_for = services.calendars(conn)
         self.owner_keys: dict[str, str] = {}
         self.owner_errors: dict[str, str] = {}
+        self.not_users: dict[str, str] = {}  # owner texts that are no user of the CRM's list
         # With [routing], a row without an owner (any row, with --route) is routed.
         self.routing = ImportRouting(services, conn, self.now) if services.policy.routing else None
         summary.routing = self.routing
@@ -407,27 +408,42 @@ class _Importer:
         [routing], those without one (routed if new). Only a new lead needs an owner."""
         if self.opts.route:
             rows = [replace(r, rep=None, owner_from_file=False) for r in rows]
-        unknown = {
-            r.rep for r in rows if r.rep and r.rep not in self.owner_keys and r.rep not in self.owner_errors
-        }
-        if unknown:
-            found = resolve_owners(self.conn, unknown)
-            self.owner_keys.update(found.keys)
-            self.owner_errors.update(found.errors)
-            self.summary.new_reps += [f"{rep.key} ({rep.name})" for rep in found.created]
+        self._resolve_owners(rows)
+        # An owner that is no user of the CRM's imported user list (a queue) is no person:
+        # the row names no owner, for --rep or routing to fill.
+        why_none: dict[int, str] = {}
+        for i, row in enumerate(rows):
+            if row.owner_from_file and row.rep in self.not_users:
+                why_none[row.row] = self.not_users[row.rep]
+                rows[i] = replace(row, rep=self.opts.rep, owner_from_file=False)
+        if why_none and self.opts.rep:
+            self._resolve_owners(rows)
         good = []
         for row in rows:
             if not row.rep and (self.routing is not None or row.profile.crm_id in existing):
                 good.append(row)
             elif not row.rep:
-                self.summary.errors.append(
-                    RowError(row.row, "owner", "no owner for this row: pass --rep REP", row.raw)
-                )
+                reason = why_none.get(row.row, "no owner for this row: pass --rep REP")
+                self.summary.errors.append(RowError(row.row, "owner", reason, row.raw))
             elif row.rep in self.owner_errors:
                 self.summary.errors.append(RowError(row.row, "owner", self.owner_errors[row.rep], row.raw))
             else:
                 good.append(row)
         return good
+
+    def _resolve_owners(self, rows: list[ParsedRow]) -> None:
+        """Resolve the owner texts not seen yet, each against the roster and its rows' CRM."""
+        unknown: dict[str | None, set[str]] = {}
+        for r in rows:
+            if r.rep and r.rep not in self.owner_keys and r.rep not in self.owner_errors:
+                crm = r.profile.source_system if r.owner_from_file else None  # --rep: a rep, not a CRM user
+                unknown.setdefault(crm, set()).add(r.rep)
+        for crm, owners in unknown.items():
+            found = resolve_owners(self.conn, owners - self.owner_keys.keys() - self.owner_errors.keys(), crm)
+            self.owner_keys.update(found.keys)
+            self.owner_errors.update(found.errors)
+            self.not_users.update(found.not_users)
+            self.summary.new_reps += [f"{rep.key} ({rep.name})" for rep in found.created]
 
     def _existing(self, rows: Sequence[ParsedRow]) -> dict[str, Any]:
         """The stored leads these rows name, by the rows' ids. A Salesforce lead
