@@ -12,6 +12,9 @@ from leadqueue.services.context import Services
 from leadqueue.store.engine import Store, open_store
 from tests.pg import pg_schema
 
+# The sync tests' `share` and `pair` fixtures (a test file's own fixture of that name wins).
+pytest_plugins = ["tests.sync_helpers"]
+
 # A Friday afternoon in New York (20:00 UTC = 15:00 EST).
 NOW = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
 

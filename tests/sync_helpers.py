@@ -6,18 +6,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, update
 
 from leadqueue.domain.clock import FixedClock
+from leadqueue.domain.decisions import Accept
 from leadqueue.domain.policy import Policy
 from leadqueue.services.context import Services
+from leadqueue.services.decisions import DecisionService
+from leadqueue.store import outbox
 from leadqueue.store import repository as repo
 from leadqueue.store.engine import open_store
 from leadqueue.store.repository import find_lead
@@ -116,3 +121,44 @@ def state(services: Services, crm: str) -> str | None:
 def owner(services: Services, crm: str) -> str | None:
     with services.store.read() as conn:
         return conn.execute(select(leads.c.owner).where(leads.c.crm_id == crm)).scalar_one()
+
+
+def copy(src: Services, path: Path) -> Services:
+    """A copy of the store at `path`, opened on the tests' clock."""
+    src.store.dispose()
+    shutil.copy(src.store.label, path)
+    return Services(store=open_store(path), policy=Policy(), clock=FixedClock(NOW))
+
+
+def reopen(services: Services) -> Services:
+    services.store.dispose()
+    return Services(store=open_store(services.store.label), policy=Policy(), clock=FixedClock(NOW))
+
+
+def accept(services: Services, crm: str, actor: str = "ana") -> None:
+    decision = Accept(next_step="call", due=NOW + timedelta(hours=3), note="Call about routing")
+    DecisionService(services).accept(crm, actor, decision)
+
+
+def own_folder(services: Services, share: Path) -> Path:
+    """This store's writer folder in the share."""
+    with services.store.read() as conn:
+        writer = outbox.read_meta(conn, outbox.WRITER_ID)
+    assert writer is not None
+    return SharedFolder(share).writer_dir(writer)
+
+
+@pytest.fixture
+def share(tmp_path: Path) -> Path:
+    folder = tmp_path / "share"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> tuple[Services, Services]:
+    """ana's store and the team lead's, copies of one store that has never synced."""
+    team = reader(tmp_path / "template.db")
+    ana = copy(team, tmp_path / "ana.db")
+    lead = copy(ana, tmp_path / "lead.db")
+    return reopen(ana), lead

@@ -8,70 +8,38 @@ import os
 import shutil
 import stat
 import threading
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from leadqueue.cli.main import main
-from leadqueue.domain.clock import FixedClock
-from leadqueue.domain.decisions import Accept
-from leadqueue.domain.policy import Policy
 from leadqueue.services.context import Services
-from leadqueue.services.decisions import DecisionService
 from leadqueue.services.roster import RosterService
 from leadqueue.store import outbox
-from leadqueue.store.engine import open_store
 from leadqueue.store.schema import events, sync_pins
 from leadqueue.sync import keys, segments
 from leadqueue.sync.segments import SharedFolder
 from leadqueue.sync.summary import SyncSummary
-from tests.conftest import NOW
-from tests.sync_helpers import ANA_LEADS, BEN_LEADS, Writer, accepted, event_ids, new_key, reader, state, sync
-
-
-def copy(src: Services, path: Path) -> Services:
-    src.store.dispose()
-    shutil.copy(src.store.label, path)
-    return Services(store=open_store(path), policy=Policy(), clock=FixedClock(NOW))
-
-
-def reopen(services: Services) -> Services:
-    services.store.dispose()
-    return Services(store=open_store(services.store.label), policy=Policy(), clock=FixedClock(NOW))
-
-
-def accept(services: Services, crm: str, actor: str = "ana") -> None:
-    decision = Accept(next_step="call", due=NOW + timedelta(hours=3), note="Call about routing")
-    DecisionService(services).accept(crm, actor, decision)
-
-
-def own_folder(services: Services, share: Path) -> Path:
-    with services.store.read() as conn:
-        writer = outbox.read_meta(conn, outbox.WRITER_ID)
-    assert writer is not None
-    return SharedFolder(share).writer_dir(writer)
+from tests.sync_helpers import (
+    ANA_LEADS,
+    BEN_LEADS,
+    Writer,
+    accept,
+    accepted,
+    copy,
+    event_ids,
+    new_key,
+    own_folder,
+    reader,
+    reopen,
+    state,
+    sync,
+)
 
 
 def refused(summary: SyncSummary, path: Path, reason: str) -> bool:
     return any(r.startswith(f"{path}: ") and reason in r for r in summary.refused)
-
-
-@pytest.fixture
-def share(tmp_path: Path) -> Path:
-    folder = tmp_path / "share"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def pair(tmp_path: Path) -> tuple[Services, Services]:
-    """ana's store and the team lead's, copies of one store that has never synced."""
-    team = reader(tmp_path / "template.db")
-    ana = copy(team, tmp_path / "ana.db")
-    lead = copy(ana, tmp_path / "lead.db")
-    return reopen(ana), lead
 
 
 # -- the key ----------------------------------------------------------------------------------

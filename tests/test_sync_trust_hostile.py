@@ -4,7 +4,6 @@ copied with other content, and records dated out of range."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,13 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from leadqueue.cli.main import main
-from leadqueue.domain.clock import FixedClock
-from leadqueue.domain.decisions import Accept
-from leadqueue.domain.policy import Policy
 from leadqueue.services.context import Services
-from leadqueue.services.decisions import DecisionService
 from leadqueue.services.roster import RosterService
-from leadqueue.store.engine import open_store
 from leadqueue.store.schema import sync_pins
 from leadqueue.sync import keys
 from leadqueue.sync.summary import SyncSummary
@@ -28,30 +22,14 @@ from tests.sync_helpers import (
     ANA_LEADS,
     BEN_LEADS,
     Writer,
+    accept,
     accepted,
     event_ids,
-    reader,
     record,
     rejected,
     state,
     sync,
 )
-
-
-def copy(src: Services, path: Path) -> Services:
-    src.store.dispose()
-    shutil.copy(src.store.label, path)
-    return Services(store=open_store(path), policy=Policy(), clock=FixedClock(NOW))
-
-
-def reopen(services: Services) -> Services:
-    services.store.dispose()
-    return Services(store=open_store(services.store.label), policy=Policy(), clock=FixedClock(NOW))
-
-
-def accept(services: Services, crm: str, actor: str = "ana") -> None:
-    decision = Accept(next_step="call", due=NOW + timedelta(hours=3), note="Call about routing")
-    DecisionService(services).accept(crm, actor, decision)
 
 
 def public_key(services: Services) -> str:
@@ -69,22 +47,6 @@ def pinned(services: Services) -> dict[str, str]:
 def refusal(summary: SyncSummary, path: Path) -> str:
     (found,) = [r for r in summary.refused if r.startswith(f"{path}: ")]
     return found
-
-
-@pytest.fixture
-def share(tmp_path: Path) -> Path:
-    folder = tmp_path / "share"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def pair(tmp_path: Path) -> tuple[Services, Services]:
-    """ana's store and the team lead's, copies of one store that has never synced."""
-    team = reader(tmp_path / "template.db")
-    ana = copy(team, tmp_path / "ana.db")
-    lead = copy(ana, tmp_path / "lead.db")
-    return reopen(ana), lead
 
 
 # -- 1. a rep's key is one per rep ------------------------------------------------------------
