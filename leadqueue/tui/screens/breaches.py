@@ -23,10 +23,14 @@ from textual.binding import Binding
 from textual.reactive import var
 from textual.widgets import Footer, Static
 
+from leadqueue.domain.authority import NotAllowed, why_not
+from leadqueue.domain.events import EventKind
+from leadqueue.services.acting import UnknownRep, acting_key
 from leadqueue.services.breach_groups import RepLoad
 from leadqueue.services.context import Services
 from leadqueue.services.decision_kinds import Acknowledge, Escalate, Reassign
 from leadqueue.services.decisions import DecisionService
+from leadqueue.services.roster import RosterService
 from leadqueue.tui.breach_rows import (
     BreachReport,
     BreachRow,
@@ -49,8 +53,29 @@ from leadqueue.tui.widgets.breach_summary import BreachSummary, Totals
 
 log = logging.getLogger(__name__)
 
+# The team lead's actions, as the screen names them, and the events they record.
+LEAD_ONLY_ACTIONS = {
+    "reassign": EventKind.REASSIGNED,
+    "escalate": EventKind.ESCALATED,
+    "acknowledge": EventKind.ACKNOWLEDGED,
+}
 RELOAD_EVERY = 30.0  # seconds: new at-risk clocks appear without a key press
 DEFAULT_ACTOR = "team-lead"
+
+
+def lead_refusals(services: Services, actor: str | None) -> dict[str, str]:
+    """In the read's thread: why the acting rep may not take each team-lead action
+    (authority.why_not, the rule the write applies), by action; empty for a team
+    lead, and for a rep the roster does not know (the write says why then)."""
+    try:
+        key = acting_key(services, actor, required=False)
+    except (UnknownRep, NotAllowed):
+        return {}
+    rep = next((r for r in RosterService(services).list() if r.key == key), None)
+    if rep is None:
+        return {}
+    found = {action: why_not(rep, kind, None) for action, kind in LEAD_ONLY_ACTIONS.items()}
+    return {action: why for action, why in found.items() if why is not None}
 
 
 # -- the screen ----------------------------------------------------------------------------
@@ -66,9 +91,16 @@ class BreachesScreen(LiveRouting, PollsStore):
         Binding("home", "edge(-1)", "First", show=False, id="breaches.first"),
         Binding("G,end", "edge(1)", "Last", show=False, id="breaches.last"),
         Binding("space", "mark", "Mark", show=False, id="breaches.mark"),
+        # Team-lead actions: offered to a rep with role `lead` only (check_action). The same
+        # keys for anyone else say at once why not, instead of after a form (no description:
+        # neither in the footer nor in the palette; the same id: a keymap moves both).
         Binding("R", "reassign", "Reassign", id="breaches.reassign"),
         Binding("e", "escalate", "Escalate", id="breaches.escalate"),
         Binding("A", "acknowledge", "Acknowledge", id="breaches.acknowledge"),
+        *[
+            Binding(key, f"needs_lead('{action}')", "", show=False, id=f"breaches.{action}")
+            for key, action in (("R", "reassign"), ("e", "escalate"), ("A", "acknowledge"))
+        ],
         Binding("g", "toggle_grouping", "Group", id="breaches.group"),
         Binding("L", "toggle_routing", "Live routing", show=False, id="breaches.live_routing"),
         Binding("x", "export('csv')", "Export", id="breaches.export_csv"),
@@ -85,6 +117,9 @@ class BreachesScreen(LiveRouting, PollsStore):
     by: var[str] = var("rep", init=False)  # grouped by rep or by clock
     marked: var[frozenset[str]] = var(frozenset(), init=False)  # lead ids: actions work per lead
     error: var[str] = var("", init=False)
+    # Why the acting rep may not take the team lead's actions ('' when they may, or
+    # until the roster says who they are: the write then refuses as it always has).
+    refusals: var[dict[str, str]] = var(dict, init=False)
 
     def __init__(self, services: Services) -> None:
         super().__init__()
@@ -114,6 +149,7 @@ class BreachesScreen(LiveRouting, PollsStore):
         listing.now = self.now()
         listing.focus()
         self.reload()
+        self.read("role", lead_refusals, self.services, getattr(self.app, "actor", None), then=self._refusals)
         self.set_interval(1.0, self.tick)
         # clocks turn at risk as time passes; decisions made elsewhere show at the next poll
         self.set_interval(RELOAD_EVERY, self.reload)
@@ -125,6 +161,24 @@ class BreachesScreen(LiveRouting, PollsStore):
     @property
     def actor(self) -> str:
         return getattr(self.app, "actor", None) or DEFAULT_ACTOR
+
+    # -- who may act -------------------------------------------------------------------------
+    def _refusals(self, refusals: dict[str, str]) -> None:
+        self.refusals = refusals
+
+    def watch_refusals(self) -> None:
+        self.refresh_bindings()  # the footer and the palette offer only what the rep may do
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in LEAD_ONLY_ACTIONS:
+            return action not in self.refusals
+        if action == "needs_lead":
+            return parameters[0] in self.refusals
+        return True
+
+    def action_needs_lead(self, action: str) -> None:
+        # Titled as the write's own refusal was: nothing is saved, and the toast says why.
+        self.notify(self.refusals[action], severity="error", title="Not saved", markup=False)
 
     # -- loading ----------------------------------------------------------------------------
     def reload(self, keep: tuple[str, str] | int | None = None) -> None:
