@@ -31,7 +31,7 @@ async def open_breaches(pilot: Any) -> BreachesScreen:
 # -- 1. a rep is not offered the team lead's actions ------------------------------------------
 
 
-async def test_a_rep_is_not_offered_team_lead_actions_and_is_told_why_at_once(demo_services: Services) -> None:
+async def test_a_rep_is_not_offered_team_lead_actions_and_told_why_at_once(demo_services: Services) -> None:
     app = make_app(demo_services, actor="devon", owner="devon")  # a rep; ana leads the demo team
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_breaches(pilot)
@@ -48,6 +48,63 @@ async def test_a_team_lead_is_offered_them(demo_services: Services) -> None:
     app = make_app(demo_services, actor="ana", owner="ana")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_breaches(pilot)
-        assert TEAM_LEAD_ACTIONS <= set(footer_actions(screen))
+        assert set(footer_actions(screen)) >= TEAM_LEAD_ACTIONS
         await press_and_settle(pilot, "R")
         assert app.screen is not screen  # the reassign form
+
+
+# -- 2. every key a screen acts on is in its footer, or in its help when there is no room -----
+
+MOVES = {"move", "page", "edge"}  # j/k, the arrows and the paging keys: in the help
+
+
+def acted_on(screen: type) -> set[str]:
+    """The actions of a screen's bindings that are not plain movement."""
+    return {b.action for b in screen.BINDINGS if b.description and b.action.split("(")[0] not in MOVES}
+
+
+async def open_metrics(pilot: Any) -> Any:
+    from leadqueue.tui.screens.metrics import MetricsScreen
+
+    await settle(pilot)
+    await press_and_settle(pilot, "m")
+    assert isinstance(pilot.app.screen, MetricsScreen)
+    return pilot.app.screen
+
+
+async def test_every_key_of_metrics_and_breaches_is_in_the_footer_when_there_is_room(app: Any) -> None:
+    async with app.run_test(size=(200, 40)) as pilot:
+        metrics = await open_metrics(pilot)
+        shown = set(footer_actions(metrics))
+        assert acted_on(type(metrics)) - shown == set()
+        assert {"weekly_report", "export('json')", "section(1)", "section(-1)"} <= shown
+        await press_and_settle(pilot, "escape")
+        breaches = await open_breaches(pilot)
+        shown = set(footer_actions(breaches))
+        assert acted_on(BreachesScreen) - shown == set()
+        assert {"export('json')", "toggle_routing", "mark"} <= shown
+
+
+async def test_at_80_columns_the_footer_keeps_back_and_help_and_drops_whole_keys(app: Any) -> None:
+    from leadqueue.tui.screens.help import HelpScreen
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        for screen in (await open_metrics(pilot), None):
+            if screen is None:
+                await press_and_settle(pilot, "escape")
+                screen = await open_breaches(pilot)
+            keys = list(screen.query(FooterKey))
+            actions = [k.action for k in keys]
+            assert {"back", "help"} <= set(actions)
+            # most used first: what falls off is the end of the list, never back or help
+            assert actions.index("help") < actions.index("back")
+            assert max(k.region.right for k in keys) <= 80  # no key cut at the edge
+            # a key that found no room is in the help
+            await press_and_settle(pilot, "question_mark")
+            help_screen = pilot.app.screen
+            assert isinstance(help_screen, HelpScreen)
+            described = {d for _, d, _ in help_screen.rows}
+            for binding in type(screen).BINDINGS:
+                if binding.description and binding.action not in actions:
+                    assert (binding.tooltip or binding.description) in described
+            await press_and_settle(pilot, "escape")

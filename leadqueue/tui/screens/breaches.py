@@ -21,7 +21,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import var
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from leadqueue.domain.authority import NotAllowed, why_not
 from leadqueue.domain.events import EventKind
@@ -50,6 +50,7 @@ from leadqueue.tui.screens.reassign import ReassignForm
 from leadqueue.tui.store_work import decide_each
 from leadqueue.tui.widgets.breach_list import NARROW_BELOW, BreachList, describe_row
 from leadqueue.tui.widgets.breach_summary import BreachSummary, Totals
+from leadqueue.tui.widgets.fitting_footer import FittingFooter
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ LEAD_ONLY_ACTIONS = {
     "escalate": EventKind.ESCALATED,
     "acknowledge": EventKind.ACKNOWLEDGED,
 }
+ALWAYS_IN_THE_FOOTER = ("help", "back")  # on the narrowest footer too
 RELOAD_EVERY = 30.0  # seconds: new at-risk clocks appear without a key press
 DEFAULT_ACTOR = "team-lead"
 
@@ -90,7 +92,10 @@ class BreachesScreen(LiveRouting, PollsStore):
         Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="breaches.page_up"),
         Binding("home", "edge(-1)", "First", show=False, id="breaches.first"),
         Binding("G,end", "edge(1)", "Last", show=False, id="breaches.last"),
-        Binding("space", "mark", "Mark", show=False, id="breaches.mark"),
+        # Every key the screen acts on is in the footer, the most used first: at 80
+        # columns the last give way (FittingFooter), never help and back, and the help
+        # (?) lists them all. Only movement is left to the help: j/k and the arrows,
+        # as in the queue.
         # Team-lead actions: offered to a rep with role `lead` only (check_action). The same
         # keys for anyone else say at once why not, instead of after a form (no description:
         # neither in the footer nor in the palette; the same id: a keymap moves both).
@@ -101,11 +106,12 @@ class BreachesScreen(LiveRouting, PollsStore):
             Binding(key, f"needs_lead('{action}')", "", show=False, id=f"breaches.{action}")
             for key, action in (("R", "reassign"), ("e", "escalate"), ("A", "acknowledge"))
         ],
+        Binding("space", "mark", "Mark", id="breaches.mark"),
         Binding("g", "toggle_grouping", "Group", id="breaches.group"),
-        Binding("L", "toggle_routing", "Live routing", show=False, id="breaches.live_routing"),
         Binding("x", "export('csv')", "Export", id="breaches.export_csv"),
-        Binding("X", "export('json')", "Export JSON", show=False, id="breaches.export_json"),
-        Binding("question_mark", "help", "Help", show=False, id="breaches.help"),
+        Binding("X", "export('json')", "Export JSON", id="breaches.export_json"),
+        Binding("L", "toggle_routing", "Live routing", id="breaches.live_routing"),
+        Binding("question_mark", "help", "Help", id="breaches.help"),
         Binding("escape,q", "back", "Back", id="breaches.back"),
     ]
 
@@ -142,7 +148,7 @@ class BreachesScreen(LiveRouting, PollsStore):
         )
         yield BreachList(self.services.policy.zone, id="breach-list").data_bind(BreachesScreen.marked)
         yield Static("", id="breach-detail")
-        yield Footer()
+        yield FittingFooter(keep=ALWAYS_IN_THE_FOOTER)
 
     def on_mount(self) -> None:
         listing = self.query_one(BreachList)

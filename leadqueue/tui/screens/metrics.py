@@ -20,7 +20,7 @@ from textual.containers import VerticalScroll
 from textual.events import Resize
 from textual.geometry import Region
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from leadqueue.services import reports
 from leadqueue.services.context import Services
@@ -46,30 +46,42 @@ from leadqueue.tui.screens.metrics_tables import (
     shown_rows,
 )
 from leadqueue.tui.store_work import StoreWork
+from leadqueue.tui.widgets.fitting_footer import FittingFooter
 
 __all__ = ["TITLES", "CustomPeriodForm", "MetricsScreen", "Period", "SectionView", "rendered_text"]
 
 log = logging.getLogger(__name__)
 Cursor = tuple[str, int]  # (section, shown row)
+ALWAYS_IN_THE_FOOTER = ("help", "back")  # on the narrowest footer too
 
 
 class MetricsScreen(StoreWork, Screen[None]):
     CSS_PATH = "team.tcss"
+    # Every key the screen acts on is in the footer, the most used first: at 80 columns
+    # the last give way (FittingFooter), never help and back, and the help (?) lists
+    # them all. Only movement is left to the help: j/k and the arrows, as in the queue.
     BINDINGS = [
         Binding("1", "period('week')", "This week", id="metrics.this_week"),
         Binding("2", "period('4weeks')", "4 weeks", id="metrics.four_weeks"),
         Binding("3,c", "custom", "Custom", id="metrics.custom"),
-        Binding("r", "refresh", "Refresh", show=False, id="metrics.refresh"),
         # priority: the scrolling body has the focus and would take up/down for itself
         Binding("j,down", "move(1)", "Down", show=False, id="metrics.down", priority=True),
         Binding("k,up", "move(-1)", "Up", show=False, id="metrics.up", priority=True),
         Binding("enter", "leads", "Leads", id="metrics.leads"),
-        Binding("right_square_bracket", "section(1)", "Next section", show=False, id="metrics.next"),
-        Binding("left_square_bracket", "section(-1)", "Previous section", show=False, id="metrics.previous"),
+        # Short in the footer, so that W fits at 120 columns; the help says them in full.
+        Binding("right_square_bracket", "section(1)", "Section ↓", id="metrics.next", tooltip="Next section"),
+        Binding(
+            "left_square_bracket",
+            "section(-1)",
+            "Section ↑",
+            id="metrics.previous",
+            tooltip="Previous section",
+        ),
+        Binding("W", "weekly_report", "Weekly report", id="metrics.weekly_report"),
         Binding("x", "export('csv')", "Export", id="metrics.export_csv"),
-        Binding("X", "export('json')", "Export JSON", show=False, id="metrics.export_json"),
-        Binding("W", "weekly_report", "Weekly report", show=False, id="metrics.weekly_report"),
-        Binding("question_mark", "help", "Help", show=False, id="metrics.help"),
+        Binding("X", "export('json')", "Export JSON", id="metrics.export_json"),
+        Binding("r", "refresh", "Refresh", id="metrics.refresh"),
+        Binding("question_mark", "help", "Help", id="metrics.help"),
         Binding("escape,q", "back", "Back", id="metrics.back"),
     ]
 
@@ -88,7 +100,7 @@ class MetricsScreen(StoreWork, Screen[None]):
         with VerticalScroll(id="metrics-body"):
             for key in TITLES:
                 yield Static("", id=f"section-{key}", classes="metric-section")
-        yield Footer()
+        yield FittingFooter(keep=ALWAYS_IN_THE_FOOTER)
 
     def on_mount(self) -> None:
         self.query_one("#metrics-body").focus()
