@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, RadioButton, RadioSet, SelectionList, Static
+from textual.widgets import Input, Label, SelectionList, Static
 
 from leadqueue.domain.decisions import (
     NEXT_STEP_KINDS,
@@ -25,7 +25,7 @@ from leadqueue.domain.when import WhenError, describe, parse_when
 from leadqueue.tui.format import visible
 from leadqueue.tui.screens.form_base import ConfirmScreen, DecisionForm
 from leadqueue.tui.screens.reject_form import RejectForm
-from leadqueue.tui.widgets.toggles import MarkedRadioButton, MarkedSelectionList
+from leadqueue.tui.widgets.toggles import ChoiceSet, MarkedRadioButton, MarkedSelectionList
 
 __all__ = [
     "AcceptForm",
@@ -59,7 +59,7 @@ class AcceptForm(DecisionForm):
 
     def fields(self) -> ComposeResult:
         yield Label("Next step")
-        with RadioSet(id="next-step"):
+        with ChoiceSet(id="next-step"):
             for i, kind in enumerate(NEXT_STEP_KINDS):
                 yield MarkedRadioButton(kind, value=i == 0)  # ● on the chosen one only: reads without colour
         yield Label("When (e.g. tomorrow 10:00, +2h, fri 14:30)")
@@ -98,7 +98,7 @@ class AcceptForm(DecisionForm):
         feedback.set_class(past, "invalid")
 
     def build(self) -> Accept:
-        radio = self.query_one("#next-step", RadioSet)
+        radio = self.query_one("#next-step", ChoiceSet)
         kind = NEXT_STEP_KINDS[radio.pressed_index] if radio.pressed_index >= 0 else ""
         text = self.query_one("#due", Input).value.strip()
         due = self._due()
@@ -140,7 +140,8 @@ class NeedsInfoForm(DecisionForm):
 class TouchForm(DecisionForm):
     """Opens on the note, what a rep types first after a call; the channel is a
     pick from three. c, e and s pick it while the channel has the cursor (tab
-    from the note): in the note they are letters, as in "called back"."""
+    from the note), and so do the arrows: in the note they are letters, as in
+    "called back"."""
 
     SUBMIT_LABEL = "Log"
     ERROR_AT_FIELD = True
@@ -156,7 +157,7 @@ class TouchForm(DecisionForm):
         yield Label("Note (optional)")
         yield Input(placeholder="What happened: left a voicemail, booked a call…", id="note")
         yield Label("Channel (c, e, s or ←→ here)")
-        with RadioSet(id="channel"):
+        with ChoiceSet(id="channel"):
             for i, channel in enumerate(TOUCH_CHANNELS):
                 yield MarkedRadioButton(channel, value=i == 0)
 
@@ -164,16 +165,15 @@ class TouchForm(DecisionForm):
         self.query_one("#note", Input).focus()
 
     def on_key(self, event: Any) -> None:
-        channel = self.query_one("#channel", RadioSet)
+        channel = self.query_one("#channel", ChoiceSet)
         index = self.CHANNEL_KEYS.get(event.character or "")
         if index is not None and self.focused is channel:
-            # Pressed as a click would: the set releases the other button and
-            # moves its own cursor there, so ←→ go on from the channel picked.
-            list(channel.query(RadioButton))[index].value = True
+            # Chosen at once, highlight and all: ←→ go on from the channel picked.
+            channel.choose(index)
             event.stop()
 
     def build(self) -> Touch:
-        radio = self.query_one("#channel", RadioSet)
+        radio = self.query_one("#channel", ChoiceSet)
         channel = TOUCH_CHANNELS[radio.pressed_index] if radio.pressed_index >= 0 else ""
         decision = Touch(
             channel=channel, conversation=self.conversation, note=self.query_one("#note", Input).value
@@ -195,7 +195,7 @@ class DisposeForm(DecisionForm):
 
     def fields(self) -> ComposeResult:
         yield Label(f"Outcome ({self.attempts} contact attempt(s) logged)", markup=False)
-        with RadioSet(id="outcome"):
+        with ChoiceSet(id="outcome"):
             for i, outcome in enumerate(self.OUTCOMES):
                 yield MarkedRadioButton(outcome, value=i == 0)
         yield Label("Reason code (required for returned)")
@@ -204,7 +204,7 @@ class DisposeForm(DecisionForm):
         yield Input(id="note")
 
     def build(self) -> Dispose:
-        radio = self.query_one("#outcome", RadioSet)
+        radio = self.query_one("#outcome", ChoiceSet)
         outcome = self.OUTCOMES[radio.pressed_index] if radio.pressed_index >= 0 else ""
         decision = Dispose(
             outcome=outcome,

@@ -1,0 +1,111 @@
+"""Found walking through the app as a new user in tmux: the arrows in a one-of-N
+choice moved only a highlight (ctrl+s saved the old choice), the undo refused
+after a touch said there was nothing to undo, the reassign form showed its error
+twice, and one u after a batch undid only one of its leads."""
+
+from __future__ import annotations
+
+from textual.widgets import RadioSet, Static
+
+from leadqueue.services.context import Services
+from leadqueue.tui.app import LeadqueueApp
+from leadqueue.tui.screens.forms import DisposeForm, TouchForm
+from leadqueue.tui.screens.queue import QueueScreen
+from tests.tui.helpers import current, last_event, lead_state, post_burst, press_and_settle, settle
+
+
+def messages(app: LeadqueueApp, title: str) -> list[str]:
+    return [str(n.message) for n in app._notifications if n.title == title]
+
+
+def queue_of(app: LeadqueueApp) -> QueueScreen:
+    screen = next(s for s in reversed(app.screen_stack) if isinstance(s, QueueScreen))
+    return screen
+
+
+# -- 1. the arrows in a one-of-N choice choose -----------------------------------------------------
+async def test_right_right_in_the_dispose_outcome_chooses_unresponsive(
+    app: LeadqueueApp, demo_services: Services
+) -> None:
+    """The walkthrough's keys: the highlight lands on unresponsive, and that is what
+    ctrl+s submits (refused here for too few attempts), not the default advanced."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press_and_settle(pilot, "tab")
+        lead = current(pilot)
+        await press_and_settle(pilot, "d")
+        form = app.screen
+        assert isinstance(form, DisposeForm)
+        await press_and_settle(pilot, "right", "right")
+        outcome = form.query_one("#outcome", RadioSet)
+        assert outcome.pressed_index == 2  # the one highlighted is the one chosen
+        await press_and_settle(pilot, "ctrl+s")
+        if form.attempts < demo_services.policy.min_unresponsive_attempts:
+            assert form.is_active
+            assert "unresponsive needs at least" in str(form.query_one("#form-error", Static).render())
+            assert lead_state(demo_services, lead) == "accepted"
+        else:
+            assert last_event(demo_services, lead)[1]["outcome"] == "unresponsive"
+
+
+async def test_an_arrow_then_a_reason_disposes_as_returned(
+    app: LeadqueueApp, demo_services: Services
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press_and_settle(pilot, "tab")
+        lead = current(pilot)
+        await press_and_settle(pilot, "d")
+        assert isinstance(app.screen, DisposeForm)
+        code = next(iter(demo_services.policy.active_reasons()))
+        # In one burst, as the terminal hands keys over: the arrow's choice is in before ctrl+s.
+        post_burst(app, "right", "tab", *code, "tab", *"went with a partner", "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, DisposeForm)
+        kind, payload = last_event(demo_services, lead)
+        assert kind == "disposed" and payload["outcome"] == "returned"
+
+
+async def test_arrows_wrap_and_left_goes_back(app: LeadqueueApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press_and_settle(pilot, "tab", "d")
+        form = app.screen
+        assert isinstance(form, DisposeForm)
+        outcome = form.query_one("#outcome", RadioSet)
+        await press_and_settle(pilot, "left")
+        assert outcome.pressed_index == 2  # wraps round, as the highlight does
+        await press_and_settle(pilot, "up", "down", "down")
+        assert outcome.pressed_index == 0
+        # Still one option on at a time.
+        assert [b.value for b in outcome.query("RadioButton")] == [True, False, False]
+
+
+async def test_an_arrow_in_the_touch_channel_logs_that_channel(
+    app: LeadqueueApp, demo_services: Services
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press_and_settle(pilot, "tab")
+        lead = current(pilot)
+        await press_and_settle(pilot, "t")
+        form = app.screen
+        assert isinstance(form, TouchForm)
+        await press_and_settle(pilot, "tab", "right")
+        assert form.query_one("#channel", RadioSet).pressed_index == 1
+        await press_and_settle(pilot, "ctrl+s")
+        assert last_event(demo_services, lead) == ("touched", {"channel": "email"})
+
+
+async def test_a_channel_letter_then_an_arrow_goes_on_from_the_letter(
+    app: LeadqueueApp, demo_services: Services
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press_and_settle(pilot, "tab")
+        lead = current(pilot)
+        await press_and_settle(pilot, "t")
+        assert isinstance(app.screen, TouchForm)
+        post_burst(app, "tab", "s", "left", "ctrl+s")  # social, then back one: email
+        await settle(pilot)
+        assert last_event(demo_services, lead) == ("touched", {"channel": "email"})
