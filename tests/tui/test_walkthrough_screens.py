@@ -108,3 +108,41 @@ async def test_at_80_columns_the_footer_keeps_back_and_help_and_drops_whole_keys
                 if binding.description and binding.action not in actions:
                     assert (binding.tooltip or binding.description) in described
             await press_and_settle(pilot, "escape")
+
+
+# -- 3. Today's columns line up, however long the overdue text ----------------------------------
+
+
+async def test_todays_step_and_date_columns_line_up(demo_services: Services) -> None:
+    import re
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from textual.widgets import OptionList
+
+    from leadqueue.services.next_steps import DueStep
+    from leadqueue.tui.screens.today import TodayScreen
+
+    app = make_app(demo_services, actor=None, owner=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press_and_settle(pilot, "n")
+        screen = app.screen
+        assert isinstance(screen, TodayScreen) and screen.found is not None
+        now = screen.found.now
+        # Overdue by minutes, hours, days and most of a year, and one due later today.
+        ago = [timedelta(minutes=5), timedelta(hours=3, minutes=2), timedelta(days=2, hours=4)]
+        ago += [timedelta(days=326, hours=14), -timedelta(hours=2)]
+        kinds = ["call", "meeting", "email", "demo", "call"]
+        steps = [
+            DueStep(f"X{i}", "ana", "Abena Weiß", "Acme", kind, now - back, "")
+            for i, (back, kind) in enumerate(zip(ago, kinds, strict=True))
+        ]
+        screen._loaded(replace(screen.found, steps=steps))
+        await pilot.pause()
+        listing = screen.query_one(OptionList)
+        lines = [str(listing.get_option_at_index(i).prompt).split("\n")[0] for i in range(len(steps))]
+        kind_at = {line.index(kind) for line, kind in zip(lines, kinds, strict=True)}
+        date_at = {re.search(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d ", line).start() for line in lines}
+        lead_at = {line.index("Abena") for line in lines}
+        assert (len(kind_at), len(date_at), len(lead_at)) == (1, 1, 1), "\n".join(lines)

@@ -9,9 +9,12 @@ elsewhere (a touch logged, a lead reassigned) changes what is owed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -30,8 +33,32 @@ from leadqueue.tui.store_work import StoreWork
 log = logging.getLogger(__name__)
 
 RELOAD_EVERY = 30.0  # seconds: steps turn overdue, and others' decisions change the list
-STATUS_WIDTH = 18  # "! 12d23h overdue" and two spaces
-KIND_WIDTH = 8  # "meeting" and a space
+STATUS_WIDTH = 18  # at least: "! 12d23h overdue" and two spaces
+KIND_WIDTH = 8  # at least: "meeting" and a space
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The widths (cells) of a list's columns, taken from its widest cells, so that
+    the step, the time and the lead start at the same place on every line, however
+    long a step has been overdue (326d14h) or a kind's or a zone's name."""
+
+    status: int = STATUS_WIDTH
+    kind: int = KIND_WIDTH
+    due: int = 0
+
+    @classmethod
+    def of(cls, steps: Sequence[DueStep], now: datetime, zone: ZoneInfo) -> Columns:
+        return cls(
+            status=max([STATUS_WIDTH, *(cell_len(_status(s, now)) + 1 for s in steps)]),
+            kind=max([KIND_WIDTH, *(cell_len(visible(s.kind)) + 1 for s in steps)]),
+            due=max([0, *(cell_len(local_time(s.due, zone)) for s in steps)]),
+        )
+
+
+def _status(step: DueStep, now: datetime) -> str:
+    """`! 2h05m overdue `, or `  in 3h `: overdue reads without colour too."""
+    return f"{'!' if step.overdue(now) else ' '} {relative(step.due, now)} "
 
 
 class TodayScreen(StoreWork, Screen[str | None]):
@@ -100,7 +127,10 @@ class TodayScreen(StoreWork, Screen[str | None]):
         self.found, self.error = found, ""
         listing.clear_options()
         if found.steps:
-            listing.add_options(Option(self._prompt(step, found.now), id=step.crm_id) for step in found.steps)
+            columns = Columns.of(found.steps, found.now, self.zone)
+            listing.add_options(
+                Option(self._prompt(step, found.now, columns), id=step.crm_id) for step in found.steps
+            )
             ids = [s.crm_id for s in found.steps]
             listing.highlighted = ids.index(keep) if keep in ids else 0
         else:
@@ -127,21 +157,24 @@ class TodayScreen(StoreWork, Screen[str | None]):
             text.append(f"   ⚠ {visible(self.error)}", style="bold red")
         return text
 
-    def _prompt(self, step: DueStep, now: datetime) -> Text:
-        """Two lines: when and what, then whose lead and the note. Overdue reads
-        without colour too: `!` and the word."""
+    def _prompt(self, step: DueStep, now: datetime, columns: Columns) -> Text:
+        """Two lines: when and what, then whose lead and the note, in the list's
+        columns. Overdue reads without colour too: `!` and the word."""
         overdue = step.overdue(now)
-        status = f"{'!' if overdue else ' '} {relative(step.due, now)} "
+        status = _status(step, now)
         line = Text(no_wrap=True, overflow="ellipsis")
         # Overdue as a badge, white on red: it reads on the cursor's highlight as well as off it.
         line.append(status, style="bold white on red" if overdue else "green")
-        line.append(" " * max(1, STATUS_WIDTH - len(status)))
-        line.append(visible(step.kind).ljust(KIND_WIDTH), style="bold")
-        line.append(local_time(step.due, self.zone))
+        line.append(" " * (columns.status - cell_len(status)))
+        # The kind is data (a synced event may carry anything): made visible, fitted by cells.
+        kind = visible(step.kind)
+        line.append(kind + " " * (columns.kind - cell_len(kind)), style="bold")
+        due = local_time(step.due, self.zone)
+        line.append(due + " " * (columns.due - cell_len(due)))
         line.append("  ")
         # Lead data: made visible, placed as plain text (never markup).
         line.append(visible(step.lead), style="bold")
-        line.append("\n" + " " * STATUS_WIDTH)
+        line.append("\n" + " " * columns.status)
         if self.owner is None and step.owner:
             line.append(f"rep {visible(step.owner)} · ", style="cyan")
         line.append(visible(step.note) or "no note", style="italic dim")
