@@ -1,5 +1,5 @@
-"""Shared rendering helpers: countdowns, clock-state colours, times in a named zone,
-leads by name, and data made fit to show.
+"""Shared rendering helpers: countdowns, clock-state colours, the clocks' names,
+durations, times in a named zone, leads by name, and data made fit to show.
 
 Every time shown goes through `in_zone`, which names the zone (`Mon 07 Dec
 10:00 EST`): a time without its zone beside one with it reads as the same
@@ -41,6 +41,15 @@ STATE_LABEL = {
     "met": "met",
     "missed": "missed",
 }
+# The SLA clocks in lifecycle order, and the one name each has on every screen (the
+# queue, breaches, metrics): short enough for a 10-cell column.
+CLOCK_ORDER = ("decision", "first_touch", "discovery", "disposition")
+CLOCK_LABEL = {
+    "decision": "decision",
+    "first_touch": "1st touch",
+    "discovery": "discovery",
+    "disposition": "dispose",
+}
 TIER_STYLE = {"hot": "bold red", "standard": "yellow", "low": "dim"}
 CHECK_MARK = {"met": ("✔", "green"), "not_met": ("✘", "red"), "unknown": ("?", "yellow")}
 
@@ -66,6 +75,19 @@ def countdown(due_at: datetime, now: datetime) -> str:
     if hours:
         return f"{sign}{hours}h{minutes:02d}m{secs:02d}s"
     return f"{sign}{minutes}m{secs:02d}s"
+
+
+def clock_label(clock: str) -> str:
+    """A clock as every screen names it (`1st touch`); one the TUI does not know, as given."""
+    return CLOCK_LABEL.get(clock, visible(clock))
+
+
+def hours_or_days(hours: float | None) -> str:
+    """A duration the reports give in hours: under a day as the CLI prints it (`12.5`),
+    a day or more in days and hours by the one duration formatter (`327d13h`)."""
+    if hours is None:
+        return "-"
+    return format_seconds(hours * 3600) if abs(hours) >= 24 else str(hours)
 
 
 def ago(then: datetime, now: datetime) -> str:

@@ -146,3 +146,48 @@ async def test_todays_step_and_date_columns_line_up(demo_services: Services) -> 
         date_at = {re.search(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d ", line).start() for line in lines}
         lead_at = {line.index("Abena") for line in lines}
         assert (len(kind_at), len(date_at), len(lead_at)) == (1, 1, 1), "\n".join(lines)
+
+
+# -- 4. one name per clock, in lifecycle order; long times in days and hours ------------------
+
+
+async def test_breaches_by_clock_come_in_lifecycle_order_under_the_tuis_clock_names(app: Any) -> None:
+    from leadqueue.tui.format import CLOCK_LABEL, CLOCK_ORDER
+    from leadqueue.tui.widgets.breach_list import BreachList
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_breaches(pilot)
+        await press_and_settle(pilot, "g")
+        groups = screen.query_one(BreachList).groups
+        keys = [g.key for g in groups]
+        assert len(keys) > 2 and keys == [c for c in CLOCK_ORDER if c in keys]
+        assert [g.label for g in groups] == [f"{CLOCK_LABEL[k]} clock" for k in keys]
+
+
+async def test_metrics_name_the_clocks_as_the_queue_and_breaches_do(app: Any) -> None:
+    from leadqueue.tui.format import CLOCK_LABEL
+    from leadqueue.tui.screens.metrics import SectionView, rendered_text
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_metrics(pilot)
+        rows = screen.result["sla_compliance"]
+        text = rendered_text(SectionView("sla_compliance", rows), 120)
+        assert {r["clock"] for r in rows} >= {"first_touch", "decision"}
+        assert "first_touch" not in text and "disposition" not in text
+        firsts = [line.split()[:2] for line in text.splitlines()]
+        assert CLOCK_LABEL["first_touch"].split() in firsts  # a row's first column
+
+
+def test_metrics_say_a_day_or_more_in_days_and_hours() -> None:
+    from leadqueue.tui.screens.metrics import SectionView, rendered_text
+
+    waiting = [{"rep": "ana", "count": 3, "median_age_hours": 7835.9, "oldest_hours": 7886.6}]
+    line = _line_of(rendered_text(SectionView("leads_waiting", waiting), 120), "ana")
+    assert line.split()[:4] == ["ana", "3", "326d11h", "328d14h"]
+    timing = [{"rep": "ana", "decisions": 4, "median": 7861.5, "p90": 12.5}]
+    line = _line_of(rendered_text(SectionView("time_to_decision_hours", timing), 120), "ana")
+    assert line.split()[:4] == ["ana", "4", "327d13h", "12.5"]  # under a day: the CLI's hours
+
+
+def _line_of(text: str, first_word: str) -> str:
+    return next(line for line in text.splitlines() if line.split()[:1] == [first_word])

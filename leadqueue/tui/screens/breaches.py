@@ -41,7 +41,7 @@ from leadqueue.tui.breach_rows import (
     reps_and_loads,
     team_totals,
 )
-from leadqueue.tui.format import lead_name
+from leadqueue.tui.format import CLOCK_ORDER, clock_label, lead_name
 from leadqueue.tui.live_routing import LiveRouting
 from leadqueue.tui.polling import PollsStore
 from leadqueue.tui.screens.forms import ConfirmScreen
@@ -227,10 +227,19 @@ class BreachesScreen(LiveRouting, PollsStore):
             self.call_after_refresh(self.load, None)
 
     def _groups(self, by: str) -> list[Group]:
-        """The rows grouped worst first (ordered at each load, never under the cursor
-        between loads); the loaded groups are whole reps, so their totals are right."""
+        """The rows grouped: reps worst first (ordered at each load, never under the
+        cursor between loads; the loaded groups are whole reps, so their totals are
+        right), clocks in lifecycle order."""
         open_leads = {rep: load.open_leads for rep, load in self.loads.items()}
-        return group_rows(self.all_rows, by, self.rep_names, now=self.now(), open_leads=open_leads)
+        groups = group_rows(self.all_rows, by, self.rep_names, now=self.now(), open_leads=open_leads)
+        if by == "clock":
+            # A lead's clocks in the order it meets them, not worst first: four groups
+            # that keep their places read as the lifecycle, each under the TUI's one name.
+            place = {clock: i for i, clock in enumerate(CLOCK_ORDER)}
+            groups.sort(key=lambda g: place.get(g.key, len(place)))
+            for group in groups:
+                group.label = f"{clock_label(group.key)} clock"
+        return groups
 
     # -- the clock ----------------------------------------------------------------------------
     def tick(self) -> None:

@@ -25,7 +25,7 @@ from leadqueue.export.metrics_csv import metrics_csv as metrics_csv  # the CLI's
 from leadqueue.services import reports
 from leadqueue.services.drilldown import DRILLABLE
 from leadqueue.services.team_metrics import JUDGED_RATES, METRIC_NOTES, is_too_few
-from leadqueue.tui.format import visible
+from leadqueue.tui.format import clock_label, hours_or_days, visible
 from leadqueue.tui.widgets.charts import hbar, range_bar, rate_bar, scale, sparkline
 
 NARROW_BELOW = 110
@@ -45,6 +45,10 @@ def cell(value: Any, kind: str = "num") -> str:
         return "yes" if value else "no"
     if kind == "pct":
         return f"{value}%"
+    if kind == "hours":
+        return hours_or_days(value)
+    if kind == "clock":
+        return clock_label(str(value))
     if kind == "list" and not isinstance(value, str):  # a note is one item
         items = [str(v) for v in value]
         return ", ".join(items[:5]) + (" ..." if len(items) > 5 else "")
@@ -64,7 +68,7 @@ def health_flag(row: dict[str, Any]) -> Text:
 class Column:
     header: str
     field: str
-    kind: str = "num"  # num | pct | text | list | flag | lead
+    kind: str = "num"  # num | pct | hours | text | clock | list | flag | lead
 
 
 Chart = Callable[[dict[str, Any], Sequence[dict[str, Any]], int], Text]
@@ -138,15 +142,15 @@ SPECS: dict[str, Spec] = {
         (
             Column("rep", "rep", "text"),
             Column("decisions", "decisions"),
-            Column("median", "median"),
-            Column("p90", "p90"),
+            Column("median", "median", "hours"),
+            Column("p90", "p90", "hours"),
         ),
         _spread("median", "p90"),
-        legend="█ median   ▒ up to the 90th percentile (hours)",
+        legend="█ median   ▒ up to the 90th percentile (hours; a day or more: days and hours)",
     ),
     "sla_compliance": Spec(
         (
-            Column("clock", "clock", "text"),
+            Column("clock", "clock", "clock"),
             Column("rep", "rep", "text"),
             Column("met", "met"),
             Column("missed", "missed"),
@@ -171,11 +175,11 @@ SPECS: dict[str, Spec] = {
         (
             Column("rep", "rep", "text"),
             Column("waiting", "count"),
-            Column("median age h", "median_age_hours"),
-            Column("oldest h", "oldest_hours"),
+            Column("median age", "median_age_hours", "hours"),
+            Column("oldest", "oldest_hours", "hours"),
         ),
         _spread("median_age_hours", "oldest_hours"),
-        legend="█ median age   ▒ up to the oldest",
+        legend="█ median age   ▒ up to the oldest (hours; a day or more: days and hours)",
     ),
 }
 CHART_MIN, CHART_MAX = 10, 40
@@ -213,7 +217,7 @@ def section_table(
     for col, w in zip(spec.columns, widths, strict=True):
         table.add_column(
             col.header,
-            justify="left" if col.kind in ("text", "list", "flag", "lead") else "right",
+            justify="left" if col.kind in ("text", "clock", "list", "flag", "lead") else "right",
             no_wrap=True,
             overflow="ellipsis" if col.kind in ("text", "list", "lead") else "fold",
             width=max(LIST_MIN, width - fixed) if col.kind == "list" else w if col.kind == "lead" else None,
