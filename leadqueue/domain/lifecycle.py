@@ -273,7 +273,7 @@ def check_append(events: Sequence[Event], new: Event) -> LeadHistory:
     if new.kind is K.UNDONE:
         target = undo_target(events)
         if target is None:
-            raise IllegalTransition("nothing to undo: the lead has no decision to take back")
+            raise IllegalTransition(no_undo_reason(events))
         if str(new.payload.get("target")) != target.event_id:
             raise IllegalTransition("only the latest decision can be undone")
     else:
@@ -290,3 +290,42 @@ def undo_target(events: Sequence[Event]) -> Event | None:
             continue
         return e if e.kind in UNDOABLE else None
     return None
+
+
+# The decisions an undo takes back, and what pins them once it comes after, as a rep says them.
+DECISION_NAMES = {
+    K.ACCEPTED: "the acceptance",
+    K.REJECTED: "the rejection",
+    K.NEEDS_INFO: "the return to marketing",
+    K.DISPOSED: "the disposal",
+}
+LOGGED_AFTER = {
+    K.TOUCHED: "a touch was logged",
+    K.CONVERSATION: "a conversation was logged",
+    K.ESCALATED: "the breach was escalated",
+    K.ACKNOWLEDGED: "the breach was acknowledged",
+    K.REASSIGNED: "the lead was reassigned",
+    K.RETURNED_FROM_MARKETING: "the lead came back from marketing",
+    K.CLOSED_IN_CRM: "the CRM closed the lead",
+    K.ASSIGNED: "the lead was assigned again",
+}
+
+
+def no_undo_reason(events: Sequence[Event]) -> str:
+    """Why an undo is refused when undo_target finds nothing: no decision at all, or
+    one pinned by what was logged after it (a touch after an acceptance), named."""
+    kept, _ = effective(events)
+    after: Event | None = None
+    for e in reversed(kept):
+        if e.kind is K.VIEWED:
+            continue
+        if e.kind in UNDOABLE:
+            if after is None:
+                break  # undo_target would have found it: not a refusal of this kind
+            logged = LOGGED_AFTER.get(
+                after.kind, f"a {after.kind.value.replace('_', ' ')} event was recorded"
+            )
+            return f"nothing to undo: {logged} after {DECISION_NAMES[e.kind]}, which can no longer be undone"
+        if after is None:
+            after = e  # the latest event on top: what the rep most likely just did
+    return "nothing to undo: the lead has no decision to take back"

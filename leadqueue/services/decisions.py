@@ -14,7 +14,14 @@ from leadqueue.domain.authority import NotAllowed, check
 from leadqueue.domain.breach_acts import ONCE_PER_BREACH, check_once_per_breach
 from leadqueue.domain.decisions import Accept, DecisionError, Dispose, NeedsInfo, Reject, Touch
 from leadqueue.domain.events import Event, EventKind
-from leadqueue.domain.lifecycle import IllegalTransition, LeadHistory, check_append, fold, undo_target
+from leadqueue.domain.lifecycle import (
+    IllegalTransition,
+    LeadHistory,
+    check_append,
+    fold,
+    no_undo_reason,
+    undo_target,
+)
 from leadqueue.domain.policy import Tier
 from leadqueue.domain.records import encode, to_record
 from leadqueue.domain.roster import Rep
@@ -112,7 +119,7 @@ class DecisionService:
         def build(conn: Connection, h: LeadHistory, events: list[Event]) -> dict[str, Any]:
             target = undo_target(events)
             if target is None:
-                raise IllegalTransition("nothing to undo: the lead has no decision to take back")
+                raise IllegalTransition(no_undo_reason(events))
             age = now - target.at
             if age > grace:
                 raise IllegalTransition(

@@ -11,6 +11,7 @@ from leadqueue.services.context import Services
 from leadqueue.tui.app import LeadqueueApp
 from leadqueue.tui.screens.forms import DisposeForm, TouchForm
 from leadqueue.tui.screens.queue import QueueScreen
+from leadqueue.tui.widgets.queue_list import QueueList
 from tests.tui.helpers import current, last_event, lead_state, post_burst, press_and_settle, settle
 
 
@@ -109,3 +110,28 @@ async def test_a_channel_letter_then_an_arrow_goes_on_from_the_letter(
         post_burst(app, "tab", "s", "left", "ctrl+s")  # social, then back one: email
         await settle(pilot)
         assert last_event(demo_services, lead) == ("touched", {"channel": "email"})
+
+
+# -- 2. an undo refused after a touch says why --------------------------------------------------
+async def test_undo_after_a_touch_says_the_touch_pins_the_acceptance(
+    app: LeadqueueApp, demo_services: Services
+) -> None:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        lead = current(pilot)
+        await press_and_settle(pilot, "a", *"tomorrow 10:00", "tab", *"Call about pricing", "ctrl+s")
+        assert lead_state(demo_services, lead) == "accepted"
+        await press_and_settle(pilot, "tab")  # to Follow up, where the accepted lead now is
+        rows = [r.crm_id for r in queue_of(app).query_one(QueueList).rows]
+        here = rows.index(current(pilot))
+        await press_and_settle(pilot, *(["j"] * (rows.index(lead) - here)))
+        assert current(pilot) == lead
+        await press_and_settle(pilot, "t", *"left a voicemail", "ctrl+s")
+        assert last_event(demo_services, lead)[0] == "touched"
+        await press_and_settle(pilot, "u")
+        refused = messages(app, "Not saved")
+        assert refused, "the undo was not refused"
+        assert "no decision to take back" not in refused[-1]
+        assert "a touch was logged after the acceptance" in refused[-1]
+        assert "can no longer be undone" in refused[-1]
+        assert lead_state(demo_services, lead) == "accepted"
