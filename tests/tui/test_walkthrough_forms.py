@@ -9,8 +9,10 @@ from textual.widgets import RadioSet, Static
 
 from leadqueue.services.context import Services
 from leadqueue.tui.app import LeadqueueApp
+from leadqueue.tui.screens.breaches import BreachesScreen
 from leadqueue.tui.screens.forms import DisposeForm, TouchForm
 from leadqueue.tui.screens.queue import QueueScreen
+from leadqueue.tui.screens.reassign import ReassignForm
 from leadqueue.tui.widgets.queue_list import QueueList
 from tests.tui.helpers import current, last_event, lead_state, post_burst, press_and_settle, settle
 
@@ -135,3 +137,34 @@ async def test_undo_after_a_touch_says_the_touch_pins_the_acceptance(
         assert "a touch was logged after the acceptance" in refused[-1]
         assert "can no longer be undone" in refused[-1]
         assert lead_state(demo_services, lead) == "accepted"
+
+
+# -- 3. the reassign form's error, once ------------------------------------------------------------
+async def test_a_filter_matching_no_rep_says_so_once(app: LeadqueueApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press_and_settle(pilot, "b")
+        assert isinstance(app.screen, BreachesScreen)
+        await press_and_settle(pilot, "R")
+        form = app.screen
+        assert isinstance(form, ReassignForm)
+
+        def shown() -> list[str]:
+            said = [(w.id, str(w.render())) for w in form.query(Static)]
+            return [f"{id_}: {text}" for id_, text in said if "no rep matches" in text]
+
+        await press_and_settle(pilot, *"test")
+        assert shown() == ["reassign-feedback: ✘ no rep matches 'test'"]
+        # Submitted anyway (enter, as the label offers, or ctrl+s), the form stays and
+        # still says it once, under the filter, not again under the note.
+        for submit in ("enter", "ctrl+s"):
+            await press_and_settle(pilot, submit)
+            assert form.is_active
+            assert shown() == ["form-error: ✘ no rep matches 'test'"]
+            assert form.focused is form.query_one("#rep-filter")
+            below_the_filter = [w.id for w in form.query_one(".form").children if w.display]
+            start = below_the_filter.index("rep-filter")
+            assert below_the_filter[start : start + 3] == ["rep-filter", "reps", "form-error"]
+        # Typed on, the line under the filter explains the new pick, and the refusal goes.
+        await press_and_settle(pilot, "backspace")
+        assert shown() == ["reassign-feedback: ✘ no rep matches 'tes'"]

@@ -70,6 +70,9 @@ class ReassignForm(DecisionForm):
         # Each rep's load; None: not known, and the form starts on the first rep it can.
         self.loads = dict(loads) if loads is not None else None
         self.suggested = self._least_loaded()
+        # What the filter held and the rep picked when a submit was refused, while the
+        # form's error line says why (in the place of the feedback line, which would too).
+        self._refused: tuple[str, str | None] | None = None
 
     def fields(self) -> ComposeResult:
         # Labels live in the placeholders and the list has no border: with six reps
@@ -191,6 +194,13 @@ class ReassignForm(DecisionForm):
     def _feedback(self) -> None:
         key = self._chosen()
         feedback = self.query_one("#reassign-feedback", Static)
+        if self._refused is not None:
+            if self._refused == (self._typed(), key):
+                return  # the refusal still says it, in the feedback's place
+            # Another pick or filter: the refusal was about the one before.
+            self._refused = None
+            self.query_one("#form-error", Static).update("")
+            feedback.display = True
         if key is None and self.loads is not None and not self._typed():
             # Nobody pre-filled on purpose: a hint, not an error.
             feedback.set_class(False, "invalid")
@@ -217,6 +227,22 @@ class ReassignForm(DecisionForm):
             text += f" · {key} is worse off than {sources}"
         feedback.update(visible(text))
         self.query_one("#form-error", Static).update("")
+
+    def show_error(self, message: str, field: str | None = None) -> None:
+        """A refused pick is said under the filter, once: the error line moves up under
+        the line explaining the pick, and takes its place when that line says the same
+        (no rep matches, already assigned), rather than repeat it under the note."""
+        super().show_error(message, field)
+        if field != "rep-filter":
+            return
+        feedback = self.query_one("#reassign-feedback", Static)
+        error = self.query_one("#form-error", Static)
+        if error.parent is not None and error.parent is feedback.parent:
+            error.parent.move_child(error, after=feedback)
+        if feedback.has_class("invalid"):
+            feedback.update("")
+            feedback.display = False
+        self._refused = (self._typed(), self._chosen())
 
     def build(self) -> Reassign:
         key = self._chosen()
