@@ -10,7 +10,7 @@ from textual.widgets import RadioSet, Static
 from leadqueue.services.context import Services
 from leadqueue.tui.app import LeadqueueApp
 from leadqueue.tui.screens.breaches import BreachesScreen
-from leadqueue.tui.screens.forms import DisposeForm, TouchForm
+from leadqueue.tui.screens.forms import ConfirmScreen, DisposeForm, RejectForm, TouchForm
 from leadqueue.tui.screens.queue import QueueScreen
 from leadqueue.tui.screens.reassign import ReassignForm
 from leadqueue.tui.widgets.queue_list import QueueList
@@ -168,3 +168,37 @@ async def test_a_filter_matching_no_rep_says_so_once(app: LeadqueueApp) -> None:
         # Typed on, the line under the filter explains the new pick, and the refusal goes.
         await press_and_settle(pilot, "backspace")
         assert shown() == ["reassign-feedback: ✘ no rep matches 'tes'"]
+
+
+# -- 4. one u undoes the whole batch ----------------------------------------------------------------
+async def test_one_u_undoes_a_batch_and_the_next_the_decision_before_it(
+    app: LeadqueueApp, demo_services: Services
+) -> None:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        accepted = current(pilot)
+        await press_and_settle(pilot, "a", *"tomorrow 10:00", "tab", *"Call about pricing", "ctrl+s")
+        assert lead_state(demo_services, accepted) == "accepted"
+        rows = queue_of(app).query_one(QueueList).rows
+        batch = [r.crm_id for r in rows[:3]]
+        await press_and_settle(pilot, "space", "j", "space", "j", "space", "r")
+        assert isinstance(app.screen, RejectForm)
+        await press_and_settle(pilot, "4", "ctrl+s")
+        assert isinstance(app.screen, ConfirmScreen)
+        await press_and_settle(pilot, "y")
+        assert [lead_state(demo_services, c) for c in batch] == ["rejected"] * 3
+        assert messages(app, "Saved")[-1].startswith("Rejected 3 leads")
+
+        await press_and_settle(pilot, "u")
+        assert [lead_state(demo_services, c) for c in batch] == ["new"] * 3
+        assert [last_event(demo_services, c)[0] for c in batch] == ["undone"] * 3
+        assert messages(app, "Saved")[-1].startswith("Undone 3 leads: ")
+        assert lead_state(demo_services, accepted) == "accepted"  # not yet
+
+        await press_and_settle(pilot, "u")
+        assert lead_state(demo_services, accepted) == "new"
+        assert messages(app, "Saved")[-1].startswith("Undone ")
+        assert not messages(app, "Not saved")
+
+        await press_and_settle(pilot, "u")
+        assert str(list(app._notifications)[-1].message) == "Nothing to undo in this session"

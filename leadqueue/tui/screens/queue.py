@@ -179,7 +179,7 @@ class QueueScreen(
         self.decisions = DecisionService(services)
         self.view: LeadView | None = None
         self.zone = services.policy.zone  # the rep's own once read (load_zone)
-        self.undo_stack: list[str] = []
+        self.undo_stack: list[list[str]] = []  # one entry per decision: a lead or a batch
         self.lead_names: dict[str, str] = {}
         self.viewed: set[str] = set()
         self.known_states: dict[str, str] = {}

@@ -49,7 +49,9 @@ class DecideInQueue(StoreWork, Screen[None]):
     view: LeadView | None
     zone: ZoneInfo
     decisions: DecisionService
-    undo_stack: list[str]
+    # One entry per decision that left the list: the leads it decided, one or a batch.
+    # u undoes the whole entry, as the toast offered.
+    undo_stack: list[list[str]]
     marked: frozenset[str]
     # Each decided lead's name, kept from its row: a toast, a failure or an undo
     # names the lead after it has left the list.
@@ -193,7 +195,8 @@ class DecideInQueue(StoreWork, Screen[None]):
         if not self.undo_stack:
             self.notify("Nothing to undo in this session", severity="warning", markup=False)
             return
-        self.decide([self.undo_stack[-1]], Undo())
+        # The whole batch the last toast offered to undo, each lead as a single undo is.
+        self.decide(list(self.undo_stack[-1]), Undo())
 
     def decide(self, crm_ids: list[str], decision: Decision) -> None:
         actor = self.actor
@@ -225,10 +228,15 @@ class DecideInQueue(StoreWork, Screen[None]):
             self.workers.cancel_group(self, "counts")
             self._apply_counts(header)
         if undo:
-            if done:
-                self.undo_stack.pop()
-        elif isinstance(decision, LEAVES_THE_LIST):
-            self.undo_stack.extend(done)
+            if done and self.undo_stack:
+                # What failed stays for the next u, which says again why it cannot be undone.
+                left = [crm_id for crm_id in self.undo_stack[-1] if crm_id not in done]
+                if left:
+                    self.undo_stack[-1] = left
+                else:
+                    self.undo_stack.pop()
+        elif isinstance(decision, LEAVES_THE_LIST) and done:
+            self.undo_stack.append(list(done))
         for failure in failures[:3]:
             self.notify(failure, severity="error", title="Not saved", timeout=8, markup=False)
         if done:
