@@ -202,3 +202,14 @@ async def test_one_u_undoes_a_batch_and_the_next_the_decision_before_it(
 
         await press_and_settle(pilot, "u")
         assert str(list(app._notifications)[-1].message) == "Nothing to undo in this session"
+
+
+async def test_an_arrow_in_the_filters_chooses_the_tier_it_moves_to(app: LeadqueueApp) -> None:
+    """The filters' one-of-N choices choose as the forms' do: f, right, ctrl+s filters
+    on the tier the arrow moved to (before, it saved 'any')."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press_and_settle(pilot, "f", "right", "ctrl+s")
+        queue = queue_of(app)
+        assert queue.filter.tiers == frozenset({"hot"})
+        assert {r.tier for r in queue.query_one(QueueList).rows} == {"hot"}

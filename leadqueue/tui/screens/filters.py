@@ -11,13 +11,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, RadioSet, Static
+from textual.widgets import Button, Footer, Label, Static
 
 from leadqueue.domain.queue_view import QueueFilter
 from leadqueue.tui.format import plain, visible
 from leadqueue.tui.screens.field_keys import FIELD_FOCUS_BINDINGS
 from leadqueue.tui.store_work import StoreWork
-from leadqueue.tui.widgets.toggles import MarkedRadioButton
+from leadqueue.tui.widgets.toggles import ChoiceSet, MarkedRadioButton
 
 TIERS = ("any", "hot", "standard", "low")
 STATES = ("any", "breached", "at_risk", "running")
@@ -45,17 +45,17 @@ class FilterScreen(StoreWork, ModalScreen[QueueFilter | None]):
         with Vertical(classes="form"):
             yield Label("Filters", classes="form-title")
             yield Label("Tier")
-            with RadioSet(id="tier"):
+            with ChoiceSet(id="tier"):
                 for t in TIERS:
                     yield MarkedRadioButton(t, value=t == tier)
             yield Label("Clock state")
-            with RadioSet(id="state"):
+            with ChoiceSet(id="state"):
                 for s in STATES:
                     yield MarkedRadioButton(
                         s.replace("_", " "), value=s == (self.current.clock_state or "any")
                     )
             yield Label("Source")
-            with RadioSet(id="source", classes="vertical"):
+            with ChoiceSet(id="source", classes="vertical"):
                 for s in self.sources:
                     yield MarkedRadioButton(self._source_label(s), value=s == (self.current.source or "any"))
             error = Static("", id="source-error", classes="form-error", markup=False)
@@ -72,7 +72,7 @@ class FilterScreen(StoreWork, ModalScreen[QueueFilter | None]):
     def _show_sources(self, found: list[str]) -> None:
         fresh = [s for s in found if s not in self.sources]
         self.sources.extend(fresh)
-        self.query_one("#source", RadioSet).mount(*[MarkedRadioButton(self._source_label(s)) for s in fresh])
+        self.query_one("#source", ChoiceSet).mount(*[MarkedRadioButton(self._source_label(s)) for s in fresh])
 
     @staticmethod
     def _source_label(source: str) -> Content:
@@ -85,7 +85,7 @@ class FilterScreen(StoreWork, ModalScreen[QueueFilter | None]):
         error.display = True
 
     def _pick(self, widget_id: str, options: tuple[str, ...] | list[str]) -> str:
-        index = self.query_one(widget_id, RadioSet).pressed_index
+        index = self.query_one(widget_id, ChoiceSet).pressed_index
         value = options[index] if index >= 0 else "any"
         return "" if value == "any" else value
 
