@@ -20,6 +20,7 @@ from leadqueue.store.schema import events, leads
 from leadqueue.tui.app import LeadqueueApp
 from leadqueue.tui.breach_rows import BreachRow
 from leadqueue.tui.export_file import write_export
+from leadqueue.tui.format import hours_or_days
 from leadqueue.tui.screens.breaches import BreachesScreen
 from leadqueue.tui.screens.forms import ConfirmScreen
 from leadqueue.tui.screens.metrics import TITLES, CustomPeriodForm, MetricsScreen, SectionView, rendered_text
@@ -327,15 +328,15 @@ async def test_metrics_equal_the_report_for_the_last_four_weeks(
         for row in expected["time_to_decision_hours"]:
             assert line_of(timing, row["rep"]).split()[1:4] == [
                 str(row["decisions"]),
-                str(row["median"]),
-                str(row["p90"]),
+                hours_or_days(row["median"]),
+                hours_or_days(row["p90"]),
             ]
         waiting = screen_text(screen, "leads_waiting")
         for row in expected["leads_waiting"]:
             assert line_of(waiting, row["rep"]).split()[1:4] == [
                 str(row["count"]),
-                str(row["median_age_hours"]),
-                str(row["oldest_hours"]),
+                hours_or_days(row["median_age_hours"]),
+                hours_or_days(row["oldest_hours"]),
             ]
         reasons = screen_text(screen, "rejection_reasons")
         for row in expected["rejection_reasons"]:
