@@ -18,15 +18,8 @@ from leadqueue.services import breach_groups, reports
 from leadqueue.services.breach_groups import Escalation, RepLoad, worst_first_key
 from leadqueue.services.context import Services
 from leadqueue.tui.export_file import csv_text, write_export
-from leadqueue.tui.format import countdown, in_zone
+from leadqueue.tui.format import CLOCK_LABEL, CLOCK_ORDER, countdown, in_zone
 
-CLOCK_ORDER = ("decision", "first_touch", "discovery", "disposition")
-CLOCK_LABEL = {
-    "decision": "decision",
-    "first_touch": "1st touch",
-    "discovery": "discovery",
-    "disposition": "dispose",
-}
 # The report's escalation levels, and how the screen says them.
 LEVEL_LABEL = {"at_risk": "at risk", "breached": "breached", "reroute": "re-route"}
 LEVEL_STYLE = {"at_risk": "bold yellow", "breached": "bold red", "reroute": "bold magenta"}

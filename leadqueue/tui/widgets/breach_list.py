@@ -16,13 +16,12 @@ from textual.widget import Widget
 
 from leadqueue.domain.when import describe
 from leadqueue.tui.breach_rows import (
-    CLOCK_LABEL,
     LEVEL_LABEL,
     LEVEL_STYLE,
     BreachRow,
     Group,
 )
-from leadqueue.tui.format import countdown, fit, in_zone, visible, zone_name
+from leadqueue.tui.format import clock_label, countdown, fit, in_zone, visible, zone_name
 
 NARROW_BELOW = 110
 ESCALATED = "⚑"
@@ -248,7 +247,7 @@ class BreachList(Widget, can_focus=True):
         line.append(fit(visible(row.lead_id), w["id"]), style="cyan")
         if "tier" in w:
             line.append(fit(row.tier, w["tier"]), style="dim")
-        other = CLOCK_LABEL.get(row.clock, row.clock) if self.by == "rep" else visible(row.rep)
+        other = clock_label(row.clock) if self.by == "rep" else visible(row.rep)
         line.append(fit(other, w["other"]))
         line.append(fit(self._due(row, w["due"] > 13), w["due"]))
         if now is not None:
@@ -286,7 +285,7 @@ def describe_row(row: BreachRow, now: datetime, zone: ZoneInfo) -> Text:
         text.append(f" · {ESCALATED} escalated {stamp}{to}", style="magenta")
     if row.acknowledged:
         text.append(f" · {ACKNOWLEDGED} acknowledged", style="green")
-    text.append(f"\n{CLOCK_LABEL.get(row.clock, row.clock)} clock, {row.tier}, {row.window} window")
+    text.append(f"\n{clock_label(row.clock)} clock, {row.tier}, {row.window} window")
     if row.deadline is not None:
         text.append(f" · due {describe(row.deadline, zone, now)}")
     if row.reroute_at is not None:

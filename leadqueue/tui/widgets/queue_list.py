@@ -21,7 +21,16 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from leadqueue.domain.queue_view import QueueRow
-from leadqueue.tui.format import STATE_LABEL, STATE_STYLE, TIER_STYLE, clock_state, countdown, fit, visible
+from leadqueue.tui.format import (
+    STATE_LABEL,
+    STATE_STYLE,
+    TIER_STYLE,
+    clock_label,
+    clock_state,
+    countdown,
+    fit,
+    visible,
+)
 from leadqueue.tui.step_text import step_cell, zone_label
 
 # Keep at most this many rows around the cursor; fetch more near the edges.
@@ -258,7 +267,7 @@ class QueueList(Widget, can_focus=True):
         if "source" in w:
             cells.append((fit(visible(row.source), w["source"]), "dim"))
         cells.append((f"{'' if row.score is None else row.score:>3} ", ""))
-        cells.append((fit(CLOCK_SHORT.get(row.clock or "", row.clock or "-"), w["clock"]), ""))
+        cells.append((fit(clock_label(row.clock) if row.clock else "-", w["clock"]), ""))
         if self.now is not None:
             state = clock_state(row.due_at, row.at_risk_at, self.now)
             cells.append((fit(STATE_LABEL[state], w["state"]), STATE_STYLE[state]))
@@ -331,9 +340,3 @@ def _has_steps(rows: list[QueueRow]) -> bool:
 
 
 TIER_SHORT = {"hot": "HOT", "standard": "STD", "low": "LOW"}
-CLOCK_SHORT = {
-    "decision": "decision",
-    "first_touch": "1st touch",
-    "discovery": "discovery",
-    "disposition": "dispose",
-}
