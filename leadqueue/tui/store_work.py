@@ -118,15 +118,19 @@ class StoreWork(_Screen):
 
 def decide_each(
     decisions: DecisionService, crm_ids: list[str], actor: str, decision: Decision, names: dict[str, str]
-) -> tuple[list[str], list[str]]:
-    """In a write's thread: `decision` on each lead; the leads decided, and why the
-    others were not, each failure naming its lead as `names` does."""
+) -> tuple[list[str], list[str], list[str]]:
+    """In a write's thread: `decision` on each lead; the leads decided, why the others
+    were not (each failure naming its lead as `names` does), and the leads a rule
+    refused, for good (the store failing is not a refusal: it may work next time)."""
     done: list[str] = []
     failures: list[str] = []
+    refused: list[str] = []
     for crm_id in crm_ids:
         try:
             decisions.apply(crm_id, actor, decision)
             done.append(crm_id)
         except READ_ERRORS as exc:
             failures.append(f"{names.get(crm_id, crm_id)}: {exc}")
-    return done, failures
+            if isinstance(exc, USER_ERRORS):
+                refused.append(crm_id)
+    return done, failures, refused

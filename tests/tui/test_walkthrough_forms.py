@@ -213,3 +213,31 @@ async def test_an_arrow_in_the_filters_chooses_the_tier_it_moves_to(app: Leadque
         queue = queue_of(app)
         assert queue.filter.tiers == frozenset({"hot"})
         assert {r.tier for r in queue.query_one(QueueList).rows} == {"hot"}
+
+
+async def test_an_undo_refused_for_good_leaves_the_stack_for_the_decision_before(
+    app: LeadqueueApp, demo_services: Services
+) -> None:
+    """Reject one lead, accept another and log a touch on it: u is refused for the
+    acceptance (the touch locks it), and the next u undoes the rejection before it,
+    instead of saying the same refusal again."""
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        rejected = current(pilot)
+        await press_and_settle(pilot, "r", "4", "ctrl+s")
+        assert lead_state(demo_services, rejected) == "rejected"
+        accepted = current(pilot)
+        await press_and_settle(pilot, "a", *"tomorrow 10:00", "tab", *"Call about pricing", "ctrl+s")
+        assert lead_state(demo_services, accepted) == "accepted"
+        await press_and_settle(pilot, "tab")  # to Follow up, where the accepted lead now is
+        rows = [r.crm_id for r in queue_of(app).query_one(QueueList).rows]
+        await press_and_settle(pilot, *(["j"] * (rows.index(accepted) - rows.index(current(pilot)))))
+        assert current(pilot) == accepted
+        await press_and_settle(pilot, "t", *"left a voicemail", "ctrl+s")
+        await press_and_settle(pilot, "u")
+        assert "can no longer be undone" in messages(app, "Not saved")[-1]
+        refusals = len(messages(app, "Not saved"))
+        await press_and_settle(pilot, "u")
+        assert len(messages(app, "Not saved")) == refusals  # not refused again
+        assert lead_state(demo_services, rejected) == "new"
+        assert lead_state(demo_services, accepted) == "accepted"

@@ -379,8 +379,9 @@ class BreachesScreen(LiveRouting, PollsStore):
         # Failures name the lead as the list does, with the id to find it by.
         names = {r.lead_id: lead_name(r.name, r.company, r.lead_id) for r in self.all_rows}
 
-        def decided(outcome: tuple[list[str], list[str]]) -> None:
-            self._decided(decision, *outcome)
+        def decided(outcome: tuple[list[str], list[str], list[str]]) -> None:
+            done, failures, _ = outcome
+            self._decided(decision, done, failures)
 
         self.write("write", decide_each, self.decisions, lead_ids, self.actor, decision, names, then=decided)
 

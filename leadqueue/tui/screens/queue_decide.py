@@ -205,7 +205,7 @@ class DecideInQueue(StoreWork, Screen[None]):
             return
         names = {crm_id: self.name_of(crm_id) for crm_id in crm_ids}
 
-        def decided(outcome: tuple[list[str], list[str], QueueHeader | None]) -> None:
+        def decided(outcome: tuple[list[str], list[str], list[str], QueueHeader | None]) -> None:
             self._decided(decision, *outcome)
 
         # The keys typed after a decision wait for its write: u undoes it (it is on
@@ -217,7 +217,12 @@ class DecideInQueue(StoreWork, Screen[None]):
         self.notify(failure, severity="error", markup=False)
 
     def _decided(
-        self, decision: Decision, done: list[str], failures: list[str], header: QueueHeader | None
+        self,
+        decision: Decision,
+        done: list[str],
+        failures: list[str],
+        refused: list[str],
+        header: QueueHeader | None,
     ) -> None:
         undo = isinstance(decision, Undo)
         queue = self.query_one(QueueList)
@@ -228,9 +233,12 @@ class DecideInQueue(StoreWork, Screen[None]):
             self.workers.cancel_group(self, "counts")
             self._apply_counts(header)
         if undo:
-            if done and self.undo_stack:
-                # What failed stays for the next u, which says again why it cannot be undone.
-                left = [crm_id for crm_id in self.undo_stack[-1] if crm_id not in done]
+            if self.undo_stack:
+                # A lead undone, or refused for good (its grace is over, a touch locks it),
+                # leaves the entry, so the next u reaches the decision before it; one the
+                # store could not reach stays for the next u.
+                settled = {*done, *refused}
+                left = [crm_id for crm_id in self.undo_stack[-1] if crm_id not in settled]
                 if left:
                     self.undo_stack[-1] = left
                 else:
@@ -270,13 +278,13 @@ def decide_and_count(
     names: dict[str, str],
     queue: QueueService,
     f: QueueFilter,
-) -> tuple[list[str], list[str], QueueHeader | None]:
+) -> tuple[list[str], list[str], list[str], QueueHeader | None]:
     """In a write's thread: `decision` on each lead (decide_each), then the header's
     counts with it in them, read in the same thread; None when they could not be
     read (the queue's own read of them says why)."""
-    done, failures = decide_each(decisions, crm_ids, actor, decision, names)
+    done, failures, refused = decide_each(decisions, crm_ids, actor, decision, names)
     try:
         header = queue.header(f)
     except StoreError:
         header = None
-    return done, failures, header
+    return done, failures, refused, header
