@@ -201,7 +201,7 @@ def test_day_first_files_are_detected_from_their_own_values() -> None:
 def test_an_all_ambiguous_file_uses_the_policys_order_and_says_so(team: Services, tmp_path: Path) -> None:
     summary = import_file(team, fixture("ambiguous_dates.csv", tmp_path), ImportOptions(rep="ana"))
     assert summary.date_order_guessed
-    assert any("could be read either way" in w for w in summary.warnings())
+    assert any("says whether it is day-first or month-first" in w for w in summary.warnings())
     day_first = Services(store=team.store, policy=Policy(date_order="dmy"), clock=team.clock)
     assert open_lead_file(CRM / "ambiguous_dates.csv", NY, default_order="dmy").date_order == "dmy"
     assert day_first.policy.date_order == "dmy"

@@ -15,7 +15,7 @@ import csv
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,7 @@ class LeadFile:
     date_order: DateOrder
     date_order_guessed: bool  # every date was ambiguous: the team's default order was used
     ignored_columns: list[str] = field(default_factory=list)  # repeated headers
+    unmatched_mapping: list[str] = field(default_factory=list)  # a mapping's headers the file lacks
     encoding: str = "utf-8"
     fallback_lines: int = 0  # lines read as Windows-1252 in a UTF-8 file
     encoding_asked: str | None = None  # --encoding, else found from the bytes
@@ -156,6 +157,7 @@ def open_lead_file(
         date_order=date_order,
         date_order_guessed=guessed,
         ignored_columns=repeated_headers(header),
+        unmatched_mapping=_unmatched(mapping, header) if mapping is not None and not jsonl else [],
         encoding=used,
         encoding_asked=encoding,
         default_rep=default_rep,
@@ -228,11 +230,17 @@ def _csv_reader(
         ) from None
 
 
+def _unmatched(mapping: cf.CrmFormat, header: Sequence[str]) -> list[str]:
+    """The mapping's headers the file does not have (a typo, or a column the export dropped)."""
+    keys = {cf.normalise_header(h) for h in header}
+    return [name for name in mapping.labels.values() if cf.normalise_header(name) not in keys]
+
+
 def _csv_format(path: Path, first: str, mapping: cf.CrmFormat | None) -> tuple[cf.CrmFormat, list[str]]:
     header = [h.strip() for h in next(_csv_reader(path, [first], sniff_delimiter(first)))]
     keys = {cf.normalise_header(h) for h in header}
     if mapping is not None:
-        _check_columns(path, mapping, keys, f"this file (mapping {mapping.label})")
+        _check_columns(path, mapping, keys, f"this file ({mapping.label})")
         return mapping, header
     if keys & cf.USER_LIST_HEADERS:
         raise ImportFileError(

@@ -69,6 +69,7 @@ class ImportSummary:
     new_reps: list[str] = field(default_factory=list)
     routing: ImportRouting | None = None  # how the rows without an owner were routed
     ignored_columns: list[str] = field(default_factory=list)
+    unmatched_mapping: list[str] = field(default_factory=list)  # a mapping's headers the file lacks
     fallback_lines: int = 0
     date_order: str = "mdy"
     date_order_guessed: bool = False
@@ -109,11 +110,16 @@ class ImportSummary:
             out.append(
                 f"repeated columns ignored (the first of each was read): {', '.join(self.ignored_columns)}"
             )
+        if self.unmatched_mapping:
+            out.append(
+                "mapped column(s) not in the file, so those fields are not read: "
+                + ", ".join(repr(name) for name in self.unmatched_mapping)
+            )
         if self.fallback_lines:
             out.append(f"{self.fallback_lines} line(s) were not UTF-8 and were read as Windows-1252")
         if self.date_order_guessed:
             out.append(
-                f"every date in the file could be read either way: read {self.date_order} "
+                f"no date in the file says whether it is day-first or month-first: read {self.date_order} "
                 "(the policy's date_order); pass --date-order if that is wrong"
             )
         return out
@@ -267,6 +273,7 @@ def import_file(
         format=lead_file.format_label,
         encoding=lead_file.encoding,
         ignored_columns=lead_file.ignored_columns,
+        unmatched_mapping=lead_file.unmatched_mapping,
         date_order=lead_file.date_order,
         date_order_guessed=lead_file.date_order_guessed,
     )

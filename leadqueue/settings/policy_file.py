@@ -33,10 +33,21 @@ def parse_policy(data: dict[str, Any], source: Path | str = "<policy>") -> Polic
 
 def load_import_mapping(path: Path) -> ImportMapping:
     """A `--map FILE.toml`: the columns of a lead file no built-in format knows."""
+    data = read_toml(path, "mapping")
+    stray = [k for k, v in data.items() if isinstance(v, str) and k not in _MAPPING_OPTIONS]
+    if "columns" not in data and stray:
+        # `"Prospect Ref" = "crm_id"` above any table: TOML reads it as a top-level key
+        raise SettingsError(
+            f"mapping {path}: no [columns] table: put the lines `header = field` under a line"
+            " [columns] (date_order, source_zone and closed_statuses stay above it)"
+        )
     try:
-        return ImportMapping.model_validate(read_toml(path, "mapping"))
+        return ImportMapping.model_validate(data)
     except ValidationError as exc:
         raise explain(exc, path, "mapping") from exc
+
+
+_MAPPING_OPTIONS = frozenset({"date_order", "source_zone", "closed_statuses"})
 
 
 def policy_to_toml(policy: Policy) -> str:

@@ -30,15 +30,18 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
 
 
 def explain(exc: ValidationError, path: Path | str, what: str) -> SettingsError:
-    first = exc.errors()[0]
-    key = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    message = first["msg"].removeprefix("Value error, ")
-    cause = first.get("ctx", {}).get("error")
+    """Every key that is wrong, each with why, in one line naming the file."""
+    return SettingsError(f"{what} {path}: " + "; ".join(_problem(error) for error in exc.errors()))
+
+
+def _problem(error: Any) -> str:
+    key = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    message = error["msg"].removeprefix("Value error, ")
+    cause = error.get("ctx", {}).get("error")
     named = getattr(cause, "key", None)
     if isinstance(named, str):  # a check across keys that names the one to change
-        key = ".".join(p for p in (key if first["loc"] else "", named) if p)
+        key = ".".join(p for p in (key if error["loc"] else "", named) if p)
         message = str(getattr(cause, "message", message))
-    if first["type"] == "extra_forbidden":
+    if error["type"] == "extra_forbidden":
         message = "unknown key"
-    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-    return SettingsError(f"{what} {path}: {key}: {message}{more}")
+    return f"{key}: {message}"

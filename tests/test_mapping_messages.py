@@ -1,0 +1,57 @@
+"""A mapping file's mistakes are said whole: every key that is wrong (not the first
+and a count), the [columns] table forgotten, and a mapped header the file lacks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from leadqueue.domain.clock import FixedClock
+from leadqueue.domain.import_mapping import ImportMapping
+from leadqueue.domain.policy import Policy
+from leadqueue.services.context import Services
+from leadqueue.services.importing import ImportOptions, import_file
+from leadqueue.settings.policy_file import load_import_mapping
+from leadqueue.settings.toml_errors import SettingsError
+from leadqueue.store.engine import Store
+
+NOW = datetime(2024, 11, 20, 15, 0, tzinfo=UTC)
+
+
+def _toml(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "layout.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_wrong_key_is_named(tmp_path: Path) -> None:
+    path = _toml(
+        tmp_path,
+        'date_order = "dym"\nsource_zone = "Mars/Olympus"\n[columns]\n"Ref" = "crm_id"\n"Mail" = "email"\n',
+    )
+    with pytest.raises(SettingsError) as info:
+        load_import_mapping(path)
+    message = str(info.value)
+    assert message.startswith(f"mapping {path}: ")
+    assert "date_order: Input should be 'mdy', 'dmy' or 'ymd'" in message
+    assert "source_zone: unknown time zone 'Mars/Olympus'" in message
+    assert "more)" not in message
+
+
+def test_header_lines_above_any_table_say_to_put_them_under_columns(tmp_path: Path) -> None:
+    path = _toml(tmp_path, 'date_order = "dmy"\n"Ref" = "crm_id"\n"Mail" = "email"\n')
+    with pytest.raises(SettingsError) as info:
+        load_import_mapping(path)
+    assert "no [columns] table" in str(info.value) and "under a line [columns]" in str(info.value)
+
+
+def test_a_mapped_header_the_file_lacks_is_a_warning(store: Store, tmp_path: Path) -> None:
+    services = Services(store=store, policy=Policy(), clock=FixedClock(NOW))
+    leads = tmp_path / "leads.csv"
+    leads.write_text("Ref,Mail,Owner\nP-1,ada@example.com,ana\n", encoding="utf-8")
+    mapping = ImportMapping(columns={"Ref": "crm_id", "Mail": "email", "Owner": "rep", "Telephone": "phone"})
+    summary = import_file(services, leads, ImportOptions(mapping=mapping, mapping_name="layout.toml"))
+    assert summary.created == 1
+    assert any("not in the file" in w and "'Telephone'" in w for w in summary.warnings())
