@@ -13,13 +13,13 @@ whose column the file lacks keeps its stored value (an empty cell clears it).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection
 
 from leadqueue.domain.crm_export import status_matches
 from leadqueue.domain.events import Event, EventKind
@@ -37,9 +37,11 @@ from leadqueue.io.reader import LeadFile, ParsedRow, RowError, open_lead_file
 from leadqueue.io.timestamps import DateOrder
 from leadqueue.services.context import Services
 from leadqueue.services.import_rejects import check_writable, rejects_path, write_rejects
+from leadqueue.services.import_summary import ImportRejected, ImportSummary
 from leadqueue.services.projection import Projection, project
+from leadqueue.services.reimport_fields import FileColumns
 from leadqueue.services.roster import resolve_owners
-from leadqueue.services.routing import ImportRouting, routed_text
+from leadqueue.services.routing import ImportRouting
 from leadqueue.store import repository as repo
 from leadqueue.store.bulk import bulk_insert
 from leadqueue.store.first_rows import first_rows_table
@@ -47,87 +49,8 @@ from leadqueue.store.schema import ORIGIN_IMPORT, leads
 
 IMPORT_ACTOR = "import"
 BATCH = 2000
-_CHUNK = 900  # stays under SQLite's bound-parameter limit for IN (...)
 ClockStart = Literal["assigned", "created"]
 _LIVE_STATES = OPEN_STATES | {LeadState.NEEDS_INFO}  # a rep still owes the lead something
-
-
-@dataclass
-class ImportSummary:
-    path: Path
-    format: str  # the format's label, e.g. "Salesforce report export"
-    encoding: str
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    reassigned: int = 0
-    returned: int = 0
-    closed: int = 0  # closed in the CRM already: not queued
-    closed_since: int = 0  # open here, closed in the CRM since: left the queue
-    breached_on_arrival: int = 0
-    new_reps: list[str] = field(default_factory=list)
-    routing: ImportRouting | None = None  # how the rows without an owner were routed
-    ignored_columns: list[str] = field(default_factory=list)
-    unmatched_mapping: list[str] = field(default_factory=list)  # a mapping's headers the file lacks
-    fallback_lines: int = 0
-    date_order: str = "mdy"
-    date_order_guessed: bool = False
-    errors: list[RowError] = field(default_factory=list)
-    rejects_path: Path | None = None
-    written: bool = False
-
-    def line(self) -> str:
-        verb = "would import" if not self.written else "imported"
-        text = (
-            f"{verb} {self.path.name} ({self.format}, {self.encoding}): {_count(self.rows, 'row')}, "
-            f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged"
-        )
-        if self.closed:
-            text += f", {self.closed} closed in the CRM (not queued)"
-        if self.closed_since:
-            text += f", {self.closed_since} closed in the CRM since the last import (left the queue)"
-        if self.reassigned:
-            text += f", {self.reassigned} reassigned"
-        if self.returned:
-            text += f", {self.returned} back from marketing"
-        if self.routing is not None:
-            text += routed_text(self.routing)
-        if self.errors:
-            text += f", {len({e.row for e in self.errors})} rejected"
-        return text
-
-    def warnings(self) -> list[str]:
-        """What the user should know about how the file was read."""
-        out = list(self.routing.warnings) if self.routing is not None else []
-        if self.new_reps:
-            out.append(f"new reps for owners not in the roster: {', '.join(self.new_reps)}")
-        if self.breached_on_arrival:
-            out.append(
-                f"{self.breached_on_arrival} lead(s) arrived with their decision clock already breached"
-            )
-        if self.ignored_columns:
-            out.append(
-                f"repeated columns ignored (the first of each was read): {', '.join(self.ignored_columns)}"
-            )
-        if self.unmatched_mapping:
-            out.append(
-                "mapped column(s) not in the file, so those fields are not read: "
-                + ", ".join(repr(name) for name in self.unmatched_mapping)
-            )
-        if self.fallback_lines:
-            out.append(f"{self.fallback_lines} line(s) were not UTF-8 and were read as Windows-1252")
-        if self.date_order_guessed:
-            out.append(
-                f"no date in the file says whether it is day-first or month-first: read {self.date_order} "
-                "(the policy's date_order); pass --date-order if that is wrong"
-            )
-        return out
-
-
-def _count(n: int, noun: str) -> str:
-    """`1 row`, `2 rows`: a count and its noun, in the summary's words."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 class _Changed(NamedTuple):
@@ -151,77 +74,6 @@ class _Candidate(NamedTuple):
     closed: bool
     crm_before: str | None
     row_hash: str
-
-
-# The profile's own fields a column of the same name sets; the rest are set through
-# other targets (below) or are not the file's to say (the id, the system, `extra`).
-_PLAIN_FIELDS = frozenset(f.name for f in fields(LeadProfile)) - {"crm_id", "source_system", "extra"}
-# Fields the parser derives from other columns: said when any of those columns is in the file.
-_DERIVED_FROM: dict[str, tuple[str, ...]] = {
-    "phone": ("phone", "mobile"),  # the mobile stands in for a missing phone
-    "region": ("region", "country"),  # a region from the country, else the file's region
-    "talk_track": ("talk_track", "description"),  # the description stands in for a talk track
-    "domain": ("domain", "email"),  # the email's domain when the file has no domain column
-    "seniority": ("seniority", "title"),  # inferred from the title when the file has no seniority
-}
-# Targets the parser keeps in `extra` under the target's name (the rest of `extra` is the
-# file's unknown columns, under their headers). The country stays "country" (routing and
-# the lead's zone read it, `show` gives it as `country`); the description is stored under
-# the file's header, as every other column of `extra` is.
-_EXTRA_TARGETS = ("country", "description")
-
-
-@dataclass(frozen=True)
-class _FileColumns:
-    """Which of a lead's fields a file's columns say, by header. A re-import changes
-    only those: a field whose column the file lacks keeps its stored value, an empty
-    cell in a column the file has clears it. Per row, since a JSON line may leave
-    keys out. (Read from the parser's own plan, so it matches what the rows hold.)"""
-
-    targets: tuple[tuple[str, str], ...]  # (header, target) of every column the format reads
-    extras: tuple[str, ...]  # headers the format does not know: kept in `extra` as they are
-    description: str  # the header of the description column, "" if none
-
-    @classmethod
-    def of(cls, lead_file: LeadFile) -> _FileColumns:
-        parser = lead_file.parser()
-        return cls(
-            targets=tuple((name, target) for _, name, target, _ in parser.columns),
-            extras=tuple(name for _, name in parser.extras),
-            description=next((name for _, name, t, _ in parser.columns if t == "description"), ""),
-        )
-
-    def extra_of(self, profile: LeadProfile) -> dict[str, Any]:
-        """The row's `extra` with the description under the file's own header."""
-        extra = dict(profile.extra)
-        if self.description and "description" in extra:
-            extra[self.description] = extra.pop("description")
-        return extra
-
-    def merged(self, stored: LeadProfile, row: ParsedRow) -> LeadProfile:
-        """The stored lead with what this row says: the fields of the columns it has."""
-        said = {target for name, target in self.targets if name in row.raw}
-        new = row.profile
-        fields_said = said & _PLAIN_FIELDS
-        fields_said |= {f for f, sources in _DERIVED_FROM.items() if said.intersection(sources)}
-        changes: dict[str, Any] = {f: getattr(new, f) for f in fields_said}
-        if "state" in said and new.region:  # a state the tables know; one they do not says nothing
-            changes["region"] = new.region
-        # a JSON line's "extra" object sets its own keys and leaves the others
-        cleared = {name for name in self.extras if name in row.raw}
-        cleared |= {target for target in _EXTRA_TARGETS if target in said}  # "description": older leads
-        if "description" in said:
-            cleared.add(self.description)
-        extra = {k: v for k, v in stored.extra.items() if k not in cleared} | self.extra_of(new)
-        return replace(stored, **changes, source_system=new.source_system, extra=extra)
-
-
-class ImportRejected(Exception):
-    """Bad rows and no --skip-invalid: nothing was written."""
-
-    def __init__(self, summary: ImportSummary) -> None:
-        super().__init__(f"{len(summary.errors)} bad row(s) in {summary.path}; nothing was imported")
-        self.summary = summary
 
 
 class _Abandon(Exception):
@@ -318,7 +170,7 @@ class _Importer:
         summary.routing = self.routing
 
     def run(self, lead_file: LeadFile, progress: Callable[[int, int], None] | None) -> None:
-        self.columns = _FileColumns.of(lead_file)
+        self.columns = FileColumns.of(lead_file)
         with first_rows_table(self.conn) as first_rows:
             for batch in lead_file.batches(first_rows, BATCH, progress):
                 good: list[ParsedRow] = []
@@ -367,7 +219,7 @@ class _Importer:
         """The leads a row changes: a stored field, the owner, or the CRM closed it. A row
         that differs from the last one only in columns it lacks, or in cells that change
         nothing stored, leaves its lead alone (unchanged)."""
-        stored = self._stored_rows([c.old.id for c in candidates])
+        stored = repo.leads_by_id(self.conn, [c.old.id for c in candidates])
         changed: list[_Changed] = []
         for row, old, owner, closed, before, row_hash in candidates:
             full = stored[old.id]
@@ -394,14 +246,6 @@ class _Importer:
         values = repo.profile_to_values(profile)
         del values["crm_id"]
         return values | {"tier": tier, "crm_owner": crm_owner}
-
-    def _stored_rows(self, ids: list[int]) -> dict[int, Any]:
-        out: dict[int, Any] = {}
-        for i in range(0, len(ids), _CHUNK):
-            out |= {
-                r.id: r for r in self.conn.execute(select(leads).where(leads.c.id.in_(ids[i : i + _CHUNK])))
-            }
-        return out
 
     def _closed_in_crm(self, source_system: str, status: str, converted: bool) -> bool:
         mapping = self.opts.mapping
@@ -456,31 +300,12 @@ class _Importer:
         """The stored leads these rows name, by the rows' ids. A Salesforce lead
         stored under its 15-character id (imported before ids were kept in their
         18-character form) is the lead its 18-character id names."""
-        ids = [r.profile.crm_id for r in rows]
         older = {
             salesforce_id15(i): i
             for r in rows
             if r.profile.source_system == "salesforce" and len(i := r.profile.crm_id) == 18
         }
-        exact: dict[str, Any] = {}
-        by_older: dict[str, Any] = {}
-        wanted = [*ids, *older]
-        for i in range(0, len(wanted), _CHUNK):
-            q = select(
-                leads.c.id,
-                leads.c.crm_id,
-                leads.c.content_hash,
-                leads.c.owner,
-                leads.c.crm_owner,
-                leads.c.state,
-                leads.c.tier,
-            ).where(leads.c.crm_id.in_(wanted[i : i + _CHUNK]))
-            for r in self.conn.execute(q):
-                if r.crm_id in older:
-                    by_older[older[r.crm_id]] = r
-                else:
-                    exact[r.crm_id] = r
-        return by_older | exact  # a lead stored under both forms: the 18-character one
+        return repo.import_targets(self.conn, [r.profile.crm_id for r in rows], older)
 
     def _crm_owners_before(self, rows: Sequence[Any]) -> dict[int, str | None]:
         """Each stored lead's owner in the CRM as last imported. A lead imported
@@ -574,12 +399,7 @@ class _Importer:
         owner in the CRM is a reassignment; an owner the CRM still names does not
         undo a reassignment made here. New data on a needs-info lead brings it back."""
         conn = self.conn
-        context_updates = [
-            {"_id": c.old.id, **{k: v for k, v in c.values.items() if k != "crm_id"}} for c in changed
-        ]
-        columns = [k for k in context_updates[0] if k != "_id"]
-        stmt = update(leads).where(leads.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
-        conn.execute(stmt, context_updates)
+        repo.update_context(conn, {c.old.id: c.values for c in changed})
         self.summary.updated += len(changed)
 
         history_by_id = repo.events_by_lead(conn, [c.old.id for c in changed])

@@ -198,6 +198,45 @@ def ids_for(conn: Connection, crm_ids: Sequence[str], chunk: int = 900) -> dict[
     return out
 
 
+def update_context(conn: Connection, values_by_id: Mapping[int, Mapping[str, Any]]) -> None:
+    """Rewrite the context columns of many leads (each row's values have the same
+    keys; the CRM id is never rewritten): one executemany."""
+    rows = [
+        {"_id": lead_id, **{k: v for k, v in values.items() if k != "crm_id"}}
+        for lead_id, values in values_by_id.items()
+    ]
+    columns = [k for k in rows[0] if k != "_id"]
+    stmt = update(leads).where(leads.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
+    conn.execute(stmt, rows)
+
+
+def leads_by_id(conn: Connection, lead_ids: Sequence[int]) -> dict[int, Row[Any]]:
+    """Whole lead rows by row id, in chunks under SQLite's bound-parameter limit."""
+    out: dict[int, Row[Any]] = {}
+    for i in range(0, len(lead_ids), _CHUNK):
+        out |= {r.id: r for r in conn.execute(select(leads).where(leads.c.id.in_(lead_ids[i : i + _CHUNK])))}
+    return out
+
+
+def import_targets(conn: Connection, crm_ids: Sequence[str], older: Mapping[str, str]) -> dict[str, Any]:
+    """The stored leads an import's rows name, by the rows' ids: what a re-import
+    compares (content hash, owners, state, tier). `older` maps another id a lead may
+    be stored under (a Salesforce 15-character id) to the row's; where both are
+    stored, the row's own id wins."""
+    exact: dict[str, Any] = {}
+    by_older: dict[str, Any] = {}
+    wanted = [*crm_ids, *older]
+    columns = (leads.c.id, leads.c.crm_id, leads.c.content_hash, leads.c.owner, leads.c.crm_owner)
+    for i in range(0, len(wanted), _CHUNK):
+        q = select(*columns, leads.c.state, leads.c.tier).where(leads.c.crm_id.in_(wanted[i : i + _CHUNK]))
+        for r in conn.execute(q):
+            if r.crm_id in older:
+                by_older[older[r.crm_id]] = r
+            else:
+                exact[r.crm_id] = r
+    return by_older | exact
+
+
 def lead_ids_exist(conn: Connection, crm_ids: Iterable[str]) -> set[str]:
     wanted = list(crm_ids)
     return {r[0] for r in conn.execute(select(leads.c.crm_id).where(leads.c.crm_id.in_(wanted)))}

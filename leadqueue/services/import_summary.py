@@ -1,0 +1,95 @@
+"""What an import did, and what the user should know about how the file was read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from leadqueue.io.reader import RowError
+from leadqueue.services.routing import ImportRouting, routed_text
+
+
+@dataclass
+class ImportSummary:
+    path: Path
+    format: str  # the format's label, e.g. "Salesforce report export"
+    encoding: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    reassigned: int = 0
+    returned: int = 0
+    closed: int = 0  # closed in the CRM already: not queued
+    closed_since: int = 0  # open here, closed in the CRM since: left the queue
+    breached_on_arrival: int = 0
+    new_reps: list[str] = field(default_factory=list)
+    routing: ImportRouting | None = None  # how the rows without an owner were routed
+    ignored_columns: list[str] = field(default_factory=list)
+    unmatched_mapping: list[str] = field(default_factory=list)  # a mapping's headers the file lacks
+    fallback_lines: int = 0
+    date_order: str = "mdy"
+    date_order_guessed: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    rejects_path: Path | None = None
+    written: bool = False
+
+    def line(self) -> str:
+        verb = "would import" if not self.written else "imported"
+        text = (
+            f"{verb} {self.path.name} ({self.format}, {self.encoding}): {_count(self.rows, 'row')}, "
+            f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged"
+        )
+        if self.closed:
+            text += f", {self.closed} closed in the CRM (not queued)"
+        if self.closed_since:
+            text += f", {self.closed_since} closed in the CRM since the last import (left the queue)"
+        if self.reassigned:
+            text += f", {self.reassigned} reassigned"
+        if self.returned:
+            text += f", {self.returned} back from marketing"
+        if self.routing is not None:
+            text += routed_text(self.routing)
+        if self.errors:
+            text += f", {len({e.row for e in self.errors})} rejected"
+        return text
+
+    def warnings(self) -> list[str]:
+        """What the user should know about how the file was read."""
+        out = list(self.routing.warnings) if self.routing is not None else []
+        if self.new_reps:
+            out.append(f"new reps for owners not in the roster: {', '.join(self.new_reps)}")
+        if self.breached_on_arrival:
+            out.append(
+                f"{self.breached_on_arrival} lead(s) arrived with their decision clock already breached"
+            )
+        if self.ignored_columns:
+            out.append(
+                f"repeated columns ignored (the first of each was read): {', '.join(self.ignored_columns)}"
+            )
+        if self.unmatched_mapping:
+            out.append(
+                "mapped column(s) not in the file, so those fields are not read: "
+                + ", ".join(repr(name) for name in self.unmatched_mapping)
+            )
+        if self.fallback_lines:
+            out.append(f"{self.fallback_lines} line(s) were not UTF-8 and were read as Windows-1252")
+        if self.date_order_guessed:
+            out.append(
+                f"no date in the file says whether it is day-first or month-first: read {self.date_order} "
+                "(the policy's date_order); pass --date-order if that is wrong"
+            )
+        return out
+
+
+def _count(n: int, noun: str) -> str:
+    """`1 row`, `2 rows`: a count and its noun, in the summary's words."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+class ImportRejected(Exception):
+    """Bad rows and no --skip-invalid: nothing was written."""
+
+    def __init__(self, summary: ImportSummary) -> None:
+        super().__init__(f"{len(summary.errors)} bad row(s) in {summary.path}; nothing was imported")
+        self.summary = summary
