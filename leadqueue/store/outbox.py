@@ -1,6 +1,6 @@
 """Queries behind sync: the outbox of unpublished local events, the segment
-files already taken in, pulled events waiting for their lead, and the store's
-writer id."""
+files already taken in or sent, and the store's writer id (pulled events
+waiting for their lead are sync_ledger's)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,16 @@ import hashlib
 import re
 import struct
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, insert, select, text
+from sqlalchemy import Connection, Row, bindparam, select, text
 
 from leadqueue.store.column_types import UTCDateTime
-from leadqueue.store.schema import ORIGIN_LOCAL, events, leads, sync_parked
+from leadqueue.store.schema import ORIGIN_LOCAL, events, leads
 
-_CHUNK = 900
 WRITER_ID = "writer_id"
 
 
@@ -445,37 +444,3 @@ _RECORD_FILE = text(
 def record_file(conn: Connection, name: str, writer: str, count: int, direction: str, at: datetime) -> None:
     values = {"name": name, "writer": writer, "events": count, "direction": direction, "at": at}
     conn.execute(_RECORD_FILE, values)
-
-
-def park(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
-    values = list(rows)
-    if values:
-        conn.execute(insert(sync_parked), values)
-
-
-def parked_with_leads(conn: Connection) -> list[Row[Any]]:
-    """Parked events whose lead is here, by lead, oldest first."""
-    q = (
-        select(
-            sync_parked.c.event_id,
-            sync_parked.c.writer,
-            sync_parked.c.record,
-            sync_parked.c.source,
-            leads.c.id.label("lead_id"),
-        )
-        .join(leads, leads.c.crm_id == sync_parked.c.crm_id)
-        .order_by(sync_parked.c.crm_id, sync_parked.c.at)
-    )
-    return list(conn.execute(q))
-
-
-def unpark(conn: Connection, event_ids: Sequence[str]) -> None:
-    for i in range(0, len(event_ids), _CHUNK):
-        conn.execute(delete(sync_parked).where(sync_parked.c.event_id.in_(event_ids[i : i + _CHUNK])))
-
-
-_PARKED_COUNT = text("SELECT count(*) FROM sync_parked")
-
-
-def parked_count(conn: Connection) -> int:
-    return int(conn.execute(_PARKED_COUNT).scalar_one())

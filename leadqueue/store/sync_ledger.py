@@ -1,5 +1,6 @@
 """Queries behind trusting a sync: the key pinned for each writer of the shared
-folder, and the events a pulled record's id may already name."""
+folder, the events a pulled record's id may already name, and the pulled events
+parked until their lead is imported."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, Row, delete, insert, select, text
 
 from leadqueue.store.schema import events, leads, sync_parked, sync_pins
 
@@ -102,3 +103,40 @@ def lead_owners(conn: Connection, lead_ids: Sequence[int]) -> dict[int, str | No
         q = select(leads.c.id, leads.c.owner).where(leads.c.id.in_(ids[i : i + _CHUNK]))
         owners.update({r.id: r.owner for r in conn.execute(q)})
     return owners
+
+
+# -- pulled events waiting for their lead ------------------------------------------------
+def park(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
+    values = list(rows)
+    if values:
+        conn.execute(insert(sync_parked), values)
+
+
+def parked_with_leads(conn: Connection) -> list[Row[Any]]:
+    """Parked events whose lead is here, by lead, oldest first."""
+    q = (
+        select(
+            sync_parked.c.event_id,
+            sync_parked.c.writer,
+            sync_parked.c.record,
+            sync_parked.c.source,
+            leads.c.id.label("lead_id"),
+        )
+        .join(leads, leads.c.crm_id == sync_parked.c.crm_id)
+        .order_by(sync_parked.c.crm_id, sync_parked.c.at)
+    )
+    return list(conn.execute(q))
+
+
+def unpark(conn: Connection, event_ids: Sequence[str]) -> None:
+    for i in range(0, len(event_ids), _CHUNK):
+        conn.execute(delete(sync_parked).where(sync_parked.c.event_id.in_(event_ids[i : i + _CHUNK])))
+
+
+# A text clause, as the outbox's are: publishing runs it on a fresh engine, where a
+# Core statement's first compile costs more than the query.
+_PARKED_COUNT = text("SELECT count(*) FROM sync_parked")
+
+
+def parked_count(conn: Connection) -> int:
+    return int(conn.execute(_PARKED_COUNT).scalar_one())

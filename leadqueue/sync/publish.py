@@ -35,7 +35,7 @@ from sqlalchemy import Connection
 
 from leadqueue.domain.records import encode, make_record
 from leadqueue.services.context import Services
-from leadqueue.store import outbox
+from leadqueue.store import outbox, sync_ledger
 from leadqueue.sync import keys
 from leadqueue.sync.keys import SigningKey
 from leadqueue.sync.segments import (
@@ -140,7 +140,7 @@ class Publisher:
         self.own.clear()  # found in a transaction that was rolled back
         with self.s.store.read() as conn:
             summary.unsent = outbox.unsent_count(conn)
-            taken_in = TakenIn(outbox.known_files(conn), outbox.parked_count(conn), [])
+            taken_in = TakenIn(outbox.known_files(conn), sync_ledger.parked_count(conn), [])
         done = "nothing was sent" if summary.sent == 0 else f"{summary.sent} event(s) were sent, then no more"
         waiting = f" ({summary.unsent} event(s) wait in the outbox)" if summary.unsent else ""
         summary.publish_refused = f"{exc}: {done}{waiting}"
@@ -251,7 +251,7 @@ class Publisher:
             files = outbox.known_files(conn)
         elif published is not None:
             files.add(published.key)
-        return TakenIn(files, outbox.parked_count(conn), self.own)
+        return TakenIn(files, sync_ledger.parked_count(conn), self.own)
 
     def _publish_segment(
         self, conn: Connection, me: Identity, summary: SyncSummary, through: int | None

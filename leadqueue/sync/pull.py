@@ -28,7 +28,7 @@ from leadqueue.domain.events import Event
 from leadqueue.domain.records import RecordError, to_record
 from leadqueue.services.context import Services
 from leadqueue.services.maintenance import reproject
-from leadqueue.store import outbox
+from leadqueue.store import outbox, sync_ledger
 from leadqueue.store import repository as repo
 from leadqueue.sync.admission import Admission, Seen
 from leadqueue.sync.keys import PUBLIC_KEY
@@ -180,7 +180,7 @@ class Puller:
                 outbox.record_file(conn, ref.key, ref.writer, len(incoming.segment.lines), "received", now)
             trust.save(conn, now)
             repo.insert_events(conn, rows)
-            outbox.park(conn, parked)
+            sync_ledger.park(conn, parked)
             histories = reproject(self.s, conn, list(affected))
         summary.received += len(rows)
         summary.waiting_for_lead += len(parked)
@@ -191,7 +191,7 @@ class Puller:
         rounds as it takes (an owner's work may wait on its reassignment, parked
         too); those that still may not are refused and reported."""
         with self.s.store.write() as conn:
-            ready = outbox.parked_with_leads(conn)
+            ready = sync_ledger.parked_with_leads(conn)
             rows: list[dict[str, Any]] = []
             done: list[str] = []
             affected: dict[int, None] = {}
@@ -225,10 +225,10 @@ class Puller:
                     summary.bad_records.append(f"{self._where(r)}: {reason}")
                     done.append(r.event_id)
                 repo.insert_events(conn, rows)
-                outbox.unpark(conn, done)
+                sync_ledger.unpark(conn, done)
                 reproject(self.s, conn, list(affected))
             summary.received += len(rows)
-            summary.waiting_for_lead = outbox.parked_count(conn)
+            summary.waiting_for_lead = sync_ledger.parked_count(conn)
 
     def _where(self, row: Any) -> str:
         """A parked record's file and line, as a bad record is reported."""
