@@ -95,25 +95,19 @@ class CrmFormat:
     columns: Mapping[str, str]  # normalised header -> target
     labels: Mapping[str, str] = field(default_factory=dict)  # target -> header as users know it
     source_system: str = "leadqueue"
-    # Headers only this format has: when several formats have their id column in a
-    # header, the one with the most of these wins (HubSpot and Zoho both say "Record ID").
+    # Headers only this format has: the most of them wins a shared id ("Record ID").
     signature: frozenset[str] = frozenset()
     # Timestamps without an offset are in UTC (Salesforce API exports), else the team's zone.
     utc_timestamps: bool = False
     # Salesforce record ids: 15 and 18 characters, checked and stored as 18.
     salesforce_ids: bool = False
-    # Every id is a record id Salesforce's API wrote (Data Export, Data Loader): 15 or 18
-    # characters, nothing else. A report's ids may be a team's own keys.
+    # Every id is one Salesforce's API wrote: 15 or 18 characters (a report's may be a team's).
     salesforce_api: bool = False
-    # A report export ends with a footer (report name, copyright...), one cell a line,
-    # after a blank line or a summary row ("Grand Totals (5 records)"): not leads.
+    # A report ends with a footer (name, copyright...) after a blank or a "Grand Totals" row.
     footer_after_blank: bool = False
-    # Exports with associated records repeat a contact's row once per company: the
-    # repeats are merged, not reported as duplicates.
+    # A contact's row repeats once per associated company: merged, not duplicates.
     repeated_rows: bool = False
-    # The CRM writes every column of every row (Salesforce, HubSpot, Zoho exports): a row
-    # with fewer cells is a record a line break or a broken quote cut, a row error. Files of
-    # leadqueue's own columns may be written by hand and stop at their last cell.
+    # Every row has every cell: a shorter one was cut (our own files may stop early).
     whole_rows: bool = False
     # A prefix some exports put before the record id (Zoho's "zcrm_"): one record, one id.
     id_prefix: str = ""
