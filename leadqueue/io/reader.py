@@ -71,6 +71,7 @@ class LeadFile:
     unmatched_mapping: list[str] = field(default_factory=list)  # a mapping's headers the file lacks
     encoding: str = "utf-8"
     fallback_lines: int = 0  # lines read as Windows-1252 in a UTF-8 file
+    skipped_hour_times: int = 0  # wall times in the hour a clock change skipped (read so far)
     encoding_asked: str | None = None  # --encoding, else found from the bytes
     default_rep: str | None = None  # --rep: the owner of rows that name none
     jsonl: bool = False  # JSON lines, else CSV
@@ -84,9 +85,9 @@ class LeadFile:
         """The format as the import summary names it."""
         return "JSON lines" if self.jsonl else self.format.label
 
-    def parser(self) -> RowParser:
+    def parser(self, parse_time: TimestampParser | None = None) -> RowParser:
         """The plan the rows are parsed by: which column feeds which field, through what."""
-        parse_time = TimestampParser(self.source_zone, self.date_order)
+        parse_time = parse_time or TimestampParser(self.source_zone, self.date_order)
         return RowParser(self.format, self.header, parse_time, self.default_rep, text_cells=not self.jsonl)
 
     def batches(
@@ -95,7 +96,8 @@ class LeadFile:
         """Every data row in file order, `size` rows at a time, each a ParsedRow or
         its errors, repeats of an earlier row's id settled against `first_rows`
         (repeats.py); `progress(bytes read, file size)` as it goes."""
-        parser = self.parser()
+        clock = TimestampParser(self.source_zone, self.date_order)
+        parser = self.parser(clock)
 
         def settled(batch: list[Result]) -> list[ParsedRow | list[RowError]]:
             return list(settle_repeats(batch, first_rows, parser.id_header, self.format.repeated_rows))
@@ -114,6 +116,7 @@ class LeadFile:
                 yield settled(batch)
             self.encoding = lines.label
             self.fallback_lines = lines.fallback_lines
+            self.skipped_hour_times = clock.skipped_hour
             if progress is not None:
                 progress(lines.size, lines.size)
 

@@ -139,13 +139,24 @@ def _out_of_range(year: int, text: str) -> TimestampError:
 class TimestampParser:
     """Callable reading one CRM timestamp as aware UTC; see the module docstring for the rules."""
 
-    __slots__ = ("order", "zone")
+    __slots__ = ("_changes", "order", "skipped_hour", "zone")
 
     def __init__(self, zone: ZoneInfo, order: DateOrder = "mdy") -> None:
         if order not in DATE_ORDERS:
             raise ValueError(f"date order must be one of {', '.join(DATE_ORDERS)}, not {order!r}")
         self.zone = zone
         self.order: DateOrder = order
+        # Wall times that fell in the hour a clock change skipped (clocks going forward):
+        # read as the hour before the change, and counted so that the import says so.
+        self.skipped_hour = 0
+        self._changes = zone.key not in ("UTC", "Etc/UTC")
+
+    def _from_wall(self, wall: datetime) -> datetime:
+        """A wall time in the zone (tzinfo set), as UTC."""
+        value = wall.astimezone(UTC)
+        if self._changes and value.astimezone(self.zone).replace(tzinfo=None) != wall.replace(tzinfo=None):
+            self.skipped_hour += 1
+        return value
 
     def __repr__(self) -> str:
         return f"TimestampParser({self.zone.key!r}, {self.order!r})"
@@ -177,7 +188,7 @@ class TimestampParser:
                     if not MIN_YEAR <= value.year <= MAX_YEAR:
                         raise _out_of_range(value.year, t)
                     if tz is None:
-                        value = value.replace(tzinfo=self.zone)
+                        return self._from_wall(value.replace(tzinfo=self.zone))
                     return value.astimezone(UTC)
         return self._general(t)
 
@@ -217,7 +228,7 @@ class TimestampParser:
             value = datetime(year, month, day, h, mi, s, micro, tzinfo=zone)
         except ValueError as exc:
             raise TimestampError(f"impossible date {_shown(t)}: {exc}") from None
-        return value.astimezone(UTC)
+        return self._from_wall(value) if zone is self.zone else value.astimezone(UTC)
 
     def _numeric(self, t: str, a: str, b: str, c: str) -> tuple[int, int, int]:
         order = self.order

@@ -28,6 +28,8 @@ class ImportSummary:
     ignored_columns: list[str] = field(default_factory=list)
     unmatched_mapping: list[str] = field(default_factory=list)  # a mapping's headers the file lacks
     fallback_lines: int = 0
+    skipped_hour_times: int = 0  # wall times in the hour a clock change skipped in `zone`
+    zone: str = ""  # where times without an offset were read
     date_order: str = "mdy"
     date_order_guessed: bool = False
     errors: list[RowError] = field(default_factory=list)
@@ -71,6 +73,12 @@ class ImportSummary:
             out.append(
                 "mapped column(s) not in the file, so those fields are not read: "
                 + ", ".join(repr(name) for name in self.unmatched_mapping)
+            )
+        if self.skipped_hour_times:
+            out.append(
+                f"{self.skipped_hour_times} time(s) fall in the hour the clocks skipped in {self.zone}"
+                " (they went forward then): read as the hour before the change; if the file's"
+                " times are in another zone, pass --source-zone"
             )
         if self.fallback_lines:
             out.append(f"{self.fallback_lines} line(s) were not UTF-8 and were read as Windows-1252")

@@ -128,15 +128,15 @@ def import_file(
         unmatched_mapping=lead_file.unmatched_mapping,
         date_order=lead_file.date_order,
         date_order_guessed=lead_file.date_order_guessed,
+        zone=lead_file.source_zone.key,
     )
     try:
         with frozen_heap(), services.store.write() as conn:
             _Importer(services, conn, summary, opts).run(lead_file, progress)
             summary.encoding = lead_file.encoding
             summary.fallback_lines = lead_file.fallback_lines
-            if summary.errors and not opts.skip_invalid:
-                raise _Abandon
-            if opts.dry_run:
+            summary.skipped_hour_times = lead_file.skipped_hour_times
+            if opts.dry_run or (summary.errors and not opts.skip_invalid):
                 raise _Abandon
     except _Abandon:
         pass
