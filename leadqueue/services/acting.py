@@ -80,9 +80,13 @@ def acting_rep(conn: Connection, claimed: str | None, required: bool = True) -> 
     return _claimed_rep(conn, claimed)
 
 
-def acting_key(services: Services, claimed: str | None, required: bool = True) -> str | None:
-    """The key of the rep who acts (acting_rep), read in a transaction of its own:
-    what a command or the app checks before it starts."""
+def acting_rep_of(services: Services, claimed: str | None, required: bool = True) -> Rep | None:
+    """The rep who acts (acting_rep), read in a transaction of its own."""
     with services.store.read() as conn:
-        rep = acting_rep(conn, claimed, required)
+        return acting_rep(conn, claimed, required)
+
+
+def acting_key(services: Services, claimed: str | None, required: bool = True) -> str | None:
+    """The key of the rep who acts: what a command or the app checks before it starts."""
+    rep = acting_rep_of(services, claimed, required)
     return rep.key if rep is not None else None

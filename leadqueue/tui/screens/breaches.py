@@ -25,12 +25,11 @@ from textual.widgets import Static
 
 from leadqueue.domain.authority import NotAllowed, why_not
 from leadqueue.domain.events import EventKind
-from leadqueue.services.acting import UnknownRep, acting_key
+from leadqueue.services.acting import UnknownRep, acting_rep_of
 from leadqueue.services.breach_groups import RepLoad
 from leadqueue.services.context import Services
 from leadqueue.services.decision_kinds import Acknowledge, Escalate, Reassign
 from leadqueue.services.decisions import DecisionService
-from leadqueue.services.roster import RosterService
 from leadqueue.tui.breach_rows import (
     BreachReport,
     BreachRow,
@@ -70,10 +69,9 @@ def lead_refusals(services: Services, actor: str | None) -> dict[str, str]:
     (authority.why_not, the rule the write applies), by action; empty for a team
     lead, and for a rep the roster does not know (the write says why then)."""
     try:
-        key = acting_key(services, actor, required=False)
+        rep = acting_rep_of(services, actor, required=False)
     except (UnknownRep, NotAllowed):
         return {}
-    rep = next((r for r in RosterService(services).list() if r.key == key), None)
     if rep is None:
         return {}
     found = {action: why_not(rep, kind, None) for action, kind in LEAD_ONLY_ACTIONS.items()}
