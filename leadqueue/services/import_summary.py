@@ -99,5 +99,6 @@ class ImportRejected(Exception):
     """Bad rows and no --skip-invalid: nothing was written."""
 
     def __init__(self, summary: ImportSummary) -> None:
-        super().__init__(f"{len(summary.errors)} bad row(s) in {summary.path}; nothing was imported")
+        rows = len({e.row for e in summary.errors})
+        super().__init__(f"{rows} bad row(s) in {summary.path}; nothing was imported")
         self.summary = summary
