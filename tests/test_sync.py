@@ -72,13 +72,6 @@ def unsent(services: Services) -> int:
 
 
 @pytest.fixture
-def share(tmp_path: Path) -> Path:
-    folder = tmp_path / "share"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
 def pair(tmp_path: Path) -> tuple[Services, Services]:
     a = make_store(tmp_path / "a.db")
     b = copy_store(a, tmp_path / "b.db")

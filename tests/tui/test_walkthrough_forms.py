@@ -5,6 +5,7 @@ twice, and one u after a batch undid only one of its leads."""
 
 from __future__ import annotations
 
+from textual.pilot import Pilot
 from textual.widgets import RadioSet, Static
 
 from leadqueue.services.context import Services
@@ -24,6 +25,14 @@ def messages(app: LeadqueueApp, title: str) -> list[str]:
 def queue_of(app: LeadqueueApp) -> QueueScreen:
     screen = next(s for s in reversed(app.screen_stack) if isinstance(s, QueueScreen))
     return screen
+
+
+async def to_follow_up(pilot: Pilot[None], app: LeadqueueApp, lead: str) -> None:
+    """To Follow up, where a lead just accepted now is, and down to it."""
+    await press_and_settle(pilot, "tab")
+    rows = [r.crm_id for r in queue_of(app).query_one(QueueList).rows]
+    await press_and_settle(pilot, *(["j"] * (rows.index(lead) - rows.index(current(pilot)))))
+    assert current(pilot) == lead
 
 
 # -- 1. the arrows in a one-of-N choice choose -----------------------------------------------------
@@ -123,11 +132,7 @@ async def test_undo_after_a_touch_says_the_touch_pins_the_acceptance(
         lead = current(pilot)
         await press_and_settle(pilot, "a", *"tomorrow 10:00", "tab", *"Call about pricing", "ctrl+s")
         assert lead_state(demo_services, lead) == "accepted"
-        await press_and_settle(pilot, "tab")  # to Follow up, where the accepted lead now is
-        rows = [r.crm_id for r in queue_of(app).query_one(QueueList).rows]
-        here = rows.index(current(pilot))
-        await press_and_settle(pilot, *(["j"] * (rows.index(lead) - here)))
-        assert current(pilot) == lead
+        await to_follow_up(pilot, app, lead)
         await press_and_settle(pilot, "t", *"left a voicemail", "ctrl+s")
         assert last_event(demo_services, lead)[0] == "touched"
         await press_and_settle(pilot, "u")
@@ -229,10 +234,7 @@ async def test_an_undo_refused_for_good_leaves_the_stack_for_the_decision_before
         accepted = current(pilot)
         await press_and_settle(pilot, "a", *"tomorrow 10:00", "tab", *"Call about pricing", "ctrl+s")
         assert lead_state(demo_services, accepted) == "accepted"
-        await press_and_settle(pilot, "tab")  # to Follow up, where the accepted lead now is
-        rows = [r.crm_id for r in queue_of(app).query_one(QueueList).rows]
-        await press_and_settle(pilot, *(["j"] * (rows.index(accepted) - rows.index(current(pilot)))))
-        assert current(pilot) == accepted
+        await to_follow_up(pilot, app, accepted)
         await press_and_settle(pilot, "t", *"left a voicemail", "ctrl+s")
         await press_and_settle(pilot, "u")
         assert "can no longer be undone" in messages(app, "Not saved")[-1]
