@@ -66,6 +66,7 @@ REPS = 6
 EXPORT_OPEN_SHARE = 0.1  # nine leads in ten decided: most leads are in the CRM files
 NOW = REFERENCE + timedelta(hours=1)
 SYNC_TARGET = 3.0  # from the issue: publishing at most 3x a plain write of the same bytes
+EARLIER_EVENTS = 1  # the publishing store's decisions before its last sync
 
 
 # -- setup (cached, never timed) ------------------------------------------------------
@@ -140,8 +141,9 @@ def _after_last_event(path: Path) -> datetime:
     return max(last + timedelta(minutes=1), NOW)
 
 
-def sync_stores(n_events: int, fresh: bool) -> tuple[Path, Path]:
-    """(store with n_events unsent local events, the same store before them)."""
+def sync_stores(n_events: int, fresh: bool) -> tuple[Path, Path, Path]:
+    """(store with n_events unsent local events, the same store before them and
+    before its last sync, the share as that sync left it)."""
     n_leads = n_events * 2 // 3 + 200  # about 1.75 events per lead, with room to spare
     # One rep's store: a store publishes as one rep, whose own leads these all are.
     base = cached_store(
@@ -150,19 +152,25 @@ def sync_stores(n_events: int, fresh: bool) -> tuple[Path, Path]:
         lambda out: generate(out, n_leads=n_leads, n_reps=1, seed=SEED, open_share=1.0),
     )
 
+    name = f"sync-outbox-{n_events}-synced-before-from-{base.stem}.db"
+    earlier_share = CACHE / f"{name}.share"
+
     def build(out: Path) -> None:
         # A store that has synced before (its writer id and the rep it publishes as
         # were fixed then, once in its life), then made n_events decisions since.
+        # What it published then stays in the share: a segment of its own missing
+        # from the share would be written again, which a routine sync does not do.
         _copy(base, out)
-        _decide(out, 1)
+        _decide(out, EARLIER_EVENTS)
         once = _services(out)
-        with tempfile.TemporaryDirectory() as earlier:
-            SyncService(once, Path(earlier), "rep-a").run()
+        shutil.rmtree(earlier_share, ignore_errors=True)
+        earlier_share.mkdir()
+        SyncService(once, earlier_share, "rep-a").run()
         once.store.dispose()
         _decide(out, n_events)
 
-    decided = cached_store(f"sync-outbox-{n_events}-synced-before-from-{base.stem}.db", fresh, build)
-    return decided, base
+    decided = cached_store(name, fresh or not earlier_share.is_dir(), build)
+    return decided, base, earlier_share
 
 
 def export_store(n_leads: int, fresh: bool) -> Path:
@@ -189,13 +197,12 @@ def plain_write(path: Path, data: bytes) -> float:
     return time.perf_counter() - started
 
 
-def plain_read(paths: list[Path]) -> tuple[float, int]:
+def plain_read(paths: list[Path]) -> float:
     started = time.perf_counter()
-    size = 0
     for path in paths:
         with open(path, "rb") as fh:
-            size += len(fh.read())
-    return time.perf_counter() - started, size
+            fh.read()
+    return time.perf_counter() - started
 
 
 def signing_costs(share: Path, policy: Policy) -> tuple[float, float, float]:
@@ -242,7 +249,7 @@ class Row:
 
 
 def bench_sync(tmp: Path, n_events: int, repeat: int, fresh: bool) -> tuple[list[Row], list[str]]:
-    decided, base = sync_stores(n_events, fresh)
+    decided, base, earlier_share = sync_stores(n_events, fresh)
     synced_at = _after_last_event(decided)
     publish, write_ref, write_after, pull, read_ref, again_pub, again_pull = [], [], [], [], [], [], []
     sign, verify, check = [], [], []
@@ -255,8 +262,7 @@ def bench_sync(tmp: Path, n_events: int, repeat: int, fresh: bool) -> tuple[list
     for n in range(repeat + 1):
         run = tmp / f"sync-{n}"
         run.mkdir()
-        share = run / "share"
-        share.mkdir()
+        share = shutil.copytree(earlier_share, run / "share")
         # Both stores' clocks read just after the last decision: a record dated
         # after the receiver's clock is refused as dated in the future.
         a = _services(_copy(decided, run / "a.db"), FixedClock(synced_at))
@@ -275,13 +281,14 @@ def bench_sync(tmp: Path, n_events: int, repeat: int, fresh: bool) -> tuple[list
         if n:
             publish.append(seconds)
         segments = SharedFolder(share).segments()
-        data = b"".join(ref.path.read_bytes() for ref in segments)
+        published = [r for r in segments if not (earlier_share / r.path.relative_to(share)).exists()]
+        data = b"".join(ref.path.read_bytes() for ref in published)
         (run / "plain-after").mkdir()
         write_after.append(plain_write(run / "plain-after" / "all.jsonl", data))
 
         seconds, got = timed_sync(b, share, "rep-b")
         pull.append(seconds)
-        seconds, size = plain_read([ref.path for ref in segments])
+        seconds = plain_read([ref.path for ref in segments])
         read_ref.append(seconds)
         costs = signing_costs(share, b.policy)
         for figures, seconds in zip((sign, verify, check), costs, strict=True):
@@ -291,20 +298,21 @@ def bench_sync(tmp: Path, n_events: int, repeat: int, fresh: bool) -> tuple[list
         again_pub.append(seconds)
         seconds, rerun_b = timed_sync(b, share, "rep-b")
         again_pull.append(seconds)
-        assert sent.sent == unsent == n_events and sent.unsent == 0, sent
-        assert got.received == n_events and not got.conflicts, got
+        assert sent.sent == unsent == n_events and sent.unsent == 0 and not sent.rewritten_segments, sent
+        assert got.received == n_events + EARLIER_EVENTS and not got.conflicts, got
         assert rerun_a.sent == rerun_a.received == 0, rerun_a
         assert rerun_b.sent == rerun_b.received == 0, rerun_b
         with b.store.read() as conn:
             pulled = conn.execute(
                 select(func.count()).select_from(events).where(events.c.origin.like("rep-a-%"))
             ).scalar_one()
-        assert pulled == n_events, pulled
+        assert pulled == n_events + EARLIER_EVENTS, pulled
         a.store.dispose()
         b.store.dispose()
         if n == 0:
             info.append(
-                f"sync: {n_events:,} local events -> {len(segments)} segment(s), {size / 1e6:.2f} MB; "
+                f"sync: {n_events:,} local events -> {len(published)} segment(s), {len(data) / 1e6:.2f} MB"
+                f" (beside {len(segments) - len(published)} from the last sync); "
                 f"pulled {got.received:,} (already present {got.already_present}); "
                 f"median of {repeat} run(s), each on fresh copies"
             )
@@ -397,8 +405,9 @@ def main() -> None:
     rows: list[Row] = []
     info: list[str] = []
     with tempfile.TemporaryDirectory(prefix="leadqueue-sync-bench-") as tmp:
-        # Each store copy makes a signing key on its first sync: kept with the copies, not the user's.
-        os.environ["LEADQUEUE_DATA_DIR"] = str(Path(tmp) / "data")
+        # The cached stores' signing keys are kept with them (a copy of a store signs
+        # with the store's key, as a store restored from a backup would), not the user's.
+        os.environ["LEADQUEUE_DATA_DIR"] = str(CACHE / "data")
         if not args.skip_sync:
             got, notes = bench_sync(Path(tmp), args.events, max(1, args.repeat), args.fresh)
             rows += got
