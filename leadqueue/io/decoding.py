@@ -7,6 +7,11 @@ UTF-8 line by line. A line that is not valid UTF-8 is read as Windows-1252,
 the encoding Excel saves in on Western Windows; such lines are counted, so a
 file that is mostly one and partly the other imports with a warning instead
 of being refused or garbled as a whole.
+
+Lines end in a newline, except in a file whose lines end in a lone carriage
+return: Excel for Mac's "Comma Separated Values" (and "CSV (Macintosh)"),
+written in Mac Roman, which is then the encoding a line that is not UTF-8
+is read in.
 """
 
 from __future__ import annotations
@@ -20,7 +25,10 @@ from typing import BinaryIO
 from leadqueue.io.errors import ImportFileError
 
 _SNIFF = 4096
+_CHUNK = 1 << 16
 FALLBACK = "cp1252"
+MAC_FALLBACK = "mac_roman"  # what Excel for Mac saves CSV files in, with carriage returns
+FALLBACK_NAMES = {FALLBACK: "Windows-1252", MAC_FALLBACK: "Mac Roman"}
 
 
 class DecodedLines:
@@ -47,6 +55,8 @@ class DecodedLines:
                 " Details Only > Comma Delimited .csv; HubSpot: the export's file format, CSV)"
             )
         self.encoding = encoding or _sniff(head)
+        self.line_end = b"\r" if _carriage_returns_only(head) else b"\n"
+        self.fallback = MAC_FALLBACK if self.line_end == b"\r" else FALLBACK
         if encoding:
             try:
                 "a".encode(encoding).decode(encoding)  # also refuses codecs that are not text (hex, rot13)
@@ -63,7 +73,7 @@ class DecodedLines:
                     f" {encoding}: pass --encoding {found} or leave --encoding out"
                 )
         self.lines_read = 0
-        self.fallback_lines = 0  # lines of UTF-8 files decoded as Windows-1252
+        self.fallback_lines = 0  # lines of UTF-8 files decoded as Windows-1252 (or Mac Roman)
         self.utf8_lines = 0  # lines with non-ASCII text that decoded as UTF-8
         self._consumed = 0  # bytes read so far, for progress
 
@@ -76,9 +86,15 @@ class DecodedLines:
         """The encoding as the import summary says it."""
         if not self.fallback_lines:
             return self.encoding
+        fallback = self.fallback
         if self.fallback_lines > self.utf8_lines:
-            return FALLBACK if not self.utf8_lines else f"{FALLBACK} ({self.utf8_lines} lines UTF-8)"
-        return f"utf-8 ({self.fallback_lines} lines {FALLBACK})"
+            return fallback if not self.utf8_lines else f"{fallback} ({self.utf8_lines} lines UTF-8)"
+        return f"utf-8 ({self.fallback_lines} lines {fallback})"
+
+    @property
+    def fallback_name(self) -> str:
+        """The encoding lines that are not UTF-8 are read in, as people call it."""
+        return FALLBACK_NAMES[self.fallback]
 
     def close(self) -> None:
         self._fh.close()
@@ -91,7 +107,7 @@ class DecodedLines:
 
     def __iter__(self) -> Iterator[str]:
         if self.asked is None and self.encoding in ("utf-8", "utf-8-sig"):
-            return self._byte_lines("utf-8", FALLBACK)
+            return self._byte_lines("utf-8", self.fallback)
         if _splits_on_newline_bytes(self.encoding):
             return self._byte_lines(self.encoding, None)
         return self._text_lines()
@@ -100,7 +116,7 @@ class DecodedLines:
         """Line by line from the bytes: the newline byte means the same in every
         ASCII-compatible encoding, so each line can be decoded on its own."""
         first = True
-        for raw in self._fh:
+        for raw in _split_lines(self._fh, self.line_end):
             self._consumed += len(raw)
             self.lines_read += 1
             if first:
@@ -116,7 +132,8 @@ class DecodedLines:
                 try:
                     line = raw.decode(fallback)
                 except UnicodeDecodeError as again:
-                    raise self._undecodable(raw, again, "UTF-8 or Windows-1252 (cp1252)") from None
+                    tried = f"UTF-8 or {self.fallback_name} ({fallback})"
+                    raise self._undecodable(raw, again, tried) from None
                 self.fallback_lines += 1
             yield line
 
@@ -147,6 +164,35 @@ class DecodedLines:
         finally:
             if not fh.closed:  # leave the file to close() (or to the caller's with)
                 text.detach()
+
+
+def _carriage_returns_only(head: bytes) -> bool:
+    """The file's first line ends in a lone carriage return (an ASCII-compatible
+    encoding's; a UTF-16 file is split by its text reader, which knows every ending)."""
+    ends = [i for i in (head.find(b"\r"), head.find(b"\n")) if i >= 0]
+    if not ends:
+        return False
+    first = min(ends)
+    if head[first : first + 1] != b"\r":
+        return False
+    after = head[first + 1 : first + 2]
+    if not after:  # the sample ends at it: a lone one if the sample is the whole file
+        return len(head) < _SNIFF
+    return after not in (b"\n", b"\x00")
+
+
+def _split_lines(fh: BinaryIO, end: bytes) -> Iterator[bytes]:
+    """The file's lines, each with its ending."""
+    if end == b"\n":
+        yield from fh
+        return
+    rest = b""
+    while chunk := fh.read(_CHUNK):
+        *lines, rest = (rest + chunk).split(end)
+        for line in lines:
+            yield line + end
+    if rest:
+        yield rest
 
 
 def _open(path: Path) -> BinaryIO:

@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadqueue.io import crm_formats as cf
-from leadqueue.io.decoding import DecodedLines, read_text
+from leadqueue.io.decoding import DecodedLines
 from leadqueue.io.errors import ImportFileError
 from leadqueue.io.repeats import FirstRows, FirstRowsInMemory, Result, settle_repeats
 from leadqueue.io.row_parser import ParsedRow, RowError, RowParser, repeated_headers
@@ -36,8 +36,6 @@ __all__ = [
     "RowError",
     "open_lead_file",
     "read_leads",
-    "read_text",
-    "sniff_delimiter",
 ]
 
 Progress = Callable[[int, int], None]
@@ -70,7 +68,8 @@ class LeadFile:
     ignored_columns: list[str] = field(default_factory=list)  # repeated headers
     unmatched_mapping: list[str] = field(default_factory=list)  # a mapping's headers the file lacks
     encoding: str = "utf-8"
-    fallback_lines: int = 0  # lines read as Windows-1252 in a UTF-8 file
+    fallback_lines: int = 0  # lines of a UTF-8 file read in fallback_encoding
+    fallback_encoding: str = "Windows-1252"
     skipped_hour_times: int = 0  # wall times in the hour a clock change skipped (read so far)
     encoding_asked: str | None = None  # --encoding, else found from the bytes
     default_rep: str | None = None  # --rep: the owner of rows that name none
@@ -116,6 +115,7 @@ class LeadFile:
                 yield settled(batch)
             self.encoding = lines.label
             self.fallback_lines = lines.fallback_lines
+            self.fallback_encoding = lines.fallback_name
             self.skipped_hour_times = clock.skipped_hour
             if progress is not None:
                 progress(lines.size, lines.size)
@@ -222,10 +222,11 @@ def _csv_reader(
             yield record
             line = lines_before + reader.line_num + 1
     except csv.Error as exc:
+        # A file whose lines end in carriage returns is split on them (decoding.py)
         if "new-line character seen in unquoted field" in str(exc):
             raise ImportFileError(
-                f"{path}: line {line} ends with a lone carriage return (an old Mac line ending):"
-                " save the file with Windows (CRLF) or Unix (LF) line endings"
+                f"{path}: line {line} has a lone carriage return outside quotes"
+                " (line endings of two kinds?): save the file again as CSV"
             ) from None
         hint = " (a quote that is never closed?)" if "end of data" in str(exc) else ""
         raise ImportFileError(

@@ -15,8 +15,9 @@ from typing import Any
 from leadqueue.domain.roster import FIELDS
 from leadqueue.io import crm_users
 from leadqueue.io.crm_users import UserList
+from leadqueue.io.decoding import read_text
 from leadqueue.io.errors import ImportFileError
-from leadqueue.io.reader import read_text, sniff_delimiter
+from leadqueue.io.reader import sniff_delimiter
 
 # A roster file's columns: the rep's fields, and the key their store signs sync
 # segments with (validated as `reps set --sync-key` validates it).

@@ -28,6 +28,7 @@ class ImportSummary:
     ignored_columns: list[str] = field(default_factory=list)
     unmatched_mapping: list[str] = field(default_factory=list)  # a mapping's headers the file lacks
     fallback_lines: int = 0
+    fallback_encoding: str = "Windows-1252"
     skipped_hour_times: int = 0  # wall times in the hour a clock change skipped in `zone`
     zone: str = ""  # where times without an offset were read
     date_order: str = "mdy"
@@ -81,7 +82,9 @@ class ImportSummary:
                 " times are in another zone, pass --source-zone"
             )
         if self.fallback_lines:
-            out.append(f"{self.fallback_lines} line(s) were not UTF-8 and were read as Windows-1252")
+            out.append(
+                f"{self.fallback_lines} line(s) were not UTF-8 and were read as {self.fallback_encoding}"
+            )
         if self.date_order_guessed:
             out.append(
                 f"no date in the file says whether it is day-first or month-first: read {self.date_order} "

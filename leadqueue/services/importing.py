@@ -135,6 +135,7 @@ def import_file(
             _Importer(services, conn, summary, opts).run(lead_file, progress)
             summary.encoding = lead_file.encoding
             summary.fallback_lines = lead_file.fallback_lines
+            summary.fallback_encoding = lead_file.fallback_encoding
             summary.skipped_hour_times = lead_file.skipped_hour_times
             if opts.dry_run or (summary.errors and not opts.skip_invalid):
                 raise _Abandon
