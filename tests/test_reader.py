@@ -357,15 +357,18 @@ def test_too_many_cells_is_a_row_error(tmp_path: Path) -> None:
     }
 
 
-def test_short_rows_and_blank_lines(tmp_path: Path) -> None:
+def test_short_rows_are_errors_and_blank_lines_are_skipped(tmp_path: Path) -> None:
     text = "crm_id,last_name,email\nA1,Lee\n\n,,\nA2,Kim,kim@acme.com\n"
     result = read_leads(write(tmp_path, text), NY)
-    assert [(r.row, r.profile.crm_id, r.profile.email) for r in result.rows] == [
-        (2, "A1", ""),
-        (5, "A2", "kim@acme.com"),
+    assert [(r.row, r.profile.crm_id, r.profile.email) for r in result.rows] == [(5, "A2", "kim@acme.com")]
+    assert [(e.row, e.reason) for e in result.errors] == [
+        (
+            2,
+            "2 cells but the header has 3 columns"
+            " (a cell left out, or a line break or quote in a cell that was not quoted?)",
+        )
     ]
-    assert result.rows[0].raw == {"crm_id": "A1", "last_name": "Lee", "email": ""}
-    assert result.errors == []
+    assert result.errors[0].raw == {"crm_id": "A1", "last_name": "Lee", "email": ""}
 
 
 def test_excel_unicode_text_utf16_tab_delimited(tmp_path: Path) -> None:

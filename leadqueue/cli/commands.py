@@ -107,9 +107,19 @@ def dispatch(args: argparse.Namespace, clock: Clock) -> int:
     if command == "reps":
         from leadqueue.cli.reps_command import run_reps  # deferred: rich (its tables) and the roster importer
 
-        return run_reps(ctx, args)
-    handler = _HANDLERS[command]
-    return handler(ctx, args)
+        handler = run_reps
+    else:
+        handler = _HANDLERS[command]
+    if command not in ("import", "reps"):  # a sync's store may hold what it pulled before it failed
+        return handler(ctx, args)
+    wrote = False
+    try:
+        code = handler(ctx, args)
+        wrote = code == 0 and not getattr(args, "dry_run", False)
+        return code
+    finally:
+        if not wrote:  # a store this command made, with nothing in it: not left behind
+            store.remove_new_file()
 
 
 def _init(args: argparse.Namespace) -> int:

@@ -77,6 +77,19 @@ def csv_cell(value: object) -> object:
     return "'" + value
 
 
+def unguarded_cell(value: str) -> str:
+    """A cell read from a CSV file, without the apostrophe csv_cell (or another tool)
+    put before text a spreadsheet could run as a formula: the guard is not the data,
+    and a rejects file, fixed, imports what its rows held."""
+    if (
+        value.startswith("'")
+        and value[1:].startswith(FORMULA_STARTS)
+        and not _NUMBER_LIKE.fullmatch(value[1:])
+    ):
+        return value[1:]
+    return value
+
+
 def json_safe(text: str) -> str:
     """JSON text with DEL, C1 and bidi controls escaped the JSON way (`\\u009b`): the
     same data once decoded, and nothing raw when the text is shown. C0 controls are

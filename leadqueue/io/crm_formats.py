@@ -107,8 +107,6 @@ class CrmFormat:
     footer_after_blank: bool = False
     # A contact's row repeats once per associated company: merged, not duplicates.
     repeated_rows: bool = False
-    # Every row has every cell: a shorter one was cut (our own files may stop early).
-    whole_rows: bool = False
     # A prefix some exports put before the record id (Zoho's "zcrm_"): one record, one id.
     id_prefix: str = ""
 
@@ -224,7 +222,6 @@ SALESFORCE_API = CrmFormat(
     utc_timestamps=True,
     salesforce_ids=True,
     salesforce_api=True,
-    whole_rows=True,
 )
 
 SALESFORCE_REPORT = CrmFormat(
@@ -292,7 +289,6 @@ SALESFORCE_REPORT = CrmFormat(
     ),
     salesforce_ids=True,
     footer_after_blank=True,
-    whole_rows=True,
 )
 
 HUBSPOT = CrmFormat(
@@ -369,7 +365,6 @@ HUBSPOT = CrmFormat(
         }
     ),
     repeated_rows=True,
-    whole_rows=True,
 )
 
 ZOHO = CrmFormat(
@@ -408,13 +403,14 @@ ZOHO = CrmFormat(
     signature=frozenset(
         {"lead owner", "created time", "modified time", "designation", "no of employees", "lead owner id"}
     ),
-    whole_rows=True,
 )
 
 CSV_FORMATS: tuple[CrmFormat, ...] = (SALESFORCE_API, SALESFORCE_REPORT, HUBSPOT, ZOHO, LEADQUEUE)
 JSONL_FORMAT_NAME = "jsonl"
-# Headers only a CRM's user list has (Salesforce User, HubSpot users): such a file is a roster.
+# Headers a CRM's user list has (Salesforce User, HubSpot users): such a file is a roster,
+# unless the header has a lead file's own id column (a HubSpot contact has a "Time Zone").
 USER_LIST_HEADERS = frozenset({"username", "timezonesidkey", "user id", "isactive", "time zone"})
+LEAD_ID_HEADERS = frozenset().union(*(f.id_keys() for f in CSV_FORMATS)) - {"id"}  # a user's "Id" too
 
 
 def mapping_format(name: str, columns: Mapping[str, str]) -> CrmFormat:

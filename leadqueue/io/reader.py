@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from leadqueue.domain.safe_text import unguarded_cell
 from leadqueue.io import crm_formats as cf
 from leadqueue.io.decoding import DecodedLines
 from leadqueue.io.errors import ImportFileError
@@ -41,6 +42,7 @@ __all__ = [
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 1000
 _DATE_TARGETS = frozenset({"created_at", "assigned_at"})
+REJECTS_COLUMNS = ("row", "column", "error")  # a rejects file's first columns: where and why
 
 
 @dataclass
@@ -74,6 +76,7 @@ class LeadFile:
     encoding_asked: str | None = None  # --encoding, else found from the bytes
     default_rep: str | None = None  # --rep: the owner of rows that name none
     jsonl: bool = False  # JSON lines, else CSV
+    skip_columns: int = 0  # leading columns that are no lead's: a rejects file's row, column, error
 
     @property
     def format_name(self) -> str:
@@ -87,7 +90,9 @@ class LeadFile:
     def parser(self, parse_time: TimestampParser | None = None) -> RowParser:
         """The plan the rows are parsed by: which column feeds which field, through what."""
         parse_time = parse_time or TimestampParser(self.source_zone, self.date_order)
-        return RowParser(self.format, self.header, parse_time, self.default_rep, text_cells=not self.jsonl)
+        return RowParser(
+            self.format, self.header, parse_time, self.default_rep, not self.jsonl, self.skip_columns
+        )
 
     def batches(
         self, first_rows: FirstRows, size: int = 2000, progress: Progress | None = None
@@ -165,7 +170,14 @@ def open_lead_file(
         encoding_asked=encoding,
         default_rep=default_rep,
         jsonl=jsonl,
+        skip_columns=len(REJECTS_COLUMNS) if _is_rejects_file(header, jsonl) else 0,
     )
+
+
+def _is_rejects_file(header: Sequence[str], jsonl: bool) -> bool:
+    """A file `import --skip-invalid` wrote (fixed, it imports again)."""
+    first = tuple(cf.normalise_header(h) for h in header[: len(REJECTS_COLUMNS)])
+    return not jsonl and first == REJECTS_COLUMNS and len(header) > len(REJECTS_COLUMNS)
 
 
 def read_leads(
@@ -246,7 +258,7 @@ def _csv_format(path: Path, first: str, mapping: cf.CrmFormat | None) -> tuple[c
     if mapping is not None:
         _check_columns(path, mapping, keys, f"this file ({mapping.label})")
         return mapping, header
-    if keys & cf.USER_LIST_HEADERS:
+    if keys & cf.USER_LIST_HEADERS and not keys & cf.LEAD_ID_HEADERS:
         raise ImportFileError(
             f"{path}: this is a list of CRM users, not leads: "
             f"import it with `leadqueue reps import {path.name}`"
@@ -327,10 +339,9 @@ def _csv_records(lead_file: LeadFile, lines: DecodedLines, parser: RowParser) ->
             break
     header = lead_file.header
     width = len(header)
-    # a row may stop short only of header columns without a name (a trailing delimiter)
+    # a row may stop short only of header columns without a name (a trailing delimiter):
+    # a cell missing before its last would put every later cell in the wrong column
     named_width = max((i + 1 for i, name in enumerate(header) if name), default=0)
-    if not lead_file.format.whole_rows:
-        named_width = 0  # leadqueue's own columns, maybe by hand: a row may stop at its last cell
     extras = parser.extras
     records = _csv_reader(lead_file.path, line_iter, sniff_delimiter(first), skipped)
     report_footer = lead_file.format.footer_after_blank
@@ -351,11 +362,11 @@ def _csv_records(lead_file: LeadFile, lines: DecodedLines, parser: RowParser) ->
         if n < width:
             raw.update(dict.fromkeys(header[n:], ""))
         if n < named_width:
-            # the CRM wrote every column: a short row is a record cut in two by a line
-            # break in a cell that was not quoted, or cells a broken quote swallowed
+            # a record cut in two by a line break in a cell that was not quoted, cells a
+            # broken quote swallowed, or a cell left out of a row written by hand
             reason = (
                 f"{n} cell{'s' if n != 1 else ''} but the header has {named_width} columns"
-                " (a line break or a quote inside a cell that was not quoted?)"
+                " (a cell left out, or a line break or quote in a cell that was not quoted?)"
             )
             yield [RowError(number, "", reason, raw)]
             continue
@@ -364,11 +375,14 @@ def _csv_records(lead_file: LeadFile, lines: DecodedLines, parser: RowParser) ->
             reason = f"{n} cells but the header has {width} columns (a stray delimiter or an unquoted comma?)"
             yield [RowError(number, "", reason, raw)]
             continue
-        if "\x00" in "".join(cells):
+        joined = "".join(cells)
+        if "\x00" in joined:
             column = next((header[i] for i, c in enumerate(cells) if "\x00" in c and i < width), "")
             yield [RowError(number, column, "holds a NUL byte (a binary file, or a broken export?)", raw)]
             continue
         clean = [c.strip() for c in cells]
+        if "'" in joined:
+            clean = [unguarded_cell(c) for c in clean]
         extra: dict[str, Any] = {name: clean[i] for i, name in extras if i < n and clean[i]}
         yield parser.parse(number, clean, raw, extra)
 

@@ -113,6 +113,7 @@ class RowParser:
         parse_time: Timestamps,
         default_rep: str | None,
         text_cells: bool,
+        skip_columns: int = 0,
     ) -> None:
         by_target = converters(parse_time, fmt.salesforce_ids, fmt.salesforce_api)
         text: Converter | None = None if text_cells else text_of
@@ -120,7 +121,7 @@ class RowParser:
         plan: list[tuple[int, int, str, str, Converter | None]] = []
         extras: list[tuple[int, str]] = []
         seen: set[str] = set()
-        for index, name in enumerate(header):
+        for index, name in enumerate(header[skip_columns:], start=skip_columns):
             key = cf.normalise_header(name)
             if not key or key in seen:  # no name, or the first of repeated headers wins
                 continue

@@ -137,17 +137,18 @@ def import_file(
             summary.fallback_lines = lead_file.fallback_lines
             summary.fallback_encoding = lead_file.fallback_encoding
             summary.skipped_hour_times = lead_file.skipped_hour_times
+            summary.errors.sort(key=lambda e: e.row)
             if opts.dry_run or (summary.errors and not opts.skip_invalid):
                 raise _Abandon
+            if summary.errors and rejects is not None:  # before the commit: unwritten, nothing is imported
+                header = lead_file.header[lead_file.skip_columns :]
+                summary.rejects_path = write_rejects(rejects, header, summary.errors)
     except _Abandon:
         pass
     else:
         summary.written = True
-    summary.errors.sort(key=lambda e: e.row)
     if summary.errors and not opts.skip_invalid:
         raise ImportRejected(summary)
-    if summary.errors and rejects is not None:
-        summary.rejects_path = write_rejects(rejects, lead_file.header, summary.errors)
     return summary
 
 

@@ -5,6 +5,7 @@ Nothing connects at import time; `open_store` is the only door.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -149,6 +150,8 @@ class Store:
         self.read_only = read_only
         # open_store made a new store (an empty database became one).
         self.created = False
+        # The SQLite file open_store made for it (none was there before).
+        self.new_file: Path | None = None
 
     @property
     def label(self) -> str:
@@ -170,6 +173,18 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def remove_new_file(self) -> None:
+        """Remove the SQLite file open_store made, with its logs: for a command that
+        made it and then wrote nothing (a dry run, a refused import), so that no
+        empty store is left where the next command would read an empty queue."""
+        if self.new_file is None:
+            return
+        self.engine.dispose()
+        for path in (self.new_file, *(Path(f"{self.new_file}{end}") for end in ("-wal", "-shm", "-journal"))):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        self.new_file = None
 
 
 @contextmanager
@@ -251,7 +266,9 @@ def open_store(db: str | Path, create: bool = True) -> Store:
     label = describe(url)
     access: Access = "rwc"
     database = parsed.database or ""
-    if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:") and not create:
+    on_disk = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+    file_was_there = on_disk and Path(database).expanduser().exists()
+    if on_disk and not create:
         path = Path(database).expanduser()
         # SQLite takes a 0-byte file for an empty database; nobody means it as a store.
         if not path.is_file() or path.stat().st_size == 0:
@@ -276,6 +293,8 @@ def open_store(db: str | Path, create: bool = True) -> Store:
                     metadata.create_all(conn)
                     conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
                     store.created = True
+                    if on_disk and not file_was_there:
+                        store.new_file = Path(database).expanduser()
                 elif found < SCHEMA_VERSION:
                     upgrade(conn, found, SCHEMA_VERSION)
     except StoreError:
