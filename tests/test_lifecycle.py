@@ -129,3 +129,15 @@ def test_viewed_does_not_pin_a_decision_for_undo() -> None:
 def test_unknown_disposition_outcome_is_illegal() -> None:
     with pytest.raises(IllegalTransition, match="unknown disposition"):
         check_append([assigned(), ev(K.ACCEPTED, 1)], ev(K.DISPOSED, 2, outcome="won"))
+
+
+def test_malformed_events_written_past_the_checks_change_nothing_and_stop_no_reader() -> None:
+    # raw SQL on a shared store: an undo naming no target, a reassignment naming nobody
+    accept = ev(K.ACCEPTED, 10, next_step="call", due="2026-03-03T14:00:00Z")
+    bad_undo = ev(K.UNDONE, 11)
+    bad_move = ev(K.REASSIGNED, 12, "lead", **{"from": "ana"})
+    h = fold([assigned(), accept, bad_undo, bad_move])
+    assert h.state is LeadState.ACCEPTED
+    assert h.owner == "ana"
+    assert h.undone_ids == frozenset()
+    assert h.conflicts == [bad_move]

@@ -260,3 +260,26 @@ def test_the_bulk_path_refuses_instants_out_of_range_like_the_core_path(store: S
         store.write() as conn,
     ):
         bulk_insert(conn, sync_files, [row])
+
+
+def test_an_event_payload_that_is_no_json_object_reads_as_an_empty_one(tmp_path: Path) -> None:
+    from leadqueue.store import repository as repo
+
+    services = Services(
+        store=open_store(tmp_path / "s.db"),
+        policy=Policy(),
+        clock=FixedClock(datetime(2026, 3, 2, tzinfo=UTC)),
+    )
+    add_lead(services, "L1")
+    with services.store.write() as conn:
+        lead_id = conn.execute(select(leads.c.id)).scalar_one()
+        conn.execute(
+            events.insert().values(
+                event_id="raw-1", lead_id=lead_id, kind="viewed", actor="ana", at=services.clock.now(),
+                payload=[1, 2], origin="local",
+            )
+        )  # fmt: skip
+    with services.store.read() as conn:
+        history = repo.events_by_lead(conn, [lead_id])[lead_id]
+    assert [(e.kind.value, e.payload) for e in history] == [("assigned", {"rep": "ana"}), ("viewed", {})]
+    services.store.dispose()

@@ -163,10 +163,20 @@ def _verb(kind: EventKind) -> str:
 
 
 def effective(events: Iterable[Event]) -> tuple[list[Event], frozenset[str]]:
-    """Events in order with the undone ones (and the undo markers) removed."""
+    """Events in order with the undone ones (and the undo markers) removed. An undo
+    that names no target (written past the app's checks) undoes nothing."""
     ordered = list(events)
-    undone = frozenset(str(e.payload["target"]) for e in ordered if e.kind is K.UNDONE)
+    undone = frozenset(
+        str(e.payload["target"]) for e in ordered if e.kind is K.UNDONE and e.payload.get("target")
+    )
     return [e for e in ordered if e.kind is not K.UNDONE and e.event_id not in undone], undone
+
+
+def _malformed(e: Event) -> bool:
+    """An event whose payload lacks what replaying it needs: one written past the
+    app's and the sync's checks (raw SQL on a shared store) must not stop every
+    reader of the lead's history."""
+    return e.kind is K.REASSIGNED and not e.payload.get("to")
 
 
 def fold(events: Sequence[Event]) -> LeadHistory:
@@ -175,13 +185,16 @@ def fold(events: Sequence[Event]) -> LeadHistory:
     Events written here were checked before they were appended, but a sync can
     bring in a decision made elsewhere on a lead that has moved on meanwhile
     (a rep accepts while the team lead reassigns). The first one to arrive
-    wins; a later event that no longer fits is kept in the history, listed in
-    `conflicts`, and changes nothing. Every store that learns the same events
+    wins; a later event that no longer fits (or a malformed one) is kept in
+    the history, listed in `conflicts`, and changes nothing. Every store that learns the same events
     in the same order therefore folds them alike.
     """
     kept, undone = effective(events)
     h = LeadHistory(undone_ids=undone)
     for e in kept:
+        if _malformed(e):
+            h.conflicts.append(e)
+            continue
         try:
             h.state = next_state(h.state, e)
         except IllegalTransition:

@@ -89,7 +89,9 @@ def owners_given_by(conn: Connection, lead_ids: Sequence[int], actor: str) -> di
 
 
 def row_to_event(r: Any) -> Event:
-    return Event(kind=EventKind(r.kind), actor=r.actor, at=r.at, payload=r.payload or {}, event_id=r.event_id)
+    # A payload is a JSON object; anything else (written past the app) says nothing.
+    payload = r.payload if isinstance(r.payload, dict) else {}
+    return Event(kind=EventKind(r.kind), actor=r.actor, at=r.at, payload=payload, event_id=r.event_id)
 
 
 def event_values(lead_id: int, e: Event, origin: str) -> dict[str, Any]:
