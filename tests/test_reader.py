@@ -705,3 +705,13 @@ def test_progress_in_bytes_every_thousand_rows_and_at_the_end(tmp_path: Path) ->
     line = len("L0000,l0000@acme.com\n")
     header = len("crm_id,email\n")
     assert calls == [(header + 1000 * line, size), (header + 2000 * line, size), (size, size)]
+
+
+@pytest.mark.parametrize("dates", [True, False], ids=["with a date column", "without"])
+def test_an_unclosed_quote_names_the_line_its_record_starts_on(tmp_path: Path, dates: bool) -> None:
+    date = ",created_at" if dates else ""
+    cell = ",2026-11-01" if dates else ""
+    rows = [f"crm_id,last_name,email{date}", f"U1,A,a@u.example{cell}", f'U3,"C,c@u.example{cell}']
+    text = "\n\n" + "\n".join([*rows, f"U4,D,d@u.example{cell}"]) + "\n"
+    with pytest.raises(ImportFileError, match="in the record starting at line 5: unexpected end of data"):
+        read_leads(write(tmp_path, text), NY)

@@ -11,10 +11,8 @@ raise `ImportFileError`. Column layouts live in `leadqueue.io.crm_formats`.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from leadqueue.domain.safe_text import unguarded_cell
 from leadqueue.io import crm_formats as cf
+from leadqueue.io.csv_text import ReportFooter, csv_records, sniff_delimiter
 from leadqueue.io.decoding import DecodedLines
 from leadqueue.io.errors import ImportFileError
 from leadqueue.io.repeats import FirstRows, FirstRowsInMemory, Result, settle_repeats
@@ -151,7 +150,11 @@ def open_lead_file(
             header, samples = _jsonl_header_and_dates(path, first, line_iter, fmt)
         else:
             fmt, header = _csv_format(path, first, mapping)
-            samples = _csv_dates(path, fmt, header, first, line_iter) if date_order is None else iter(())
+            samples = (
+                _csv_dates(path, fmt, header, first, line_iter, lines.lines_read)
+                if date_order is None
+                else iter(())
+            )
         guessed = False
         if date_order is None:  # reads the samples: inside, while the file is open
             date_order, guessed = order_from_samples_or(default_order, samples)
@@ -212,40 +215,6 @@ def read_leads(
 # ---------------------------------------------------------------- CSV
 
 
-def sniff_delimiter(text: str) -> str:
-    """The header line's separator: a comma when it has one, else `;`, tab or `|`."""
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    if "," in first_line:
-        return ","
-    try:
-        return csv.Sniffer().sniff(first_line, delimiters=";\t|").delimiter
-    except csv.Error:
-        return ","
-
-
-def _csv_reader(
-    path: Path, lines: Iterable[str], delimiter: str, lines_before: int = 0
-) -> Iterator[list[str]]:
-    # strict: a quote that is never closed must not silently swallow the rest of the file
-    reader = csv.reader(lines, delimiter=delimiter, strict=True)
-    line = lines_before + 1
-    try:
-        for record in reader:
-            yield record
-            line = lines_before + reader.line_num + 1
-    except csv.Error as exc:
-        # A file whose lines end in carriage returns is split on them (decoding.py)
-        if "new-line character seen in unquoted field" in str(exc):
-            raise ImportFileError(
-                f"{path}: line {line} has a lone carriage return outside quotes"
-                " (line endings of two kinds?): save the file again as CSV"
-            ) from None
-        hint = " (a quote that is never closed?)" if "end of data" in str(exc) else ""
-        raise ImportFileError(
-            f"{path}: malformed CSV in the record starting at line {line}: {exc}{hint}"
-        ) from None
-
-
 def _unmatched(mapping: cf.CrmFormat, header: Sequence[str]) -> list[str]:
     """The mapping's headers the file does not have (a typo, or a column the export dropped)."""
     keys = {cf.normalise_header(h) for h in header}
@@ -253,7 +222,7 @@ def _unmatched(mapping: cf.CrmFormat, header: Sequence[str]) -> list[str]:
 
 
 def _csv_format(path: Path, first: str, mapping: cf.CrmFormat | None) -> tuple[cf.CrmFormat, list[str]]:
-    header = [h.strip() for h in next(_csv_reader(path, [first], sniff_delimiter(first)))]
+    header = [h.strip() for h in next(csv_records(path, [first], sniff_delimiter(first)))]
     keys = {cf.normalise_header(h) for h in header}
     if mapping is not None:
         _check_columns(path, mapping, keys, f"this file ({mapping.label})")
@@ -306,26 +275,14 @@ def _date_columns(fmt: cf.CrmFormat, header: list[str]) -> list[int]:
 
 
 def _csv_dates(
-    path: Path, fmt: cf.CrmFormat, header: list[str], first: str, rest: Iterator[str]
+    path: Path, fmt: cf.CrmFormat, header: list[str], first: str, rest: Iterator[str], lines_before: int
 ) -> Iterator[str]:
     """The date cells of the whole file, read ahead of the import to learn its date order."""
     columns = _date_columns(fmt, header)
     if not columns:
         return iter(())
-    records = _csv_reader(path, rest, sniff_delimiter(first))
+    records = csv_records(path, rest, sniff_delimiter(first), lines_before)
     return (r[i] for r in records for i in columns if i < len(r) and r[i].strip())
-
-
-# A report's summary row: "Grand Totals (5 records)", "Total", "Subtotal", in its first cell.
-_TOTALS = re.compile(r"(?:grand\s+totals?|sub-?totals?|totals?)(?:\s*\(.*\)|\s*:.*)?", re.IGNORECASE)
-
-
-def _totals_row(cells: list[str], id_index: int) -> bool:
-    """A report's summary row (its first cell says "Grand Totals"...), not a lead: a lead's
-    row with a first name "Total" still has its id."""
-    if not cells or not _TOTALS.fullmatch(cells[0].strip()):
-        return False
-    return id_index == 0 or id_index >= len(cells) or not cells[id_index].strip()
 
 
 def _csv_records(lead_file: LeadFile, lines: DecodedLines, parser: RowParser) -> Iterator[Result]:
@@ -343,20 +300,14 @@ def _csv_records(lead_file: LeadFile, lines: DecodedLines, parser: RowParser) ->
     # a cell missing before its last would put every later cell in the wrong column
     named_width = max((i + 1 for i, name in enumerate(header) if name), default=0)
     extras = parser.extras
-    records = _csv_reader(lead_file.path, line_iter, sniff_delimiter(first), skipped)
-    report_footer = lead_file.format.footer_after_blank
+    records = csv_records(lead_file.path, line_iter, sniff_delimiter(first), skipped)
     id_index = next((i for i, _, target, _ in parser.columns if target == "crm_id"), 0)
-    in_footer = False  # after a blank line or a totals row: one-cell rows are the footer
+    footer = ReportFooter(id_index) if lead_file.format.footer_after_blank else None
     for number, cells in enumerate(records, start=skipped + 1):
-        if not "".join(cells).strip():
-            in_footer = True
+        if footer is not None and footer.skips(cells):
             continue
-        if report_footer:
-            if in_footer and sum(1 for c in cells if c.strip()) == 1:
-                continue  # the report's footer: its name, copyright, who ran it, one cell a line
-            if _totals_row(cells, id_index):
-                in_footer = True
-                continue
+        if not "".join(cells).strip():
+            continue
         n = len(cells)
         raw = dict(zip(header, cells, strict=False))
         if n < width:

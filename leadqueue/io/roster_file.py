@@ -15,9 +15,9 @@ from typing import Any
 from leadqueue.domain.roster import FIELDS
 from leadqueue.io import crm_users
 from leadqueue.io.crm_users import UserList
+from leadqueue.io.csv_text import ReportFooter, sniff_delimiter
 from leadqueue.io.decoding import read_text
 from leadqueue.io.errors import ImportFileError
-from leadqueue.io.reader import sniff_delimiter
 
 # A roster file's columns: the rep's fields, and the key their store signs sync
 # segments with (validated as `reps set --sync-key` validates it).
@@ -91,6 +91,10 @@ def _read_csv(path: Path, text: str) -> RosterFile | UserList:
     normalised = [_normalise(h) for h in header]
     crm = crm_users.detect(normalised, rows[0][1] if rows else [])
     if crm is not None:
+        # a user report's footer (its name, "Confidential Information", a copyright line)
+        footer = ReportFooter(id_index=0)
+        users = [(n, cells) for n, cells in enumerate(records[start + 1 :], start=start + 2)]
+        rows = [(n, cells) for n, cells in users if not footer.skips(cells)]
         return crm_users.read_users(path, crm, normalised, header, rows)
     columns: list[str] = []
     for raw in header:
