@@ -715,3 +715,23 @@ def test_an_unclosed_quote_names_the_line_its_record_starts_on(tmp_path: Path, d
     text = "\n\n" + "\n".join([*rows, f"U4,D,d@u.example{cell}"]) + "\n"
     with pytest.raises(ImportFileError, match="in the record starting at line 5: unexpected end of data"):
         read_leads(write(tmp_path, text), NY)
+
+
+@pytest.mark.parametrize(
+    ("cell", "employees"),
+    [("1,234", 1234), ("1.234", 1234), ("12.345.678", 12345678), ("1 234", 1234), ("1\u00a0234", 1234),
+     ("1'234", 1234), ("740", 740), ("740.0", 740)],
+)  # fmt: skip
+def test_employees_grouped_in_thousands_as_any_locale_writes_them(
+    tmp_path: Path, cell: str, employees: int
+) -> None:
+    path = write(tmp_path, f'Lead ID;Last Name;No. of Employees\n00Q7;Lind;"{cell}"\n')
+    assert read_leads(path, NY).rows[0].profile.employees == employees
+
+
+@pytest.mark.parametrize("cell", ["1,5", "1.5", "1.234,5", "1,23", "1.234,567"])
+def test_a_fraction_of_a_person_is_still_a_row_error(tmp_path: Path, cell: str) -> None:
+    path = write(tmp_path, f'Lead ID;Last Name;No. of Employees\n00Q7;Lind;"{cell}"\n')
+    assert [(e.column, e.reason) for e in read_leads(path, NY).errors] == [
+        ("No. of Employees", f"not a whole number: {cell!r}")
+    ]

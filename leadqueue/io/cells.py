@@ -30,7 +30,11 @@ class CellError(ValueError):
 
 _TRUE = frozenset({"true", "yes", "y", "1", "t"})
 _FALSE = frozenset({"false", "no", "n", "0", "f"})
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
+# A whole number in groups of three, one separator throughout: 1,234 (US), 1.234 (German
+# Excel), 1 234 (French, also with a no-break space), 1'234 (Swiss). A count of people or a
+# score is never 1.234 of one.
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}([,.' \u00a0\u202f])\d{3}(?:\1\d{3})*")
+_GROUPING = re.compile(r"[,.' \u00a0\u202f]")
 _EXCEL_NUMBER = re.compile(r"\d+(?:\.\d+)?[eE]\+\d+")
 
 
@@ -124,7 +128,7 @@ def _int(value: Any) -> int:
     else:
         return _bounded(whole, value)
     if _THOUSANDS.fullmatch(value):
-        return _bounded(int(value.replace(",", "")), value)
+        return _bounded(int(_GROUPING.sub("", value)), value)
     try:
         number = float(value)
     except ValueError:
