@@ -182,3 +182,25 @@ def test_import_rejected_still_lists_every_bad_row(team: Services, tmp_path: Pat
     with pytest.raises(ImportRejected) as info:
         import_file(team, source)
     assert [(e.row, e.column) for e in info.value.summary.errors] == [(2, "score")]
+
+
+def test_an_assignment_before_the_lead_was_created_is_said_and_starts_at_creation(
+    team: Services, tmp_path: Path
+) -> None:
+    source = tmp_path / "sf.csv"
+    source.write_text(
+        "Id,LastName,Email,OwnerId,CreatedDate,LastTransferDate\n"
+        "00Q5g00000LeAd2,Lind,lind@x.example,Maria Santos,2024-02-05T09:00:00.000Z,2023-06-08T07:30:00.000Z\n"
+        "00Q5g00000LeAd3,Kim,kim@x.example,Maria Santos,2024-02-05T09:00:00.000Z,2024-02-05\n",
+        encoding="utf-8",
+    )
+    summary = import_file(team, source)
+    assert summary.assigned_before_created == 1  # the date-only transfer on the create day is no news
+    assert (
+        "1 lead(s) say their owner got them before they were created: their clocks start at the create date"
+        in summary.warnings()
+    )
+    assert {crm: row["assigned_at"] for crm, row in stored(team).items()} == {
+        "00Q5g00000LeAd2EAF": datetime(2024, 2, 5, 9, tzinfo=UTC),
+        "00Q5g00000LeAd3EAF": datetime(2024, 2, 5, 9, tzinfo=UTC),
+    }

@@ -23,6 +23,7 @@ class ImportSummary:
     closed: int = 0  # closed in the CRM already: not queued
     closed_since: int = 0  # open here, closed in the CRM since: left the queue
     breached_on_arrival: int = 0
+    assigned_before_created: int = 0  # new leads whose assignment date is before their create date
     new_reps: list[str] = field(default_factory=list)
     routing: ImportRouting | None = None  # how the rows without an owner were routed
     ignored_columns: list[str] = field(default_factory=list)
@@ -65,6 +66,11 @@ class ImportSummary:
         if self.breached_on_arrival:
             out.append(
                 f"{self.breached_on_arrival} lead(s) arrived with their decision clock already breached"
+            )
+        if self.assigned_before_created:
+            out.append(
+                f"{self.assigned_before_created} lead(s) say their owner got them before they were created:"
+                " their clocks start at the create date"
             )
         if self.ignored_columns:
             out.append(

@@ -1,14 +1,11 @@
 """Importing leads: stream a CRM file, upsert by CRM id, all in one transaction.
 
-Rows are read and written in batches, so a file of any size costs the memory
-of a batch; the whole import is still one write transaction, and a file with
-bad rows (without --skip-invalid) or a dry run writes nothing. New leads are
-inserted with bulk Core statements (leads with their projection already
-computed, then their `assigned` events). Changed leads are updated and keep
-their history; unchanged ones are left alone, so a second import of the same
-file writes nothing. A re-import changes only what its columns say: a field
-whose column the file lacks keeps its stored value (an empty cell clears it).
-"""
+Rows are read and written in batches, so a file of any size costs the memory of
+a batch; a file with bad rows (without --skip-invalid) or a dry run writes
+nothing. New leads are bulk-inserted with their projection and `assigned`
+events. Changed leads are updated and keep their history; a second import of
+the same file writes nothing. A re-import changes only what its columns say: a
+field whose column the file lacks keeps its value (an empty cell clears it)."""
 
 from __future__ import annotations
 
@@ -336,14 +333,16 @@ class _Importer:
     def _clock_start(self, row: ParsedRow) -> datetime:
         """When the rep got the lead: the file's assignment date, else now (a backlog
         export is not breached on arrival), or with --clock-start created the create date.
-        Never before the create date: nobody got the lead before it existed, and a
-        date-only assignment column (Salesforce's LastTransferDate) reads as midnight,
-        so the later of the two is taken; an assignment on the create date starts then."""
-        created = row.profile.created_at
-        if row.assigned_at is not None:
-            return max(row.assigned_at, created) if created is not None else row.assigned_at
-        if self.opts.clock_start == "created" and row.profile.created_at is not None:
-            return row.profile.created_at
+        Never before the create date: nobody got the lead before it existed (a date-only
+        LastTransferDate on the create day reads as the midnight before: not worth a word)."""
+        created, assigned = row.profile.created_at, row.assigned_at
+        if assigned is not None and created is not None:
+            self.summary.assigned_before_created += assigned.date() < created.date()
+            return max(assigned, created)
+        if assigned is not None:
+            return assigned
+        if self.opts.clock_start == "created" and created is not None:
+            return created
         return self.now
 
     def _insert(self, rows: list[ParsedRow]) -> None:
