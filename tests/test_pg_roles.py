@@ -3,16 +3,20 @@ the database itself refuses what the rep may not write (issue 19, point 4).
 
 Each test makes its own roles (named after its schema), runs `leadqueue pg
 grant` as the store's owner, connects as the reps' roles, and drops the roles
-afterwards."""
+afterwards. The reps' clock is the real one: the policies refuse an event not
+dated now by the server's clock (store.pg_policies.CLOCK_TOLERANCE)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -23,12 +27,12 @@ from leadqueue.cli.main import main
 from leadqueue.domain.clock import FixedClock
 from leadqueue.domain.decisions import Accept, Reject
 from leadqueue.domain.policy import Policy
+from leadqueue.domain.records import iso_utc
 from leadqueue.services import decisions as decisions_module
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import DecisionService, NotAllowed
 from leadqueue.store.engine import open_store
 from leadqueue.store.schema import events, leads
-from tests.conftest import NOW
 from tests.factories import add_lead, add_team_lead
 from tests.pg import _conninfo, pg_schema
 
@@ -37,13 +41,14 @@ from tests.pg import _conninfo, pg_schema
 class TeamStore:
     url: str  # as the store's owner
     roles: dict[str, str]  # rep -> PostgreSQL role
+    now: datetime  # the reps' clock: the server's, when the store was made
 
     def url_as(self, rep: str) -> str:
         return make_url(self.url).set(username=self.roles[rep]).render_as_string(hide_password=False)
 
     def services_as(self, rep: str) -> Services:
         return Services(
-            store=open_store(self.url_as(rep), create=False), policy=Policy(), clock=FixedClock(NOW)
+            store=open_store(self.url_as(rep), create=False), policy=Policy(), clock=FixedClock(self.now)
         )
 
 
@@ -56,17 +61,18 @@ def drop_roles(roles: list[str]) -> None:
                 admin.execute(f'DROP ROLE "{role}"')
 
 
-@pytest.fixture
-def team(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[TeamStore]:
+@contextmanager
+def team_store(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[TeamStore]:
     """ana owns A1 and A2, ben owns B1, lea is the team lead; `pg grant` gave each a role."""
-    monkeypatch.setenv("LEADQUEUE_NOW", NOW.isoformat())
+    now = datetime.now(UTC).replace(microsecond=0)
+    monkeypatch.setenv("LEADQUEUE_NOW", now.isoformat())
     with pg_schema() as url:
         tag = uuid.uuid4().hex[:8]
-        store = TeamStore(url, {rep: f"lqt_{tag}_{rep}" for rep in ("ana", "ben", "lea")})
+        store = TeamStore(url, {rep: f"lqt_{tag}_{rep}" for rep in ("ana", "ben", "lea")}, now)
         try:
-            owner = Services(store=open_store(url), policy=Policy(), clock=FixedClock(NOW))
+            owner = Services(store=open_store(url), policy=Policy(), clock=FixedClock(now))
             for crm_id, rep in (("A1", "ana"), ("A2", "ana"), ("B1", "ben")):
-                add_lead(owner, crm_id, rep=rep, assigned_at=NOW - timedelta(hours=1))
+                add_lead(owner, crm_id, rep=rep, assigned_at=now - timedelta(hours=1))
             add_team_lead(owner.store, "lea")
             owner.store.dispose()
             capsys.readouterr()
@@ -78,6 +84,12 @@ def team(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) ->
             yield store
         finally:
             drop_roles(list(store.roles.values()))
+
+
+@pytest.fixture
+def team(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[TeamStore]:
+    with team_store(monkeypatch, capsys) as store:
+        yield store
 
 
 def history(store: TeamStore) -> list[tuple[str, str, str]]:
@@ -105,12 +117,31 @@ def lead_id(conn: psycopg.Connection, crm_id: str) -> int:
     return int(row[0])
 
 
-def insert_event(conn: psycopg.Connection, crm_id: str, kind: str, actor: str) -> None:
+# A payload each kind may have: what a raw insert is refused for is then who
+# writes it, not what it says.
+PAYLOADS: dict[str, dict[str, Any]] = {
+    "rejected": {"reason": "R3"},
+    "reassigned": {"from": "ana", "to": "ben"},
+    "assigned": {"rep": "ana"},
+    "escalated": {},
+    "touched": {"channel": "call"},
+}
+
+
+def insert_event(
+    conn: psycopg.Connection, crm_id: str, kind: str, actor: str, payload: dict[str, Any] | None = None
+) -> str:
+    """A raw event, dated now by the server's clock; returns its event id."""
+    if payload is None and kind == "accepted":
+        due = iso_utc(datetime.now(UTC) + timedelta(days=1))
+        payload = {"next_step": "call", "due": due, "note": "call back"}
+    event_id = str(uuid.uuid4())
     conn.execute(
         "INSERT INTO events (event_id, lead_id, kind, actor, at, payload, origin)"
-        " VALUES (%s, %s, %s, %s, now(), '{}', 'local')",
-        [str(uuid.uuid4()), lead_id(conn, crm_id), kind, actor],
+        " VALUES (%s, %s, %s, %s, now(), %s, 'local')",
+        [event_id, lead_id(conn, crm_id), kind, actor, json.dumps(payload or PAYLOADS.get(kind, {}))],
     )
+    return event_id
 
 
 def test_each_rep_decides_on_their_own_leads_as_their_own_role(team: TeamStore) -> None:
@@ -189,23 +220,29 @@ def test_a_forged_outbox_line_is_refused(team: TeamStore) -> None:
         seq = conn.execute("SELECT max(seq) FROM events").fetchone()[0]  # type: ignore[index]
         row = conn.execute("SELECT event_id FROM events WHERE seq = %s", [seq]).fetchone()
         assert row is not None
-        forged = {"event_id": row[0], "lead_id": "B1", "kind": "rejected", "actor": "ana", "at": "x"}
+        at = iso_utc(conn.execute("SELECT at FROM events WHERE seq = %s", [seq]).fetchone()[0])  # type: ignore[index]
+        forged = {"event_id": row[0], "lead_id": "B1", "kind": "rejected", "actor": "ana", "at": at}
         honest = {**forged, "lead_id": "A1", "kind": "viewed"}
         statement = (
-            "INSERT INTO outbox_chunks (first_seq, last_seq, n_lines, seqs, lines) VALUES (%s, %s, 1, %s, %s)"
+            "INSERT INTO outbox_chunks (first_seq, last_seq, n_lines, seqs, digests, lines)"
+            " VALUES (%s, %s, 1, %s, %s, %s)"
         )
         with pytest.raises(psycopg.errors.InsufficientPrivilege):  # ...and a line saying something else
-            conn.execute(
-                statement, [seq, seq, seq.to_bytes(8, "little"), json.dumps(forged).encode() + b"\n"]
-            )
+            conn.execute(statement, [seq, seq, seq.to_bytes(8, "little"), *line(forged)])
         conn.rollback()
         insert_event(conn, "A1", "viewed", "ana")
         seq = conn.execute("SELECT max(seq) FROM events").fetchone()[0]  # type: ignore[index]
-        row = conn.execute("SELECT event_id FROM events WHERE seq = %s", [seq]).fetchone()
+        row = conn.execute("SELECT event_id, at FROM events WHERE seq = %s", [seq]).fetchone()
         assert row is not None
-        honest["event_id"] = row[0]
-        conn.execute(statement, [seq, seq, seq.to_bytes(8, "little"), json.dumps(honest).encode() + b"\n"])
+        honest |= {"event_id": row[0], "at": iso_utc(row[1])}
+        conn.execute(statement, [seq, seq, seq.to_bytes(8, "little"), *line(honest)])
         conn.commit()
+
+
+def line(record: dict[str, Any]) -> tuple[bytes, bytes]:
+    """(digests, lines) of an outbox row holding one record, as outbox.add_line writes them."""
+    body = json.dumps(record, separators=(",", ":")).encode()
+    return hashlib.sha256(body).digest(), body + b"\n"
 
 
 def test_a_team_lead_role_reassigns_and_a_reps_role_may_not(team: TeamStore) -> None:
@@ -214,7 +251,7 @@ def test_a_team_lead_role_reassigns_and_a_reps_role_may_not(team: TeamStore) -> 
         out = DecisionService(lea).reassign("A1", "lea", "ben")
         assert (out.event.actor, out.history.owner) == ("lea", "ben")
         # the new owner decides now
-        DecisionService(ben).accept("A1", "ben", Accept("call", NOW + timedelta(hours=2), "Call"))
+        DecisionService(ben).accept("A1", "ben", Accept("call", team.now + timedelta(hours=2), "Call"))
         with pytest.raises(NotAllowed, match="ben may not reassign: that needs role lead"):
             DecisionService(ben).reassign("A1", "ben", "ana")
     finally:
@@ -255,7 +292,7 @@ def test_a_role_no_rep_has_may_do_nothing(team: TeamStore) -> None:
             admin.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO "{stranger}"')
             admin.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "{stranger}"')
         url = make_url(team.url).set(username=stranger).render_as_string(hide_password=False)
-        services = Services(store=open_store(url, create=False), policy=Policy(), clock=FixedClock(NOW))
+        services = Services(store=open_store(url, create=False), policy=Policy(), clock=FixedClock(team.now))
         try:
             with pytest.raises(
                 NotAllowed, match=f"PostgreSQL role '{stranger}' is no rep's role on this store"

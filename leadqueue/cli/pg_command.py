@@ -23,7 +23,10 @@ def add_pg_parser(p: argparse.ArgumentParser) -> None:
             "Run as the store's owner. Each rep gets a PostgreSQL role (ROLE, else the one the roster"
             " has, else the rep's key; made with LOGIN and no password if missing), read access to"
             " the store, and row-level security: a role appends events only as its own rep, on the"
-            " leads that rep may act on. Again at any time: it changes only what differs."
+            " leads that rep may act on. ROLE must be one person's login that the policies bind: not"
+            " the store's owner, a superuser or a member of either, a group role or a pg_ role. A rep"
+            " moved to another role leaves the old one no access. Again at any time: it changes only"
+            " what differs."
         ),
     )
     add_common(r)
@@ -80,4 +83,7 @@ def run_pg(args: argparse.Namespace, clock: Clock) -> int:
 
 
 def _line(g: Granted) -> str:
-    return f"{g.rep}: PostgreSQL role {g.role}" + (" (created)" if g.created else "")
+    line = f"{g.rep}: PostgreSQL role {g.role}" + (" (created)" if g.created else "")
+    if g.released:
+        line += f"; role {g.released} no longer reads or writes the store"
+    return line

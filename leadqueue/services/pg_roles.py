@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from leadqueue.domain.roster import Rep
 from leadqueue.store import pg_security
 from leadqueue.store.engine import Store
-from leadqueue.store.pg_security import GUARDED, Granted, GrantError
+from leadqueue.store.pg_policies import GUARDED
+from leadqueue.store.pg_security import Granted, GrantError
 from leadqueue.store.roster import load_reps, lock_roster
 
 __all__ = ["GUARDED", "EmptyRoster", "GrantError", "Granted", "Grants", "NotTheOwner", "grant_roles"]

@@ -1,13 +1,20 @@
 """A PostgreSQL team store where the database itself says who may write what.
 
-Each rep connects as a PostgreSQL role of their own (reps.pg_role). `install`
+Each rep connects as a PostgreSQL role of their own (reps.pg_role). `grant`
 gives those roles read access to the store and row-level security policies
-that let a role append an event only as its own rep and only as
-domain.authority allows: decisions, touches, dispositions and undos on leads
-the rep owns, team-lead actions with role `lead`. The projection writes that
-go with an event (leads, clock_runs, the outbox line) are held to the same
-leads. Whatever a rep's client runs, the server refuses the rest: the rule
-does not depend on the app's own check.
+(store.pg_policies) that let a role append an event only as its own rep and
+only as domain.authority allows: decisions, touches, dispositions and undos on
+leads the rep owns, team-lead actions with role `lead`, each with the payload
+its kind has and dated now. The projection writes that go with an event
+(leads, clock_runs, the outbox line) are held to the same leads. Whatever a
+rep's client runs, the server refuses the rest: the rule does not depend on
+the app's own check.
+
+A role can be a rep's only if it is one person's login, bound by the policies:
+never the store's owner, a superuser or BYPASSRLS role, a member of one of
+those, a CREATEROLE role, a group role (NOLOGIN, or with members), a predefined
+pg_ role or a name PostgreSQL reserves (public...). A rep moved to another role
+leaves the old one nothing.
 
 The store's owner (the role that created the tables; `leadqueue pg grant`
 runs as it) is not bound by the policies: imports, the roster, sync and
@@ -16,21 +23,21 @@ upgrades stay its work.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from leadqueue.domain.authority import LEAD_ONLY, LEAD_ROLE, OWNER_ONLY, OWNER_OR_LEAD
 from leadqueue.domain.roster import Rep
+from leadqueue.store.pg_policies import ident, security_sql
 from leadqueue.store.roster import update_rep
-from leadqueue.store.schema import ORIGIN_LOCAL, PROJECTION_COLUMNS
+from leadqueue.store.schema import PROJECTION_COLUMNS, events
 
 # SQLSTATE of "permission denied" and of a row a policy refuses.
 INSUFFICIENT_PRIVILEGE = "42501"
-# Tables a rep's role writes, with row-level security; the others it only reads.
-GUARDED = ("events", "leads", "clock_runs", "outbox_chunks")
+# The columns of events a rep's role may give: all but seq, which its sequence numbers.
+EVENT_COLUMNS = tuple(c.name for c in events.columns if not c.primary_key)
 
 
 def is_postgresql(conn: Connection) -> bool:
@@ -87,77 +94,19 @@ def refused_by_database(exc: BaseException) -> str | None:
     return None
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _kinds(kinds: Iterable[object]) -> str:
-    return ", ".join(f"'{k}'" for k in sorted(str(k) for k in kinds))
-
-
-def security_sql(schema: str) -> list[str]:
-    """The functions and policies, schema-qualified throughout: a role that puts a
-    table or function of its own earlier on its search_path changes nothing."""
-    s = _ident(schema)
-    # SECURITY INVOKER (the default): current_user is the rep's role, not the definer.
-    fixed = "LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp"
-    statements = [
-        f"CREATE OR REPLACE FUNCTION {s}.leadqueue_rep() RETURNS text {fixed}"
-        f" AS $$ SELECT key::text FROM {s}.reps WHERE pg_role = current_user $$",
-        f"CREATE OR REPLACE FUNCTION {s}.leadqueue_is_lead() RETURNS boolean {fixed}"
-        f" AS $$ SELECT EXISTS (SELECT 1 FROM {s}.reps WHERE pg_role = current_user"
-        f" AND role = '{LEAD_ROLE}') $$",
-        f"CREATE OR REPLACE FUNCTION {s}.leadqueue_owns(lead integer) RETURNS boolean {fixed}"
-        f" AS $$ SELECT EXISTS (SELECT 1 FROM {s}.leads WHERE id = lead AND owner = {s}.leadqueue_rep()) $$",
-        # the leads whose projection a role may rewrite: its own, or any for a team lead
-        f"CREATE OR REPLACE FUNCTION {s}.leadqueue_projects(lead integer) RETURNS boolean {fixed}"
-        f" AS $$ SELECT {s}.leadqueue_is_lead() OR {s}.leadqueue_owns(lead) $$",
-    ]
-    for table in GUARDED:
-        statements.append(f"ALTER TABLE {s}.{table} ENABLE ROW LEVEL SECURITY")
-        statements += _policy(s, table, "leadqueue_read", "FOR SELECT USING (true)")
-    # An event: as one's own rep, made here, and of a kind domain.authority lets one record.
-    may_record = (
-        f"actor = {s}.leadqueue_rep() AND origin = '{ORIGIN_LOCAL}' AND ("
-        f"(kind IN ({_kinds(OWNER_ONLY)}) AND {s}.leadqueue_owns(lead_id))"
-        f" OR (kind IN ({_kinds(LEAD_ONLY)}) AND {s}.leadqueue_is_lead())"
-        f" OR (kind IN ({_kinds(OWNER_OR_LEAD)}) AND {s}.leadqueue_projects(lead_id)))"
-    )
-    statements += _policy(s, "events", "leadqueue_record", f"FOR INSERT WITH CHECK ({may_record})")
-    # No owner may hand their lead to another (WITH CHECK): only a team lead reassigns.
-    mine = f"owner = {s}.leadqueue_rep() OR {s}.leadqueue_is_lead()"
-    statements += _policy(s, "leads", "leadqueue_project", f"FOR UPDATE USING ({mine}) WITH CHECK ({mine})")
-    runs = f"{s}.leadqueue_projects(lead_id)"
-    statements += _policy(s, "clock_runs", "leadqueue_project_drop", f"FOR DELETE USING ({runs})")
-    statements += _policy(s, "clock_runs", "leadqueue_project_add", f"FOR INSERT WITH CHECK ({runs})")
-    # The outbox line of an event the role just recorded, saying what the event says:
-    # a rep cannot queue a forged record for the next sync to publish.
-    little_endian = (
-        "(SELECT sum(get_byte(seqs, i)::numeric * 256::numeric ^ i) FROM generate_series(0, 7) AS i)"
-    )
-    line = (
-        f"n_lines = 1 AND first_seq = last_seq AND length(seqs) = 8 AND {little_endian} = first_seq"
-        f" AND EXISTS (SELECT 1 FROM {s}.events e JOIN {s}.leads l ON l.id = e.lead_id"
-        f" WHERE e.seq = first_seq AND e.origin = '{ORIGIN_LOCAL}' AND e.actor = {s}.leadqueue_rep()"
-        " AND convert_from(lines, 'UTF8')::jsonb @> jsonb_build_object("
-        "'event_id', e.event_id, 'lead_id', l.crm_id, 'kind', e.kind, 'actor', e.actor))"
-    )
-    statements += _policy(s, "outbox_chunks", "leadqueue_outbox", f"FOR INSERT WITH CHECK ({line})")
-    return statements
-
-
-def _policy(s: str, table: str, name: str, body: str) -> list[str]:
-    return [f"DROP POLICY IF EXISTS {name} ON {s}.{table}", f"CREATE POLICY {name} ON {s}.{table} {body}"]
-
-
 def grants_sql(schema: str, role: str, events_sequence: str) -> list[str]:
-    """What one rep's role may touch at all; the policies then narrow the rows."""
-    s, r = _ident(schema), _ident(role)
+    """What one rep's role may touch at all; the policies then narrow the rows.
+    Events take only the columns the app writes: seq comes from its sequence alone
+    (a role setting it could take the numbers other writers are about to get)."""
+    s, r = ident(schema), ident(role)
     projection = ", ".join(PROJECTION_COLUMNS)
     return [
         f"GRANT USAGE ON SCHEMA {s} TO {r}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {r}",
-        f"GRANT INSERT ON {s}.events, {s}.outbox_chunks TO {r}",
+        # a store granted before kept INSERT on the whole table: taken back first
+        f"REVOKE INSERT ON {s}.events FROM {r}",
+        f"GRANT INSERT ({', '.join(EVENT_COLUMNS)}) ON {s}.events TO {r}",
+        f"GRANT INSERT ON {s}.outbox_chunks TO {r}",
         f"GRANT INSERT, DELETE ON {s}.clock_runs TO {r}",
         # the projection, never the lead's context (name, email, score...)
         f"GRANT UPDATE ({projection}) ON {s}.leads TO {r}",
@@ -165,10 +114,20 @@ def grants_sql(schema: str, role: str, events_sequence: str) -> list[str]:
     ]
 
 
+def revoke_sql(schema: str, role: str, events_sequence: str) -> list[str]:
+    """Everything grants_sql gave a role, taken back: a rep has moved to another."""
+    s, r = ident(schema), ident(role)
+    return [
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {r}",
+        f"REVOKE ALL ON SEQUENCE {events_sequence} FROM {r}",
+        f"REVOKE ALL ON SCHEMA {s} FROM {r}",
+    ]
+
+
 def _events_sequence(conn: Connection, schema: str) -> str:
     """The sequence that numbers events (quoted and qualified as PostgreSQL gives it)."""
     found = conn.execute(
-        text("SELECT pg_get_serial_sequence(:t, 'seq')"), {"t": f"{_ident(schema)}.events"}
+        text("SELECT pg_get_serial_sequence(:t, 'seq')"), {"t": f"{ident(schema)}.events"}
     ).scalar_one()
     return str(found)
 
@@ -178,6 +137,7 @@ class Granted:
     rep: str
     role: str
     created: bool  # the role did not exist and was made (LOGIN, no password)
+    released: str | None = None  # the rep's role before, whose privileges were taken back
 
 
 class GrantError(ValueError):
@@ -188,53 +148,149 @@ def store_schema(conn: Connection) -> str:
     return str(conn.execute(text("SELECT current_schema()")).scalar_one())
 
 
-def _role_flags(conn: Connection, role: str) -> tuple[bool, bool] | None:
-    """(superuser, bypasses RLS) of an existing role; None when there is none."""
+def store_owner(conn: Connection, schema: str) -> str:
+    """The role that owns the store's tables (and so is not bound by their policies)."""
+    found = conn.execute(
+        text("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = CAST(:t AS regclass)"),
+        {"t": f"{ident(schema)}.events"},
+    ).scalar_one()
+    return str(found)
+
+
+@dataclass(frozen=True)
+class RoleInfo:
+    """What an existing role is, as far as being one rep's goes."""
+
+    superuser: bool
+    bypasses_rls: bool
+    creates_roles: bool
+    logs_in: bool
+    has_members: bool
+    # roles it is a member of (directly or not) that are not bound by the store's
+    # policies: the store's owner, a superuser, one with BYPASSRLS
+    unbound_groups: tuple[str, ...]
+
+
+def role_info(conn: Connection, role: str, owner: str) -> RoleInfo | None:
+    """What `role` is; None when there is no such role."""
     row = conn.execute(
-        text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"), {"r": role}
+        text(
+            "SELECT r.rolsuper, r.rolbypassrls, r.rolcreaterole, r.rolcanlogin,"
+            " EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.roleid = r.oid),"
+            " ARRAY(SELECT g.rolname FROM pg_roles g WHERE g.oid <> r.oid"
+            " AND (g.rolname = :owner OR g.rolsuper OR g.rolbypassrls)"
+            " AND pg_has_role(r.oid, g.oid, 'MEMBER') ORDER BY g.rolname)"
+            " FROM pg_roles r WHERE r.rolname = :r"
+        ),
+        {"r": role, "owner": owner},
     ).first()
-    return None if row is None else (bool(row[0]), bool(row[1]))
+    if row is None:
+        return None
+    return RoleInfo(bool(row[0]), bool(row[1]), bool(row[2]), bool(row[3]), bool(row[4]), tuple(row[5]))
 
 
-def check_role(conn: Connection, rep: Rep, role: str, others: Sequence[Rep]) -> None:
+# Names PostgreSQL gives a meaning of its own where a role is named (GRANT ... TO
+# public grants everyone) or refuses for a role; pg_ starts its predefined roles'.
+RESERVED = frozenset(
+    {"public", "none", "current_user", "session_user", "current_role", "user", "system_user"}
+)
+PREDEFINED_PREFIX = "pg_"
+_OWN = "give the rep a login role of their own"
+
+
+def check_role(
+    conn: Connection, rep: Rep, role: str, others: Sequence[Rep], owner: str | None = None
+) -> None:
+    """GrantError (one line) unless `role` can be `rep`'s: one only they log in as,
+    bound by the store's policies."""
     taken = next((o for o in others if o.key != rep.key and o.pg_role == role), None)
     if taken is not None:
         raise GrantError(f"{rep.key}: PostgreSQL role {role!r} is already rep {taken.key}'s")
+    if role.lower() in RESERVED:
+        raise GrantError(f"{rep.key}: {role!r} is a name PostgreSQL reserves, not a role: {_OWN}")
+    if role.lower().startswith(PREDEFINED_PREFIX):
+        raise GrantError(
+            f"{rep.key}: {role!r} is a PostgreSQL predefined role's name (pg_ is reserved for them): {_OWN}"
+        )
     if role == current_role(conn):
         raise GrantError(
             f"{rep.key}: {role!r} is the role this command runs as, which owns the store and is not "
             "bound by its policies: give the rep a role of their own"
         )
-    flags = _role_flags(conn, role)
-    if flags is not None and any(flags):
+    owner = owner or store_owner(conn, store_schema(conn))
+    if role == owner:
+        raise GrantError(
+            f"{rep.key}: PostgreSQL role {role!r} owns the store and is not bound by its policies: {_OWN}"
+        )
+    info = role_info(conn, role, owner)
+    if info is None:
+        return  # made by grant(): LOGIN, no member of anything
+    if info.superuser or info.bypasses_rls:
         raise GrantError(
             f"{rep.key}: PostgreSQL role {role!r} bypasses row-level security (superuser or BYPASSRLS):"
             " give the rep a role of their own"
+        )
+    if info.unbound_groups:
+        raise GrantError(
+            f"{rep.key}: PostgreSQL role {role!r} is a member of {', '.join(info.unbound_groups)},"
+            f" which the store's policies do not bind: {_OWN}"
+        )
+    if info.creates_roles:
+        raise GrantError(
+            f"{rep.key}: PostgreSQL role {role!r} has CREATEROLE and could make itself a member of the"
+            f" store's owner: {_OWN}"
+        )
+    if not info.logs_in:
+        raise GrantError(
+            f"{rep.key}: PostgreSQL role {role!r} cannot log in (NOLOGIN, a group role?): {_OWN}"
+        )
+    if info.has_members:
+        raise GrantError(
+            f"{rep.key}: PostgreSQL role {role!r} has members, who would all act as {rep.key}: {_OWN}"
         )
 
 
 def grant(conn: Connection, wanted: Sequence[tuple[Rep, str]], others: Sequence[Rep]) -> list[Granted]:
     """Give each (rep, role) its role, creating it if needed, record the mapping in
-    the roster, and (re)install the policies. One transaction: all or nothing."""
+    the roster, take back what a rep's former role had, and (re)install the
+    policies. One transaction: all or nothing."""
     schema = store_schema(conn)
     sequence = _events_sequence(conn, schema)
+    owner = store_owner(conn, schema)
     final = {r.key: r for r in others} | {rep.key: replace(rep, pg_role=role) for rep, role in wanted}
     for rep, role in wanted:
-        check_role(conn, rep, role, list(final.values()))
+        check_role(conn, rep, role, list(final.values()), owner)
     moved = [rep for rep, role in wanted if rep.pg_role != role]
     # Each moved rep lets go of an old role first: the unique index never sees one role twice.
     for rep in moved:
         update_rep(conn, replace(rep, pg_role=None))
     for rep in moved:
         update_rep(conn, final[rep.key])
+    kept = {r.pg_role for r in final.values()}
+    released: dict[str, str] = {}
+    for rep in moved:
+        old = rep.pg_role
+        if old and old not in kept and _may_release(conn, old, owner):
+            for statement in revoke_sql(schema, old, sequence):
+                conn.execute(text(statement))
+            released[rep.key] = old
     done: list[Granted] = []
     for rep, role in wanted:
-        created = _role_flags(conn, role) is None
+        created = role_info(conn, role, owner) is None
         if created:
-            conn.execute(text(f"CREATE ROLE {_ident(role)} LOGIN"))
+            conn.execute(text(f"CREATE ROLE {ident(role)} LOGIN"))
         for statement in grants_sql(schema, role, sequence):
             conn.execute(text(statement))
-        done.append(Granted(rep.key, role, created))
+        done.append(Granted(rep.key, role, created, released.get(rep.key)))
     for statement in security_sql(schema):
         conn.execute(text(statement))
     return done
+
+
+def _may_release(conn: Connection, role: str, owner: str) -> bool:
+    """Whether a rep's former role exists and is one whose privileges may be taken
+    back: never the store's owner, this command's role, or a superuser."""
+    if role in (owner, current_role(conn)):
+        return False
+    info = role_info(conn, role, owner)
+    return info is not None and not info.superuser
