@@ -260,3 +260,21 @@ def test_an_unrouted_lead_a_later_import_gives_an_owner_goes_to_that_owner(
     assert dict(summary.by_rep) == {"omar": 1} and summary.unrouted == 0
     assert owners(services) == {"M1": "omar"}
     assert "an import named them as the lead's owner" in explain(history(services, "M1"))[0]
+
+
+def test_a_breach_a_team_lead_escalated_is_not_escalated_again_by_routing(
+    services: Services, tmp_path: Path
+) -> None:
+    from leadqueue.services.decisions import DecisionService
+
+    clock: FixedClock = services.clock  # type: ignore[assignment]
+    services.policy = routing_policy(EMEA)
+    add_reps(services, "boss", lead="chief")
+    add_reps(services, "lena", reports_to="boss")
+    add_reps(services, "omar", team="emea")
+    import_leads(services, write_leads(tmp_path / "l.csv", [{"region": "EMEA", "score": "50"}] * 2))
+    clock.advance(timedelta(hours=24, minutes=1))  # both decision clocks breached
+    DecisionService(services).escalate("L0000", "chief")  # by hand, before the router's pass
+    summary = RoutingService(services).route_once()
+    assert summary.escalated == Counter({"the team emea": 1})  # L0001's only: once per breach
+    assert [e.actor for e in history(services, "L0000") if e.kind.value == "escalated"] == ["chief"]

@@ -240,8 +240,9 @@ def escalation_since(
 
 
 def escalated_since(events: Sequence[Event], clock: str, since: datetime) -> bool:
-    """Whether routing already escalated this clock's breach (at or after `since`, its deadline)."""
-    return escalation_since(events, clock, since) is not None
+    """Whether this clock's breach was already escalated (at or after `since`, its
+    deadline), by routing or by a team lead: once per breach, as breach_acts says."""
+    return escalation_since(events, clock, since, by=None) is not None
 
 
 def routed_rule(events: Sequence[Event]) -> str | None:

@@ -129,17 +129,18 @@ _RUN_COLUMNS = (clock_runs.c.lead_id, clock_runs.c.clock, clock_runs.c.rep, cloc
 
 
 def breached_unescalated(conn: Connection, now: datetime, clocks: Sequence[str]) -> list[Any]:
-    """Open clocks of these kinds past their deadline that routing has not escalated
-    since (an escalation of the lead at or after the deadline is this breach's).
+    """Open clocks of these kinds past their deadline that nobody has escalated since
+    (an escalation of the lead at or after the deadline, by routing or a team lead,
+    is this breach's).
 
-    Routing's escalations are grouped by lead once (their latest) and joined to the
-    overdue runs, rather than looked up per run: a store in its steady state, every
-    breach escalated, answers with no row after two index ranges."""
+    Escalations are grouped by lead once (their latest) and joined to the overdue
+    runs, rather than looked up per run: a store in its steady state, every breach
+    escalated, answers with no row after two index ranges."""
     if not clocks:
         return []
     latest = (
         select(events.c.lead_id, func.max(events.c.at).label("at"))
-        .where(events.c.kind == EventKind.ESCALATED.value, events.c.actor == ROUTING_ACTOR)
+        .where(events.c.kind == EventKind.ESCALATED.value)
         .group_by(events.c.lead_id)
         .subquery()
     )

@@ -13,7 +13,7 @@ from leadqueue.tui.screens.breaches import BreachesScreen
 from tests.tui.conftest import make_app
 from tests.tui.helpers import press_and_settle, settle
 
-TEAM_LEAD_ACTIONS = {"reassign", "escalate", "acknowledge"}
+TEAM_LEAD_ACTIONS = {"reassign", "escalate", "acknowledge", "toggle_routing"}
 
 
 def footer_actions(screen: Any) -> list[str]:
@@ -42,6 +42,14 @@ async def test_a_rep_is_not_offered_team_lead_actions_and_told_why_at_once(demo_
             assert app.screen is screen  # no form to fill first
             said = [n.message for n in app._notifications]
             assert said == [f"devon may not {verb}: that needs role lead (devon is a rep)"]
+        # live routing writes routing's escalations and reassignments: a team lead's too
+        app.clear_notifications()
+        await press_and_settle(pilot, "L")
+        assert not screen.routing_live and screen.routing_timer is None
+        assert [n.message for n in app._notifications] == [
+            "live routing escalates and reassigns:"
+            " devon may not escalate: that needs role lead (devon is a rep)"
+        ]
 
 
 async def test_a_team_lead_is_offered_them(demo_services: Services) -> None:

@@ -53,11 +53,13 @@ from leadqueue.tui.widgets.fitting_footer import FittingFooter
 
 log = logging.getLogger(__name__)
 
-# The team lead's actions, as the screen names them, and the events they record.
+# The team lead's actions, as the screen names them, and the events they record (live
+# routing records escalations and reassignments, as routing's).
 LEAD_ONLY_ACTIONS = {
     "reassign": EventKind.REASSIGNED,
     "escalate": EventKind.ESCALATED,
     "acknowledge": EventKind.ACKNOWLEDGED,
+    "toggle_routing": EventKind.ESCALATED,
 }
 ALWAYS_IN_THE_FOOTER = ("help", "back")  # on the narrowest footer too
 RELOAD_EVERY = 30.0  # seconds: new at-risk clocks appear without a key press
@@ -75,6 +77,8 @@ def lead_refusals(services: Services, actor: str | None) -> dict[str, str]:
     if rep is None:
         return {}
     found = {action: why_not(rep, kind, None) for action, kind in LEAD_ONLY_ACTIONS.items()}
+    if found["toggle_routing"] is not None:
+        found["toggle_routing"] = f"live routing escalates and reassigns: {found['toggle_routing']}"
     return {action: why for action, why in found.items() if why is not None}
 
 
@@ -100,15 +104,20 @@ class BreachesScreen(LiveRouting, PollsStore):
         Binding("R", "reassign", "Reassign", id="breaches.reassign"),
         Binding("e", "escalate", "Escalate", id="breaches.escalate"),
         Binding("A", "acknowledge", "Acknowledge", id="breaches.acknowledge"),
+        Binding("L", "toggle_routing", "Live routing", id="breaches.live_routing"),
         *[
-            Binding(key, f"needs_lead('{action}')", "", show=False, id=f"breaches.{action}")
-            for key, action in (("R", "reassign"), ("e", "escalate"), ("A", "acknowledge"))
+            Binding(key, f"needs_lead('{action}')", "", show=False, id=f"breaches.{binding_id}")
+            for key, action, binding_id in (
+                ("R", "reassign", "reassign"),
+                ("e", "escalate", "escalate"),
+                ("A", "acknowledge", "acknowledge"),
+                ("L", "toggle_routing", "live_routing"),
+            )
         ],
         Binding("space", "mark", "Mark", id="breaches.mark"),
         Binding("g", "toggle_grouping", "Group", id="breaches.group"),
         Binding("x", "export('csv')", "Export", id="breaches.export_csv"),
         Binding("X", "export('json')", "Export JSON", id="breaches.export_json"),
-        Binding("L", "toggle_routing", "Live routing", id="breaches.live_routing"),
         Binding("question_mark", "help", "Help", id="breaches.help"),
         Binding("escape,q", "back", "Back", id="breaches.back"),
     ]
