@@ -299,3 +299,21 @@ def test_generator_is_deterministic(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert len(dumps[0][0]) == 120
     code, _, err = run(capsys, "demo", "--generate", "--out", str(tmp_path / "a.db"))
     assert code == 1 and "already exists" in err
+
+
+def test_demo_makes_its_copy_at_db_and_never_over_a_file_already_there(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("LEADQUEUE_NOW", NOW)
+    mine = tmp_path / "mine.db"
+    code, out, _ = run(capsys, "demo", "--db", str(mine), "--print")
+    assert code == 0 and out.startswith(f"demo store: {mine} ")
+    assert "41 open lead(s) for ana" in out
+    before = mine.stat().st_mtime_ns
+    code, _, err = run(capsys, "demo", "--db", str(mine), "--print")
+    assert code == 1
+    assert err == (
+        f"leadqueue: error: --db {mine}: a file is there already, and the demo writes a fresh copy"
+        " of the sample: remove it or name a new file\n"
+    )
+    assert mine.stat().st_mtime_ns == before

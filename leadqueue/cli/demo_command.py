@@ -10,6 +10,7 @@ from pathlib import Path
 import leadqueue
 from leadqueue.cli.commands import run_app
 from leadqueue.cli.common import build_context
+from leadqueue.cli.errors import CommandError
 from leadqueue.cli.output import say
 from leadqueue.cli.progress import progress_bar
 from leadqueue.cli.render import print_queue
@@ -53,6 +54,21 @@ def fresh_demo_copy(clock: Clock, target: Path | None = None) -> Path:
     return target
 
 
+def _demo_target(db: str | None) -> Path | None:
+    """Where --db puts the demo's copy: a new file, never a store already there."""
+    if db is None:
+        return None
+    if "://" in db:
+        raise CommandError(f"--db {db}: the demo is a SQLite file; give a path for its copy")
+    target = Path(db).expanduser()
+    if target.exists():
+        raise CommandError(
+            f"--db {db}: a file is there already, and the demo writes a fresh copy of the sample:"
+            " remove it or name a new file"
+        )
+    return target
+
+
 def run_demo(args: argparse.Namespace, clock: Clock) -> int:
     if args.generate:
         out = args.out or Path("sample.db")
@@ -68,7 +84,7 @@ def run_demo(args: argparse.Namespace, clock: Clock) -> int:
             )
         say(f"wrote {made.path}: {made.leads} leads, {made.events} events, {made.reps} reps")
         return 0
-    path = fresh_demo_copy(clock)
+    path = fresh_demo_copy(clock, _demo_target(getattr(args, "db", None)))
     ctx = build_context(args, clock, db=str(path))
     if not ctx.actor:
         ctx.actor = DEMO_REP  # the demo needs someone to decide as

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from textual.containers import VerticalScroll
 from textual.widgets import Footer, RadioSet, Static
 from textual.widgets._footer import FooterKey
 
@@ -153,6 +154,16 @@ async def test_help_explains_the_queue_order(app: LeadqueueApp) -> None:
         assert "hot 4h" in order  # the policy's own window
         ids = [i for _, _, i in help_screen.rows]
         assert {"detail.down", "detail.up"} <= set(ids)
+        # the order is below the keys: j and k scroll to it, as they move everywhere else
+        scroller = help_screen.query_one(VerticalScroll)
+        assert scroller.max_scroll_y > 0 and scroller.scroll_y == 0
+        for _ in range(5):
+            await pilot.press("j")
+        await settle(pilot)
+        assert scroller.scroll_y == 5
+        await pilot.press("k")
+        await settle(pilot)
+        assert scroller.scroll_y == 4
 
 
 # -- 5. keys that fit the place ---------------------------------------------------------------

@@ -54,7 +54,12 @@ NOTES: dict[str, str] = {
 
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "forms.tcss"
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss_help", "Close", id="help.close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss_help", "Close", id="help.close"),
+        # j/k move everywhere else in the app: here they scroll, as the arrows do
+        Binding("j", "scroll_help(1)", "Down", show=False, id="help.down"),
+        Binding("k", "scroll_help(-1)", "Up", show=False, id="help.up"),
+    ]
 
     def __init__(self, rows: list[tuple[str, str, str]], order: str = "") -> None:
         """`order`: how the screen's rows are sorted, said under its keys."""
@@ -87,6 +92,9 @@ class HelpScreen(ModalScreen[None]):
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)
+
+    def action_scroll_help(self, lines: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)
 
 
 def binding_rows(bindings: Iterable[Any], keymap: dict[str, str]) -> list[tuple[str, str, str]]:
