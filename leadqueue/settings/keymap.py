@@ -120,7 +120,7 @@ SCREEN_BINDINGS: dict[str, dict[str, str]] = {
         "today.help": "question_mark",
         "today.back": "escape,q",
     },
-    "help": {"help.close": "escape,q,question_mark"},
+    "help": {"help.close": "escape,q,question_mark", "help.down": "j", "help.up": "k"},
     "filters": {
         "filters.cancel": "escape",
         "filters.apply": "ctrl+s",
