@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from leadqueue.domain.authority import NotAllowed, check
 from leadqueue.domain.breach_acts import ONCE_PER_BREACH, check_once_per_breach
 from leadqueue.domain.decisions import Accept, DecisionError, Dispose, NeedsInfo, Reject, Touch
+from leadqueue.domain.durations import format_seconds
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.lifecycle import (
     IllegalTransition,
@@ -33,6 +34,7 @@ from leadqueue.services.projection import project
 from leadqueue.store import outbox, pg_security
 from leadqueue.store import repository as repo
 from leadqueue.store.engine import StoreError
+from leadqueue.store.pg_policies import CLOCK_TOLERANCE
 from leadqueue.store.schema import ORIGIN_LOCAL
 
 
@@ -213,10 +215,25 @@ class DecisionService:
             reason = pg_security.refused_by_database(exc)
             if reason is None:
                 raise
+            why = self._clock_off() or reason
             raise NotAllowed(
-                f"store {self.s.store.label} refuses this {kind.value} event on {crm_id}: {reason}"
+                f"store {self.s.store.label} refuses this {kind.value} event on {crm_id}: {why}"
             ) from exc
         return Outcome(crm_id, event, after)
+
+    def _clock_off(self) -> str | None:
+        """Why a PostgreSQL team store refused an event, when it is this machine's clock:
+        the server takes events dated by its own clock, within CLOCK_TOLERANCE."""
+        with self.s.store.read() as conn:
+            off = self.s.clock.now() - pg_security.server_time(conn)
+        if abs(off) <= CLOCK_TOLERANCE:
+            return None
+        way = "ahead of" if off > timedelta(0) else "behind"
+        return (
+            f"this machine's clock is {format_seconds(abs(off).total_seconds())} {way} the store server's,"
+            f" which takes events dated within {format_seconds(CLOCK_TOLERANCE.total_seconds())} of its own:"
+            " set this machine's clock"
+        )
 
     @staticmethod
     def _refuse_hidden_lead(conn: Connection, crm_id: str, rep: Rep, kind: EventKind) -> None:

@@ -7,7 +7,7 @@ domain.authority lets the rep record on that lead, with the payload the domain
 gives that kind (the fields sync.rules checks a pulled record for: no others,
 the required ones, their types and choices; an `undone` names the rep's own
 latest decision on the same lead), and dated now by the server's clock (within
-CLOCK_TOLERANCE) and not before the lead's latest event. The projection writes
+CLOCK_TOLERANCE). The projection writes
 that go with it (leads, clock_runs, the outbox line) are held to the same leads,
 the clock runs to reps who held the lead, and the outbox line to saying exactly
 what the event says.
@@ -207,12 +207,12 @@ def functions_sql(s: str) -> list[str]:
         f"CREATE OR REPLACE FUNCTION {s}.leadqueue_payload_ok(ev_kind text, p jsonb, stamp timestamptz,"
         f" lead_row integer, who text) RETURNS boolean {sql}"
         f" AS $$ SELECT coalesce({payload_check(s)}, false) $$",
-        # dated now by the server's clock, and not before the lead's latest event
-        # (one dated ahead of the server's clock, as an import's may be, aside)
+        # dated now by the server's clock. Not "after the lead's latest event": a rep
+        # whose clock is a minute behind the team lead's would be refused the lead
+        # just reassigned to them, and the history is replayed in the store's order.
         f"CREATE OR REPLACE FUNCTION {s}.leadqueue_timely(lead_row integer, stamp timestamptz)"
         f" RETURNS boolean {sql} AS $$ SELECT stamp BETWEEN now() - interval '{tolerance} seconds'"
-        f" AND now() + interval '{tolerance} seconds' AND NOT EXISTS (SELECT 1 FROM {s}.events e"
-        " WHERE e.lead_id = lead_row AND e.at > stamp AND e.at <= now()) $$",
+        f" AND now() + interval '{tolerance} seconds' $$",
         # a clock run of a rep the lead was assigned or reassigned to
         f"CREATE OR REPLACE FUNCTION {s}.leadqueue_held(lead_row integer, who text) RETURNS boolean {sql}"
         f" AS $$ SELECT EXISTS (SELECT 1 FROM {s}.events e WHERE e.lead_id = lead_row AND ("

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
@@ -80,6 +81,11 @@ def connected(conn: Connection) -> Connected | None:
         )
     ).one()
     return Connected(str(row[0]), None if row[1] is None else str(row[1]), bool(row[2]))
+
+
+def server_time(conn: Connection) -> datetime:
+    """The PostgreSQL server's clock, which its policies date events by."""
+    return conn.execute(text("SELECT now()")).scalar_one()  # type: ignore[no-any-return]
 
 
 def refused_by_database(exc: BaseException) -> str | None:
