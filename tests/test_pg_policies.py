@@ -11,6 +11,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -355,3 +356,20 @@ def test_a_rep_whose_clock_is_off_is_told_so_and_nothing_is_written(
         "which takes events dated within 15m of its own: set this machine's clock"
     )
     assert history(team) == before
+
+
+def test_a_reps_role_exports_since_a_date_and_is_told_before_writing_that_since_last_is_the_owners(
+    team: TeamStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from leadqueue.cli.main import main
+
+    out = tmp_path / "events.jsonl"
+    capsys.readouterr()
+    assert main(["--db", team.url_as("ana"), "export", "--format", "jsonl", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("leadqueue: error: export records where it stopped (for --since last), and store ")
+    assert err.endswith("(the owner's export records it): give --since WHEN\n")
+    assert not out.exists()  # refused before the file is written
+    since = ["--since", "2020-01-01"]
+    assert main(["--db", team.url_as("ana"), "export", "--format", "jsonl", "--out", str(out), *since]) == 0
+    assert out.read_text(encoding="utf-8").count("\n") == len(history(team))

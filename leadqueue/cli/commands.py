@@ -33,7 +33,7 @@ from leadqueue.services import decisions as decision_errors
 from leadqueue.services.decisions import DecisionService, Outcome
 from leadqueue.services.rep_lookup import rep_key_named
 from leadqueue.services.reports import BREACH_FIELDS, BREACH_TABLE_FIELDS, breaches, metrics
-from leadqueue.services.store_access import StoreError
+from leadqueue.services.store_access import StoreError, writes_only_own_leads
 from leadqueue.settings import paths
 from leadqueue.settings.config import load_config
 from leadqueue.settings.policy_file import load_import_mapping, load_policy, policy_to_toml
@@ -97,13 +97,19 @@ def dispatch(args: argparse.Namespace, clock: Clock) -> int:
             return show_startup_error(str(exc))
         raise
     store = ctx.services.store
-    if command == "export" and store.read_only and (args.since or "last").strip().casefold() == "last":
+    if command == "export" and (args.since or "last").strip().casefold() == "last":
         # An export without --since WHEN records where it stopped, for a later
         # `--since last`: refused before the file is written, not after.
-        raise CommandError(
-            f"export records where it stopped (for --since last), and store {store.label} is read-only:"
-            " give --since WHEN"
-        )
+        cannot = "is read-only" if store.read_only else ""
+        if not cannot and writes_only_own_leads(store):
+            cannot = (
+                "is written by this PostgreSQL role only through its policies (the owner's export records it)"
+            )
+        if cannot:
+            raise CommandError(
+                f"export records where it stopped (for --since last), and store {store.label} {cannot}:"
+                " give --since WHEN"
+            )
     if command == "reps":
         from leadqueue.cli.reps_command import run_reps  # deferred: rich (its tables) and the roster importer
 
