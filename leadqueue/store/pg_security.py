@@ -182,7 +182,10 @@ def role_info(conn: Connection, role: str, owner: str) -> RoleInfo | None:
     row = conn.execute(
         text(
             "SELECT r.rolsuper, r.rolbypassrls, r.rolcreaterole, r.rolcanlogin,"
-            " EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.roleid = r.oid),"
+            # members other than the owner and superusers, trusted anyway (from PostgreSQL 16
+            # the role that creates one is made a member of it: pg grant run again must pass)
+            " EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles mr ON mr.oid = m.member"
+            " WHERE m.roleid = r.oid AND mr.rolname NOT IN (:owner, current_user) AND NOT mr.rolsuper),"
             " ARRAY(SELECT g.rolname FROM pg_roles g WHERE g.oid <> r.oid"
             " AND (g.rolname = :owner OR g.rolsuper OR g.rolbypassrls)"
             " AND pg_has_role(r.oid, g.oid, 'MEMBER') ORDER BY g.rolname)"
