@@ -67,6 +67,11 @@ async def test_a_logged_touch_does_not_offer_an_undo_u_cannot_do(app: LeadqueueA
         saved = [n.message for n in app._notifications if n.title == "Saved"]
         assert saved and saved[-1].startswith("Logged a touch on")
         assert "u undoes" not in saved[-1]
+        # a conversation is said as one, not as a touch
+        await press_and_settle(pilot, "c")
+        await press_and_settle(pilot, *"talked budget", "ctrl+s")
+        saved = [n.message for n in app._notifications if n.title == "Saved"]
+        assert saved[-1].startswith("Logged a conversation with")
 
 
 async def test_a_decision_that_leaves_the_list_offers_undo(app: LeadqueueApp) -> None:

@@ -252,7 +252,10 @@ class DecideInQueue(StoreWork, Screen[None]):
             # Names are data: plain text, never markup.
             # Only a decision that takes the lead out of the list goes on the undo stack.
             undoable = isinstance(decision, LEAVES_THE_LIST)
-            message = f"{DONE[type(decision)]} {what}" + ("  (u undoes)" if undoable else "")
+            done_text = DONE[type(decision)]
+            if isinstance(decision, Touch) and decision.conversation:
+                done_text = "Logged a conversation with"
+            message = f"{done_text} {what}" + ("  (u undoes)" if undoable else "")
             self.notify(message, title="Saved", markup=False)
         self.marked -= set(done)
         # The decided lead leaves the list: the cursor stays put, on the next most urgent lead.
