@@ -1,6 +1,6 @@
 """Sync and export benchmark: 10,000 outbox events, 100,000 leads.
 
-    python -m benchmarks.sync_bench [--events 10000] [--leads 100000] [--repeat 5] [--fresh]
+    python -m benchmarks.sync_bench [--events 10000] [--leads 100000] [--repeat 11] [--fresh]
 
 Sync: a store with N local, unpublished decisions (made through the
 DecisionService) publishes them to an empty shared folder, each segment
@@ -397,7 +397,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=10_000, help="unsent local events to sync")
     parser.add_argument("--leads", type=int, default=100_000, help="leads in the export store")
-    parser.add_argument("--repeat", type=int, default=5, help="sync runs (median reported)")
+    parser.add_argument("--repeat", type=int, default=11, help="sync runs (median reported)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the cached stores")
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument("--skip-sync", action="store_true")
