@@ -53,3 +53,9 @@ def test_the_import_warns_how_many_times_fell_in_the_skipped_hour(store: Store, 
     summary = import_file(services, leads, ImportOptions())
     (warning,) = [w for w in summary.warnings() if "clocks skipped" in w]
     assert warning.startswith("1 time(s) fall in the hour the clocks skipped in America/New_York")
+    assert warning.endswith("; if the file's times are in another zone, pass --source-zone")
+    # with the zone given, the warning does not ask for it
+    options = ImportOptions(source_zone=ZoneInfo("America/New_York"), dry_run=True)
+    given = import_file(services, leads, options)
+    (warning,) = [w for w in given.warnings() if "clocks skipped" in w]
+    assert warning.endswith("read as the hour before the change")

@@ -32,6 +32,7 @@ class ImportSummary:
     fallback_encoding: str = "Windows-1252"
     skipped_hour_times: int = 0  # wall times in the hour a clock change skipped in `zone`
     zone: str = ""  # where times without an offset were read
+    zone_given: bool = False  # by --source-zone or the mapping, not taken from the format or team
     date_order: str = "mdy"
     date_order_guessed: bool = False
     errors: list[RowError] = field(default_factory=list)
@@ -84,8 +85,8 @@ class ImportSummary:
         if self.skipped_hour_times:
             out.append(
                 f"{self.skipped_hour_times} time(s) fall in the hour the clocks skipped in {self.zone}"
-                " (they went forward then): read as the hour before the change; if the file's"
-                " times are in another zone, pass --source-zone"
+                " (they went forward then): read as the hour before the change"
+                + ("" if self.zone_given else "; if the file's times are in another zone, pass --source-zone")
             )
         if self.fallback_lines:
             out.append(

@@ -97,8 +97,8 @@ def import_file(
     options: ImportOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:
-    """Import a lead file; raises ImportRejected (nothing written) for bad rows
-    unless skip_invalid, and ImportFileError for the file as a whole."""
+    """Import a lead file; ImportRejected (nothing written) for bad rows unless
+    skip_invalid, ImportFileError for the file as a whole."""
     opts = options or ImportOptions()
     if opts.route and services.policy.routing is None:
         raise ImportFileError("--route: the policy has no [routing] to route by (see README, Routing)")
@@ -126,6 +126,7 @@ def import_file(
         date_order=lead_file.date_order,
         date_order_guessed=lead_file.date_order_guessed,
         zone=lead_file.source_zone.key,
+        zone_given=bool(opts.source_zone or (mapping and mapping.source_zone)),
     )
     try:
         with frozen_heap(), services.store.write() as conn:
