@@ -168,21 +168,32 @@ def test_region_mapping(country: str, region: str, state: str, expected: str) ->
     assert region_of(country, region, state) == expected
 
 
+# Where the decimal mark is a comma, Excel separates cells with ';': there dots group.
+COMMA_FILE = 'Lead ID,Last Name,No. of Employees\n00Q7,Lind,"{cell}"\n'
+SEMICOLON_FILE = 'Lead ID;Last Name;No. of Employees\n00Q7;Lind;"{cell}"\n'
+
+
 @pytest.mark.parametrize(
-    ("cell", "employees"),
-    [("1,234", 1234), ("1.234", 1234), ("12.345.678", 12345678), ("1 234", 1234), ("1\u00a0234", 1234),
-     ("1'234", 1234), ("740", 740), ("740.0", 740)],
+    ("layout", "cell", "employees"),
+    [(COMMA_FILE, "1,234", 1234), (COMMA_FILE, "1 234", 1234), (COMMA_FILE, "1\u00a0234", 1234),
+     (COMMA_FILE, "1'234", 1234), (COMMA_FILE, "740.0", 740), (COMMA_FILE, "85.000", 85),
+     (SEMICOLON_FILE, "1.234", 1234), (SEMICOLON_FILE, "12.345.678", 12345678),
+     (SEMICOLON_FILE, "1 234", 1234), (SEMICOLON_FILE, "740,0", 740), (SEMICOLON_FILE, "740", 740)],
 )  # fmt: skip
-def test_employees_grouped_in_thousands_as_any_locale_writes_them(
-    tmp_path: Path, cell: str, employees: int
+def test_employees_grouped_as_the_files_locale_writes_them(
+    tmp_path: Path, layout: str, cell: str, employees: int
 ) -> None:
-    path = write(tmp_path, f'Lead ID;Last Name;No. of Employees\n00Q7;Lind;"{cell}"\n')
+    path = write(tmp_path, layout.format(cell=cell))
     assert read_leads(path, NY).rows[0].profile.employees == employees
 
 
-@pytest.mark.parametrize("cell", ["1,5", "1.5", "1.234,5", "1,23", "1.234,567"])
-def test_a_fraction_of_a_person_is_still_a_row_error(tmp_path: Path, cell: str) -> None:
-    path = write(tmp_path, f'Lead ID;Last Name;No. of Employees\n00Q7;Lind;"{cell}"\n')
+@pytest.mark.parametrize(
+    ("layout", "cell"),
+    [(COMMA_FILE, "1.234"), (COMMA_FILE, "1.5"), (COMMA_FILE, "7.500"), (SEMICOLON_FILE, "1,5"),
+     (SEMICOLON_FILE, "1,234"), (SEMICOLON_FILE, "1.234,5")],
+)  # fmt: skip
+def test_a_fraction_of_a_person_is_still_a_row_error(tmp_path: Path, layout: str, cell: str) -> None:
+    path = write(tmp_path, layout.format(cell=cell))
     assert [(e.column, e.reason) for e in read_leads(path, NY).errors] == [
         ("No. of Employees", f"not a whole number: {cell!r}")
     ]

@@ -30,10 +30,12 @@ class CellError(ValueError):
 
 _TRUE = frozenset({"true", "yes", "y", "1", "t"})
 _FALSE = frozenset({"false", "no", "n", "0", "f"})
-# A whole number in groups of three, one separator throughout: 1,234 (US), 1.234 (German
-# Excel), 1 234 (French, also with a no-break space), 1'234 (Swiss). A count of people or a
-# score is never 1.234 of one.
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}([,.' \u00a0\u202f])\d{3}(?:\1\d{3})*")
+# A whole number in groups of three, one separator throughout: 1,234, 1 234 (also with a
+# no-break space), 1'234. Where the file's decimal mark is a comma (Excel writes ';'
+# between cells in such locales), 1.234 too, and 1,5 is one and a half: elsewhere 85.000
+# is 85, as a tool writing three decimals means it.
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}([,' \u00a0\u202f])\d{3}(?:\1\d{3})*")
+_THOUSANDS_DOTS = re.compile(r"[+-]?\d{1,3}([.' \u00a0\u202f])\d{3}(?:\1\d{3})*")
 _GROUPING = re.compile(r"[,.' \u00a0\u202f]")
 _EXCEL_NUMBER = re.compile(r"\d+(?:\.\d+)?[eE]\+\d+")
 
@@ -110,7 +112,7 @@ def _lower_key(value: Any) -> str:
     return text_of(value).casefold().replace("-", "_").replace(" ", "_")
 
 
-def _int(value: Any) -> int:
+def _int(value: Any, decimal_comma: bool = False) -> int:
     if isinstance(value, bool):
         raise CellError(f"not a whole number: {value!r}")
     if isinstance(value, int):
@@ -127,10 +129,10 @@ def _int(value: Any) -> int:
         pass
     else:
         return _bounded(whole, value)
-    if _THOUSANDS.fullmatch(value):
+    if (_THOUSANDS_DOTS if decimal_comma else _THOUSANDS).fullmatch(value):
         return _bounded(int(_GROUPING.sub("", value)), value)
     try:
-        number = float(value)
+        number = float(value.replace(",", ".") if decimal_comma and "." not in value else value)
     except ValueError:
         number = 0.5
     if number.is_integer():
@@ -147,8 +149,8 @@ def _bounded(number: int, cell: Any = None) -> int:
     return number
 
 
-def _count(value: Any) -> int:
-    number = _int(value)
+def _count(value: Any, decimal_comma: bool = False) -> int:
+    number = _int(value, decimal_comma)
     if number < 0:
         raise CellError(f"must not be negative: {value!r}")
     return number
@@ -213,11 +215,15 @@ def _field(n: int, item: dict[str, Any], key: str, convert: Converter, default: 
 
 
 def converters(
-    parse_time: Timestamps, salesforce_ids: bool = False, salesforce_api: bool = False
+    parse_time: Timestamps,
+    salesforce_ids: bool = False,
+    salesforce_api: bool = False,
+    decimal_comma: bool = False,
 ) -> dict[str, Converter]:
     """Target -> converter for one file; text targets need none. Timestamps are read by
     `parse_time` (the file's zone and date order); a ValueError is the cell's error.
-    `salesforce_api`: every id is a record id Salesforce's API wrote (see _salesforce_id)."""
+    `salesforce_api`: every id is a record id Salesforce's API wrote (see _salesforce_id).
+    `decimal_comma`: the file's numbers have a decimal comma (see _THOUSANDS)."""
     seen: dict[str, datetime] = {}  # exports repeat timestamps a lot
 
     def timestamp(value: Any) -> datetime:
@@ -281,8 +287,8 @@ def converters(
         "seniority": _lower_key,
         "account_status": _lower_key,
         "email_verified": _bool,
-        "employees": _count,
-        "score": _int,
+        "employees": (lambda v: _count(v, True)) if decimal_comma else _count,
+        "score": (lambda v: _int(v, True)) if decimal_comma else _int,
         "domain": _domain,
         "tech_stack": _list,
         "growth_signals": _list,

@@ -76,6 +76,7 @@ class LeadFile:
     default_rep: str | None = None  # --rep: the owner of rows that name none
     jsonl: bool = False  # JSON lines, else CSV
     skip_columns: int = 0  # leading columns that are no lead's: a rejects file's row, column, error
+    delimiter: str = ","  # between a CSV file's cells
 
     @property
     def format_name(self) -> str:
@@ -89,8 +90,16 @@ class LeadFile:
     def parser(self, parse_time: TimestampParser | None = None) -> RowParser:
         """The plan the rows are parsed by: which column feeds which field, through what."""
         parse_time = parse_time or TimestampParser(self.source_zone, self.date_order)
+        # Excel separates cells with ';' where the decimal mark is a comma
+        decimal_comma = self.delimiter == ";"
         return RowParser(
-            self.format, self.header, parse_time, self.default_rep, not self.jsonl, self.skip_columns
+            self.format,
+            self.header,
+            parse_time,
+            self.default_rep,
+            not self.jsonl,
+            self.skip_columns,
+            decimal_comma,
         )
 
     def batches(
@@ -174,6 +183,7 @@ def open_lead_file(
         default_rep=default_rep,
         jsonl=jsonl,
         skip_columns=len(REJECTS_COLUMNS) if _is_rejects_file(header, jsonl) else 0,
+        delimiter="," if jsonl else sniff_delimiter(first),
     )
 
 

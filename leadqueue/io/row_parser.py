@@ -114,8 +114,9 @@ class RowParser:
         default_rep: str | None,
         text_cells: bool,
         skip_columns: int = 0,
+        decimal_comma: bool = False,
     ) -> None:
-        by_target = converters(parse_time, fmt.salesforce_ids, fmt.salesforce_api)
+        by_target = converters(parse_time, fmt.salesforce_ids, fmt.salesforce_api, decimal_comma)
         text: Converter | None = None if text_cells else text_of
         rank = {key: n for n, key in enumerate(fmt.columns)}
         plan: list[tuple[int, int, str, str, Converter | None]] = []
