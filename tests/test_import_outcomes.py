@@ -192,3 +192,42 @@ def test_an_assignment_before_the_lead_was_created_is_said_and_starts_at_creatio
         "00Q5g00000LeAd2EAF": datetime(2024, 2, 5, 9, tzinfo=UTC),
         "00Q5g00000LeAd3EAF": datetime(2024, 2, 5, 9, tzinfo=UTC),
     }
+
+
+def test_a_store_the_import_committed_to_stays_when_printing_its_summary_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leadqueue.cli import commands
+
+    def disk_full(text: str, err: bool = False) -> None:
+        if text.startswith("imported"):  # stdout on a full disk (or a pipe whose reader went away)
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(commands, "say", disk_full)
+    db = tmp_path / "new.db"
+    source = tmp_path / "good.csv"
+    source.write_text(BAD_SCORE + ROWS.splitlines()[1] + "\n", encoding="utf-8")
+    assert main(["--db", str(db), "import", str(source)]) == 3  # said as an unexpected error
+    store = open_store(db, create=False)
+    with store.read() as conn:
+        assert list(conn.execute(select(leads.c.crm_id)).scalars()) == ["F-2"]
+    store.dispose()
+
+
+def test_a_new_store_another_process_wrote_to_meanwhile_is_kept(tmp_path: Path) -> None:
+    from leadqueue.services.roster import RosterService
+
+    db = tmp_path / "new.db"
+    mine = open_store(db)  # made by a command that will write nothing (a dry run)
+    assert mine.new_file == db
+    other = Services(
+        store=open_store(db), policy=Policy(), clock=FixedClock(datetime(2024, 2, 6, tzinfo=UTC))
+    )
+    RosterService(other).add({"key": "dana", "name": "Dana"})
+    other.store.dispose()
+    mine.remove_new_file()
+    assert db.exists()
+    mine.dispose()
+    empty = open_store(tmp_path / "empty.db")
+    empty.remove_new_file()
+    assert not (tmp_path / "empty.db").exists()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, exists, inspect, or_, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -26,7 +26,16 @@ from sqlalchemy.exc import (
 
 from leadqueue.store.column_types import OutOfRange
 from leadqueue.store.migrations import MIGRATIONS, upgrade
-from leadqueue.store.schema import SCHEMA_VERSION, add_postgresql_options, meta, metadata
+from leadqueue.store.schema import (
+    SCHEMA_VERSION,
+    add_postgresql_options,
+    clock_runs,
+    events,
+    leads,
+    meta,
+    metadata,
+    reps,
+)
 
 BUSY_TIMEOUT_MS = 15_000
 # SQLite keeps a page cache per connection, and the pool keeps a connection for
@@ -177,8 +186,16 @@ class Store:
     def remove_new_file(self) -> None:
         """Remove the SQLite file open_store made, with its logs: for a command that
         made it and then wrote nothing (a dry run, a refused import), so that no
-        empty store is left where the next command would read an empty queue."""
+        empty store is left where the next command would read an empty queue.
+        A store that holds anything (this command's commit before a later failure,
+        or another process's write meanwhile) is kept."""
         if self.new_file is None:
+            return
+        with self.read() as conn:
+            holds = conn.execute(
+                select(or_(*(exists().select_from(t) for t in (leads, reps, events, clock_runs))))
+            ).scalar_one()
+        if holds:
             return
         self.engine.dispose()
         for path in (self.new_file, *(Path(f"{self.new_file}{end}") for end in ("-wal", "-shm", "-journal"))):
