@@ -102,3 +102,21 @@ def test_a_lone_carriage_return_amid_newlines_is_a_clear_error(team: Services, t
         import_file(team, path)
     with team.store.read() as conn:
         assert conn.execute(select(func.count()).select_from(leads)).scalar_one() == 0
+
+
+def test_a_header_wider_than_the_first_read_is_split_on_its_carriage_returns(tmp_path: Path) -> None:
+    # a Salesforce export with 250 custom fields: no line ends in its first 4 KiB
+    custom = [f"Custom_Field_{n:03d}__c" for n in range(250)]
+    header = ",".join(["crm_id", "email", "rep", *custom])
+    rows = [f"W{i},w{i}@x.example,ana" + "," * len(custom) for i in range(3)]
+    path = tmp_path / "wide.csv"
+    path.write_bytes("\r".join([header, *rows]).encode() + b"\r")
+    assert len(header) > 4096
+    assert [r.profile.crm_id for r in read_leads(path, NY).rows] == ["W0", "W1", "W2"]
+
+
+def test_a_carriage_return_in_a_quoted_header_cell_of_a_newline_file_is_a_cell_s(tmp_path: Path) -> None:
+    path = tmp_path / "lf.csv"
+    path.write_bytes(b'crm_id,email,"rep\rowner",rep\nL1,a@x.example,,ana\nL2,b@x.example,,ana\n')
+    result = read_leads(path, NY)
+    assert ([r.profile.crm_id for r in result.rows], result.errors) == (["L1", "L2"], [])

@@ -26,6 +26,7 @@ from leadqueue.io.errors import ImportFileError
 
 _SNIFF = 4096
 _CHUNK = 1 << 16
+_FIELD_LIMIT = 16 * 1024 * 1024  # csv_text's cap on a cell: no line end in that many bytes is no CSV
 FALLBACK = "cp1252"
 MAC_FALLBACK = "mac_roman"  # what Excel for Mac saves CSV files in, with carriage returns
 FALLBACK_NAMES = {FALLBACK: "Windows-1252", MAC_FALLBACK: "Mac Roman"}
@@ -55,7 +56,7 @@ class DecodedLines:
                 " Details Only > Comma Delimited .csv; HubSpot: the export's file format, CSV)"
             )
         self.encoding = encoding or _sniff(head)
-        self.line_end = b"\r" if _carriage_returns_only(head) else b"\n"
+        self.line_end = _line_end(self._fh)
         self.fallback = MAC_FALLBACK if self.line_end == b"\r" else FALLBACK
         if encoding:
             try:
@@ -166,19 +167,20 @@ class DecodedLines:
                 text.detach()
 
 
-def _carriage_returns_only(head: bytes) -> bool:
-    """The file's first line ends in a lone carriage return (an ASCII-compatible
-    encoding's; a UTF-16 file is split by its text reader, which knows every ending)."""
-    ends = [i for i in (head.find(b"\r"), head.find(b"\n")) if i >= 0]
-    if not ends:
-        return False
-    first = min(ends)
-    if head[first : first + 1] != b"\r":
-        return False
-    after = head[first + 1 : first + 2]
-    if not after:  # the sample ends at it: a lone one if the sample is the whole file
-        return len(head) < _SNIFF
-    return after not in (b"\n", b"\x00")
+def _line_end(fh: BinaryIO) -> bytes:
+    """What ends the file's lines: a lone carriage return (Excel for Mac) when the
+    file's first 64 KiB (more, while no line has ended yet: a wide header) hold more
+    of them than newlines. In such a file a line break inside a cell is a newline;
+    a carriage return inside a cell of a file of newlines is one among many."""
+    sample = b""
+    while len(sample) < _FIELD_LIMIT:
+        chunk = fh.read(_CHUNK)
+        sample += chunk
+        if not chunk or b"\r" in sample or b"\n" in sample:
+            break
+    fh.seek(0)
+    both = sample.count(b"\r\n")
+    return b"\r" if sample.count(b"\r") - both > sample.count(b"\n") - both else b"\n"
 
 
 def _split_lines(fh: BinaryIO, end: bytes) -> Iterator[bytes]:
