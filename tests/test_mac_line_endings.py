@@ -120,3 +120,13 @@ def test_a_carriage_return_in_a_quoted_header_cell_of_a_newline_file_is_a_cell_s
     path.write_bytes(b'crm_id,email,"rep\rowner",rep\nL1,a@x.example,,ana\nL2,b@x.example,,ana\n')
     result = read_leads(path, NY)
     assert ([r.profile.crm_id for r in result.rows], result.errors) == (["L1", "L2"], [])
+
+
+def test_a_roster_saved_by_excel_for_mac_with_semicolons_imports(tmp_path: Path) -> None:
+    from leadqueue.io.roster_file import RosterFile, read_roster
+
+    path = tmp_path / "roster.csv"
+    path.write_bytes(b"key;name;email\rmaria;Maria Santos;maria@x.example\rben;Ben Ode, Jr.;ben@x.example\r")
+    roster = read_roster(path)
+    assert isinstance(roster, RosterFile) and roster.problems == []
+    assert [r.cells["name"] for r in roster.records] == ["Maria Santos", "Ben Ode, Jr."]

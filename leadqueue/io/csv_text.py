@@ -18,7 +18,7 @@ csv.field_size_limit(16 * 1024 * 1024)
 
 def sniff_delimiter(text: str) -> str:
     """The header line's separator: a comma when it has one, else `;`, tab or `|`."""
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    first_line = re.split(r"\r\n?|\n", text.lstrip("\r\n"), maxsplit=1)[0]  # any line ending
     if "," in first_line:
         return ","
     try:
