@@ -109,15 +109,21 @@ def test_route_routes_every_row_whatever_owner_it_names(services: Services, tmp_
     assert "2 routed (lena 1, omar 1; by rule: emea 2)" in summary.line()
 
 
-def test_escalation_at_breach_then_reroute_keeps_the_first_reps_breach(
-    services: Services, tmp_path: Path
-) -> None:
-    clock: FixedClock = services.clock  # type: ignore[assignment]
+def emea_team_with_two_leads(services: Services, tmp_path: Path) -> FixedClock:
+    """lena (reporting to boss) and omar (team emea) routed a standard lead each; chief leads."""
     services.policy = routing_policy(EMEA)
     add_reps(services, "boss", lead="chief")
     add_reps(services, "lena", reports_to="boss")
     add_reps(services, "omar", team="emea")
     import_leads(services, write_leads(tmp_path / "l.csv", [{"region": "EMEA", "score": "50"}] * 2))
+    clock: FixedClock = services.clock  # type: ignore[assignment]
+    return clock
+
+
+def test_escalation_at_breach_then_reroute_keeps_the_first_reps_breach(
+    services: Services, tmp_path: Path
+) -> None:
+    clock = emea_team_with_two_leads(services, tmp_path)
     assert owners(services) == {"L0000": "lena", "L0001": "omar"}
     router = RoutingService(services)
 
@@ -267,12 +273,7 @@ def test_a_breach_a_team_lead_escalated_is_not_escalated_again_by_routing(
 ) -> None:
     from leadqueue.services.decisions import DecisionService
 
-    clock: FixedClock = services.clock  # type: ignore[assignment]
-    services.policy = routing_policy(EMEA)
-    add_reps(services, "boss", lead="chief")
-    add_reps(services, "lena", reports_to="boss")
-    add_reps(services, "omar", team="emea")
-    import_leads(services, write_leads(tmp_path / "l.csv", [{"region": "EMEA", "score": "50"}] * 2))
+    clock = emea_team_with_two_leads(services, tmp_path)
     clock.advance(timedelta(hours=24, minutes=1))  # both decision clocks breached
     DecisionService(services).escalate("L0000", "chief")  # by hand, before the router's pass
     summary = RoutingService(services).route_once()
