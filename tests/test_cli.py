@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from leadqueue.cli.main import main
+from tests.cli_run import run
 
 NOW = "2026-11-20T20:00:00Z"
 DATA = Path(__file__).parent / "data" / "import"
@@ -27,13 +28,6 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copyfile(DATA / "hubspot_contacts.csv", source)
     assert main(["--db", str(path), "import", str(source), "--rep", "Maria Santos"]) == 0
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def events_of(db: Path, crm_id: str) -> list[str]:

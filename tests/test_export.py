@@ -34,6 +34,7 @@ from leadqueue.store import outbox
 from leadqueue.store import repository as repo
 from leadqueue.store.engine import open_store
 from leadqueue.store.schema import ORIGIN_LOCAL
+from tests.cli_run import run
 from tests.conftest import NOW
 from tests.factories import add_lead
 
@@ -334,13 +335,6 @@ def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     shutil.copyfile(IMPORTS / "hubspot_contacts.csv", source)
     assert main(["--db", str(path), "import", str(source), "--rep", "Maria Santos"]) == 0
     return str(path)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_export_prints_a_summary(cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

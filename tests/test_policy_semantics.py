@@ -22,18 +22,12 @@ from leadqueue.settings.policy_file import load_policy
 from leadqueue.settings.toml_errors import SettingsError
 from leadqueue.store.engine import Store, StoreError
 from leadqueue.store.schema import leads
+from tests.cli_run import run
 from tests.sync_helpers import Writer
 
 NOW = "2026-11-20T20:00:00Z"
 DATA = Path(__file__).parent / "data" / "import"
 DEFAULT_CODES = ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "OTHER"]
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def write(path: Path, text: str) -> Path:

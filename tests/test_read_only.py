@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from leadqueue.cli.main import main
 from leadqueue.settings import paths
+from tests.cli_run import run
 from tests.pg import pg_schema
 
 NOW = "2026-11-20T20:00:00Z"
@@ -48,13 +48,6 @@ WRITES = [
     ["escalate", "51234567801"],
     ["reps", "set", "maria-santos", "--zone", "Europe/Berlin"],
 ]
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from leadqueue.services.decisions import USER_ERRORS, DecisionService
 from leadqueue.services.routing import RoutingService
 from leadqueue.store.schema import events as events_table
 from leadqueue.store.schema import outbox_chunks
+from tests.cli_run import run
 from tests.conftest import NOW
 from tests.factories import add_lead, add_team_lead
 from tests.routing_helpers import add_reps, import_leads, routing_policy, write_leads
@@ -268,13 +269,6 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     assert main(["--db", str(path), "import", str(source), "--rep", "Maria Santos"]) == 0
     assert main(["--db", str(path), "reps", "add", "lee", "--name", "Lee Chan", "--role", "lead"]) == 0
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def rows(db: Path) -> list[tuple[Any, ...]]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from leadqueue.cli.main import main
+from tests.cli_run import run
 
 NOW = "2026-11-20T15:00:00Z"
 KEY = base64.b64encode(bytes(range(32))).decode("ascii")  # an Ed25519 public key's shape
@@ -27,13 +28,6 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     assert main([*argv, "reps", "add", "ana", "--name", "Ana Silva", "--sync-key", KEY]) == 0
     assert main([*argv, "reps", "add", "ben", "--name", "Ben Ode"]) == 0
     return argv
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def keys_of(capsys: pytest.CaptureFixture[str], db: list[str]) -> dict[str, str | None]:

@@ -36,6 +36,7 @@ from leadqueue.services.roster import RosterRejected, RosterService
 from leadqueue.store import repository as repo
 from leadqueue.store.engine import Store
 from leadqueue.store.schema import clock_runs, leads
+from tests.cli_run import run
 from tests.factories import add_lead
 
 NOW = "2026-11-20T20:00:00Z"
@@ -381,13 +382,6 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copyfile(DATA / "hubspot_contacts.csv", source)
     assert main(["--db", str(path), "import", str(source), "--rep", "Maria Santos"]) == 0
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def reps_rows(db: Path) -> list[tuple[Any, ...]]:

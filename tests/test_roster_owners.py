@@ -25,6 +25,7 @@ from leadqueue.io.crm_users import detect
 from leadqueue.io.errors import ImportFileError
 from leadqueue.services.context import Services
 from leadqueue.services.roster import RosterRejected, RosterService, resolve_owners
+from tests.cli_run import run
 
 NOW = "2026-11-20T20:00:00Z"
 DATA = Path(__file__).parent / "data" / "roster"
@@ -258,13 +259,6 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ):
         assert main(["--db", str(path), "reps", *argv]) == 0
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def reps_rows(db: Path) -> dict[str, tuple[Any, ...]]:

@@ -15,7 +15,6 @@ import pytest
 import tomli_w
 from sqlalchemy import select
 
-from leadqueue.cli.main import main
 from leadqueue.domain.clock import FixedClock
 from leadqueue.domain.routing import ROUTING_ACTOR, explain
 from leadqueue.services import breach_groups
@@ -25,6 +24,7 @@ from leadqueue.services.reports import breaches, metrics
 from leadqueue.services.routing import RoutingService
 from leadqueue.store.engine import Store, open_store
 from leadqueue.store.schema import events, leads
+from tests.cli_run import run
 from tests.conftest import NOW
 from tests.factories import add_lead
 from tests.pg import pg_schema
@@ -35,13 +35,6 @@ EMEA = {
     "rules": [{"name": "emea", "match": {"region": ["EMEA"]}, "reps": ["lena", "omar"]}],
     "escalation": {"decision": {"auto_reroute": True}},
 }
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def policy_file(tmp_path: Path, routing: dict[str, object]) -> Path:

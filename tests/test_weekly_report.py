@@ -16,7 +16,6 @@ import html5lib
 import pytest
 
 from leadqueue.cli.demo_command import fresh_demo_copy
-from leadqueue.cli.main import main
 from leadqueue.domain.clock import FixedClock
 from leadqueue.domain.decisions import Accept, Reject
 from leadqueue.domain.events import Event, EventKind
@@ -28,6 +27,7 @@ from leadqueue.services.reason_groups import group_notes
 from leadqueue.services.weekly_report import period_of, weekly_report
 from leadqueue.store import repository as repo
 from leadqueue.store.schema import ORIGIN_IMPORT
+from tests.cli_run import run
 from tests.factories import add_lead
 
 FROZEN = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)  # Friday 15:00 in New York
@@ -42,13 +42,6 @@ ACTIVE = {"script", "link", "img", "image", "iframe", "object", "embed", "use", 
 def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LEADQUEUE_NOW", "2026-11-20T20:00:00Z")
     return fresh_demo_copy(FixedClock(FROZEN), tmp_path / "demo.db")
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def parse_strict(page: str) -> Any:

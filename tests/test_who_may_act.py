@@ -20,6 +20,7 @@ from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import DecisionService, NotAllowed, UnknownRep
 from leadqueue.store.schema import clock_runs, events, leads, outbox_chunks
+from tests.cli_run import run
 from tests.factories import add_lead, add_team_lead
 
 CLI_NOW = "2026-11-20T20:00:00Z"
@@ -172,13 +173,6 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copyfile(DATA / "hubspot_contacts.csv", source)
     assert main(["--db", str(path), "import", str(source), "--rep", "Maria Santos"]) == 0
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def rows(db: Path) -> list[tuple[Any, ...]]:
