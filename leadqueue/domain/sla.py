@@ -9,7 +9,7 @@ neither for nor against the rep.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -158,14 +158,17 @@ def evaluate(
     history: LeadHistory, tier: Tier, policy: Policy, calendar_for: CalendarFor, now: datetime
 ) -> list[ClockStatus]:
     """Every clock run of a lead, evaluated at `now` (open and closed)."""
-    out = []
+    started = _started_runs(history, tier, policy, calendar_for, now)
+    return [evaluate_run(run, meter, policy.at_risk_fraction, now) for run, meter in started]
+
+
+def _started_runs(
+    history: LeadHistory, tier: Tier, policy: Policy, calendar_for: CalendarFor, now: datetime
+) -> Iterator[tuple[ClockRun, Meter]]:
+    """Each run started by `now`, with the meter its clock's window and its rep's calendar give."""
     for run in history.runs:
-        if run.started_at > now:
-            continue
-        window = policy.windows.for_clock(run.clock, tier)
-        meter = Meter(window, calendar_for(run.rep))
-        out.append(evaluate_run(run, meter, policy.at_risk_fraction, now))
-    return out
+        if run.started_at <= now:
+            yield run, Meter(policy.windows.for_clock(run.clock, tier), calendar_for(run.rep))
 
 
 @dataclass(frozen=True)
@@ -205,10 +208,7 @@ def breaches(
 ) -> list[Breach]:
     """Every breach of a lead's clock runs by `now`, open or since closed, in the order they began."""
     out = []
-    for run in history.runs:
-        if run.started_at > now:
-            continue
-        meter = Meter(policy.windows.for_clock(run.clock, tier), calendar_for(run.rep))
+    for run, meter in _started_runs(history, tier, policy, calendar_for, now):
         began = breach_began(run, meter, now)
         if began is not None:
             ongoing = run.stopped_at is None or run.stopped_at > now
