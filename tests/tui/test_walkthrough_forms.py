@@ -5,7 +5,10 @@ twice, and one u after a batch undid only one of its leads."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import RadioSet, Static
 
 from leadqueue.services.context import Services
@@ -16,6 +19,8 @@ from leadqueue.tui.screens.queue import QueueScreen
 from leadqueue.tui.screens.reassign import ReassignForm
 from leadqueue.tui.widgets.queue_list import QueueList
 from tests.tui.helpers import current, last_event, lead_state, post_burst, press_and_settle, settle
+
+F = TypeVar("F", bound=Screen[object])
 
 
 def messages(app: LeadqueueApp, title: str) -> list[str]:
@@ -35,6 +40,17 @@ async def to_follow_up(pilot: Pilot[None], app: LeadqueueApp, lead: str) -> None
     assert current(pilot) == lead
 
 
+async def follow_up_form(pilot: Pilot[None], key: str, form_type: type[F]) -> tuple[str, F]:
+    """In Follow up, the form `key` opens on the first lead: that lead's id, and the form."""
+    await settle(pilot)
+    await press_and_settle(pilot, "tab")
+    lead = current(pilot)
+    await press_and_settle(pilot, key)
+    form = pilot.app.screen
+    assert isinstance(form, form_type)
+    return lead, form
+
+
 # -- 1. the arrows in a one-of-N choice choose -----------------------------------------------------
 async def test_right_right_in_the_dispose_outcome_chooses_unresponsive(
     app: LeadqueueApp, demo_services: Services
@@ -42,12 +58,7 @@ async def test_right_right_in_the_dispose_outcome_chooses_unresponsive(
     """The walkthrough's keys: the highlight lands on unresponsive, and that is what
     ctrl+s submits (refused here for too few attempts), not the default advanced."""
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await press_and_settle(pilot, "tab")
-        lead = current(pilot)
-        await press_and_settle(pilot, "d")
-        form = app.screen
-        assert isinstance(form, DisposeForm)
+        lead, form = await follow_up_form(pilot, "d", DisposeForm)
         await press_and_settle(pilot, "right", "right")
         outcome = form.query_one("#outcome", RadioSet)
         assert outcome.pressed_index == 2  # the one highlighted is the one chosen
@@ -64,11 +75,7 @@ async def test_an_arrow_then_a_reason_disposes_as_returned(
     app: LeadqueueApp, demo_services: Services
 ) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await press_and_settle(pilot, "tab")
-        lead = current(pilot)
-        await press_and_settle(pilot, "d")
-        assert isinstance(app.screen, DisposeForm)
+        lead, _ = await follow_up_form(pilot, "d", DisposeForm)
         code = next(iter(demo_services.policy.active_reasons()))
         # In one burst, as the terminal hands keys over: the arrow's choice is in before ctrl+s.
         post_burst(app, "right", "tab", *code, "tab", *"went with a partner", "ctrl+s")
@@ -97,12 +104,7 @@ async def test_an_arrow_in_the_touch_channel_logs_that_channel(
     app: LeadqueueApp, demo_services: Services
 ) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await press_and_settle(pilot, "tab")
-        lead = current(pilot)
-        await press_and_settle(pilot, "t")
-        form = app.screen
-        assert isinstance(form, TouchForm)
+        lead, form = await follow_up_form(pilot, "t", TouchForm)
         await press_and_settle(pilot, "tab", "right")
         assert form.query_one("#channel", RadioSet).pressed_index == 1
         await press_and_settle(pilot, "ctrl+s")
@@ -113,11 +115,7 @@ async def test_a_channel_letter_then_an_arrow_goes_on_from_the_letter(
     app: LeadqueueApp, demo_services: Services
 ) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await press_and_settle(pilot, "tab")
-        lead = current(pilot)
-        await press_and_settle(pilot, "t")
-        assert isinstance(app.screen, TouchForm)
+        lead, _ = await follow_up_form(pilot, "t", TouchForm)
         post_burst(app, "tab", "s", "left", "ctrl+s")  # social, then back one: email
         await settle(pilot)
         assert last_event(demo_services, lead) == ("touched", {"channel": "email"})
