@@ -154,13 +154,15 @@ def open_lead_file(
         if first is None:
             raise ImportFileError(f"{path} is empty: no header row")
         jsonl = jsonl or first.lstrip()[:1] == "{"
+        delimiter = ","
         if jsonl:
             fmt = mapping or cf.LEADQUEUE
             header, samples = _jsonl_header_and_dates(path, first, line_iter, fmt)
         else:
-            fmt, header = _csv_format(path, first, mapping)
+            delimiter = sniff_delimiter(first)
+            fmt, header = _csv_format(path, first, delimiter, mapping)
             samples = (
-                _csv_dates(path, fmt, header, first, line_iter, lines.lines_read)
+                _csv_dates(path, fmt, header, delimiter, line_iter, lines.lines_read)
                 if date_order is None
                 else iter(())
             )
@@ -183,7 +185,7 @@ def open_lead_file(
         default_rep=default_rep,
         jsonl=jsonl,
         skip_columns=len(REJECTS_COLUMNS) if _is_rejects_file(header, jsonl) else 0,
-        delimiter="," if jsonl else sniff_delimiter(first),
+        delimiter=delimiter,
     )
 
 
@@ -231,8 +233,10 @@ def _unmatched(mapping: cf.CrmFormat, header: Sequence[str]) -> list[str]:
     return [name for name in mapping.labels.values() if cf.normalise_header(name) not in keys]
 
 
-def _csv_format(path: Path, first: str, mapping: cf.CrmFormat | None) -> tuple[cf.CrmFormat, list[str]]:
-    header = [h.strip() for h in next(csv_records(path, [first], sniff_delimiter(first)))]
+def _csv_format(
+    path: Path, first: str, delimiter: str, mapping: cf.CrmFormat | None
+) -> tuple[cf.CrmFormat, list[str]]:
+    header = [h.strip() for h in next(csv_records(path, [first], delimiter))]
     keys = {cf.normalise_header(h) for h in header}
     if mapping is not None:
         _check_columns(path, mapping, keys, f"this file ({mapping.label})")
@@ -285,24 +289,22 @@ def _date_columns(fmt: cf.CrmFormat, header: list[str]) -> list[int]:
 
 
 def _csv_dates(
-    path: Path, fmt: cf.CrmFormat, header: list[str], first: str, rest: Iterator[str], lines_before: int
+    path: Path, fmt: cf.CrmFormat, header: list[str], delimiter: str, rest: Iterator[str], lines_before: int
 ) -> Iterator[str]:
     """The date cells of the whole file, read ahead of the import to learn its date order."""
     columns = _date_columns(fmt, header)
     if not columns:
         return iter(())
-    records = csv_records(path, rest, sniff_delimiter(first), lines_before)
+    records = csv_records(path, rest, delimiter, lines_before)
     return (r[i] for r in records for i in columns if i < len(r) and r[i].strip())
 
 
 def _csv_records(lead_file: LeadFile, lines: DecodedLines, parser: RowParser) -> Iterator[Result]:
     line_iter = iter(lines)
     skipped = 0
-    first = ""
-    for line in line_iter:
+    for line in line_iter:  # to the header, past blank lines
         skipped += 1
         if line.strip():
-            first = line
             break
     header = lead_file.header
     width = len(header)
@@ -310,7 +312,7 @@ def _csv_records(lead_file: LeadFile, lines: DecodedLines, parser: RowParser) ->
     # a cell missing before its last would put every later cell in the wrong column
     named_width = max((i + 1 for i, name in enumerate(header) if name), default=0)
     extras = parser.extras
-    records = csv_records(lead_file.path, line_iter, sniff_delimiter(first), skipped)
+    records = csv_records(lead_file.path, line_iter, lead_file.delimiter, skipped)
     id_index = next((i for i, _, target, _ in parser.columns if target == "crm_id"), 0)
     footer = ReportFooter(id_index) if lead_file.format.footer_after_blank else None
     for number, cells in enumerate(records, start=skipped + 1):
