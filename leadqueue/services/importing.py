@@ -10,7 +10,7 @@ field whose column the file lacks keeps its value (an empty cell clears it)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -22,38 +22,37 @@ from leadqueue.domain.crm_export import status_matches
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.import_mapping import ImportMapping
 from leadqueue.domain.lead import LeadProfile
-from leadqueue.domain.lifecycle import OPEN_STATES, LeadState, fold
+from leadqueue.domain.lifecycle import LeadState, fold
 from leadqueue.domain.owners import salesforce_id15
 from leadqueue.domain.policy import Tier
+from leadqueue.domain.reimport import IMPORT_ACTOR, LIVE_STATES, CrmNews, StoredLead, reimport_events
 from leadqueue.domain.routing import ROUTING_ACTOR
 from leadqueue.domain.tiers import tier_of
 from leadqueue.gcpause import frozen_heap
 from leadqueue.io.crm_formats import mapping_format
 from leadqueue.io.errors import ImportFileError
-from leadqueue.io.reader import LeadFile, ParsedRow, RowError, open_lead_file
+from leadqueue.io.reader import LeadFile, ParsedRow, open_lead_file
 from leadqueue.io.timestamps import DateOrder
 from leadqueue.services.context import Services
+from leadqueue.services.import_owners import ImportOwners
 from leadqueue.services.import_rejects import check_writable, rejects_path, write_rejects
 from leadqueue.services.import_summary import ImportRejected, ImportSummary
 from leadqueue.services.projection import Projection, project
 from leadqueue.services.reimport_fields import FileColumns
-from leadqueue.services.roster import resolve_owners
 from leadqueue.services.routing import ImportRouting
 from leadqueue.store import repository as repo
 from leadqueue.store.bulk import bulk_insert
 from leadqueue.store.first_rows import first_rows_table
 from leadqueue.store.schema import ORIGIN_IMPORT, leads
 
-IMPORT_ACTOR = "import"
 BATCH = 2000
 ClockStart = Literal["assigned", "created"]
-_LIVE_STATES = OPEN_STATES | {LeadState.NEEDS_INFO}  # a rep still owes the lead something
 
 
 class _Changed(NamedTuple):
     """An existing lead whose row says something new."""
 
-    old: Any  # the lead's stored row
+    old: repo.ImportTarget
     values: dict[str, Any]
     owner: str | None  # the rep the file names, or the lead's owner when it names none
     closed: bool  # the CRM has closed it
@@ -66,7 +65,7 @@ class _Candidate(NamedTuple):
     """An existing lead whose row differs from the one last imported, or names another owner."""
 
     row: ParsedRow
-    old: Any
+    old: repo.ImportTarget
     owner: str | None
     closed: bool
     crm_before: str | None
@@ -162,9 +161,7 @@ class _Importer:
         self.opts = opts
         self.now = services.clock.now()
         self.calendar_for = services.calendars(conn)
-        self.owner_keys: dict[str, str] = {}
-        self.owner_errors: dict[str, str] = {}
-        self.not_users: dict[str, str] = {}  # owner texts that are no user of the CRM's list
+        self.owners = ImportOwners(conn, opts.rep, opts.route)
         # With [routing], a row without an owner (any row, with --route) is routed.
         self.routing = ImportRouting(services, conn, self.now) if services.policy.routing else None
         summary.routing = self.routing
@@ -184,10 +181,12 @@ class _Importer:
                     self._batch(good)
         if self.routing is not None:
             self.routing.finish()
+        self.summary.new_reps = self.owners.new_reps
 
     def _batch(self, rows: list[ParsedRow]) -> None:
         existing = self._existing(rows)
-        good = self._with_owners(rows, existing)
+        good, owner_errors = self.owners.with_owners(rows, existing.keys(), self.routing is not None)
+        self.summary.errors += owner_errors
         closed_in_crm = self._closed_in_crm
         crm_before = self._crm_owners_before(list(existing.values()))
         new_rows: list[ParsedRow] = []
@@ -203,7 +202,7 @@ class _Importer:
                 continue
             # only the file's own owner column moves a lead; --rep fills rows that name none
             before = crm_before[old.id]
-            owner = self.owner_keys[row.rep or ""] if row.owner_from_file else before
+            owner = self.owners.key_of(row) if row.owner_from_file else before
             row_hash = self._row_hash(row)
             if old.content_hash == row_hash and before == owner:  # the row last imported
                 self.summary.unchanged += 1
@@ -228,10 +227,10 @@ class _Importer:
             merged = self.columns.merged(profile, row)
             tier = tier_of(merged, self.s.policy).value
             values = self._context(
-                merged, tier, self.owner_keys[row.rep or ""] if row.owner_from_file else old.crm_owner
+                merged, tier, self.owners.key_of(row) if row.owner_from_file else old.crm_owner
             )
             new_data = old.content_hash != row_hash and values != before_values
-            live = bool(old.state) and LeadState(old.state) in _LIVE_STATES
+            live = bool(old.state) and LeadState(old.state) in LIVE_STATES
             if new_data or before != owner or (old.content_hash != row_hash and closed and live):
                 values["crm_id"] = row.profile.crm_id
                 values["content_hash"] = row_hash
@@ -253,50 +252,7 @@ class _Importer:
             return converted or bool(status and status_matches(status, mapping.closed_statuses))
         return self.s.policy.crm.closed_in_crm(source_system, status, converted)
 
-    def _with_owners(self, rows: list[ParsedRow], existing: dict[str, Any]) -> list[ParsedRow]:
-        """Rows whose owner is a rep (made a rep now if the roster did not know the name),
-        rows for leads already stored (a row naming no owner keeps the lead's), and, with
-        [routing], those without one (routed if new). Only a new lead needs an owner."""
-        if self.opts.route:
-            rows = [replace(r, rep=None, owner_from_file=False) for r in rows]
-        self._resolve_owners(rows)
-        # An owner that is no user of the CRM's imported user list (a queue) is no person:
-        # the row names no owner, for --rep or routing to fill.
-        why_none: dict[int, str] = {}
-        for i, row in enumerate(rows):
-            if row.owner_from_file and row.rep in self.not_users:
-                why_none[row.row] = self.not_users[row.rep]
-                rows[i] = replace(row, rep=self.opts.rep, owner_from_file=False)
-        if why_none and self.opts.rep:
-            self._resolve_owners(rows)
-        good = []
-        for row in rows:
-            if not row.rep and (self.routing is not None or row.profile.crm_id in existing):
-                good.append(row)
-            elif not row.rep:
-                reason = why_none.get(row.row, "no owner for this row: pass --rep REP")
-                self.summary.errors.append(RowError(row.row, "owner", reason, row.raw))
-            elif row.rep in self.owner_errors:
-                self.summary.errors.append(RowError(row.row, "owner", self.owner_errors[row.rep], row.raw))
-            else:
-                good.append(row)
-        return good
-
-    def _resolve_owners(self, rows: list[ParsedRow]) -> None:
-        """Resolve the owner texts not seen yet, each against the roster and its rows' CRM."""
-        unknown: dict[str | None, set[str]] = {}
-        for r in rows:
-            if r.rep and r.rep not in self.owner_keys and r.rep not in self.owner_errors:
-                crm = r.profile.source_system if r.owner_from_file else None  # --rep: a rep, not a CRM user
-                unknown.setdefault(crm, set()).add(r.rep)
-        for crm, owners in unknown.items():
-            found = resolve_owners(self.conn, owners - self.owner_keys.keys() - self.owner_errors.keys(), crm)
-            self.owner_keys.update(found.keys)
-            self.owner_errors.update(found.errors)
-            self.not_users.update(found.not_users)
-            self.summary.new_reps += [f"{rep.key} ({rep.name})" for rep in found.created]
-
-    def _existing(self, rows: Sequence[ParsedRow]) -> dict[str, Any]:
+    def _existing(self, rows: Sequence[ParsedRow]) -> dict[str, repo.ImportTarget]:
         """The stored leads these rows name, by the rows' ids. A Salesforce lead
         stored under its 15-character id (imported before ids were kept in their
         18-character form) is the lead its 18-character id names."""
@@ -307,7 +263,7 @@ class _Importer:
         }
         return repo.import_targets(self.conn, [r.profile.crm_id for r in rows], older)
 
-    def _crm_owners_before(self, rows: Sequence[Any]) -> dict[int, str | None]:
+    def _crm_owners_before(self, rows: Sequence[repo.ImportTarget]) -> dict[int, str | None]:
         """Each stored lead's owner in the CRM as last imported. A lead imported
         before that was kept (and the demo's) has none: the owner the last import
         gave it stands in, read from its history; else its owner now."""
@@ -323,7 +279,7 @@ class _Importer:
         values["extra"] = self.columns.extra_of(row.profile)
         values["tier"] = tier_of(row.profile, self.s.policy).value
         values["content_hash"] = repo.cells_hash(row.raw, values["tier"])
-        values["crm_owner"] = self.owner_keys[row.rep or ""] if row.owner_from_file else None
+        values["crm_owner"] = self.owners.key_of(row)
         return values
 
     def _row_hash(self, row: ParsedRow) -> str:
@@ -361,7 +317,7 @@ class _Importer:
             if not row.rep and choice is None:  # unrouted: no owner, no clock, listed until routed
                 new_leads.append(values | self._unassigned(Tier(values["tier"])))
                 continue
-            payload = {"rep": choice.rep if choice else self.owner_keys[row.rep or ""]}
+            payload = {"rep": choice.rep if choice else self.owners.rep_of(row)}
             assigned = Event(
                 kind=EventKind.ASSIGNED,
                 actor=ROUTING_ACTOR if choice else IMPORT_ACTOR,
@@ -397,55 +353,41 @@ class _Importer:
         return project(fold([]), tier, self.s.policy, self.calendar_for, self.now).columns
 
     def _update(self, changed: list[_Changed]) -> None:
-        """Update context. A lead the CRM closed meanwhile leaves the queue. A new
-        owner in the CRM is a reassignment; an owner the CRM still names does not
-        undo a reassignment made here. New data on a needs-info lead brings it back."""
+        """Update context, record what the CRM's news means for each lead (reimport.py),
+        and rewrite the projections: one write of each kind for the batch."""
         conn = self.conn
         repo.update_context(conn, {c.old.id: c.values for c in changed})
         self.summary.updated += len(changed)
-
         history_by_id = repo.events_by_lead(conn, [c.old.id for c in changed])
-        for old, values, owner, closed, assigned_at, crm_before, new_data in changed:
-            events = history_by_id[old.id]
-            extra: list[Event] = []
-            state = LeadState(old.state) if old.state else None
-            if closed and state in _LIVE_STATES:
-                payload = {"status": values["crm_status"]}
-                extra.append(
-                    Event(kind=EventKind.CLOSED_IN_CRM, actor=IMPORT_ACTOR, at=self.now, payload=payload)
-                )
-                self.summary.closed_since += 1
-                state = LeadState.CLOSED_IN_CRM
-            elif state is LeadState.NEEDS_INFO and new_data:
-                note = {"note": "updated by import"}
-                extra.append(
-                    Event(
-                        kind=EventKind.RETURNED_FROM_MARKETING, actor=IMPORT_ACTOR, at=self.now, payload=note
-                    )
-                )
-                self.summary.returned += 1
-                state = LeadState.NEW
-            crm_moved = owner != crm_before
-            if crm_moved and owner != old.owner and state in _LIVE_STATES:
-                payload = {"from": old.owner, "to": owner}
-                # The new owner's clock starts when the CRM gave them the lead, if the file
-                # says and that is after everything recorded here; else at this import.
-                after_history = max((e.at for e in events), default=None)
-                moved_at = self.now
-                if (
-                    assigned_at is not None
-                    and after_history is not None
-                    and after_history < assigned_at < self.now
-                ):
-                    moved_at = assigned_at
-                extra.append(
-                    Event(kind=EventKind.REASSIGNED, actor=IMPORT_ACTOR, at=moved_at, payload=payload)
-                )
-                self.summary.reassigned += 1
-            if extra:
-                repo.insert_events(conn, [repo.event_values(old.id, e, ORIGIN_IMPORT) for e in extra])
-                events = events + extra
-            projected = project(
-                fold(events), Tier(values["tier"]), self.s.policy, self.calendar_for, self.now
+        new_events: list[dict[str, Any]] = []
+        projections: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+        for c in changed:
+            history = history_by_id[c.old.id]
+            stored = StoredLead(
+                state=LeadState(c.old.state) if c.old.state else None,
+                owner=c.old.owner,
+                crm_owner=c.crm_before,
+                last_event_at=max((e.at for e in history), default=None),
             )
-            repo.write_projection(conn, old.id, projected.columns, projected.runs)
+            news = CrmNews(
+                owner=c.owner,
+                status=c.values["crm_status"],
+                closed=c.closed,
+                new_data=c.new_data,
+                assigned_at=c.assigned_at,
+            )
+            added = reimport_events(stored, news, self.now)
+            self._count(added)
+            new_events += [repo.event_values(c.old.id, e, ORIGIN_IMPORT) for e in added]
+            projected = project(
+                fold(history + added), Tier(c.values["tier"]), self.s.policy, self.calendar_for, self.now
+            )
+            projections[c.old.id] = (projected.columns, projected.runs)
+        repo.insert_events(conn, new_events)
+        repo.write_projections(conn, projections)
+
+    def _count(self, events: list[Event]) -> None:
+        kinds = [e.kind for e in events]
+        self.summary.closed_since += kinds.count(EventKind.CLOSED_IN_CRM)
+        self.summary.returned += kinds.count(EventKind.RETURNED_FROM_MARKETING)
+        self.summary.reassigned += kinds.count(EventKind.REASSIGNED)

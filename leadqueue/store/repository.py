@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, or_, select, update
 
@@ -220,22 +220,35 @@ def leads_by_id(conn: Connection, lead_ids: Sequence[int]) -> dict[int, Row[Any]
     return out
 
 
-def import_targets(conn: Connection, crm_ids: Sequence[str], older: Mapping[str, str]) -> dict[str, Any]:
-    """The stored leads an import's rows name, by the rows' ids: what a re-import
-    compares (content hash, owners, state, tier). `older` maps another id a lead may
-    be stored under (a Salesforce 15-character id) to the row's; where both are
-    stored, the row's own id wins."""
-    exact: dict[str, Any] = {}
-    by_older: dict[str, Any] = {}
+class ImportTarget(NamedTuple):
+    """What a re-import compares of a stored lead."""
+
+    id: int
+    crm_id: str
+    content_hash: str | None  # the cells of the row last imported (with their tier)
+    owner: str | None  # the rep who holds it here
+    crm_owner: str | None  # the owner the CRM named at the last import
+    state: str | None
+    tier: str
+
+
+def import_targets(
+    conn: Connection, crm_ids: Sequence[str], older: Mapping[str, str]
+) -> dict[str, ImportTarget]:
+    """The stored leads an import's rows name, by the rows' ids. `older` maps another
+    id a lead may be stored under (a Salesforce 15-character id) to the row's; where
+    both are stored, the row's own id wins."""
+    exact: dict[str, ImportTarget] = {}
+    by_older: dict[str, ImportTarget] = {}
     wanted = [*crm_ids, *older]
-    columns = (leads.c.id, leads.c.crm_id, leads.c.content_hash, leads.c.owner, leads.c.crm_owner)
+    columns = [leads.c[name] for name in ImportTarget._fields]
     for i in range(0, len(wanted), _CHUNK):
-        q = select(*columns, leads.c.state, leads.c.tier).where(leads.c.crm_id.in_(wanted[i : i + _CHUNK]))
-        for r in conn.execute(q):
-            if r.crm_id in older:
-                by_older[older[r.crm_id]] = r
+        for r in conn.execute(select(*columns).where(leads.c.crm_id.in_(wanted[i : i + _CHUNK]))):
+            target = ImportTarget(*r)
+            if target.crm_id in older:
+                by_older[older[target.crm_id]] = target
             else:
-                exact[r.crm_id] = r
+                exact[target.crm_id] = target
     return by_older | exact
 
 
