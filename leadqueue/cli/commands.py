@@ -6,7 +6,6 @@ import argparse
 import logging
 import sys
 import traceback
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -319,13 +318,7 @@ def _import(ctx: Context, a: argparse.Namespace) -> int:
             return 1
     if summary.errors:
         _print_row_errors(summary.errors, a.file)
-    if summary.new_reps:  # a dry run made none: it says which it would make
-        made = "new reps" if summary.written else "would create reps"
-        say(
-            f"leadqueue: warning: {made} for owners not in the roster: {', '.join(summary.new_reps)}",
-            err=True,
-        )
-    for warning in replace(summary, new_reps=[]).warnings():
+    for warning in summary.warnings():
         say(f"leadqueue: warning: {warning}", err=True)
     say(summary.line())
     if summary.rejects_path:

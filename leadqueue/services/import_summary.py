@@ -61,9 +61,11 @@ class ImportSummary:
 
     def warnings(self) -> list[str]:
         """What the user should know about how the file was read."""
-        out = list(self.routing.warnings) if self.routing is not None else []
-        if self.new_reps:
-            out.append(f"new reps for owners not in the roster: {', '.join(self.new_reps)}")
+        out = []
+        if self.new_reps:  # a dry run made none: it says which it would make
+            made = "new reps" if self.written else "would create reps"
+            out.append(f"{made} for owners not in the roster: {', '.join(self.new_reps)}")
+        out += self.routing.warnings if self.routing is not None else []
         if self.breached_on_arrival:
             out.append(
                 f"{self.breached_on_arrival} lead(s) arrived with their decision clock already breached"
