@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from leadqueue.domain.duplicates import person_key
@@ -69,6 +70,26 @@ def _too_long(target: str, value: Any) -> str | None:
     if limit is None or not isinstance(value, str) or len(value) <= limit:
         return None
     return f"{_WIDTH_NAMES.get(target, target)} is {len(value)} characters; at most {limit}"
+
+
+# Profile fields `parse` sets from other columns too: a re-import counts such a field
+# as said when the file has any of its columns (reimport_fields.py reads this).
+DERIVED_FROM: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "phone": ("phone", "mobile"),  # the mobile stands in for a missing phone
+        # from the country, else the file's region (a state sets it only when the tables know
+        # the state: one they do not says nothing, see reimport_fields.py)
+        "region": ("region", "country"),
+        "talk_track": ("talk_track", "description"),  # the description stands in for a talk track
+        "domain": ("domain", "email"),  # the email's domain when the file has no domain column
+        "seniority": ("seniority", "title"),  # inferred from the title when the file has no seniority
+    }
+)
+# Targets `parse` keeps in `extra` under the target's name (the rest of `extra` is the
+# file's unknown columns, under their headers). The country stays "country" (routing and
+# the lead's zone read it, `show` gives it as `country`); the description is stored under
+# the file's header, as every other column of `extra` is.
+TARGETS_IN_EXTRA = ("country", "description")
 
 
 _CONTACT_FIELDS = ("first_name", "last_name", "email", "rep", "crm_status", "created_at", "assigned_at")

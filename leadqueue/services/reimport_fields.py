@@ -8,23 +8,11 @@ from typing import Any
 
 from leadqueue.domain.lead import LeadProfile
 from leadqueue.io.reader import LeadFile, ParsedRow
+from leadqueue.io.row_parser import DERIVED_FROM, TARGETS_IN_EXTRA
 
 # The profile's own fields a column of the same name sets; the rest are set through
-# other targets (below) or are not the file's to say (the id, the system, `extra`).
+# other targets (row_parser.DERIVED_FROM) or are not the file's to say (the id, the system, `extra`).
 _PLAIN_FIELDS = frozenset(f.name for f in fields(LeadProfile)) - {"crm_id", "source_system", "extra"}
-# Fields the parser derives from other columns: said when any of those columns is in the file.
-_DERIVED_FROM: dict[str, tuple[str, ...]] = {
-    "phone": ("phone", "mobile"),  # the mobile stands in for a missing phone
-    "region": ("region", "country"),  # a region from the country, else the file's region
-    "talk_track": ("talk_track", "description"),  # the description stands in for a talk track
-    "domain": ("domain", "email"),  # the email's domain when the file has no domain column
-    "seniority": ("seniority", "title"),  # inferred from the title when the file has no seniority
-}
-# Targets the parser keeps in `extra` under the target's name (the rest of `extra` is the
-# file's unknown columns, under their headers). The country stays "country" (routing and
-# the lead's zone read it, `show` gives it as `country`); the description is stored under
-# the file's header, as every other column of `extra` is.
-_EXTRA_TARGETS = ("country", "description")
 
 
 @dataclass(frozen=True)
@@ -59,13 +47,13 @@ class FileColumns:
         said = {target for name, target in self.targets if name in row.raw}
         new = row.profile
         fields_said = said & _PLAIN_FIELDS
-        fields_said |= {f for f, sources in _DERIVED_FROM.items() if said.intersection(sources)}
+        fields_said |= {f for f, sources in DERIVED_FROM.items() if said.intersection(sources)}
         changes: dict[str, Any] = {f: getattr(new, f) for f in fields_said}
         if "state" in said and new.region:  # a state the tables know; one they do not says nothing
             changes["region"] = new.region
         # a JSON line's "extra" object sets its own keys and leaves the others
         cleared = {name for name in self.extras if name in row.raw}
-        cleared |= {target for target in _EXTRA_TARGETS if target in said}  # "description": older leads
+        cleared |= {target for target in TARGETS_IN_EXTRA if target in said}  # "description": older leads
         if "description" in said:
             cleared.add(self.description)
         extra = {k: v for k, v in stored.extra.items() if k not in cleared} | self.extra_of(new)
