@@ -18,7 +18,6 @@ from leadqueue.io.timestamps import (
     DateOrderEvidence,
     TimestampError,
     TimestampParser,
-    detect_date_order,
     order_from_samples_or,
     survey_date_order,
 )
@@ -190,7 +189,7 @@ def test_the_order_decides_an_ambiguous_date() -> None:
 
 def test_an_override_wins_over_what_the_file_says() -> None:
     samples = ["31/01/2024", "01/02/2024"]
-    assert detect_date_order(samples) == "dmy"
+    assert survey_date_order(samples).order == "dmy"
     # --date-order mdy: the caller builds the parser with it; 31/01 then fails on its own row
     parser = TimestampParser(NY, "mdy")
     assert parser("01/02/2024") == utc(2024, 1, 2, 5)
@@ -231,9 +230,9 @@ def test_an_unknown_order_is_a_programming_error() -> None:
         (["31/01/2024", "1/31/2024"], None),
     ],
 )
-def test_detect_date_order(samples: list[str], expected: DateOrder | None) -> None:
-    assert detect_date_order(samples) == expected
-    assert detect_date_order(iter(samples)) == expected  # any iterable, read once
+def test_survey_date_order_finds_the_order(samples: list[str], expected: DateOrder | None) -> None:
+    assert survey_date_order(samples).order == expected
+    assert survey_date_order(iter(samples)).order == expected  # any iterable, read once
 
 
 def test_survey_counts_what_each_value_says() -> None:
@@ -626,7 +625,7 @@ def test_the_iso_fast_path_agrees_with_the_grammar(text: str, zone: ZoneInfo, or
 )
 def test_detection_never_contradicts_a_consistent_file(days: list[date], order: DateOrder, sep: str) -> None:
     samples = [_numeric(datetime(d.year, d.month, d.day), order, sep, False, False) or "" for d in days]
-    detected = detect_date_order(samples)
+    detected = survey_date_order(samples).order
     assert detected in (order, None)
     read_in, fell_back = order_from_samples_or(order, samples)
     parser = TimestampParser(ZoneInfo("UTC"), read_in)

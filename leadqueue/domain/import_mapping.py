@@ -23,6 +23,9 @@ from leadqueue.domain.lead import LeadProfile
 from leadqueue.domain.zones import check_zone
 
 # A LeadProfile field, or what an import reads besides them.
+# How a date like 3/4/2024 reads: month first, day first, or year first.
+DateOrder = Literal["mdy", "dmy", "ymd"]
+
 SPECIAL_FIELDS = ("rep", "assigned_at", "mobile", "country", "state", "description", "converted", "ignore")
 MAPPABLE_FIELDS = tuple(f.name for f in fields(LeadProfile) if f.name != "extra") + SPECIAL_FIELDS
 
@@ -31,7 +34,7 @@ class ImportMapping(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     columns: dict[str, str] = Field(min_length=1)
-    date_order: Literal["mdy", "dmy", "ymd"] | None = None
+    date_order: DateOrder | None = None
     source_zone: str | None = None
     closed_statuses: list[str] = Field(default_factory=list)
 

@@ -10,7 +10,7 @@ import json
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from leadqueue.domain.crm_export import CrmExports
 from leadqueue.domain.durations import MAX_WINDOW_DAYS, Window, parse_window
-from leadqueue.domain.import_mapping import ImportMapping
+from leadqueue.domain.import_mapping import DateOrder, ImportMapping
 from leadqueue.domain.routing_policy import Routing
 from leadqueue.domain.zones import check_zone
 
@@ -271,7 +271,7 @@ class Policy(Strict):
     # A week at most: a longer grace is no longer an undo, and a huge one overflowed the clock.
     undo_grace_minutes: int = Field(10, ge=0, le=7 * 24 * 60)
     # How an import reads a date like 3/4/2024 when the file's own values do not say.
-    date_order: Literal["mdy", "dmy", "ymd"] = "mdy"
+    date_order: DateOrder = "mdy"
     min_unresponsive_attempts: int = Field(3, ge=1)
     working_hours: dict[str, list[str]] = Field(default_factory=_default_hours)
     holidays: Holidays = Holidays()

@@ -2,7 +2,7 @@
 
 Each format maps a *normalised* header (stripped, case-folded, inner spaces
 collapsed: see `normalise_header`) to a target. A target is a `LeadProfile`
-field name or one of the special targets below. When several columns map to
+field name or one of the special targets below (`import_mapping.SPECIAL_FIELDS`). When several columns map to
 the same target, the first one listed in the mapping that has a value wins
 (e.g. Salesforce "Phone" before "Mobile").
 
@@ -75,10 +75,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-
-SPECIAL_TARGETS = frozenset(
-    {"rep", "assigned_at", "created_at", "mobile", "country", "state", "description", "converted", "ignore"}
-)
 
 _SPACES = re.compile(r"\s+")
 

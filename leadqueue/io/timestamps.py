@@ -34,7 +34,7 @@ Decisions, each tested in tests/test_timestamps.py:
   (03:30 EDT). Neither is an error: the export wrote *some* instant, and an
   hour off on one night a year is better than a rejected lead.
 
-Day-first files: `detect_date_order` looks at a file's own values. A value
+Day-first files: `survey_date_order` looks at a file's own values. A value
 whose first number is over 12 can only be day-first, one whose second number
 is over 12 only month-first; the majority decides, and a value of the minority
 then fails on its own as an impossible date (month 13, ...) naming the value.
@@ -53,9 +53,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from typing import Literal
 from zoneinfo import ZoneInfo
 
+from leadqueue.domain.import_mapping import DateOrder
 from leadqueue.domain.years import MAX_YEAR, MIN_YEAR
 
 __all__ = [
@@ -64,12 +64,10 @@ __all__ = [
     "DateOrderEvidence",
     "TimestampError",
     "TimestampParser",
-    "detect_date_order",
     "order_from_samples_or",
     "survey_date_order",
 ]
 
-DateOrder = Literal["mdy", "dmy", "ymd"]
 DATE_ORDERS: tuple[DateOrder, ...] = ("mdy", "dmy", "ymd")
 
 _ORDER_WORDS: dict[DateOrder, str] = {
@@ -283,7 +281,12 @@ class DateOrderEvidence:
 
     @property
     def order(self) -> DateOrder | None:
-        """The majority; None when nothing decides (no evidence, or a tie)."""
+        """The file's order: "dmy" when more values can only be day-first than can only be
+        month-first, "mdy" the other way round, None when nothing decides (every numeric
+        date ambiguous, none at all, or a tie: the team's order decides). An inconsistent
+        file gets its majority's order; the minority's values then fail one by one as
+        impossible dates naming the value. ISO, year-first and month-name values say
+        nothing. Never "ymd"."""
         if self.day_first > self.month_first:
             return "dmy"
         if self.month_first > self.day_first:
@@ -309,17 +312,6 @@ def survey_date_order(samples: Iterable[str]) -> DateOrderEvidence:
         elif first <= 12 and second <= 12 and first != second:
             ambiguous += 1
     return DateOrderEvidence(day_first, month_first, ambiguous)
-
-
-def detect_date_order(samples: Iterable[str]) -> DateOrder | None:
-    """A file's order from its own values: "dmy" when more values can only be day-first (first
-    number > 12) than can only be month-first (second number > 12), "mdy" the other way round,
-    None when nothing decides (every numeric date ambiguous, none at all, or a tie).
-
-    An inconsistent file gets its majority's order; the minority's values then fail one by
-    one as impossible dates naming the value (a tie returns None: the team's order decides).
-    ISO, year-first and month-name values say nothing. Never returns "ymd"."""
-    return survey_date_order(samples).order
 
 
 def order_from_samples_or(default: DateOrder, samples: Iterable[str]) -> tuple[DateOrder, bool]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from leadqueue.domain.import_mapping import DateOrder
 from leadqueue.io.reader import RowError
 from leadqueue.services.routing import ImportRouting, routed_text
 
@@ -33,7 +34,7 @@ class ImportSummary:
     skipped_hour_times: int = 0  # wall times in the hour a clock change skipped in `zone`
     zone: str = ""  # where times without an offset were read
     zone_given: bool = False  # by --source-zone or the mapping, not taken from the format or team
-    date_order: str = "mdy"
+    date_order: DateOrder = "mdy"
     date_order_guessed: bool = False
     errors: list[RowError] = field(default_factory=list)
     rejects_path: Path | None = None
