@@ -246,6 +246,14 @@ def test_jsonl_bad_lines_are_row_errors(tmp_path: Path) -> None:
     assert result.errors[2].reason == "not true/false: 'sometimes' (use true/false, yes/no or 1/0)"
 
 
+def test_a_json_line_that_is_no_object_says_what_it_is(tmp_path: Path) -> None:
+    lines = ["42", '"text"', "null", "true"]
+    result = read_leads(write(tmp_path, "\n".join(lines) + "\n", "leads.ndjson"), NY)
+    assert [e.reason for e in result.errors] == [
+        f"not a JSON object (found {kind})" for kind in ("a number", "text", "null", "true/false")
+    ]
+
+
 def test_first_char_brace_means_json_lines(tmp_path: Path) -> None:
     path = write(tmp_path, '{"crm_id": "007", "last_name": "Bond"}\n', "leads.txt")
     result = read_leads(path, NY)

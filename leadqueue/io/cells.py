@@ -40,10 +40,19 @@ _GROUPING = re.compile(r"[,.' \u00a0\u202f]")
 _EXCEL_NUMBER = re.compile(r"\d+(?:\.\d+)?[eE]\+\d+")
 
 
-_KINDS = {dict: "a JSON object", list: "a JSON array", bool: "true/false", type(None): "null"}
+_KINDS = {
+    dict: "a JSON object",
+    list: "a JSON array",
+    bool: "true/false",
+    type(None): "null",
+    int: "a number",
+    float: "a number",
+    str: "text",
+}
 
 
-def _kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
+    """What a JSON value is, in a user's words: for "expected ..., found ..." errors."""
     return _KINDS.get(type(value), type(value).__name__)
 
 
@@ -51,7 +60,7 @@ def text_of(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise CellError(f"expected text, found {_kind(value)}")
+        raise CellError(f"expected text, found {json_kind(value)}")
     return str(value)
 
 
@@ -122,7 +131,7 @@ def _int(value: Any, decimal_comma: bool = False) -> int:
             return _bounded(int(value), value)
         raise CellError(f"not a whole number: {value!r}")
     if not isinstance(value, str):
-        raise CellError(f"not a whole number: found {_kind(value)}")
+        raise CellError(f"not a whole number: found {json_kind(value)}")
     try:
         whole = int(value)
     except ValueError:
@@ -134,7 +143,7 @@ def _int(value: Any, decimal_comma: bool = False) -> int:
     try:
         number = float(value.replace(",", ".") if decimal_comma and "." not in value else value)
     except ValueError:
-        number = 0.5
+        raise CellError(f"not a whole number: {value!r}") from None
     if number.is_integer():
         return _bounded(int(number), value)
     raise CellError(f"not a whole number: {value!r}")
@@ -175,7 +184,7 @@ def _list(value: Any) -> tuple[str, ...]:
         return tuple(p for p in (part.strip() for part in value.split(";")) if p)
     if isinstance(value, list):
         return tuple(t for t in (text_of(v).strip() for v in value if v is not None) if t)
-    raise CellError(f"expected ;-separated text or a JSON array, found {_kind(value)}")
+    raise CellError(f"expected ;-separated text or a JSON array, found {json_kind(value)}")
 
 
 def _domain(value: Any) -> str:
@@ -189,7 +198,7 @@ def _json_array(value: Any) -> list[Any]:
         except json.JSONDecodeError as exc:
             raise CellError(f"invalid JSON: {exc.msg} at character {exc.pos + 1}") from None
     if not isinstance(value, list):
-        raise CellError(f"expected a JSON array, found {_kind(value)}")
+        raise CellError(f"expected a JSON array, found {json_kind(value)}")
     return value
 
 
@@ -197,7 +206,7 @@ def _items(value: Any) -> list[tuple[int, dict[str, Any]]]:
     items = []
     for n, item in enumerate(_json_array(value), start=1):
         if not isinstance(item, dict):
-            raise CellError(f"item {n}: expected a JSON object, found {_kind(item)}")
+            raise CellError(f"item {n}: expected a JSON object, found {json_kind(item)}")
         items.append((n, item))
     return items
 
@@ -228,7 +237,7 @@ def converters(
 
     def timestamp(value: Any) -> datetime:
         if not isinstance(value, str):
-            raise CellError(f"expected a date as text, found {_kind(value)}")
+            raise CellError(f"expected a date as text, found {json_kind(value)}")
         parsed = seen.get(value)
         if parsed is None:
             if len(seen) > 100_000:  # a big file of distinct instants: keep memory flat
@@ -278,7 +287,7 @@ def converters(
                     )
                 )
             else:
-                raise CellError(f"item {n}: expected a title or a JSON object, found {_kind(item)}")
+                raise CellError(f"item {n}: expected a title or a JSON object, found {json_kind(item)}")
         return tuple(out)
 
     by_target: dict[str, Converter] = {

@@ -13,7 +13,8 @@ from leadqueue.io.errors import ImportFileError
 
 # csv's default cap (128 KiB a cell) would end a whole import at one long note: a cell
 # longer than its store column is a row error that names it (row_parser.py).
-csv.field_size_limit(16 * 1024 * 1024)
+FIELD_LIMIT = 16 * 1024 * 1024
+csv.field_size_limit(FIELD_LIMIT)
 
 
 def sniff_delimiter(text: str) -> str:

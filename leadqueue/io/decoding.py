@@ -22,11 +22,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from leadqueue.io.csv_text import FIELD_LIMIT  # no line end in that many bytes is no CSV
 from leadqueue.io.errors import ImportFileError
 
 _SNIFF = 4096
 _CHUNK = 1 << 16
-_FIELD_LIMIT = 16 * 1024 * 1024  # csv_text's cap on a cell: no line end in that many bytes is no CSV
 FALLBACK = "cp1252"
 MAC_FALLBACK = "mac_roman"  # what Excel for Mac saves CSV files in, with carriage returns
 FALLBACK_NAMES = {FALLBACK: "Windows-1252", MAC_FALLBACK: "Mac Roman"}
@@ -40,16 +40,27 @@ class DecodedLines:
         self.asked = encoding
         self._fh = _open(path)
         try:
+            self._check(encoding)
+        except BaseException:
+            self._fh.close()
+            raise
+        self.lines_read = 0
+        self.fallback_lines = 0  # lines of UTF-8 files decoded as Windows-1252 (or Mac Roman)
+        self.utf8_lines = 0  # lines with non-ASCII text that decoded as UTF-8
+        self._consumed = 0  # bytes read so far, for progress
+
+    def _check(self, encoding: str | None) -> None:
+        """Size the file, find its encoding and line ending, refuse what is no text file."""
+        path = self.path
+        try:
             self.size = self._fh.seek(0, io.SEEK_END)
             self._fh.seek(0)
             head = self._fh.read(_SNIFF)
             self._fh.seek(0)
         except OSError as exc:
-            self._fh.close()
             raise ImportFileError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
         workbook = _workbook(head)
         if workbook:
-            self._fh.close()
             raise ImportFileError(
                 f"{path} is {workbook}, not a CSV file: save it as CSV (Excel: File > Save As >"
                 " CSV UTF-8), or export it as CSV from the CRM (a Salesforce report: Export >"
@@ -62,21 +73,15 @@ class DecodedLines:
             try:
                 "a".encode(encoding).decode(encoding)  # also refuses codecs that are not text (hex, rot13)
             except LookupError:
-                self._fh.close()
                 raise ImportFileError(f"{path}: unknown encoding {encoding!r}") from None
             found = _sniff(head)
             if found.startswith("utf-16") and _splits_on_newline_bytes(encoding):
                 # read as one byte a character, the NULs would end up in the cells (or the
                 # CSV reader would trip on them): say what the file is instead
-                self._fh.close()
                 raise ImportFileError(
                     f"{path}: the file looks like UTF-16 (NUL bytes between the letters), not"
                     f" {encoding}: pass --encoding {found} or leave --encoding out"
                 )
-        self.lines_read = 0
-        self.fallback_lines = 0  # lines of UTF-8 files decoded as Windows-1252 (or Mac Roman)
-        self.utf8_lines = 0  # lines with non-ASCII text that decoded as UTF-8
-        self._consumed = 0  # bytes read so far, for progress
 
     @property
     def bytes_read(self) -> int:
@@ -129,18 +134,18 @@ class DecodedLines:
                     self.utf8_lines += 1
             except UnicodeDecodeError as exc:
                 if fallback is None:
-                    raise self._undecodable(raw, exc, primary) from None
+                    raise self._undecodable(raw[exc.start], self.lines_read, primary) from None
                 try:
                     line = raw.decode(fallback)
                 except UnicodeDecodeError as again:
                     tried = f"UTF-8 or {self.fallback_name} ({fallback})"
-                    raise self._undecodable(raw, again, tried) from None
+                    raise self._undecodable(raw[again.start], self.lines_read, tried) from None
                 self.fallback_lines += 1
             yield line
 
-    def _undecodable(self, raw: bytes, exc: UnicodeDecodeError, name: str) -> ImportFileError:
+    def _undecodable(self, byte: int, line: int, name: str) -> ImportFileError:
         return ImportFileError(
-            f"{self.path}: not valid {name}: byte 0x{raw[exc.start]:02x} near line {self.lines_read}"
+            f"{self.path}: not valid {name}: byte 0x{byte:02x} near line {line}"
             " cannot be decoded" + ("" if self.asked else "; pass --encoding")
         )
 
@@ -158,10 +163,7 @@ class DecodedLines:
                 yield line
         except UnicodeDecodeError as exc:
             byte = exc.object[exc.start] if exc.start < len(exc.object) else 0
-            raise ImportFileError(
-                f"{self.path}: not valid {self.encoding}: byte 0x{byte:02x} near line {self.lines_read + 1}"
-                " cannot be decoded" + ("" if self.asked else "; pass --encoding")
-            ) from None
+            raise self._undecodable(byte, self.lines_read + 1, self.encoding) from None
         finally:
             if not fh.closed:  # leave the file to close() (or to the caller's with)
                 text.detach()
@@ -173,7 +175,7 @@ def _line_end(fh: BinaryIO) -> bytes:
     of them than newlines. In such a file a line break inside a cell is a newline;
     a carriage return inside a cell of a file of newlines is one among many."""
     sample = b""
-    while len(sample) < _FIELD_LIMIT:
+    while len(sample) < FIELD_LIMIT:
         chunk = fh.read(_CHUNK)
         sample += chunk
         if not chunk or b"\r" in sample or b"\n" in sample:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from leadqueue.domain.safe_text import unguarded_cell
 from leadqueue.io import crm_formats as cf
+from leadqueue.io.cells import json_kind
 from leadqueue.io.csv_text import ReportFooter, csv_records, sniff_delimiter
 from leadqueue.io.decoding import DecodedLines
 from leadqueue.io.errors import ImportFileError
@@ -353,10 +354,6 @@ def _csv_records(lead_file: LeadFile, lines: DecodedLines, parser: RowParser) ->
 # ---------------------------------------------------------------- JSON lines
 
 
-def _kind(value: Any) -> str:
-    return {dict: "a JSON object", list: "a JSON array", bool: "true/false"}.get(type(value), "a value")
-
-
 def _jsonl_objects(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
     # split on "\n" only (DecodedLines does): JSON strings may hold U+2028 and friends
     for number, line in enumerate(lines, start=1):
@@ -370,7 +367,7 @@ def _jsonl_objects(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] |
             yield number, RowError(number, "", reason, {"line": line})
             continue
         if not isinstance(obj, dict):
-            yield number, RowError(number, "", f"not a JSON object (found {_kind(obj)})", {"line": line})
+            yield number, RowError(number, "", f"not a JSON object (found {json_kind(obj)})", {"line": line})
             continue
         yield number, obj
 
