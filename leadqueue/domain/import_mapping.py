@@ -26,6 +26,11 @@ from leadqueue.domain.zones import check_zone
 # How a date like 3/4/2024 reads: month first, day first, or year first.
 DateOrder = Literal["mdy", "dmy", "ymd"]
 
+# What every lead file must have a column for: the CRM's record id, and one of these
+# (a lead needs someone to reach). The mapping and the header checks both read these.
+ID_FIELD = "crm_id"
+CONTACT_FIELDS = ("email", "last_name")
+
 SPECIAL_FIELDS = ("rep", "assigned_at", "mobile", "country", "state", "description", "converted", "ignore")
 MAPPABLE_FIELDS = tuple(f.name for f in fields(LeadProfile) if f.name != "extra") + SPECIAL_FIELDS
 
@@ -49,10 +54,11 @@ class ImportMapping(BaseModel):
                     f"{header!r} = {target!r}: unknown field; use one of {', '.join(MAPPABLE_FIELDS)}"
                 )
         targets = list(value.values())
-        if "crm_id" not in targets:
-            raise ValueError('no column is mapped to "crm_id": every lead needs its CRM record id')
-        if "email" not in targets and "last_name" not in targets:
-            raise ValueError('map a column to "email" or "last_name": a lead needs one of them')
+        if ID_FIELD not in targets:
+            raise ValueError(f'no column is mapped to "{ID_FIELD}": every lead needs its CRM record id')
+        if not set(targets) & set(CONTACT_FIELDS):
+            either = " or ".join(f'"{f}"' for f in CONTACT_FIELDS)
+            raise ValueError(f"map a column to {either}: a lead needs one of them")
         return value
 
     @field_validator("source_zone")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from leadqueue.domain.import_mapping import CONTACT_FIELDS, ID_FIELD
 from leadqueue.domain.safe_text import unguarded_cell
 from leadqueue.io import crm_formats as cf
 from leadqueue.io.cells import json_kind
@@ -97,10 +98,10 @@ class LeadFile:
             self.format,
             self.header,
             parse_time,
-            self.default_rep,
-            not self.jsonl,
-            self.skip_columns,
-            decimal_comma,
+            default_rep=self.default_rep,
+            text_cells=not self.jsonl,
+            skip_columns=self.skip_columns,
+            decimal_comma=decimal_comma,
         )
 
     def batches(
@@ -270,10 +271,10 @@ def _csv_format(
 def _check_columns(path: Path, fmt: cf.CrmFormat, keys: set[str], what: str) -> None:
     targets = {fmt.columns[k] for k in keys if k in fmt.columns}
     missing = []
-    if "crm_id" not in targets:
+    if ID_FIELD not in targets:
         missing.append(f"the id column {fmt.id_column!r}")
-    if not targets & {"email", "last_name"}:
-        missing.append(f"{fmt.label_of('email')!r} or {fmt.label_of('last_name')!r}")
+    if not targets.intersection(CONTACT_FIELDS):
+        missing.append(" or ".join(repr(fmt.label_of(f)) for f in CONTACT_FIELDS))
     if missing:
         raise ImportFileError(f"{path}: {what} is missing required column(s): {' and '.join(missing)}")
 
@@ -314,8 +315,7 @@ def _csv_records(lead_file: LeadFile, lines: DecodedLines, parser: RowParser) ->
     named_width = max((i + 1 for i, name in enumerate(header) if name), default=0)
     extras = parser.extras
     records = csv_records(lead_file.path, line_iter, lead_file.delimiter, skipped)
-    id_index = next((i for i, _, target, _ in parser.columns if target == "crm_id"), 0)
-    footer = ReportFooter(id_index) if lead_file.format.footer_after_blank else None
+    footer = ReportFooter(parser.id_index) if lead_file.format.footer_after_blank else None
     for number, cells in enumerate(records, start=skipped + 1):
         if footer is not None and footer.skips(cells):
             continue

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from leadqueue.domain.duplicates import person_key
 from leadqueue.domain.lead import LeadProfile
@@ -116,6 +116,15 @@ def repeated_headers(header: Sequence[str]) -> list[str]:
     return out
 
 
+class PlannedColumn(NamedTuple):
+    """A column of the file the parser reads, and into what."""
+
+    index: int  # position in the row
+    header: str  # as the file writes it
+    target: str  # a LeadProfile field or a special target (import_mapping.SPECIAL_FIELDS)
+    convert: Converter | None  # None: the cell is text as it is
+
+
 class RowParser:
     """Column index -> converter and target, computed once per file; then one call per row.
 
@@ -132,6 +141,7 @@ class RowParser:
         fmt: cf.CrmFormat,
         header: Sequence[str],
         parse_time: Timestamps,
+        *,
         default_rep: str | None,
         text_cells: bool,
         skip_columns: int = 0,
@@ -140,7 +150,7 @@ class RowParser:
         by_target = converters(parse_time, fmt.salesforce_ids, fmt.salesforce_api, decimal_comma)
         text: Converter | None = None if text_cells else text_of
         rank = {key: n for n, key in enumerate(fmt.columns)}
-        plan: list[tuple[int, int, str, str, Converter | None]] = []
+        plan: list[tuple[int, PlannedColumn]] = []  # with its rank in the format: the first wins
         extras: list[tuple[int, str]] = []
         seen: set[str] = set()
         for index, name in enumerate(header[skip_columns:], start=skip_columns):
@@ -153,19 +163,22 @@ class RowParser:
                 if name:
                     extras.append((index, name))
             elif target != "ignore":
-                plan.append((rank[key], index, name, target, by_target.get(target, text)))
+                plan.append((rank[key], PlannedColumn(index, name, target, by_target.get(target, text))))
         plan.sort(key=lambda item: item[0])
-        self.columns = [(index, name, target, convert) for _, index, name, target, convert in plan]
+        self.columns = [column for _, column in plan]
         self.extras = extras
-        self.id_header = next(
-            (name for _, name, target, _ in self.columns if target == "crm_id"), fmt.id_column
-        )
-        self.infer_seniority = not any(target == "seniority" for _, _, target, _ in self.columns)
+        self.id_header = self.header_of("crm_id") or fmt.id_column
+        self.id_index = next((c.index for c in self.columns if c.target == "crm_id"), 0)
+        self.infer_seniority = self.header_of("seniority") is None
         self.default_rep = default_rep
         self.source_system = fmt.source_system
         self.salesforce_ids = fmt.salesforce_ids
         self.repeated_rows = fmt.repeated_rows
         self.id_prefix = fmt.id_prefix
+
+    def header_of(self, target: str) -> str | None:
+        """The header of the column read into `target`, if the file has one."""
+        return next((c.header for c in self.columns if c.target == target), None)
 
     def parse(
         self, row: int, cells: Sequence[Any], raw: dict[str, str], extra: dict[str, Any]

@@ -30,9 +30,9 @@ class FileColumns:
     def of(cls, lead_file: LeadFile) -> FileColumns:
         parser = lead_file.parser()
         return cls(
-            targets=tuple((name, target) for _, name, target, _ in parser.columns),
+            targets=tuple((c.header, c.target) for c in parser.columns),
             extras=tuple(name for _, name in parser.extras),
-            description=next((name for _, name, t, _ in parser.columns if t == "description"), ""),
+            description=parser.header_of("description") or "",
         )
 
     def extra_of(self, profile: LeadProfile) -> dict[str, Any]:
