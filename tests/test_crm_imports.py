@@ -332,7 +332,7 @@ def test_a_mostly_utf8_file_with_windows_1252_lines_imports_with_a_warning(
     team: Services, tmp_path: Path
 ) -> None:
     summary = import_file(team, fixture("mixed_encoding.csv", tmp_path), ImportOptions(rep="ana"))
-    assert summary.fallback_lines == 2
+    assert summary.read.fallback_lines == 2
     assert any("2 line(s) were not UTF-8" in w for w in summary.warnings())
     names = {(r["first_name"], r["last_name"]) for r in map(lambda i: lead(team, i), _ids(team))}
     assert {("Inês", "Carvalho"), ("Hélène", "Marchand"), ("Zoë", "Thibodeaux")} <= names

@@ -62,13 +62,13 @@ def test_a_mac_roman_file_with_carriage_returns_reads_as_its_utf8_twin(tmp_path:
 def test_the_import_says_which_lines_were_read_as_mac_roman(team: Services, tmp_path: Path) -> None:
     summary = import_file(team, saved(tmp_path, "mac.csv", "\r", "mac_roman"))
     assert (summary.rows, summary.created) == (2, 2)
-    assert summary.encoding == "mac_roman"
+    assert summary.read.encoding == "mac_roman"
     assert "1 line(s) were not UTF-8 and were read as Mac Roman" in summary.warnings()
 
 
 def test_utf8_with_carriage_returns_needs_no_fallback(team: Services, tmp_path: Path) -> None:
     summary = import_file(team, saved(tmp_path, "mac-utf8.csv", "\r", "utf-8"))
-    assert (summary.created, summary.fallback_lines, summary.encoding) == (2, 0, "utf-8")
+    assert (summary.created, summary.read.fallback_lines, summary.read.encoding) == (2, 0, "utf-8")
 
 
 def test_utf16_with_carriage_returns_is_split_on_them(tmp_path: Path) -> None:

@@ -58,6 +58,16 @@ class ReadResult:
     header: list[str]
 
 
+@dataclass(frozen=True)
+class ReadStats:
+    """What reading a file's rows found, for the import summary."""
+
+    encoding: str  # as the summary says it: "utf-8", or "utf-8 (3 lines cp1252)"
+    fallback_lines: int = 0  # lines of a UTF-8 file read in fallback_encoding
+    fallback_encoding: str = "Windows-1252"
+    skipped_hour_times: int = 0  # wall times in the hour a clock change skipped
+
+
 @dataclass
 class LeadFile:
     """A lead file whose format, header and date order are known; its rows still to come."""
@@ -70,10 +80,8 @@ class LeadFile:
     date_order_guessed: bool  # every date was ambiguous: the team's default order was used
     ignored_columns: list[str] = field(default_factory=list)  # repeated headers
     unmatched_mapping: list[str] = field(default_factory=list)  # a mapping's headers the file lacks
-    encoding: str = "utf-8"
-    fallback_lines: int = 0  # lines of a UTF-8 file read in fallback_encoding
-    fallback_encoding: str = "Windows-1252"
-    skipped_hour_times: int = 0  # wall times in the hour a clock change skipped (read so far)
+    encoding: str = "utf-8"  # the codec the file opened in (from its bytes, or --encoding)
+    read: ReadStats | None = None  # set once batches() has read every row
     encoding_asked: str | None = None  # --encoding, else found from the bytes
     default_rep: str | None = None  # --rep: the owner of rows that name none
     jsonl: bool = False  # JSON lines, else CSV
@@ -128,10 +136,12 @@ class LeadFile:
                     batch = []
             if batch:
                 yield settled(batch)
-            self.encoding = lines.label
-            self.fallback_lines = lines.fallback_lines
-            self.fallback_encoding = lines.fallback_name
-            self.skipped_hour_times = clock.skipped_hour
+            self.read = ReadStats(
+                encoding=lines.label,
+                fallback_lines=lines.fallback_lines,
+                fallback_encoding=lines.fallback_name,
+                skipped_hour_times=clock.skipped_hour,
+            )
             if progress is not None:
                 progress(lines.size, lines.size)
 
@@ -219,7 +229,7 @@ def read_leads(
     return ReadResult(
         path=lead_file.path,
         format=lead_file.format_name,
-        encoding=lead_file.encoding,
+        encoding=lead_file.read.encoding if lead_file.read else lead_file.encoding,
         rows=rows,
         errors=errors,
         header=lead_file.header,

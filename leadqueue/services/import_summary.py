@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leadqueue.domain.import_mapping import DateOrder
-from leadqueue.io.reader import RowError
+from leadqueue.io.reader import ReadStats, RowError
 from leadqueue.services.routing import ImportRouting, routed_text
 
 
@@ -14,7 +14,7 @@ from leadqueue.services.routing import ImportRouting, routed_text
 class ImportSummary:
     path: Path
     format: str  # the format's label, e.g. "Salesforce report export"
-    encoding: str
+    read: ReadStats  # the encoding and what reading the rows found
     rows: int = 0
     created: int = 0
     updated: int = 0
@@ -29,9 +29,6 @@ class ImportSummary:
     routing: ImportRouting | None = None  # how the rows without an owner were routed
     ignored_columns: list[str] = field(default_factory=list)
     unmatched_mapping: list[str] = field(default_factory=list)  # a mapping's headers the file lacks
-    fallback_lines: int = 0
-    fallback_encoding: str = "Windows-1252"
-    skipped_hour_times: int = 0  # wall times in the hour a clock change skipped in `zone`
     zone: str = ""  # where times without an offset were read
     zone_given: bool = False  # by --source-zone or the mapping, not taken from the format or team
     date_order: DateOrder = "mdy"
@@ -43,7 +40,7 @@ class ImportSummary:
     def line(self) -> str:
         verb = "would import" if not self.written else "imported"
         text = (
-            f"{verb} {self.path.name} ({self.format}, {self.encoding}): {_count(self.rows, 'row')}, "
+            f"{verb} {self.path.name} ({self.format}, {self.read.encoding}): {_count(self.rows, 'row')}, "
             f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged"
         )
         if self.closed:
@@ -85,15 +82,16 @@ class ImportSummary:
                 "mapped column(s) not in the file, so those fields are not read: "
                 + ", ".join(repr(name) for name in self.unmatched_mapping)
             )
-        if self.skipped_hour_times:
+        if self.read.skipped_hour_times:
             out.append(
-                f"{self.skipped_hour_times} time(s) fall in the hour the clocks skipped in {self.zone}"
+                f"{self.read.skipped_hour_times} time(s) fall in the hour the clocks skipped in {self.zone}"
                 " (they went forward then): read as the hour before the change"
                 + ("" if self.zone_given else "; if the file's times are in another zone, pass --source-zone")
             )
-        if self.fallback_lines:
+        if self.read.fallback_lines:
+            read = self.read
             out.append(
-                f"{self.fallback_lines} line(s) were not UTF-8 and were read as {self.fallback_encoding}"
+                f"{read.fallback_lines} line(s) were not UTF-8 and were read as {read.fallback_encoding}"
             )
         if self.date_order_guessed:
             out.append(

@@ -31,7 +31,7 @@ from leadqueue.domain.tiers import tier_of
 from leadqueue.gcpause import frozen_heap
 from leadqueue.io.crm_formats import mapping_format
 from leadqueue.io.errors import ImportFileError
-from leadqueue.io.reader import LeadFile, ParsedRow, open_lead_file
+from leadqueue.io.reader import LeadFile, ParsedRow, ReadStats, open_lead_file
 from leadqueue.io.timestamps import DateOrder
 from leadqueue.services.context import Services
 from leadqueue.services.import_owners import ImportOwners
@@ -119,7 +119,7 @@ def import_file(
     summary = ImportSummary(
         path=path,
         format=lead_file.format_label,
-        encoding=lead_file.encoding,
+        read=ReadStats(encoding=lead_file.encoding),
         ignored_columns=lead_file.ignored_columns,
         unmatched_mapping=lead_file.unmatched_mapping,
         date_order=lead_file.date_order,
@@ -130,10 +130,7 @@ def import_file(
     try:
         with frozen_heap(), services.store.write() as conn:
             _Importer(services, conn, summary, opts).run(lead_file, progress)
-            summary.encoding = lead_file.encoding
-            summary.fallback_lines = lead_file.fallback_lines
-            summary.fallback_encoding = lead_file.fallback_encoding
-            summary.skipped_hour_times = lead_file.skipped_hour_times
+            summary.read = lead_file.read or summary.read
             summary.errors.sort(key=lambda e: e.row)
             if opts.dry_run or (summary.errors and not opts.skip_invalid):
                 raise _Abandon
