@@ -55,3 +55,28 @@ def test_a_mapped_header_the_file_lacks_is_a_warning(store: Store, tmp_path: Pat
     summary = import_file(services, leads, ImportOptions(mapping=mapping, mapping_name="layout.toml"))
     assert summary.created == 1
     assert any("not in the file" in w and "'Telephone'" in w for w in summary.warnings())
+
+
+@pytest.mark.parametrize(
+    ("columns", "said"),
+    [
+        # which column gave the id would hang on the order of the lines: re-keying every lead
+        ('"Ref" = "crm_id"\n"Mail" = "crm_id"\n', "'Ref' and 'Mail' both map to 'crm_id': keep one"),
+        ('"Ref" = "crm_id"\n"Mail" = "email"\n"Owner Email" = "email"\n', "'Mail' and 'Owner Email' both"),
+        # one header in two spellings: the second line would take the column from the first
+        ('"Ref" = "crm_id"\n"Mail" = "email"\n"MAIL" = "phone"\n', "'Mail' and 'MAIL' are one column"),
+    ],
+)
+def test_a_mapping_where_two_lines_claim_one_column_or_field_is_refused(
+    tmp_path: Path, columns: str, said: str
+) -> None:
+    path = _toml(tmp_path, "[columns]\n" + columns)
+    with pytest.raises(SettingsError) as info:
+        load_import_mapping(path)
+    assert str(info.value).startswith(f"mapping {path}: ")
+    assert said in str(info.value)
+
+
+def test_columns_a_mapping_skips_may_be_many(tmp_path: Path) -> None:
+    path = _toml(tmp_path, '[columns]\n"Ref" = "crm_id"\n"Mail" = "email"\n"A" = "ignore"\n"B" = "ignore"\n')
+    assert load_import_mapping(path).columns["B"] == "ignore"

@@ -14,6 +14,7 @@ no built-in format knows. Written as `--map FILE.toml` or as a profile in
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from typing import Literal
 
@@ -21,6 +22,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from leadqueue.domain.lead import LeadProfile
 from leadqueue.domain.zones import check_zone
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_header(name: str) -> str:
+    """How headers are compared: surrounding spaces and case ignored, inner runs of spaces collapsed."""
+    return _SPACES.sub(" ", name.strip().lstrip("\ufeff").strip()).casefold()
+
 
 # A LeadProfile field, or what an import reads besides them.
 # How a date like 3/4/2024 reads: month first, day first, or year first.
@@ -46,6 +55,8 @@ class ImportMapping(BaseModel):
     @field_validator("columns")
     @classmethod
     def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        headers: dict[str, str] = {}  # as compared -> as written
+        fed_by: dict[str, str] = {}  # field -> the header that feeds it
         for header, target in value.items():
             if not header.strip():
                 raise ValueError("a column header cannot be empty")
@@ -53,6 +64,13 @@ class ImportMapping(BaseModel):
                 raise ValueError(
                     f"{header!r} = {target!r}: unknown field; use one of {', '.join(MAPPABLE_FIELDS)}"
                 )
+            # headers are matched with case and spaces ignored: these two are one column
+            same = headers.setdefault(normalise_header(header), header)
+            if same != header:
+                raise ValueError(f"{same!r} and {header!r} are one column (case and spaces are ignored)")
+            # which of two columns fed a field would hang on the order of the lines
+            if target != "ignore" and fed_by.setdefault(target, header) != header:
+                raise ValueError(f"{fed_by[target]!r} and {header!r} both map to {target!r}: keep one")
         targets = list(value.values())
         if ID_FIELD not in targets:
             raise ValueError(f'no column is mapped to "{ID_FIELD}": every lead needs its CRM record id')

@@ -71,17 +71,11 @@ JSON values instead of text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-_SPACES = re.compile(r"\s+")
-
-
-def normalise_header(name: str) -> str:
-    """How headers are compared: surrounding spaces and case ignored, inner runs of spaces collapsed."""
-    return _SPACES.sub(" ", name.strip().lstrip("\ufeff").strip()).casefold()
+from leadqueue.domain.import_mapping import normalise_header
 
 
 @dataclass(frozen=True)
