@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from leadqueue.domain.duplicates import person_key
+from leadqueue.domain.import_mapping import CONTACT_FIELDS
 from leadqueue.domain.lead import LeadProfile
 from leadqueue.domain.text_widths import LEAD_TEXT_WIDTHS, REP_NAME_WIDTH
 from leadqueue.io import crm_formats as cf
@@ -170,6 +171,10 @@ class RowParser:
         self.id_header = self.header_of("crm_id") or fmt.id_column
         self.id_index = next((c.index for c in self.columns if c.target == "crm_id"), 0)
         self.infer_seniority = self.header_of("seniority") is None
+        # the row's email and last name columns: a row with both empty is no lead
+        self.contact_headers = [
+            c.header for c in sorted(self.columns) if c.target in CONTACT_FIELDS
+        ]  # in the file's order
         self.default_rep = default_rep
         self.source_system = fmt.source_system
         self.salesforce_ids = fmt.salesforce_ids
@@ -210,6 +215,10 @@ class RowParser:
         if len(errors) > 1:  # report in the order of the file's columns
             errors = [e for _, e in sorted(zip(failed, errors, strict=True), key=lambda p: p[0])]
 
+        said = [header for header in self.contact_headers if header in raw]
+        if said and not any(values.get(f) for f in CONTACT_FIELDS) and not failed:
+            either = " or ".join(repr(h) for h in said)
+            errors.append(RowError(row, said[0], f"{either} is empty: a lead needs one of them", raw))
         crm_id = values.pop("crm_id", "")
         if self.id_prefix and crm_id.startswith(self.id_prefix):
             crm_id = crm_id[len(self.id_prefix) :]
