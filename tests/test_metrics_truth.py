@@ -20,7 +20,7 @@ from leadqueue.services.decisions import DecisionService
 from leadqueue.services.drilldown import leads_behind
 from leadqueue.services.reports import metrics
 from leadqueue.store.engine import open_store
-from tests.factories import add_lead
+from tests.factories import add_lead, add_team_lead
 
 T0 = datetime(2026, 11, 16, 14, 0, tzinfo=UTC)  # Monday 09:00 in New York; first touch: 24 elapsed hours
 
@@ -158,3 +158,20 @@ def test_the_report_command_says_too_few_and_how_compliance_counts(
     # row with fewer says so instead of a rate and a verdict
     assert TOO_FEW not in out.split("Acceptance rate by rep")[1].split("\n\n")[0]
     assert "Ada F1 · Acme 1 (F1)" in out  # untouched leads by name, then the id `show` takes
+
+
+def test_a_decision_handed_over_in_time_counts_for_no_one(services: Services, clock: FixedClock) -> None:
+    """A team lead gives ana's lead to ben an hour in: ana neither met nor missed its
+    decision clock (it was credited to her as met); ben's runs on."""
+    clock.set(T0)
+    add_lead(services, "H1", rep="ana", assigned_at=T0, score=50, company="Handover Co")
+    add_lead(services, "H2", rep="ben", assigned_at=T0, score=50, company="Ben Co")  # ben on the roster
+    add_team_lead(services.store, "tess")
+    clock.set(T0 + timedelta(hours=1))
+    DecisionService(services).reassign("H1", "tess", "ben")
+    clock.set(T0 + timedelta(hours=2))
+    rows = metrics(services, T0, clock.now())["sla_compliance"]
+    assert isinstance(rows, list)
+    judged = [(r["rep"], r["met"], r["missed"]) for r in rows if r["clock"] == "decision"]
+    assert ("ana", 1, 0) not in judged
+    assert all(rep != "ana" or (met, missed) == (0, 0) for rep, met, missed in judged)

@@ -276,6 +276,28 @@ def test_a_breached_decision_taken_through_needs_info_and_reassignment_stays_mis
     assert (second.rep, second.state, second.time_left_seconds) == ("ben", ClockState.PAUSED, 4 * 3600)
 
 
+def test_a_decision_handed_over_in_time_is_neither_met_nor_missed() -> None:
+    # hot: 4 elapsed hours; a team lead gives ana's lead to ben after 1 hour
+    first, second = statuses([ASSIGN_NOV2, at(1, EventKind.REASSIGNED, to="ben")], NOV2 + timedelta(hours=2))
+    assert (first.rep, first.state, first.reroute_at) == ("ana", ClockState.ENDED, None)
+    assert not first.is_open
+    assert (second.rep, second.state) == ("ben", ClockState.RUNNING)
+
+
+def test_the_crm_closing_a_lead_in_time_ends_its_clocks_and_late_misses_them() -> None:
+    closed = at(1, EventKind.CLOSED_IN_CRM, status="Closed - Converted")
+    (in_time,) = statuses([ASSIGN_NOV2, closed], NOV2 + timedelta(hours=2))
+    assert in_time.state is ClockState.ENDED
+    late = at(5, EventKind.CLOSED_IN_CRM, status="Closed - Converted")
+    (overdue,) = statuses([ASSIGN_NOV2, late], NOV2 + timedelta(hours=6))
+    assert overdue.state is ClockState.MISSED
+
+
+def test_a_decision_the_rep_made_in_time_is_met() -> None:
+    (decided,) = statuses([ASSIGN_NOV2, at(1, EventKind.REJECTED, reason="R1")], NOV2 + timedelta(hours=2))
+    assert decided.state is ClockState.MET
+
+
 def test_a_working_time_clock_keeps_its_overdue_working_time_through_a_pause() -> None:
     p = Policy.model_validate({"windows": {"decision_hot": {"window": "4h", "measure": "working"}}})
     # Mon 09:00 EST + 4 working hours = 13:00; paused Tue 10:00 = 5 working hours overdue

@@ -28,6 +28,10 @@ _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 # lists it is shown in, or drive the terminal.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
+# How stored clock states are computed from the events: a new version rebuilds every
+# store's projections on its next open. 2: a run handed over in time ends, not met.
+CLOCK_RULES = 2
+
 
 class PolicyKeyError(ValueError):
     """A problem found by looking at several keys at once, that names the one to change.
@@ -401,6 +405,7 @@ class Policy(Strict):
         clocks = self.model_dump(
             mode="json", include={"time_zone", "at_risk_fraction", "working_hours", "holidays", "windows"}
         )
+        clocks["rules"] = CLOCK_RULES
         return hashlib.sha256(json.dumps(clocks, sort_keys=True).encode()).hexdigest()[:16]
 
     def crm_link(self, crm_id: str) -> str | None:

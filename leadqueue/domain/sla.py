@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from leadqueue.domain.calendar import WorkCalendar
+from leadqueue.domain.events import EventKind
 from leadqueue.domain.lifecycle import ClockRun, LeadHistory
 from leadqueue.domain.policy import ClockName, ClockWindow, Measure, Policy, Tier
 
@@ -26,7 +27,13 @@ class ClockState(StrEnum):
     PAUSED = "paused"
     MET = "met"
     MISSED = "missed"
+    # Stopped in time by a handover (a reassignment, or the CRM closing the lead): the rep
+    # neither met nor missed it, so compliance leaves it out. Overdue, it is missed.
+    ENDED = "ended"
 
+
+# What ends a rep's clock without the rep doing what it measures.
+HANDOVERS = frozenset({EventKind.REASSIGNED, EventKind.CLOSED_IN_CRM})
 
 OPEN_CLOCK_STATES = frozenset(
     {ClockState.RUNNING, ClockState.AT_RISK, ClockState.BREACHED, ClockState.PAUSED}
@@ -131,7 +138,8 @@ def evaluate_run(run: ClockRun, meter: Meter, at_risk_fraction: float, now: date
             return ClockStatus(
                 run.clock, run.rep, run.started_at, None, None, state, budget, left, None, None, paused[0]
             )
-        reroute = meter.add(deadline, budget) if state is not ClockState.MET else None
+        in_time = state in (ClockState.MET, ClockState.ENDED)
+        reroute = None if in_time else meter.add(deadline, budget)
         return ClockStatus(
             run.clock, run.rep, run.started_at, deadline, at_risk_at, state, budget, left, stopped, reroute
         )
@@ -141,7 +149,12 @@ def evaluate_run(run: ClockRun, meter: Meter, at_risk_fraction: float, now: date
     if stopped is not None:
         # A run stopped while paused (reassigned) had its pause closed at the stop,
         # so its deadline already carries the time left then, overdue or not.
-        state = ClockState.MET if stopped <= deadline else ClockState.MISSED
+        if stopped > deadline:
+            state = ClockState.MISSED  # the breach stays on the record of the rep who had it
+        elif run.stopped_by in HANDOVERS:
+            state = ClockState.ENDED
+        else:
+            state = ClockState.MET
         return status(state, meter.between(stopped, deadline))
     left = meter.between(now, deadline)
     if now >= deadline:

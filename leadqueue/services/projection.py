@@ -79,7 +79,7 @@ def _storable(at: datetime | None) -> datetime | None:
 
 
 def _run_row(n: int, s: ClockStatus) -> dict[str, Any]:
-    closed = s.state in (ClockState.MET, ClockState.MISSED)
+    closed = s.state in (ClockState.MET, ClockState.MISSED, ClockState.ENDED)
     paused = s.state is ClockState.PAUSED
     return {
         "n": n,

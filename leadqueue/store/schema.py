@@ -253,7 +253,7 @@ clock_runs = Table(
     # overdue by the whole window again: eligible for re-routing
     Column("reroute_at", StoredInstant),
     Column("stopped_at", StoredInstant),
-    Column("outcome", String(10)),  # met | missed; NULL while open
+    Column("outcome", String(10)),  # met | missed | ended (handed over in time); NULL while open
     Column("paused_left_seconds", Float),  # the time left, in the clock's measure, while paused
     Column("paused_at", StoredInstant),  # while paused
     Column("budget_seconds", Float, nullable=False),  # the window, in the clock's measure

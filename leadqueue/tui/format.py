@@ -32,6 +32,7 @@ STATE_STYLE = {
     "paused": "blue",
     "met": "green",
     "missed": "red",
+    "ended": "dim",
 }
 STATE_LABEL = {
     "running": "running",
@@ -40,6 +41,7 @@ STATE_LABEL = {
     "paused": "paused",
     "met": "met",
     "missed": "missed",
+    "ended": "handed over",
 }
 # The SLA clocks in lifecycle order, and the one name each has on every screen (the
 # queue, breaches, metrics): short enough for a 10-cell column.
