@@ -430,9 +430,27 @@ def test_a_user_that_is_a_rep_already_claimed_by_another_row(services: Services,
     with pytest.raises(RosterRejected) as caught:
         RosterService(services).import_file(path)
     [problem] = caught.value.problems
-    assert (problem.where, problem.column) == ("row 3", "Id")
+    assert (problem.where, problem.column) == ("row 3", "Email")  # their email found her, not an id
     assert "this user is rep 'ana', as the user on row 2 of this file is" in problem.reason
     assert roster(services)["ana"].crm_ids == ()
+
+
+def test_a_user_whose_id_is_one_rep_and_email_another_is_refused(services: Services, tmp_path: Path) -> None:
+    roster_service = RosterService(services)
+    roster_service.import_file(
+        write(tmp_path / "users.csv", SF_HEADER + sf_row("0055g00000LeNaA", "Lena Fischer"))
+    )
+    roster_service.add({"key": "olga", "name": "Olga Smirnova", "email": "olga@acme-demo.example"})
+    # Lena's id with Olga's name and email: updating Lena would give her Olga's zone
+    clash = SF_HEADER + sf_row("0055g00000LeNaA", "Olga Smirnova", zone="Europe/Moscow")
+    with pytest.raises(RosterRejected) as caught:
+        roster_service.import_file(write(tmp_path / "clash.csv", clash))
+    [problem] = caught.value.problems
+    assert (problem.where, problem.column) == ("row 2", "Email")
+    assert "the user id is rep 'lena-fischer' but the email 'olga@acme-demo.example' is rep 'olga'" in (
+        problem.reason
+    )
+    assert roster(services)["lena-fischer"].zone == "Europe/Paris"
 
 
 @pytest.mark.parametrize(

@@ -89,12 +89,12 @@ def plan_user_import(
             zone = parse_zone(user.zone) if user.zone else None
         except ValueError as exc:
             problems.append(Problem("zone", str(exc)))
-        found, why = _find(matcher, user)
+        found, column, why = _find(matcher, user)
         if why:
             problems.append(why)
         elif found is not None and found.key in claimed and not repeated:
             reason = f"this user is rep {found.key!r}, as the user on {claimed[found.key]} of this file is"
-            problems.append(Problem("crm_ids", reason))
+            problems.append(Problem(column, reason))
         if problems:
             plan.problems += [(user.where, p) for p in problems]
             continue
@@ -132,8 +132,9 @@ def _repeated_ids(user: CrmUser, seen: dict[str, str]) -> list[Problem]:
     return problems
 
 
-def _find(matcher: OwnerMatcher, user: CrmUser) -> tuple[Rep | None, Problem | None]:
-    """The rep this user is: by CRM id, else email (or an alias), else a rep known by this name alone."""
+def _find(matcher: OwnerMatcher, user: CrmUser) -> tuple[Rep | None, str, Problem | None]:
+    """The rep this user is: by CRM id, else email (or an alias), else a rep known by this name
+    alone; with the field that found them."""
     stages: list[tuple[str, list[Rep]]] = [
         ("crm_ids", [r for crm_id in user.ids for r in matcher.by_crm_id(crm_id)]),
         ("email", matcher.by_text(user.email) if user.email else []),
@@ -142,10 +143,23 @@ def _find(matcher: OwnerMatcher, user: CrmUser) -> tuple[Rep | None, Problem | N
     for column, reps in stages:
         keys = sorted({r.key for r in reps})
         if len(keys) > 1:
-            return None, Problem(column, f"this user could be any of the reps {', '.join(keys)}")
+            return None, column, Problem(column, f"this user could be any of the reps {', '.join(keys)}")
         if keys:
-            return reps[0], None
-    return None, None
+            by_email = {r.key for r in stages[1][1]}
+            if column == "crm_ids" and by_email and by_email != {keys[0]}:
+                # updating the id's rep would give them the other rep's zone, and drop the email
+                (other,) = by_email
+                return (
+                    None,
+                    "email",
+                    Problem(
+                        "email",
+                        f"the user id is rep {keys[0]!r} but the email {user.email!r} is rep {other!r}:"
+                        " one user cannot be two reps (is the id or the email wrong?)",
+                    ),
+                )
+            return reps[0], column, None
+    return None, "", None
 
 
 def _known_by_name_only(rep: Rep, name: str) -> bool:
