@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from leadqueue.cli.main import main
 from leadqueue.domain.safe_text import FORMULA_STARTS, csv_cell, terminal_safe
 from leadqueue.io.csv_out import SafeDictWriter
+from leadqueue.tui.screens.metrics import export_metrics
 
 # Anything a terminal would act on: C0 but tab/newline, DEL, C1, bidi overrides.
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -124,3 +126,15 @@ def test_show_queue_and_reports_print_nothing_raw_for_a_hostile_lead(
     assert main([*db, "show", "H-1"]) == 0
     shown = capsys.readouterr().out
     assert "␛]2;PWNED␛\\field" in shown and "[@click=app.quit]" in shown
+
+
+def test_the_apps_json_exports_write_no_raw_control(tmp_path: Path) -> None:
+    """The breaches and metrics screens' JSON files (x / X) escape C1 and bidi controls as
+    the command line's JSON does: `cat` on the file sends nothing raw to a terminal."""
+    hostile = "Acme\u009b31m\u202eexe.txt\u0085"
+    said, error = export_metrics("json", {"rows": [{"company": hostile}]}, datetime(2026, 11, 20, tzinfo=UTC))
+    assert error == ""
+    path = Path(said.split("→ ")[1])
+    text = path.read_text(encoding="utf-8")
+    assert not re.search("[\u0080-\u009f\u202a-\u202e\u2066-\u2069]", text)
+    assert json.loads(text) == {"rows": [{"company": hostile}]}  # the same data once decoded

@@ -5,12 +5,11 @@ terminal as an escape sequence, and no CSV cell as a formula."""
 from __future__ import annotations
 
 import io
-import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from leadqueue.domain.safe_text import json_safe, terminal_safe
+from leadqueue.domain.safe_text import json_document, terminal_safe
 from leadqueue.io.csv_out import SafeDictWriter
 
 
@@ -21,8 +20,7 @@ def say(text: str = "", err: bool = False, end: str = "\n") -> None:
 
 
 def emit_json(data: Any) -> None:
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-    sys.stdout.write(json_safe(text) + "\n")
+    sys.stdout.write(json_document(data))
 
 
 def emit_csv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> None:

@@ -24,7 +24,9 @@ safe where it is shown or written: the one place for it.
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # ASCII digits and plain spaces only: a leading tab, CR or newline is neutralised even before digits.
@@ -97,3 +99,9 @@ def json_safe(text: str) -> str:
     if _UNSAFE_IN_JSON.search(text) is None:
         return text
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def json_document(data: Any) -> str:
+    """Data as an indented JSON document, nothing raw in it (json_safe): what every JSON
+    output writes, to the terminal or to a file someone will `cat`."""
+    return json_safe(json.dumps(data, indent=2, ensure_ascii=False, default=str)) + "\n"

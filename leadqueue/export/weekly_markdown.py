@@ -9,11 +9,11 @@ never become a heading, a link, a table column or markup.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import quote
 
+from leadqueue.domain.safe_text import json_document
 from leadqueue.export.svg_charts import chart_ident, clean
 from leadqueue.export.weekly_layout import Section, Table
 from leadqueue.export.weekly_sections import sections, summary
@@ -96,4 +96,4 @@ def _table(table: Table) -> list[str]:
 
 def json_report(report: dict[str, Any]) -> str:
     """The numbers alone: the report's data, no chart and no layout."""
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    return json_document(report)

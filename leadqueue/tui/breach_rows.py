@@ -4,7 +4,6 @@ reads and the export the screen runs in a worker's thread."""
 
 from __future__ import annotations
 
-import json
 import time
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
@@ -14,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from leadqueue.domain.policy import ClockName, Policy, Tier
+from leadqueue.domain.safe_text import json_document
 from leadqueue.services import breach_groups, reports
 from leadqueue.services.breach_groups import Escalation, RepLoad, worst_first_key
 from leadqueue.services.context import Services
@@ -222,10 +222,7 @@ def export_breaches(
 ) -> tuple[str, str]:
     """In the export's thread: (what was written, or why it was not)."""
     records = export_records(rows, now, zone)
-    if fmt == "json":
-        content = json.dumps(records, indent=2, ensure_ascii=False) + "\n"
-    else:
-        content = csv_text(EXPORT_FIELDS, records)
+    content = json_document(records) if fmt == "json" else csv_text(EXPORT_FIELDS, records)
     try:
         path = write_export("breaches", fmt, now, content)
     except OSError as exc:

@@ -6,7 +6,6 @@ cursor moves over the rows that stand for leads; enter lists them by name
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime
 from functools import partial
@@ -22,6 +21,7 @@ from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import Static
 
+from leadqueue.domain.safe_text import json_document
 from leadqueue.services import reports
 from leadqueue.services.context import Services
 from leadqueue.services.decisions import USER_ERRORS
@@ -320,9 +320,7 @@ class MetricsScreen(StoreWork, Screen[None]):
 
 def export_metrics(fmt: str, result: dict[str, Any], now: datetime) -> tuple[str, str]:
     """In the export's thread: (what was written, or why it was not)."""
-    content = (
-        json.dumps(result, indent=2, ensure_ascii=False) + "\n" if fmt == "json" else metrics_csv(result)
-    )
+    content = json_document(result) if fmt == "json" else metrics_csv(result)
     try:
         path = write_export("metrics", fmt, now, content)
     except OSError as exc:
