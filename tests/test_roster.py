@@ -488,6 +488,22 @@ def test_reps_import_and_its_csv_round_trip(
     assert reps_rows(db) == before
 
 
+def test_cells_a_spreadsheet_would_run_as_formulas_round_trip(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `reps --format csv` puts an apostrophe before "@msantos" and "+Zed Team"; reading the
+    # file back drops it, so an owner cell "@msantos" still finds maria
+    run(capsys, "--db", str(db), "reps", "add", "maria", "--name", "Maria Santos", "--alias", "@msantos")
+    run(capsys, "--db", str(db), "reps", "add", "zed", "--name", "+Zed Team")
+    before = reps_rows(db)
+    code, out, _ = run(capsys, "--db", str(db), "reps", "--format", "csv")
+    assert "'@msantos" in out and "'+Zed Team" in out
+    again = write(tmp_path / "again.csv", out)
+    code, out, _ = run(capsys, "--db", str(db), "reps", "import", str(again))
+    assert code == 0 and ": 0 added, 0 updated, " in out
+    assert reps_rows(db) == before
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from leadqueue.domain.crm_users import CrmUser
 from leadqueue.domain.owners import is_salesforce_id, looks_like_crm_user_id
+from leadqueue.domain.safe_text import unguarded_cell
 from leadqueue.io.errors import ImportFileError
 
 _SALESFORCE = {
@@ -177,7 +178,9 @@ def read_users(
             reason = f"{len(cells)} cells, but the header has {len(headers)} columns"
             out.problems.append(UserRowProblem(where, "", reason))
             continue
-        values = {target: cells[i].strip() if i < len(cells) else "" for target, i in at.items()}
+        values = {
+            target: unguarded_cell(cells[i].strip()) if i < len(cells) else "" for target, i in at.items()
+        }
         problems: list[UserRowProblem] = []
         ids = _ids(crm, values, columns, where, problems)
         active = _active(values, columns, where, problems)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from leadqueue.domain.roster import FIELDS
+from leadqueue.domain.safe_text import unguarded_cell
 from leadqueue.io import crm_users
 from leadqueue.io.crm_users import UserList
 from leadqueue.io.csv_text import ReportFooter, sniff_delimiter
@@ -115,11 +116,9 @@ def _read_csv(path: Path, text: str) -> RosterFile | UserList:
             continue
         # Spreadsheets drop trailing empty cells: a short row has blanks there.
         padded = [*cells, *[""] * (len(columns) - len(cells))]
-        record = dict(zip(columns, padded, strict=True))
-        if "sync_key" in record:
-            # A key starting with "+" (base64 has it) is written with the formula quote
-            # by `reps --format csv`; no key holds a quote, so it is only that quote.
-            record["sync_key"] = record["sync_key"].removeprefix("'")
+        # without the apostrophe `reps --format csv` puts before a cell a spreadsheet would
+        # run as a formula (an alias "@msantos", a base64 sync key "+Ab..."): it is no data
+        record = {column: unguarded_cell(cell) for column, cell in zip(columns, padded, strict=True)}
         out.records.append(RosterRecord(where, record))
     return out
 
