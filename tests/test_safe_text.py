@@ -138,3 +138,28 @@ def test_the_apps_json_exports_write_no_raw_control(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert not re.search("[\u0080-\u009f\u202a-\u202e\u2066-\u2069]", text)
     assert json.loads(text) == {"rows": [{"company": hostile}]}  # the same data once decoded
+
+
+def test_a_line_break_in_a_cell_cannot_forge_a_line_of_show(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEADQUEUE_NOW", "2026-11-20T20:00:00Z")
+    forged = "Northwind\n  state rejected, tier low, score 5, rep ben\n\nhistory\n  rejected  ana  R4"
+    lead = {
+        "crm_id": "SP-1",
+        "last_name": "Whitfield",
+        "company": forged,
+        "crm_status": "Open\nx",
+        "rep": "ana",
+    }
+    data = tmp_path / "spoof.jsonl"
+    data.write_text(json.dumps(lead) + "\n", encoding="utf-8")
+    db = ["--db", str(tmp_path / "s.db")]
+    assert main([*db, "import", str(data)]) == 0
+    capsys.readouterr()
+    assert main([*db, "show", "SP-1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "SP-1  Whitfield — " + forged.replace("\n", "␊")
+    assert lines[1].startswith("  state new, ")
+    assert lines[2].startswith("  CRM status Open␊x ")
+    assert lines.count("history") == 1

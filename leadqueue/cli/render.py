@@ -138,14 +138,16 @@ def print_lead(services: Services, crm_id: str, fmt: str) -> int:
     if fmt == "json":
         emit_json(report)
         return 0
-    role = " at ".join(part for part in (report["title"], report["company"]) if part)
-    say(f"{report['id']}  {report['name']}" + (f" — {role}" if role else ""))
-    score = "-" if report["score"] is None else report["score"]
-    say(f"  state {report['state']}, tier {report['tier']}, score {score}, rep {report['rep'] or '-'}")
-    say(f"  CRM status {report['crm_status'] or '-'} ({report['source_system']})")
-    say(f"  source {' / '.join(part for part in (report['source'], report['campaign']) if part) or '-'}")
+    # one value, one line: a line break in a cell is shown (␊), so no cell can forge a line of its own
+    one = {k: terminal_safe(v) if isinstance(v, str) else v for k, v in report.items()}
+    role = " at ".join(part for part in (one["title"], one["company"]) if part)
+    say(f"{one['id']}  {one['name']}" + (f" — {role}" if role else ""))
+    score = "-" if one["score"] is None else one["score"]
+    say(f"  state {one['state']}, tier {one['tier']}, score {score}, rep {one['rep'] or '-'}")
+    say(f"  CRM status {one['crm_status'] or '-'} ({one['source_system']})")
+    say(f"  source {' / '.join(part for part in (one['source'], one['campaign']) if part) or '-'}")
     for line in report["routing"]:
-        say(f"  {line}")
+        say(f"  {terminal_safe(line)}")
     if report["extra"]:
         say("\nother imported columns")
         for name, value in report["extra"].items():
