@@ -64,3 +64,19 @@ def test_the_installed_command_exits_2_without_a_traceback() -> None:
     assert done.stderr.startswith("usage: leadqueue queue [-h]")
     assert "Traceback" not in done.stderr
     assert done.stderr.endswith("leadqueue queue: error: unrecognized arguments: --bogus\n")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["show", "LQ\udcff"],  # how Python hands over a byte that is no UTF-8
+        ["--as", "a\udcffna", "queue"],
+        ["needs-info", "LQ-1", "--missing", "intent", "--note", "bad \udcff byte"],
+    ],
+)
+def test_an_argument_that_is_no_utf8_is_refused_by_name(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.endswith("is not valid UTF-8 text\n") and "\\xff" in err

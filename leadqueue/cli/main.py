@@ -293,7 +293,20 @@ def clock_from_env() -> Clock:
     return SystemClock()
 
 
+def _not_utf8(argv: Sequence[str]) -> str | None:
+    """The first argument holding bytes that are no UTF-8 (Python keeps them as lone
+    surrogates, which no store, file or terminal write accepts), as the user typed it."""
+    for arg in argv:
+        if any("\udc80" <= ch <= "\udcff" for ch in arg):
+            return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    bad = _not_utf8(sys.argv[1:] if argv is None else argv)
+    if bad is not None:
+        say(f"leadqueue: error: argument '{bad}' is not valid UTF-8 text", err=True)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
