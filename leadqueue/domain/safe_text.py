@@ -4,9 +4,11 @@ safe where it is shown or written: the one place for it.
 - `terminal_safe`: for anything written to a terminal, by the CLI or a widget.
   C0 and C1 control characters (ESC, BEL, NUL, the 8-bit CSI 0x9b, ...) would
   let a lead's name set the window title, write the clipboard (OSC 52) or wipe
-  the screen; bidi overrides would make text read in a different order than
-  it is. Each is shown as a visible symbol instead (`␛`, `\\x9b`), so nothing is
-  hidden and nothing is run. Tabs and newlines stay only where asked.
+  the screen; bidi controls (overrides, isolates, the LRM/RLM/ALM marks) would
+  make text read in a different order than it is, and the line and paragraph
+  separators (U+2028/9) split one value in two for some tools. Each is shown
+  as a visible symbol instead (`␛`, `\\x9b`), so nothing is hidden and nothing
+  is run. Tabs and newlines stay only where asked.
 - `csv_cell`: for every cell of a CSV the program writes. Control characters
   but tab, newline and carriage return (a cell's own layout), and bidi
   controls (overrides, embeddings, isolates and the LRM/RLM/ALM marks), are
@@ -32,11 +34,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # ASCII digits and plain spaces only: a leading tab, CR or newline is neutralised even before digits.
 _NUMBER_LIKE = re.compile(r"[+-]?[0-9 ().-]*[0-9][0-9 ().-]*")
 
-# C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_WITH_LAYOUT = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-# Bidi controls that reorder what a file shows: the above, and the LRM/RLM/ALM marks.
+# Bidi controls that reorder what is shown: embeddings, overrides, isolates, and the
+# LRM/RLM/ALM marks (invisible, they move the text around them).
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# C0 controls but tab and newline, DEL, C1 controls, bidi controls, and the line and
+# paragraph separators (a line break to some tools, none to others: a value split in two).
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+_UNSAFE_WITH_LAYOUT = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
 # In a cell: C0 but tab, newline and carriage return; DEL; C1; bidi controls.
 _UNSAFE_IN_CELL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
 # What JSON leaves raw in a string (it escapes C0 itself) but a terminal acts on.
