@@ -197,3 +197,26 @@ def test_a_fraction_of_a_person_is_still_a_row_error(tmp_path: Path, layout: str
     assert [(e.column, e.reason) for e in read_leads(path, NY).errors] == [
         ("No. of Employees", f"not a whole number: {cell!r}")
     ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "titles"),
+    [
+        ("[Webinar] Q4 recap;Pricing FAQ", ("[Webinar] Q4 recap", "Pricing FAQ")),  # a title in brackets
+        ('["ROI Guide", "FAQ"]', ("ROI Guide", "FAQ")),  # a JSON array of titles
+        ('[{"title": "ROI Guide", "stage": "mofu"}]', ("ROI Guide",)),
+        ("[]", ()),
+    ],
+)
+def test_content_is_titles_unless_it_is_json(tmp_path: Path, cell: str, titles: tuple[str, ...]) -> None:
+    quoted = '"' + cell.replace('"', '""') + '"'
+    result = read_leads(write(tmp_path, f"crm_id,last_name,rep,content\nC-1,Lovelace,ana,{quoted}\n"), NY)
+    assert result.errors == []
+    assert tuple(c.title for c in result.rows[0].profile.content) == titles
+
+
+def test_a_broken_json_array_of_content_is_still_a_row_error(tmp_path: Path) -> None:
+    result = read_leads(
+        write(tmp_path, 'crm_id,last_name,rep,content\nC-1,Lovelace,ana,"[{""title"": }]"\n'), NY
+    )
+    assert [(e.column, e.reason.split(":")[0]) for e in result.errors] == [("content", "invalid JSON")]

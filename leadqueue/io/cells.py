@@ -38,6 +38,8 @@ _THOUSANDS = re.compile(r"[+-]?\d{1,3}([,' \u00a0\u202f])\d{3}(?:\1\d{3})*")
 _THOUSANDS_DOTS = re.compile(r"[+-]?\d{1,3}([.' \u00a0\u202f])\d{3}(?:\1\d{3})*")
 _GROUPING = re.compile(r"[,.' \u00a0\u202f]")
 _EXCEL_NUMBER = re.compile(r"\d+(?:\.\d+)?[eE]\+\d+")
+# A JSON object or array of objects or strings; "[Webinar] Q4 recap" is a title.
+_JSON_START = re.compile(r'\{|\[\s*(?:[{"\]]|$)')
 
 
 _KINDS = {
@@ -272,7 +274,7 @@ def converters(
         )
 
     def content(value: Any) -> tuple[ContentItem, ...]:
-        if isinstance(value, str) and not value.startswith(("[", "{")):
+        if isinstance(value, str) and not _JSON_START.match(value):
             return tuple(ContentItem(title=t) for t in _list(value))
         out = []
         for n, item in enumerate(_json_array(value), start=1):
