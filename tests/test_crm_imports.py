@@ -14,11 +14,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import func, inspect, select
 
 from leadqueue.cli.main import main
 from leadqueue.domain.clock import FixedClock
 from leadqueue.domain.decisions import Accept
+from leadqueue.domain.import_mapping import ImportMapping
 from leadqueue.domain.policy import Policy
 from leadqueue.export.service import export
 from leadqueue.io.errors import ImportFileError
@@ -315,6 +317,30 @@ def test_a_lead_the_crm_closed_since_the_last_import_leaves_the_queue(team: Serv
 
 def test_the_teams_closed_statuses_come_from_the_policy(store: Store, tmp_path: Path) -> None:
     policy = Policy.model_validate({"crm": {"zoho": {"closed_statuses": ["Junk Lead"]}}})
+    services = Services(store=store, policy=policy, clock=FixedClock(NOW))
+    assert import_file(services, fixture("zoho_leads.csv", tmp_path)).closed == 1
+
+
+@pytest.mark.parametrize(
+    ("statuses", "said"),
+    [
+        (["*"], "'*' would close every lead"),
+        ([" * "], "would close every lead"),
+        (["Junk Lead", ""], "an empty status matches no lead"),
+        (["   "], "an empty status matches no lead"),
+    ],
+)
+def test_closed_statuses_that_match_every_lead_or_none_are_refused(statuses: list[str], said: str) -> None:
+    with pytest.raises(ValidationError, match=said):
+        Policy.model_validate({"crm": {"salesforce": {"closed_statuses": statuses}}})
+    with pytest.raises(ValidationError, match=said):
+        ImportMapping.model_validate(
+            {"columns": {"Id": "crm_id", "Mail": "email"}, "closed_statuses": statuses}
+        )
+
+
+def test_closed_statuses_are_compared_trimmed(store: Store, tmp_path: Path) -> None:
+    policy = Policy.model_validate({"crm": {"zoho": {"closed_statuses": ["  Junk Lead "]}}})
     services = Services(store=store, policy=policy, clock=FixedClock(NOW))
     assert import_file(services, fixture("zoho_leads.csv", tmp_path)).closed == 1
 

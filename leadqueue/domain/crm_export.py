@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 
 class CrmStage(StrEnum):
@@ -110,6 +111,25 @@ _HS_FIELDS = {
 }
 
 
+def _closed_statuses(patterns: list[str]) -> list[str]:
+    """A team's list of closed statuses, as status_matches compares them: trimmed (a cell's
+    status is), and none that matches every lead or none at all."""
+    out = []
+    for pattern in patterns:
+        trimmed = pattern.strip()
+        if not trimmed:
+            raise ValueError("an empty status matches no lead: remove it")
+        if not trimmed.rstrip("*").strip():
+            raise ValueError(f"{pattern!r} would close every lead: name the statuses, or 'Closed - *'")
+        out.append(trimmed)
+    return out
+
+
+# The statuses of leads a CRM already closed: they are counted and not queued. A list
+# replaces the CRM's defaults (below) whole.
+ClosedStatuses = Annotated[list[str], AfterValidator(_closed_statuses)]
+
+
 def status_matches(status: str, patterns: list[str]) -> bool:
     """Case-insensitive; a pattern ending in `*` matches every status it starts."""
     folded = status.strip().casefold()
@@ -124,7 +144,7 @@ class SalesforceExport(_Strict):
     """A Data Loader lead update file: `Id`, `Status`, then the mapped fields."""
 
     # Lead statuses of leads the CRM already closed: an import counts them and does not queue them.
-    closed_statuses: list[str] = Field(default_factory=lambda: ["Closed - *", "Converted", "Qualified"])
+    closed_statuses: ClosedStatuses = Field(default_factory=lambda: ["Closed - *", "Converted", "Qualified"])
     status_field: str = "Status"
     status: dict[str, str] = Field(default_factory=lambda: dict(_SF_STATUS))
     # a rejection or return with one of these codes gets this status instead
@@ -150,7 +170,7 @@ class HubspotExport(_Strict):
     """A HubSpot import file keyed by `Record ID`, with `Lead Status` internal values."""
 
     # internal values and the labels exports show
-    closed_statuses: list[str] = Field(
+    closed_statuses: ClosedStatuses = Field(
         default_factory=lambda: ["UNQUALIFIED", "Unqualified", "OPEN_DEAL", "Open deal"]
     )
     status_field: str = "Lead Status"
@@ -186,7 +206,7 @@ def _hubspot_values(value: dict[str, str]) -> None:
 
 
 class ZohoImport(_Strict):
-    closed_statuses: list[str] = Field(
+    closed_statuses: ClosedStatuses = Field(
         default_factory=lambda: ["Junk Lead", "Lost Lead", "Not Qualified", "Converted"]
     )
 

@@ -20,6 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from leadqueue.domain.crm_export import ClosedStatuses
 from leadqueue.domain.lead import LeadProfile
 from leadqueue.domain.zones import check_zone
 
@@ -50,7 +51,7 @@ class ImportMapping(BaseModel):
     columns: dict[str, str] = Field(min_length=1)
     date_order: DateOrder | None = None
     source_zone: str | None = None
-    closed_statuses: list[str] = Field(default_factory=list)
+    closed_statuses: ClosedStatuses = Field(default_factory=list)
 
     @field_validator("columns")
     @classmethod
