@@ -13,7 +13,7 @@ from leadqueue.domain.import_mapping import ImportMapping
 from leadqueue.domain.policy import Policy
 from leadqueue.services.context import Services
 from leadqueue.services.importing import ImportOptions, import_file
-from leadqueue.settings.policy_file import load_import_mapping
+from leadqueue.settings.policy_file import load_import_mapping, load_policy
 from leadqueue.settings.toml_errors import SettingsError
 from leadqueue.store.engine import Store
 
@@ -80,3 +80,20 @@ def test_a_mapping_where_two_lines_claim_one_column_or_field_is_refused(
 def test_columns_a_mapping_skips_may_be_many(tmp_path: Path) -> None:
     path = _toml(tmp_path, '[columns]\n"Ref" = "crm_id"\n"Mail" = "email"\n"A" = "ignore"\n"B" = "ignore"\n')
     assert load_import_mapping(path).columns["B"] == "ignore"
+
+
+def test_a_mapping_and_a_policy_saved_with_a_bom_are_read(tmp_path: Path) -> None:
+    # Notepad's UTF-8 used to start every file with a byte-order mark
+    mapping = tmp_path / "bom.toml"
+    mapping.write_bytes(b"\xef\xbb\xbf" + b'[columns]\n"Ref" = "crm_id"\n"Mail" = "email"\n')
+    assert load_import_mapping(mapping).columns == {"Ref": "crm_id", "Mail": "email"}
+    policy = tmp_path / "policy.toml"
+    policy.write_bytes(b"\xef\xbb\xbf" + b'time_zone = "Europe/Berlin"\n')
+    assert load_policy(policy).time_zone == "Europe/Berlin"
+
+
+def test_a_mapping_that_is_no_utf8_says_so(tmp_path: Path) -> None:
+    mapping = tmp_path / "latin1.toml"
+    mapping.write_bytes('[columns]\n"Réf" = "crm_id"\n'.encode("latin-1"))
+    with pytest.raises(SettingsError, match="is not UTF-8 text"):
+        load_import_mapping(mapping)

@@ -15,8 +15,8 @@ class SettingsError(Exception):
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        # utf-8-sig: Notepad (and other Windows editors) may start the file with a BOM
+        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except FileNotFoundError as exc:
         raise SettingsError(f"{what} {path} does not exist") from exc
     except IsADirectoryError as exc:
