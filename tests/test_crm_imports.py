@@ -111,7 +111,9 @@ def test_salesforce_owner_ids_need_the_user_list_and_then_resolve(team: Services
     path = fixture("salesforce_data_export_leads.csv", tmp_path)
     with pytest.raises(ImportRejected) as info:
         import_file(team, path)
-    errors = {e.row: e.reason for e in info.value.summary.errors if e.column == "owner"}
+    errors = {
+        e.row: e.reason for e in info.value.summary.errors if e.column == "OwnerId"
+    }  # the file's header
     assert {row for row, reason in errors.items() if "looks like a Salesforce user id" in reason} == {
         2,
         3,
@@ -130,7 +132,7 @@ def test_salesforce_owner_ids_need_the_user_list_and_then_resolve(team: Services
     with pytest.raises(ImportRejected) as info:
         import_file(team, path)
     # the queue's lead waits for --rep; Derek Whitcombe is an inactive user, not on the roster
-    assert [(e.row, e.column) for e in info.value.summary.errors] == [(6, "owner"), (7, "owner")]
+    assert [(e.row, e.column) for e in info.value.summary.errors] == [(6, "OwnerId"), (7, "OwnerId")]
     summary = import_file(team, path, ImportOptions(skip_invalid=True))
     assert (summary.created, summary.closed, len(summary.errors)) == (6, 2, 2)
     rosalind = lead(team, "00QDn00000Kq3aTMAR")

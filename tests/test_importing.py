@@ -134,7 +134,7 @@ def test_any_bad_row_stops_the_import_and_writes_nothing(services: Services, tmp
     with pytest.raises(ImportRejected) as info:
         import_file(services, path)
     found = {(e.row, e.column) for e in info.value.summary.errors}
-    assert found == {(3, "score"), (4, "created_at"), (5, "crm_id"), (6, "owner")}
+    assert found == {(3, "score"), (4, "created_at"), (5, "crm_id"), (6, "rep")}
     assert counts(services) == (0, 0)
     assert not (tmp_path / "bad.rejects.csv").exists()
 

@@ -118,7 +118,7 @@ def test_only_a_new_lead_needs_an_owner(services: Services, tmp_path: Path) -> N
         import_file(services, _write(tmp_path, "one_new.csv", text))
     errors = caught.value.summary.errors
     assert [(e.row, e.column, e.reason) for e in errors] == [
-        (3, "owner", "no owner for this row: pass --rep REP")
+        (3, "", "no owner for this row: pass --rep REP")  # the file has no owner column to name
     ]
     assert lead_report(services, "RO-1")["title"] == "VP Sales"  # nothing was written
 

@@ -16,8 +16,9 @@ from leadqueue.services.roster import resolve_owners
 class ImportOwners:
     """Owner text -> rep key, across an import's batches."""
 
-    def __init__(self, conn: Connection, default_rep: str | None, route_all: bool) -> None:
+    def __init__(self, conn: Connection, default_rep: str | None, route_all: bool, column: str) -> None:
         self.conn = conn
+        self.column = column  # the file's owner column, for row errors ("" when it has none)
         self.default_rep = default_rep  # --rep: the owner of rows that name none
         self.route_all = route_all  # --route: every row is routed, whatever owner it names
         self.keys: dict[str, str] = {}
@@ -60,9 +61,9 @@ class ImportOwners:
                 good.append(row)
             elif not row.rep:
                 reason = why_none.get(row.row, "no owner for this row: pass --rep REP")
-                errors.append(RowError(row.row, "owner", reason, row.raw))
+                errors.append(RowError(row.row, self.column, reason, row.raw))
             elif row.rep in self.errors:
-                errors.append(RowError(row.row, "owner", self.errors[row.rep], row.raw))
+                errors.append(RowError(row.row, self.column, self.errors[row.rep], row.raw))
             else:
                 good.append(row)
         return good, errors

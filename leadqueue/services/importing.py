@@ -158,13 +158,14 @@ class _Importer:
         self.opts = opts
         self.now = services.clock.now()
         self.calendar_for = services.calendars(conn)
-        self.owners = ImportOwners(conn, opts.rep, opts.route)
         # With [routing], a row without an owner (any row, with --route) is routed.
         self.routing = ImportRouting(services, conn, self.now) if services.policy.routing else None
         summary.routing = self.routing
 
     def run(self, lead_file: LeadFile, progress: Callable[[int, int], None] | None) -> None:
         self.columns = FileColumns.of(lead_file)
+        owner_column = lead_file.parser().header_of("rep") or ""
+        self.owners = ImportOwners(self.conn, self.opts.rep, self.opts.route, owner_column)
         with first_rows_table(self.conn) as first_rows:
             for batch in lead_file.batches(first_rows, BATCH, progress):
                 good: list[ParsedRow] = []
