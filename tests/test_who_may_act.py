@@ -214,7 +214,7 @@ def test_cli_a_team_lead_may_reassign(db: Path, capsys: pytest.CaptureFixture[st
     code, out, _ = run(
         capsys, "--db", str(db), "--as", "lee", "reassign", "51234567801", "--to", "james-okafor"
     )
-    assert code == 0 and "reassigned by lee" in out
+    assert code == 0 and "reassigned to james-okafor by lee -> new" in out
     assert rows(db)[-1][1:] == ("51234567801", "reassigned", "lee", "james-okafor", "new")
 
 

@@ -20,6 +20,7 @@ from leadqueue.cli.report_weekly import run_weekly
 from leadqueue.domain.calendar import CalendarError
 from leadqueue.domain.clock import Clock
 from leadqueue.domain.decisions import Accept, Dispose, NeedsInfo, Reject, Touch, split_facts
+from leadqueue.domain.events import EventKind
 from leadqueue.domain.metrics import DEFAULT_PERIOD
 from leadqueue.domain.roster import RosterError
 from leadqueue.domain.when import WhenError, parse_when
@@ -164,8 +165,10 @@ def _when(ctx: Context, text: str) -> datetime:
 def _done(outcome: Outcome) -> int:
     h = outcome.history
     state = h.state.value if h.state else "?"
+    # a reassignment's news is the new owner: its state stays what it was
+    to = f" to {h.owner}" if outcome.event.kind is EventKind.REASSIGNED else ""
     say(
-        f"{outcome.crm_id}: {outcome.event.kind.value} by {outcome.event.actor} -> {state}"
+        f"{outcome.crm_id}: {outcome.event.kind.value}{to} by {outcome.event.actor} -> {state}"
         f" (event {outcome.event.event_id})"
     )
     return 0
