@@ -495,3 +495,14 @@ def test_a_missing_id_column_from_the_command_line(
     assert err == (
         f"leadqueue: error: {path}: a Salesforce user export with no 'Id' column ('User ID' in a report)\n"
     )
+
+
+def test_a_user_id_whose_suffix_is_not_its_own_is_a_row_error(services: Services, tmp_path: Path) -> None:
+    # 0055g00000Omar1 has the suffix AAB; AAA was retyped: a lead's OwnerId would never find it
+    path = write(tmp_path / "users.csv", SF_HEADER + sf_row("0055g00000Omar1AAA", "Omar Haddad"))
+    with pytest.raises(RosterRejected) as caught:
+        RosterService(services).import_file(path)
+    [problem] = caught.value.problems
+    assert (problem.where, problem.column) == ("row 2", "Id")
+    assert "its last 3 characters should be 'AAB'" in problem.reason
+    assert "omar-haddad" not in roster(services)

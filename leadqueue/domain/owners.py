@@ -76,6 +76,23 @@ def salesforce_id18(text: str) -> str:
     return head + flags
 
 
+def salesforce_suffix_problem(text: str) -> str | None:
+    """Why an 18-character Salesforce id's last 3 characters cannot be its own, else None.
+    A body in one case lost its case (a spreadsheet, a tool): the suffix restores it, and
+    must be one a body could have; a body in mixed case kept it, so the suffix must match."""
+    if len(text) != 18:
+        return None
+    body, suffix = text[:15], text[15:].upper()
+    if body.lower() == body or body.upper() == body:
+        if salesforce_id18(text)[15:] == suffix:
+            return None
+        return "its last 3 characters cannot belong to its first 15 (was the id retyped?)"
+    expected = salesforce_id18(body)[15:]
+    if suffix != expected:
+        return f"its last 3 characters should be {expected!r} (was the id retyped?)"
+    return None
+
+
 def crm_id_key(text: str) -> str:
     """How two CRM ids compare: Salesforce ids on their case-sensitive first 15 characters
     (a 15- and an 18-character id of one user are the same user), others case-insensitively."""

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from leadqueue.domain.lead import ContentItem, ScoreItem, Touchpoint
-from leadqueue.domain.owners import salesforce_id18
+from leadqueue.domain.owners import salesforce_id18, salesforce_suffix_problem
 from leadqueue.io.people import domain_of
 
 Converter = Callable[[Any], Any]
@@ -99,24 +99,10 @@ def _salesforce_id(value: Any, api: bool = False) -> str:
                 f" this one has {len(text)} (was it cut off or retyped?)"
             )
         return text  # not a record id's shape (a key of the team's own?): kept as written
-    if len(text) == 15:
-        return salesforce_id18(text)
-    body, suffix = text[:15], text[15:].upper()
-    if body.lower() == body or body.upper() == body:  # the case was lost: the suffix says it
-        canonical = salesforce_id18(text)
-        if canonical[15:] == suffix:
-            return canonical
-        raise CellError(
-            f"{text!r} is not a valid Salesforce id: its last 3 characters cannot belong to its"
-            " first 15 (was the id retyped?)"
-        )
-    expected = salesforce_id18(body)[15:]
-    if suffix != expected:
-        raise CellError(
-            f"{text!r} is not a valid Salesforce id: its last 3 characters should be {expected!r}"
-            " (was the id retyped?)"
-        )
-    return body + expected
+    problem = salesforce_suffix_problem(text)
+    if problem is not None:
+        raise CellError(f"{text!r} is not a valid Salesforce id: {problem}")
+    return salesforce_id18(text)
 
 
 def _lower_key(value: Any) -> str:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leadqueue.domain.crm_users import CrmUser
-from leadqueue.domain.owners import is_salesforce_id, looks_like_crm_user_id
+from leadqueue.domain.owners import is_salesforce_id, looks_like_crm_user_id, salesforce_suffix_problem
 from leadqueue.domain.safe_text import unguarded_cell
 from leadqueue.io.errors import ImportFileError
 
@@ -219,6 +219,10 @@ def _ids(
             if looks_like_crm_user_id(text) != "Salesforce" or not is_salesforce_id(text):
                 reason = f"{text!r} is not a Salesforce user id ('005' and 12 or 15 letters and digits)"
                 problems.append(UserRowProblem(where, columns[target], reason))
+                continue
+            problem = salesforce_suffix_problem(text)
+            if problem is not None:  # a lead file's OwnerId would never find this user
+                problems.append(UserRowProblem(where, columns[target], f"{text!r}: {problem}"))
                 continue
         elif not (text.isascii() and text.isdigit()):
             problems.append(UserRowProblem(where, columns[target], f"{text!r} is not a HubSpot id (digits)"))
