@@ -412,7 +412,7 @@ def test_bad_rows_name_file_row_and_column_and_write_nothing(
     assert err.splitlines() == [
         f"{bad}: row 3, column 'TimeZoneSidKey': unknown time zone 'America/Atlantis':"
         " use an IANA name like Europe/Berlin",
-        f"{bad}: row 4, column 'IsActive': 'maybe' is not true or false (1 or 0)",
+        f"{bad}: row 4, column 'IsActive': 'maybe' is not true or false (use true/false, yes/no or 1/0)",
         f"{bad}: row 5, column 'Id': '00Q5g00000DdDdD' is not a Salesforce user id"
         " ('005' and 12 or 15 letters and digits)",
         f"{bad}: row 6, column 'Id': user id '0055g00000AaAaA' is already on row 2 of this file",

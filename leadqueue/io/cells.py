@@ -28,8 +28,9 @@ class CellError(ValueError):
     """A cell that cannot be converted; the message is the row error's reason."""
 
 
-_TRUE = frozenset({"true", "yes", "y", "1", "t"})
-_FALSE = frozenset({"false", "no", "n", "0", "f"})
+# How files write a yes or no (IsConverted, IsActive, email_verified), compared case-folded.
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "f"})
 # A whole number in groups of three, one separator throughout: 1,234, 1 234 (also with a
 # no-break space), 1'234. Where the file's decimal mark is a comma (Excel writes ';'
 # between cells in such locales), 1.234 too, and 1,5 is one and a half: elsewhere 85.000
@@ -160,9 +161,9 @@ def _bool(value: Any) -> bool:
         return bool(value)
     if isinstance(value, str):
         folded = value.casefold()
-        if folded in _TRUE:
+        if folded in TRUE_WORDS:
             return True
-        if folded in _FALSE:
+        if folded in FALSE_WORDS:
             return False
     raise CellError(f"not true/false: {value!r} (use true/false, yes/no or 1/0)")
 

@@ -38,6 +38,7 @@ from pathlib import Path
 from leadqueue.domain.crm_users import CrmUser
 from leadqueue.domain.owners import is_salesforce_id, looks_like_crm_user_id, salesforce_suffix_problem
 from leadqueue.domain.safe_text import unguarded_cell
+from leadqueue.io.cells import FALSE_WORDS, TRUE_WORDS
 from leadqueue.io.errors import ImportFileError
 
 _SALESFORCE = {
@@ -77,8 +78,6 @@ _HUBSPOT = {
 }
 _HUBSPOT_MARKS = frozenset({"user id", "userid", "owner id", "ownerid"})
 
-_TRUE = frozenset({"true", "1", "yes", "y"})
-_FALSE = frozenset({"false", "0", "no", "n"})
 # A Salesforce time zone picklist label ends in the IANA name, in parentheses:
 # "(GMT-08:00) Pacific Standard Time (America/Los_Angeles)", "(GMT+00:00) Greenwich Mean Time (GMT)".
 _LABELLED_ZONE = re.compile(r"\(([^()\s]+)\)\s*\Z")
@@ -245,11 +244,11 @@ def _active(
         if target not in columns:
             continue
         text = values[target].casefold()
-        if text in _TRUE:
+        if text in TRUE_WORDS:
             return active_when
-        if text in _FALSE:
+        if text in FALSE_WORDS:
             return not active_when
-        reason = f"{values[target]!r} is not true or false (1 or 0)"
+        reason = f"{values[target]!r} is not true or false (use true/false, yes/no or 1/0)"
         problems.append(UserRowProblem(where, columns[target], reason))
     return True
 
