@@ -663,3 +663,27 @@ def test_a_lead_is_found_by_the_15_character_form_of_its_salesforce_id(
     assert main([*db, "show", "00QDn00000Kq3aT", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["id"] == "00QDn00000Kq3aTMAR"
     assert main([*db, "show", "00QDn00000Kq3at"]) == 1  # another record: case matters in 15 characters
+
+
+def test_countries_the_region_table_does_not_know_are_said(team: Services, tmp_path: Path) -> None:
+    path = tmp_path / "report.csv"
+    path.write_text(
+        "Lead ID,Last Name,Company / Account,Country,Lead Owner\n"
+        "00Q5g00000AbCd1,Orlova,Sibir,Russian Federation,Maria Santos\n"  # in the table now
+        "00Q5g00000AbCd2,Nakamura,Kiri,Atlantis,Maria Santos\n"
+        "00Q5g00000AbCd3,Lund,Fjord,Atlantis,Maria Santos\n"
+        "00Q5g00000AbCd4,Kerr,Isle,Lemuria,Maria Santos\n",
+        encoding="utf-8",
+    )
+    summary = import_file(team, path)
+    assert lead(team, "00Q5g00000AbCd1EAF")["region"] == "EMEA"
+    (warning,) = [w for w in summary.warnings() if "region table" in w]
+    assert warning.startswith("3 lead(s) name a country the region table does not know (Atlantis, Lemuria)")
+
+
+def test_our_own_files_country_column_gives_the_region(team: Services, tmp_path: Path) -> None:
+    path = tmp_path / "ours.csv"
+    path.write_text("crm_id,last_name,rep,country\nC-1,Lovelace,ana,United States\n", encoding="utf-8")
+    import_file(team, path)
+    stored = lead(team, "C-1")
+    assert (stored["region"], stored["extra"]) == ("NA", {"country": "United States"})

@@ -130,6 +130,7 @@ LEADQUEUE_FIELDS: tuple[str, ...] = (
     "industry",
     "employees",
     "region",
+    "country",  # kept with the lead, and its region when the file gives none
     "tech_stack",
     "growth_signals",
     "score",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,7 @@ class ReadStats:
     fallback_lines: int = 0  # lines of a UTF-8 file read in fallback_encoding
     fallback_encoding: str = "Windows-1252"
     skipped_hour_times: int = 0  # wall times in the hour a clock change skipped
+    unknown_countries: Mapping[str, int] = field(default_factory=dict)  # not in regions.toml: rows each
 
 
 @dataclass
@@ -141,6 +142,7 @@ class LeadFile:
                 fallback_lines=lines.fallback_lines,
                 fallback_encoding=lines.fallback_name,
                 skipped_hour_times=clock.skipped_hour,
+                unknown_countries=dict(parser.unknown_countries),
             )
             if progress is not None:
                 progress(lines.size, lines.size)

@@ -19,7 +19,7 @@ from leadqueue.domain.text_widths import LEAD_TEXT_WIDTHS, REP_NAME_WIDTH
 from leadqueue.io import crm_formats as cf
 from leadqueue.io.cells import CellError, Converter, Timestamps, converters, text_of
 from leadqueue.io.people import domain_from_email, infer_seniority
-from leadqueue.io.regions import region_of
+from leadqueue.io.regions import REGIONS, region_of
 
 
 @dataclass(frozen=True)
@@ -180,6 +180,7 @@ class RowParser:
         self.salesforce_ids = fmt.salesforce_ids
         self.repeated_rows = fmt.repeated_rows
         self.id_prefix = fmt.id_prefix
+        self.unknown_countries: dict[str, int] = {}  # countries the region table does not know, rows each
 
     def header_of(self, target: str) -> str | None:
         """The header of the column read into `target`, if the file has one."""
@@ -243,6 +244,8 @@ class RowParser:
             extra["country"] = country  # the region alone would lose it
         if country or state or "region" in values:
             values["region"] = region_of(country, values.get("region", ""), state)
+            if country and values["region"] not in REGIONS:  # kept as written: routing cannot match it
+                self.unknown_countries[country] = self.unknown_countries.get(country, 0) + 1
         description = values.pop("description", None)
         if description:
             extra["description"] = description

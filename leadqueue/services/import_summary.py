@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,6 +89,8 @@ class ImportSummary:
                 " (they went forward then): read as the hour before the change"
                 + ("" if self.zone_given else "; if the file's times are in another zone, pass --source-zone")
             )
+        if self.read.unknown_countries:
+            out.append(_unknown_countries(self.read.unknown_countries))
         if self.read.fallback_lines:
             read = self.read
             out.append(
@@ -113,3 +116,13 @@ class ImportRejected(Exception):
         rows = len({e.row for e in summary.errors})
         super().__init__(f"{rows} bad row(s) in {summary.path}; nothing was imported")
         self.summary = summary
+
+
+def _unknown_countries(rows_by_country: Mapping[str, int]) -> str:
+    named = sorted(rows_by_country, key=lambda c: -rows_by_country[c])
+    shown = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
+    return (
+        f"{sum(rows_by_country.values())} lead(s) name a country the region table does not know"
+        f" ({shown}): their region is the country as written, which routing and the ICP's"
+        " regions do not match"
+    )
