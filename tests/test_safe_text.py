@@ -128,9 +128,10 @@ def test_show_queue_and_reports_print_nothing_raw_for_a_hostile_lead(
     assert "␛]2;PWNED␛\\field" in shown and "[@click=app.quit]" in shown
 
 
-def test_the_apps_json_exports_write_no_raw_control(tmp_path: Path) -> None:
+def test_the_apps_json_exports_write_no_raw_control(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The breaches and metrics screens' JSON files (x / X) escape C1 and bidi controls as
     the command line's JSON does: `cat` on the file sends nothing raw to a terminal."""
+    monkeypatch.chdir(tmp_path)  # exports go to the current folder
     hostile = "Acme\u009b31m\u202eexe.txt\u0085"
     said, error = export_metrics("json", {"rows": [{"company": hostile}]}, datetime(2026, 11, 20, tzinfo=UTC))
     assert error == ""
