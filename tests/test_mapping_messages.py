@@ -16,6 +16,7 @@ from leadqueue.services.importing import ImportOptions, import_file
 from leadqueue.settings.policy_file import load_import_mapping, load_policy
 from leadqueue.settings.toml_errors import SettingsError
 from leadqueue.store.engine import Store
+from tests.cli_run import run
 
 NOW = datetime(2024, 11, 20, 15, 0, tzinfo=UTC)
 
@@ -97,3 +98,18 @@ def test_a_mapping_that_is_no_utf8_says_so(tmp_path: Path) -> None:
     mapping.write_bytes('[columns]\n"Réf" = "crm_id"\n'.encode("latin-1"))
     with pytest.raises(SettingsError, match="is not UTF-8 text"):
         load_import_mapping(mapping)
+
+
+def test_a_rejected_import_still_says_how_the_file_was_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the missing 'Telephone' column may be why the rows fail: it is said with their errors
+    leads = tmp_path / "leads.csv"
+    leads.write_text("Ref,Mail,Owner\nP-1,,ana\n", encoding="utf-8")
+    layout = _toml(
+        tmp_path, '[columns]\n"Ref" = "crm_id"\n"Mail" = "email"\n"Owner" = "rep"\n"Telephone" = "phone"\n'
+    )
+    code, out, err = run(capsys, "--db", str(tmp_path / "s.db"), "import", str(leads), "--map", str(layout))
+    assert (code, out) == (1, "")
+    assert "warning: mapped column(s) not in the file, so those fields are not read: 'Telephone'" in err
+    assert err.splitlines()[-1].startswith("leadqueue: error: ")
