@@ -175,3 +175,14 @@ def test_a_decision_handed_over_in_time_counts_for_no_one(services: Services, cl
     judged = [(r["rep"], r["met"], r["missed"]) for r in rows if r["clock"] == "decision"]
     assert ("ana", 1, 0) not in judged
     assert all(rep != "ana" or (met, missed) == (0, 0) for rep, met, missed in judged)
+
+
+def test_a_period_ending_later_than_now_is_judged_now(services: Services, clock: FixedClock) -> None:
+    """'This week' asked on a Wednesday: the untouched first touches are due tomorrow, so
+    they are no breach yet (they were counted as breached at the week's end)."""
+    accepted_and_left(services, clock)  # now T0 + 3h; the first touches are due at T0 + 25h
+    until = T0 + timedelta(days=3)
+    row = first_touch(metrics(services, T0, until), "ana")
+    assert (row["met"], row["missed"], row["breached_open"]) == (1, 0, 0)
+    listed = leads_behind(services, "sla_compliance", row, T0, until)
+    assert listed.total == 1  # the lead behind the one met, as counted

@@ -138,11 +138,13 @@ def _items(
         rows, total = dq.accepted(conn, since, until, row["rep"], limit, untouched=untouched)
         tail = (lambda r: "no touch yet") if untouched else (lambda r: f"now {r.state}")
         return [_item(r, f"accepted {when(r.accepted_at)} · {tail(r)}") for r in rows], total
+    now = services.clock.now()
     if section == "leads_waiting":
-        rows, total = dq.waiting(conn, until, row["rep"], limit)
-        age = lambda r: format_seconds((until - r.assigned_at).total_seconds())  # noqa: E731
+        as_of = min(until, now)  # as metrics counts them
+        rows, total = dq.waiting(conn, as_of, row["rep"], limit)
+        age = lambda r: format_seconds((as_of - r.assigned_at).total_seconds())  # noqa: E731
         return [_item(r, f"waiting {age(r)} · since {when(r.assigned_at)}") for r in rows], total
-    return _clock_items(conn, since, until, row, limit, when)
+    return _clock_items(conn, since, until, now, row, limit, when)
 
 
 def _kind(first_decision: str | None) -> str:
@@ -162,16 +164,23 @@ def _with_notes(conn: Connection, rows: Iterable[Any], when: _When) -> list[Lead
 
 
 def _clock_items(
-    conn: Connection, since: datetime, until: datetime, row: dict[str, Any], limit: int, when: _When
+    conn: Connection,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+    row: dict[str, Any],
+    limit: int,
+    when: _When,
 ) -> tuple[list[LeadItem], int]:
     """The failures first: open and breached, then missed, then met."""
     items: list[LeadItem] = []
     total = 0
-    for kind, (rows, n) in dq.clock_outcomes(conn, since, until, row["clock"], row["rep"], limit):
+    judged_at = min(until, now)
+    for kind, (rows, n) in dq.clock_outcomes(conn, since, until, now, row["clock"], row["rep"], limit):
         total += n
         for r in rows[: max(0, limit - len(items))]:
             if kind == "open":
-                overdue = format_seconds((until - r.deadline).total_seconds())
+                overdue = format_seconds((judged_at - r.deadline).total_seconds())
                 detail = f"open, overdue {overdue} · due {when(r.deadline)}"
             elif kind == "missed":
                 detail = f"missed · due {when(r.deadline)}, stopped {when(r.stopped_at)}"

@@ -234,12 +234,15 @@ def leads_waiting(conn: Connection, until: datetime) -> list[Row[Any]]:
 
 
 def sla_compliance(
-    conn: Connection, since: datetime, until: datetime
+    conn: Connection, since: datetime, until: datetime, now: datetime
 ) -> list[tuple[str, str, int, int, int]]:
     """(clock, rep, met, missed, breached_open): runs that stopped in the period, and
-    runs open and past their deadline at `until` (open still, or stopped since:
-    a period in the past sees what was open at its end). Three queries, each on
-    its own partial index, merged by group (an OR of them would scan every run)."""
+    runs open and past their deadline at its end (open still, or stopped since:
+    a period in the past sees what was open at its end). A period ending later than
+    `now` is judged now: a clock due before its end but not yet is no breach yet.
+    Three queries, each on its own partial index, merged by group (an OR of them
+    would scan every run)."""
+    judged_at = min(until, now)
     c = clock_runs.c
     closed = (
         select(
@@ -256,8 +259,8 @@ def sla_compliance(
         select(c.clock, c.rep, func.count())
         .where(
             c.stopped_at.is_(None),
-            c.at_risk_at <= at(until),
-            overdue_at(until),
+            c.at_risk_at <= at(judged_at),
+            overdue_at(judged_at),
         )
         .group_by(c.clock, c.rep)
     )
