@@ -69,8 +69,10 @@ class ImportMapping(BaseModel):
             same = headers.setdefault(normalise_header(header), header)
             if same != header:
                 raise ValueError(f"{same!r} and {header!r} are one column (case and spaces are ignored)")
-            # which of two columns fed a field would hang on the order of the lines
-            if target != "ignore" and fed_by.setdefault(target, header) != header:
+            # Several columns may feed a field: the first listed with a value wins (a work
+            # email, else a personal one). Not the id: a row's id would hang on which cells
+            # are filled, and the order of the lines would re-key every lead.
+            if target == ID_FIELD and fed_by.setdefault(target, header) != header:
                 raise ValueError(f"{fed_by[target]!r} and {header!r} both map to {target!r}: keep one")
         targets = list(value.values())
         if ID_FIELD not in targets:

@@ -2,9 +2,9 @@
 
 Each format maps a *normalised* header (stripped, case-folded, inner spaces
 collapsed: see `normalise_header`) to a target. A target is a `LeadProfile`
-field name or one of the special targets below (`import_mapping.SPECIAL_FIELDS`). When several columns map to
-the same target, the first one listed in the mapping that has a value wins
-(e.g. Salesforce "Phone" before "Mobile").
+field name or one of the special targets below (`import_mapping.SPECIAL_FIELDS`).
+When several columns map to the same target, the first one listed in the
+mapping that has a value wins (a team's "Work Email" before "Personal Email").
 
 Special targets:
 
