@@ -264,7 +264,7 @@ def test_the_clock_starts_at_the_assignment_else_at_the_import(team: Services, t
     # every lead with a 2024 assignment date arrives breached, and the summary says so
     assert hubspot.breached_on_arrival == hubspot.created == 6
     # row 9 (Jo) has neither a last name nor an email (EXPECTED.md)
-    assert [(e.row, e.column) for e in hubspot.errors if "a lead needs one of them" in e.reason] == [
+    assert [(e.row, e.column) for e in hubspot.errors if "a new lead needs one of them" in e.reason] == [
         (9, "Last Name")
     ]
     assert any("arrived with their decision clock already breached" in w for w in hubspot.warnings())

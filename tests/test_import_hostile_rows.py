@@ -342,28 +342,41 @@ def test_utf16_read_as_a_one_byte_encoding_says_it_is_utf16(
     assert [r.crm_id for r in read_leads(path, NY).rows] == ["7001"]  # without --encoding it imports
 
 
-# -- a row with neither a last name nor an email is no lead --------------------------
+# -- a new lead with neither a last name nor an email is no lead ---------------------
 
 
-def test_a_row_with_no_last_name_and_no_email_is_a_row_error(tmp_path: Path) -> None:
+CONTACTS = "Record ID,First Name,Last Name,Email,Contact owner,Lead Status\n"
+
+
+def test_a_new_lead_with_no_last_name_and_no_email_is_a_row_error(services: Services, tmp_path: Path) -> None:
     text = "crm_id,first_name,last_name,email,rep\nQ-1,Jo,,,ana\nQ-2,,Lovelace,,ana\nQ-3,,,a@x.example,ana\n"
-    result = read_leads(write(tmp_path, text), NY)
-    assert errors_of(result) == [
-        (2, "last_name", "'last_name' or 'email' is empty: a lead needs one of them")
+    with pytest.raises(ImportRejected) as caught:
+        import_file(services, write(tmp_path, text))
+    assert [(e.row, e.column, e.reason) for e in caught.value.summary.errors] == [
+        (2, "last_name", "'last_name' or 'email' is empty: a new lead needs one of them")
     ]
-    assert [r.crm_id for r in result.rows] == ["Q-2", "Q-3"]
+    summary = import_file(services, write(tmp_path, text), ImportOptions(skip_invalid=True))
+    assert (summary.created, len(summary.errors)) == (2, 1)
 
 
-def test_a_salesforce_row_with_no_last_name_names_the_files_column(tmp_path: Path) -> None:
-    # Salesforce requires a last name, but an API export of a lead whose name was blanked still has the row
-    result = read_leads(write(tmp_path, SF_API_HEADER + sf_api_row("00Q5g00000AbCd1EAF", "")), NY)
-    assert errors_of(result) == [(2, "LastName", "'LastName' is empty: a lead needs one of them")]
+def test_a_crm_row_with_no_name_names_the_files_columns(services: Services, tmp_path: Path) -> None:
+    path = write(tmp_path, CONTACTS + "90004,Sam,,,ana,New\n")  # a chat contact: a first name only
+    with pytest.raises(ImportRejected) as caught:
+        import_file(services, path)
+    assert [(e.column, e.reason) for e in caught.value.summary.errors] == [
+        ("Last Name", "'Last Name' or 'Email' is empty: a new lead needs one of them")
+    ]
 
 
-def test_a_json_line_that_leaves_both_keys_out_is_not_refused_for_it(tmp_path: Path) -> None:
-    # a JSON line says only the keys it has: a re-import may update a lead's status alone
-    lines = '{"crm_id": "Q-1", "crm_status": "Working"}\n{"crm_id": "Q-2", "last_name": "Lovelace"}\n'
-    result = read_leads(write(tmp_path, lines, "leads.jsonl"), NY)
-    assert result.errors == []
-    blank = read_leads(write(tmp_path, '{"crm_id": "Q-1", "last_name": " "}\n', "blank.jsonl"), NY)
-    assert [e.column for e in blank.errors] == ["last_name"]
+def test_a_row_the_crm_closed_needs_no_name_it_is_not_queued(services: Services, tmp_path: Path) -> None:
+    text = CONTACTS + "90001,Nadia,Brennan,nadia@tidewell.example,ana,New\n90002,Sam,,,ana,Unqualified\n"
+    summary = import_file(services, write(tmp_path, text))
+    assert (summary.created, summary.closed, summary.errors) == (1, 1, [])
+
+
+def test_the_crm_closing_a_stored_lead_is_recorded_whatever_its_contact_cells(
+    services: Services, tmp_path: Path
+) -> None:
+    import_file(services, write(tmp_path, CONTACTS + "90003,Kim,Lee,kim@acme.example,ana,New\n"))
+    summary = import_file(services, write(tmp_path, CONTACTS + "90003,,,,ana,Unqualified\n", "later.csv"))
+    assert (summary.closed_since, summary.errors) == (1, [])

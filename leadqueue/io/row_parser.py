@@ -93,12 +93,12 @@ DERIVED_FROM: Mapping[str, tuple[str, ...]] = MappingProxyType(
 TARGETS_IN_EXTRA = ("country", "description")
 
 
-_CONTACT_FIELDS = ("first_name", "last_name", "email", "rep", "crm_status", "created_at", "assigned_at")
+_FINGERPRINT_FIELDS = ("first_name", "last_name", "email", "rep", "crm_status", "created_at", "assigned_at")
 
 
 def _fingerprint(values: dict[str, Any]) -> str:
     # What the contact's own columns say: the associated company's columns differ between repeats.
-    said = repr(tuple(values.get(f) for f in _CONTACT_FIELDS))
+    said = repr(tuple(values.get(f) for f in _FINGERPRINT_FIELDS))
     return hashlib.blake2b(said.encode(), digest_size=16).hexdigest()
 
 
@@ -171,7 +171,7 @@ class RowParser:
         self.id_header = self.header_of("crm_id") or fmt.id_column
         self.id_index = next((c.index for c in self.columns if c.target == "crm_id"), 0)
         self.infer_seniority = self.header_of("seniority") is None
-        # the row's email and last name columns: a row with both empty is no lead
+        # the file's email and last name columns: a new lead needs one of them (importing.py)
         self.contact_headers = [
             c.header for c in sorted(self.columns) if c.target in CONTACT_FIELDS
         ]  # in the file's order
@@ -216,10 +216,6 @@ class RowParser:
         if len(errors) > 1:  # report in the order of the file's columns
             errors = [e for _, e in sorted(zip(failed, errors, strict=True), key=lambda p: p[0])]
 
-        said = [header for header in self.contact_headers if header in raw]
-        if said and not any(values.get(f) for f in CONTACT_FIELDS) and not failed:
-            either = " or ".join(repr(h) for h in said)
-            errors.append(RowError(row, said[0], f"{either} is empty: a lead needs one of them", raw))
         crm_id = values.pop("crm_id", "")
         if self.id_prefix and crm_id.startswith(self.id_prefix):
             crm_id = crm_id[len(self.id_prefix) :]

@@ -31,7 +31,7 @@ from leadqueue.domain.tiers import tier_of
 from leadqueue.gcpause import frozen_heap
 from leadqueue.io.crm_formats import mapping_format
 from leadqueue.io.errors import ImportFileError
-from leadqueue.io.reader import LeadFile, ParsedRow, ReadStats, open_lead_file
+from leadqueue.io.reader import LeadFile, ParsedRow, ReadStats, RowError, open_lead_file
 from leadqueue.io.timestamps import DateOrder
 from leadqueue.services.context import Services
 from leadqueue.services.import_owners import ImportOwners
@@ -164,8 +164,9 @@ class _Importer:
 
     def run(self, lead_file: LeadFile, progress: Callable[[int, int], None] | None) -> None:
         self.columns = FileColumns.of(lead_file)
-        owner_column = lead_file.parser().header_of("rep") or ""
-        self.owners = ImportOwners(self.conn, self.opts.rep, self.opts.route, owner_column)
+        parser = lead_file.parser()
+        self.owners = ImportOwners(self.conn, self.opts.rep, self.opts.route, parser.header_of("rep") or "")
+        self.contact_headers = parser.contact_headers
         with first_rows_table(self.conn) as first_rows:
             for batch in lead_file.batches(first_rows, BATCH, progress):
                 good: list[ParsedRow] = []
@@ -195,6 +196,8 @@ class _Importer:
             if old is None:
                 if closed:
                     self.summary.closed += 1
+                elif not (row.profile.email or row.profile.last_name):
+                    self.summary.errors.append(self._no_contact(row))
                 else:
                     new_rows.append(row)
                 continue
@@ -211,6 +214,13 @@ class _Importer:
         changed = self._changed(candidates) if candidates else []
         if changed:
             self._update(changed)
+
+    def _no_contact(self, row: ParsedRow) -> RowError:
+        """A new lead the queue would show with no one to reach: neither a last name nor an
+        email. (A lead the CRM closed is not queued; a stored lead keeps what it has.)"""
+        either = " or ".join(repr(h) for h in self.contact_headers) or "a last name or an email"
+        column = self.contact_headers[0] if self.contact_headers else ""
+        return RowError(row.row, column, f"{either} is empty: a new lead needs one of them", row.raw)
 
     def _changed(self, candidates: list[_Candidate]) -> list[_Changed]:
         """The leads a row changes: a stored field, the owner, or the CRM closed it. A row
