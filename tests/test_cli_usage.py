@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +81,13 @@ def test_an_argument_that_is_no_utf8_is_refused_by_name(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.endswith("is not valid UTF-8 text\n") and "\\xff" in err
+
+
+def test_a_file_name_that_is_no_utf8_is_still_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEADQUEUE_NOW", "2026-11-20T15:00:00Z")
+    name = b"caf\xe9.csv".decode("utf-8", "surrogateescape")  # a Latin-1 name from an old share
+    (tmp_path / name).write_text("crm_id,last_name,email,rep\nN-1,Nom,n@x.example,ana\n", encoding="utf-8")
+    assert main(["--db", str(tmp_path / "s.db"), "import", str(tmp_path / name)]) == 0
+    assert "1 new" in capsys.readouterr().out

@@ -20,7 +20,9 @@ from leadqueue.io.csv_out import SafeDictWriter
 from leadqueue.tui.screens.metrics import export_metrics
 
 # Anything a terminal would act on: C0 but tab/newline, DEL, C1, bidi overrides.
-RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u061c\u200e\u200f\u2028\u2029]")
+RAW = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u061c\u200e\u200f\u2028\u2029\udc80-\udcff]"
+)
 HOSTILE = (
     "Whit\x1b]2;PWNED\x1b\\field \x1b]52;c;cm0gLXJmIH4=\x1b\\ \x1b[2J \x9b31m \u202eevil\u202c"
     " [/] [@click=app.quit]"
@@ -28,7 +30,9 @@ HOSTILE = (
 
 untrusted = st.text(
     alphabet=st.characters(codec=None, exclude_categories=("Cs",))
-    | st.sampled_from(list("\x1b\x9b\x07\x00\u202e\u200f\u061c\u2028=+-@\t\r\n"))
+    | st.sampled_from(
+        list("\x1b\x9b\x07\x00\u202e\u200f\u061c\u2028\udce9=+-@\t\r\n")
+    )  # \udce9: a byte no UTF-8
 )
 
 

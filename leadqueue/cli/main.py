@@ -293,22 +293,30 @@ def clock_from_env() -> Clock:
     return SystemClock()
 
 
-def _not_utf8(argv: Sequence[str]) -> str | None:
-    """The first argument holding bytes that are no UTF-8 (Python keeps them as lone
-    surrogates, which no store, file or terminal write accepts), as the user typed it."""
-    for arg in argv:
-        if any("\udc80" <= ch <= "\udcff" for ch in arg):
-            return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+# Options naming a file or folder: any bytes the file system allows (a name copied
+# from an old share may be Latin-1); Python passes them through to open().
+_PATH_OPTIONS = frozenset({"db", "policy", "export_dir"})
+
+
+def _not_utf8(args: argparse.Namespace) -> str | None:
+    """The first text argument holding bytes that are no UTF-8 (Python keeps them as
+    lone surrogates, which no store, outbox or terminal write accepts), as typed."""
+    for name, value in vars(args).items():
+        if name in _PATH_OPTIONS:
+            continue
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and any("\udc80" <= ch <= "\udcff" for ch in text):
+                return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    bad = _not_utf8(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    bad = _not_utf8(args)
     if bad is not None:
         say(f"leadqueue: error: argument '{bad}' is not valid UTF-8 text", err=True)
         return 2
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
         clock = clock_from_env()
     except ValueError:

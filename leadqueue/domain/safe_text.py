@@ -37,14 +37,17 @@ _NUMBER_LIKE = re.compile(r"[+-]?[0-9 ().-]*[0-9][0-9 ().-]*")
 # Bidi controls that reorder what is shown: embeddings, overrides, isolates, and the
 # LRM/RLM/ALM marks (invisible, they move the text around them).
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# Bytes that were no UTF-8 (a file name from an old share), as Python keeps them: lone
+# surrogates, which no UTF-8 terminal or file write accepts.
+_UNDECODED = "\udc80-\udcff"
 # C0 controls but tab and newline, DEL, C1 controls, bidi controls, and the line and
 # paragraph separators (a line break to some tools, none to others: a value split in two).
-_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
-_UNSAFE_WITH_LAYOUT = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{_BIDI}{_UNDECODED}]")
+_UNSAFE_WITH_LAYOUT = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}{_UNDECODED}]")
 # In a cell: C0 but tab, newline and carriage return; DEL; C1; bidi controls.
-_UNSAFE_IN_CELL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
+_UNSAFE_IN_CELL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_UNDECODED}]")
 # What JSON leaves raw in a string (it escapes C0 itself) but a terminal acts on.
-_UNSAFE_IN_JSON = re.compile(f"[\x7f-\x9f{_BIDI}]")
+_UNSAFE_IN_JSON = re.compile(f"[\x7f-\x9f{_BIDI}{_UNDECODED}]")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -54,6 +57,8 @@ def _visible(match: re.Match[str]) -> str:
         return chr(0x2400 + code)  # the Control Pictures block: ␀ ␛ ␇ ...
     if code == 0x7F:
         return "\u2421"  # ␡
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"  # the byte that was no UTF-8
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
