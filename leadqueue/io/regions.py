@@ -22,11 +22,12 @@ STATE_REGIONS: Mapping[str, str] = MappingProxyType(
 def region_of(country: str = "", region: str = "", state: str = "") -> str:
     """Sales region from whatever location the file has.
 
-    A value the tables know wins (country, then region, then state); otherwise the raw
-    country, else the raw region, is kept so nothing is lost. A state alone that is not
-    a US state or Canadian province gives "".
+    A value the tables know wins: the file's own region first (a team that writes
+    "APAC" beside "Germany" means it), then the country, then the state; otherwise
+    the raw country, else the raw region, is kept so nothing is lost. A state alone
+    that is not a US state or Canadian province gives "".
     """
-    for value, table in ((country, COUNTRY_REGIONS), (region, COUNTRY_REGIONS), (state, STATE_REGIONS)):
+    for value, table in ((region, COUNTRY_REGIONS), (country, COUNTRY_REGIONS), (state, STATE_REGIONS)):
         if value:
             mapped = table.get(value.casefold().strip())
             if mapped:
