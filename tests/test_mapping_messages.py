@@ -137,3 +137,18 @@ def test_columns_listed_for_one_field_are_read_first_listed_first(store: Store, 
     with store.read() as conn:
         emails = dict(conn.execute(select(leads_table.c.crm_id, leads_table.c.email)).all())
     assert emails == {"P1": "jane@acme.example", "P2": "rick@home.example"}
+
+
+def test_a_rejected_import_says_nothing_of_what_it_did_not_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    leads = tmp_path / "rej.csv"
+    leads.write_text(
+        "crm_id,last_name,email,rep,assigned_at,score\n"
+        "B-1,Old,old@x.example,ana,2024-01-02T10:00:00Z,50\n"
+        "B-2,Bad,bad@x.example,ana,2024-01-02T10:00:00Z,notanumber\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "--db", str(tmp_path / "s.db"), "import", str(leads))
+    assert code == 1
+    assert "already breached" not in err and "new reps" not in err  # nothing arrived, nobody was made

@@ -317,7 +317,7 @@ def _import(ctx: Context, a: argparse.Namespace) -> int:
             summary = import_file(ctx.services, a.file, options, progress)
         except ImportRejected as exc:
             _print_row_errors(exc.summary.errors, a.file)
-            for warning in exc.summary.warnings():  # how the file was read may explain the rows
+            for warning in exc.summary.read_warnings():  # it may explain the rows
                 say(f"leadqueue: warning: {warning}", err=True)
             say(f"leadqueue: error: {exc}; fix the rows or pass --skip-invalid", err=True)
             return 1

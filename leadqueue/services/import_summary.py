@@ -59,7 +59,7 @@ class ImportSummary:
         return text
 
     def warnings(self) -> list[str]:
-        """What the user should know about how the file was read."""
+        """What the user should know about what the import did, and how the file was read."""
         out = []
         if self.new_reps:  # a dry run made none: it says which it would make
             made = "new reps" if self.written else "would create reps"
@@ -74,6 +74,12 @@ class ImportSummary:
                 f"{self.assigned_before_created} lead(s) say their owner got them before they were created:"
                 " their clocks start at the create date"
             )
+        return out + self.read_warnings()
+
+    def read_warnings(self) -> list[str]:
+        """How the file was read: worth saying even when its rows were refused, which it
+        may explain (a mapped column missing, dates read month-first)."""
+        out = []
         if self.ignored_columns:
             out.append(
                 f"repeated columns ignored (the first of each was read): {', '.join(self.ignored_columns)}"
