@@ -113,12 +113,13 @@ _HS_FIELDS = {
 
 def _closed_statuses(patterns: list[str]) -> list[str]:
     """A team's list of closed statuses, as status_matches compares them: trimmed (a cell's
-    status is), and none that matches every lead or none at all."""
+    status is), without empty entries (they match no lead: a trailing comma, harmless), and
+    none that matches every lead."""
     out = []
     for pattern in patterns:
         trimmed = pattern.strip()
         if not trimmed:
-            raise ValueError("an empty status matches no lead: remove it")
+            continue
         if not trimmed.rstrip("*").strip():
             raise ValueError(f"{pattern!r} would close every lead: name the statuses, or 'Closed - *'")
         out.append(trimmed)
