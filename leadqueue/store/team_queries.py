@@ -251,7 +251,10 @@ def sla_compliance(
             func.sum(case((c.outcome == "met", 1), else_=0)),
             func.sum(case((c.outcome == "missed", 1), else_=0)),
         )
-        .where(c.stopped_at.is_not(None), inside(c.stopped_at, since, until))
+        # an ended run (handed over in time) counts for no one: not even as a row of zeros
+        .where(
+            c.stopped_at.is_not(None), inside(c.stopped_at, since, until), c.outcome.in_(("met", "missed"))
+        )
         .group_by(c.clock, c.rep)
     )
     # at_risk_at <= deadline, so this range holds every run past its deadline
