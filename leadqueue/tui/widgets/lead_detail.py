@@ -229,4 +229,10 @@ def _history_line(e: Event, zone: ZoneInfo) -> Text:
         step = visible(e.payload["next_step"]) + (f" due {local_time(due, zone)}" if due else "")
         note = visible(e.payload.get("note", ""))
         line.append(f"\n   → {step}" + (f": {note}" if note else ""), style="dim")
+    elif e.kind is EventKind.REASSIGNED:  # who it went to: the actor is who moved it
+        line.append(
+            f" {visible(str(e.payload.get('from') or '-'))} → {visible(str(e.payload.get('to') or '-'))}"
+        )
+    elif e.kind in (EventKind.REJECTED, EventKind.DISPOSED) and e.payload.get("reason"):
+        line.append(f" {visible(str(e.payload['reason']))}")
     return line
