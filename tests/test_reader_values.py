@@ -204,6 +204,7 @@ def test_a_fraction_of_a_person_is_still_a_row_error(tmp_path: Path, layout: str
     ("cell", "titles"),
     [
         ("[Webinar] Q4 recap;Pricing FAQ", ("[Webinar] Q4 recap", "Pricing FAQ")),  # a title in brackets
+        ("{Draft} Pricing;FAQ", ("{Draft} Pricing", "FAQ")),
         ('["ROI Guide", "FAQ"]', ("ROI Guide", "FAQ")),  # a JSON array of titles
         ('[{"title": "ROI Guide", "stage": "mofu"}]', ("ROI Guide",)),
         ("[]", ()),

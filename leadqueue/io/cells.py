@@ -39,8 +39,8 @@ _THOUSANDS = re.compile(r"[+-]?\d{1,3}([,' \u00a0\u202f])\d{3}(?:\1\d{3})*")
 _THOUSANDS_DOTS = re.compile(r"[+-]?\d{1,3}([.' \u00a0\u202f])\d{3}(?:\1\d{3})*")
 _GROUPING = re.compile(r"[,.' \u00a0\u202f]")
 _EXCEL_NUMBER = re.compile(r"\d+(?:\.\d+)?[eE]\+\d+")
-# A JSON object or array of objects or strings; "[Webinar] Q4 recap" is a title.
-_JSON_START = re.compile(r'\{|\[\s*(?:[{"\]]|$)')
+# A JSON object or array of objects or strings; "[Webinar] Q4 recap" and "{Draft} FAQ" are titles.
+_JSON_START = re.compile(r'\{\s*["}]|\[\s*(?:[{"\]]|$)')
 
 
 _KINDS = {
