@@ -65,11 +65,7 @@ _WIDTH_NAMES = {"mobile": "phone", "rep": "owner"}
 _PERSON_KEY_WIDTH = LEAD_TEXT_WIDTHS["person_key"]
 
 
-def _too_long(target: str, value: Any) -> str | None:
-    """Why a value is too long for its store column, else None."""
-    limit = _WIDTHS.get(target)
-    if limit is None or not isinstance(value, str) or len(value) <= limit:
-        return None
+def _too_long(target: str, value: str, limit: int) -> str:
     return f"{_WIDTH_NAMES.get(target, target)} is {len(value)} characters; at most {limit}"
 
 
@@ -124,6 +120,7 @@ class PlannedColumn(NamedTuple):
     header: str  # as the file writes it
     target: str  # a LeadProfile field or a special target (import_mapping.SPECIAL_FIELDS)
     convert: Converter | None  # None: the cell is text as it is
+    width: int | None  # the characters its store column holds, for text (None: no limit)
 
 
 class RowParser:
@@ -164,7 +161,8 @@ class RowParser:
                 if name:
                     extras.append((index, name))
             elif target != "ignore":
-                plan.append((rank[key], PlannedColumn(index, name, target, by_target.get(target, text))))
+                column = PlannedColumn(index, name, target, by_target.get(target, text), _WIDTHS.get(target))
+                plan.append((rank[key], column))
         plan.sort(key=lambda item: item[0])
         self.columns = [column for _, column in plan]
         self.extras = extras
@@ -194,7 +192,7 @@ class RowParser:
         values: dict[str, Any] = {}
         errors: list[RowError] = []
         failed: list[int] = []
-        for index, name, target, convert in self.columns:
+        for index, name, target, convert, width in self.columns:
             if index >= n:
                 continue
             value = cells[index]
@@ -207,9 +205,8 @@ class RowParser:
                     errors.append(RowError(row, name, str(exc), raw))
                     failed.append(index)
                     continue
-            too_long = _too_long(target, value)
-            if too_long:
-                errors.append(RowError(row, name, too_long, raw))
+            if width is not None and isinstance(value, str) and len(value) > width:
+                errors.append(RowError(row, name, _too_long(target, value, width), raw))
                 failed.append(index)
                 continue
             values[target] = value
