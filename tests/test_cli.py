@@ -71,7 +71,7 @@ def test_common_options_work_before_or_after_the_subcommand(
     [
         (
             ["accept", "51234567801", "--next-step", "call", "--due=-1h", "--note", "x"],
-            "due: the next step must be in the future",
+            "--due: the next step must be in the future",
         ),
         (
             ["accept", "51234567801", "--next-step", "call", "--due", "someday", "--note", "x"],
@@ -79,11 +79,11 @@ def test_common_options_work_before_or_after_the_subcommand(
         ),
         (
             ["accept", "51234567801", "--next-step", "call", "--due", "+1h", "--note", " "],
-            "note: a note is required",
+            "--note: a note is required",
         ),
-        (["reject", "51234567801", "--reason", "OTHER"], "note: OTHER needs the reason written out"),
-        (["reject", "51234567801", "--reason", "R5"], "duplicate_of: R5 needs the id"),
-        (["needs-info", "51234567801", "--missing", "", "--note", "x"], "missing: name at least one"),
+        (["reject", "51234567801", "--reason", "OTHER"], "--note: OTHER needs the reason written out"),
+        (["reject", "51234567801", "--reason", "R5"], "--duplicate-of: R5 needs the id"),
+        (["needs-info", "51234567801", "--missing", "", "--note", "x"], "--missing: name at least one"),
         (["touch", "51234567801", "--channel", "call"], "cannot log a touch on a lead that is new"),
         (["dispose", "51234567801", "advanced"], "cannot dispose a lead that is new"),
         (["undo", "51234567801"], "nothing to undo"),

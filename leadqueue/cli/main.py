@@ -18,7 +18,7 @@ from leadqueue.cli.pg_command import add_pg_parser, run_pg
 from leadqueue.cli.report_weekly import add_weekly_parser
 from leadqueue.cli.route_command import add_route_parser, add_routing_options, run_route
 from leadqueue.domain.clock import Clock, FixedClock, SystemClock
-from leadqueue.domain.decisions import NEXT_STEP_KINDS, TOUCH_CHANNELS
+from leadqueue.domain.decisions import NEXT_STEP_KINDS, TOUCH_CHANNELS, DecisionError
 from leadqueue.domain.lifecycle import DISPOSITIONS
 from leadqueue.domain.metrics import DEFAULT_PERIOD
 from leadqueue.sync.segments import SEGMENT_EVENTS
@@ -328,6 +328,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "pg":
             return run_pg(args, clock)
         return commands.dispatch(args, clock)
+    except DecisionError as exc:  # named by the option that gives the field
+        option = "OUTCOME" if exc.field == "outcome" else "--" + exc.field.replace("_", "-")
+        say(f"leadqueue: error: {option}: {exc.message}", err=True)
+        return 1
     except commands.USER_ERRORS as exc:
         say(f"leadqueue: error: {exc}", err=True)
         return 1
