@@ -45,6 +45,12 @@ def healthy(rate: float | None) -> bool | None:
     return None if rate is None else HEALTHY_BAND[0] <= rate <= HEALTHY_BAND[1]
 
 
+def judged_at(until: datetime, now: datetime) -> datetime:
+    """The instant a period's open clocks and waiting leads are judged at: its end, or now
+    if it ends later (a clock due before the end but not yet is no breach yet)."""
+    return min(until, now)
+
+
 def compliance(met: int, missed: int, open_breached: int) -> float | None:
     """SLA compliance: an open clock past its deadline is as missed as one closed late.
     Leaving it out would show 100% for a rep whose accepted leads all sit untouched."""

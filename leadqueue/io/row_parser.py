@@ -74,8 +74,8 @@ def _too_long(target: str, value: str, limit: int) -> str:
 DERIVED_FROM: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "phone": ("phone", "mobile"),  # the mobile stands in for a missing phone
-        # from the country, else the file's region (a state sets it only when the tables know
-        # the state: one they do not says nothing, see reimport_fields.py)
+        # the file's region when the tables know it, else the country's (a state sets it only
+        # when the tables know the state: one they do not says nothing, see reimport_fields.py)
         "region": ("region", "country"),
         "talk_track": ("talk_track", "description"),  # the description stands in for a talk track
         "domain": ("domain", "email"),  # the email's domain when the file has no domain column
@@ -170,9 +170,8 @@ class RowParser:
         self.id_index = next((c.index for c in self.columns if c.target == "crm_id"), 0)
         self.infer_seniority = self.header_of("seniority") is None
         # the file's email and last name columns: a new lead needs one of them (importing.py)
-        self.contact_headers = [
-            c.header for c in sorted(self.columns) if c.target in CONTACT_FIELDS
-        ]  # in the file's order
+        in_file_order = sorted(self.columns, key=lambda c: c.index)
+        self.contact_headers = [c.header for c in in_file_order if c.target in CONTACT_FIELDS]
         self.default_rep = default_rep
         self.source_system = fmt.source_system
         self.salesforce_ids = fmt.salesforce_ids

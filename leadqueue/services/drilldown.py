@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from leadqueue.domain.durations import format_seconds
-from leadqueue.domain.metrics import lead_label
+from leadqueue.domain.metrics import judged_at, lead_label
 from leadqueue.services.context import Services
 from leadqueue.services.team_metrics import reason_notes, written_codes
 from leadqueue.store import drilldown_queries as dq
@@ -138,13 +138,12 @@ def _items(
         rows, total = dq.accepted(conn, since, until, row["rep"], limit, untouched=untouched)
         tail = (lambda r: "no touch yet") if untouched else (lambda r: f"now {r.state}")
         return [_item(r, f"accepted {when(r.accepted_at)} · {tail(r)}") for r in rows], total
-    now = services.clock.now()
+    as_of = judged_at(until, services.clock.now())  # as metrics counts them
     if section == "leads_waiting":
-        as_of = min(until, now)  # as metrics counts them
         rows, total = dq.waiting(conn, as_of, row["rep"], limit)
         age = lambda r: format_seconds((as_of - r.assigned_at).total_seconds())  # noqa: E731
         return [_item(r, f"waiting {age(r)} · since {when(r.assigned_at)}") for r in rows], total
-    return _clock_items(conn, since, until, now, row, limit, when)
+    return _clock_items(conn, since, until, as_of, row, limit, when)
 
 
 def _kind(first_decision: str | None) -> str:
@@ -167,7 +166,7 @@ def _clock_items(
     conn: Connection,
     since: datetime,
     until: datetime,
-    now: datetime,
+    as_of: datetime,
     row: dict[str, Any],
     limit: int,
     when: _When,
@@ -175,12 +174,11 @@ def _clock_items(
     """The failures first: open and breached, then missed, then met."""
     items: list[LeadItem] = []
     total = 0
-    judged_at = min(until, now)
-    for kind, (rows, n) in dq.clock_outcomes(conn, since, until, now, row["clock"], row["rep"], limit):
+    for kind, (rows, n) in dq.clock_outcomes(conn, since, until, as_of, row["clock"], row["rep"], limit):
         total += n
         for r in rows[: max(0, limit - len(items))]:
             if kind == "open":
-                overdue = format_seconds((judged_at - r.deadline).total_seconds())
+                overdue = format_seconds((as_of - r.deadline).total_seconds())
                 detail = f"open, overdue {overdue} · due {when(r.deadline)}"
             elif kind == "missed":
                 detail = f"missed · due {when(r.deadline)}, stopped {when(r.stopped_at)}"

@@ -51,7 +51,7 @@ def metrics(
     groups: list[Callable[[Connection], dict[str, Any]]] = [
         lambda conn: _decision_sections(conn, services.policy, since, until),
         lambda conn: _time_to_decision_section(conn, since, until),
-        lambda conn: _clock_sections(conn, since, until, services.clock.now()),
+        lambda conn: _clock_sections(conn, since, until, rules.judged_at(until, services.clock.now())),
     ]
     with ThreadPoolExecutor(max_workers=len(groups), thread_name_prefix="metrics") as pool:
         for done in as_completed([pool.submit(_read, services, group) for group in groups]):
@@ -250,7 +250,7 @@ def _time_to_decision_section(conn: Connection, since: datetime, until: datetime
     }
 
 
-def _clock_sections(conn: Connection, since: datetime, until: datetime, now: datetime) -> dict[str, Any]:
+def _clock_sections(conn: Connection, since: datetime, until: datetime, as_of: datetime) -> dict[str, Any]:
     return {
         "sla_compliance": [
             {
@@ -261,7 +261,7 @@ def _clock_sections(conn: Connection, since: datetime, until: datetime, now: dat
                 "breached_open": breached_open,
                 "compliance_pct": rules.compliance(met, missed, breached_open),
             }
-            for clock, rep, met, missed, breached_open in tq.sla_compliance(conn, since, until, now)
+            for clock, rep, met, missed, breached_open in tq.sla_compliance(conn, since, until, as_of)
         ],
         "leads_waiting": [
             {
@@ -270,7 +270,7 @@ def _clock_sections(conn: Connection, since: datetime, until: datetime, now: dat
                 "median_age_hours": _round(r.median),
                 "oldest_hours": _round(r.max),
             }
-            for r in tq.leads_waiting(conn, min(until, now))  # ages as of now, not of a future end
+            for r in tq.leads_waiting(conn, as_of)
         ],
     }
 

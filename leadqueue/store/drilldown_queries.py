@@ -106,14 +106,14 @@ def waiting(conn: Connection, until: datetime, rep: str, limit: int) -> Page:
 
 
 def clock_outcomes(
-    conn: Connection, since: datetime, until: datetime, now: datetime, clock: str, rep: str, limit: int
+    conn: Connection, since: datetime, until: datetime, judged_at: datetime, clock: str, rep: str, limit: int
 ) -> list[tuple[str, Page]]:
     """A rep's runs of `clock` that SLA compliance counts, by what they count as:
-    ("open", runs past their deadline and open at the period's end, judged now if it
-    ends later: team_queries.sla_compliance), then "missed", then "met" (runs stopped
-    in the period); each list by deadline, the oldest first."""
+    ("open", runs past their deadline and open at the period's end, open ones judged at
+    `judged_at` as team_queries.sla_compliance judges them), then "missed", then "met"
+    (runs stopped in the period); each list by deadline, the oldest first."""
     c = clock_runs.c
-    open_now = and_(c.stopped_at.is_(None), overdue_at(min(until, now)))
+    open_now = and_(c.stopped_at.is_(None), overdue_at(judged_at))
     open_then = or_(open_now, and_(c.stopped_at >= at(until), overdue_at(until)))
     out = []
     for kind, where in (

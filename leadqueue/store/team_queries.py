@@ -234,15 +234,13 @@ def leads_waiting(conn: Connection, until: datetime) -> list[Row[Any]]:
 
 
 def sla_compliance(
-    conn: Connection, since: datetime, until: datetime, now: datetime
+    conn: Connection, since: datetime, until: datetime, judged_at: datetime
 ) -> list[tuple[str, str, int, int, int]]:
     """(clock, rep, met, missed, breached_open): runs that stopped in the period, and
     runs open and past their deadline at its end (open still, or stopped since:
-    a period in the past sees what was open at its end). A period ending later than
-    `now` is judged now: a clock due before its end but not yet is no breach yet.
-    Three queries, each on its own partial index, merged by group (an OR of them
-    would scan every run)."""
-    judged_at = min(until, now)
+    a period in the past sees what was open at its end), open runs judged at
+    `judged_at` (metrics.judged_at). Three queries, each on its own partial index,
+    merged by group (an OR of them would scan every run)."""
     c = clock_runs.c
     closed = (
         select(
