@@ -149,15 +149,11 @@ def _find(matcher: OwnerMatcher, user: CrmUser) -> tuple[Rep | None, str, Proble
             if column == "crm_ids" and by_email and by_email != {keys[0]}:
                 # updating the id's rep would give them the other rep's zone, and drop the email
                 (other,) = by_email
-                return (
-                    None,
-                    "email",
-                    Problem(
-                        "email",
-                        f"the user id is rep {keys[0]!r} but the email {user.email!r} is rep {other!r}:"
-                        " one user cannot be two reps (is the id or the email wrong?)",
-                    ),
+                reason = (
+                    f"the user id is rep {keys[0]!r} but the email {user.email!r} is rep {other!r}:"
+                    " one user cannot be two reps (is the id or the email wrong?)"
                 )
+                return None, "email", Problem("email", reason)
             return reps[0], column, None
     return None, "", None
 
