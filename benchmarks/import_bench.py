@@ -6,8 +6,11 @@ For each size, in fresh processes (peak memory is a process's high-water
 mark): `leadqueue import` of the file into a new store, and beside it the
 floor: the same rows read with csv.reader and written with raw `sqlite3`
 `executemany` into the same tables (a lead row, its `assigned` event, its
-decision clock run), no checks, no conversions. Prints rows/s and peak RSS
-of each, and their ratio, from one run.
+decision clock run), no checks, no conversions; and the same again into the
+tables without their secondary indexes (those the queue, search and the
+team's numbers read), to show what writing the rows alone costs. Prints rows/s
+and peak RSS of each, the ratio of ours to the floor, and the target, from one
+run.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pathlib import Path
 
 SAMPLE = Path(__file__).parent.parent / "tests" / "data" / "import" / "leadqueue_leads.csv"
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
+TARGET_ROWS_PER_S = 15_000  # issue 17, at 300,000 rows
 
 
 def build_file(path: Path, rows: int) -> None:
@@ -79,12 +83,19 @@ def _lead_values(r: dict[str, str], now: str) -> tuple[object, ...]:
     return (*(r[c] for c in _TEXT_COLUMNS), *derived, *lists, "", 0, 0)
 
 
-def run_raw(source: Path, db: Path) -> int:
+def run_raw(source: Path, db: Path, secondary_indexes: bool = True) -> int:
     """The floor: the file's cells straight into the same tables with sqlite3."""
     from leadqueue.store.engine import open_store
 
     open_store(db).dispose()  # the same schema, indexes included
     conn = sqlite3.connect(db)
+    if not secondary_indexes:
+        named = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            " AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ('leads', 'events', 'clock_runs')"
+        ).fetchall()
+        for (name,) in named:
+            conn.execute(f'DROP INDEX "{name}"')
     now = NOW.replace(tzinfo=None).isoformat(sep=" ")
     n = 0
 
@@ -124,7 +135,10 @@ def run_raw(source: Path, db: Path) -> int:
 
 def child(kind: str, source: Path, db: Path) -> None:
     started = time.perf_counter()
-    rows = run_leadqueue(source, db) if kind == "leadqueue" else run_raw(source, db)
+    if kind == "leadqueue":
+        rows = run_leadqueue(source, db)
+    else:
+        rows = run_raw(source, db, secondary_indexes=kind == "raw")
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak_mb}))
@@ -149,17 +163,25 @@ def main() -> None:
         kind, source, db = args.child
         child(kind, Path(source), Path(db))
         return
-    print(f"{'rows':>9}  {'':<22}{'rows/s':>10}  {'peak RSS':>9}")
+    print(f"{'rows':>9}  {'':<24}{'rows/s':>10}  {'peak RSS':>9}")
     for rows in args.rows:
         with tempfile.TemporaryDirectory() as tmp:
             source = Path(tmp) / "leads.csv"
             build_file(source, rows)
             ours = measure("leadqueue", source, Path(tmp) / "ours.db")
             raw = measure("raw", source, Path(tmp) / "raw.db")
-        for label, m in (("leadqueue import", ours), ("raw sqlite3 executemany", raw)):
-            print(f"{rows:>9,}  {label:<22}{m['rows'] / m['seconds']:>10,.0f}  {m['peak_mb']:>6,.0f} MB")
+            bare = measure("raw-bare", source, Path(tmp) / "bare.db")
+        measured = (
+            ("leadqueue import", ours),
+            ("raw sqlite3 executemany", raw),
+            ("  same, no 2nd indexes", bare),
+        )
+        for label, m in measured:
+            print(f"{rows:>9,}  {label:<24}{m['rows'] / m['seconds']:>10,.0f}  {m['peak_mb']:>6,.0f} MB")
         speed = (ours["rows"] / ours["seconds"]) / (raw["rows"] / raw["seconds"])
-        print(f"{'':>9}  {'ratio (ours / raw)':<22}{speed:>10.2f}  {ours['peak_mb'] / raw['peak_mb']:>7.2f}x")
+        print(f"{'':>9}  {'ratio (ours / raw)':<24}{speed:>10.2f}  {ours['peak_mb'] / raw['peak_mb']:>7.2f}x")
+        if rows == 300_000:
+            print(f"{'':>9}  {'target (issue 17)':<24}{TARGET_ROWS_PER_S:>10,}")
 
 
 if __name__ == "__main__":
