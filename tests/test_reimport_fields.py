@@ -58,6 +58,8 @@ VALUES: dict[str, tuple[str, str]] = {
     "account_status": ("customer", "competitor"),
     "crm_status": ("Open", "Working"),
     "created_at": ("2026-11-19T09:30:00Z", "2026-11-18T09:30:00Z"),
+    # the second later: an earlier one leaves the lead alone (tests/test_reimport_older.py)
+    "modified_at": ("2026-11-18T09:30:00Z", "2026-11-19T09:30:00Z"),
 }
 # Not a field the rows' data says: the key, the row's owner and its closing (the
 # re-import rule's, tests/test_reimport_rule.py), the system, a column to skip.

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from leadqueue.domain.events import EventKind
 from leadqueue.domain.lifecycle import LeadState
-from leadqueue.domain.reimport import IMPORT_ACTOR, CrmNews, StoredLead, reimport_events
+from leadqueue.domain.reimport import IMPORT_ACTOR, CrmNews, StoredLead, older_than_stored, reimport_events
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 EARLIER = NOW - timedelta(days=2)
@@ -95,3 +95,12 @@ def test_the_new_owners_clock_starts_at_the_crms_date_only_between_the_history_a
     (event,) = reimport_events(stored(), news(owner="lena", assigned_at=assigned_at), NOW)
     expected = assigned_at if EARLIER < assigned_at < NOW else NOW
     assert event.at == expected
+
+
+def test_only_a_row_dated_before_the_stored_date_is_older() -> None:
+    assert older_than_stored(EARLIER, NOW)
+    assert not older_than_stored(NOW, NOW)  # the same export again: its cells decide
+    assert not older_than_stored(NOW, EARLIER)
+    # without both dates nothing tells which export is older: the row is taken
+    assert not older_than_stored(None, NOW)
+    assert not older_than_stored(EARLIER, None)

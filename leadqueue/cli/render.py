@@ -106,6 +106,7 @@ def lead_report(services: Services, crm_id: str) -> dict[str, Any]:
         "campaign": profile.campaign,
         "created_at": iso(profile.created_at),
         "assigned_at": iso(history.assigned_at),
+        "crm_modified_at": iso(view.crm_modified_at),
         # every other imported column, under the file's header (the country is `country`)
         "extra": {k: v for k, v in profile.extra.items() if k != "country"},
         "clocks": [clock_record(s, view.tier, services.policy, now) for s in view.clocks],

@@ -41,7 +41,9 @@ DateOrder = Literal["mdy", "dmy", "ymd"]
 ID_FIELD = "crm_id"
 CONTACT_FIELDS = ("email", "last_name")
 
-SPECIAL_FIELDS = ("rep", "assigned_at", "mobile", "country", "state", "description", "converted", "ignore")
+SPECIAL_FIELDS = (
+    "rep", "assigned_at", "modified_at", "mobile", "country", "state", "description", "converted", "ignore",
+)  # fmt: skip
 MAPPABLE_FIELDS = tuple(f.name for f in fields(LeadProfile) if f.name != "extra") + SPECIAL_FIELDS
 
 

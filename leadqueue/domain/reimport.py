@@ -36,6 +36,13 @@ class CrmNews:
     assigned_at: datetime | None  # when the CRM says the owner got it, if the file says
 
 
+def older_than_stored(modified_at: datetime | None, stored_modified_at: datetime | None) -> bool:
+    """Whether a row is older than the one last imported for its lead (an older export
+    imported again, or files imported out of order): the lead is left as it is. Only
+    the CRM's own modification dates tell; without both, the row is taken."""
+    return modified_at is not None and stored_modified_at is not None and modified_at < stored_modified_at
+
+
 def reimport_events(lead: StoredLead, news: CrmNews, now: datetime) -> list[Event]:
     """The events a re-import adds to a lead's history, in order.
 

@@ -297,5 +297,6 @@ def converters(
         "content": content,
         "created_at": timestamp,
         "assigned_at": timestamp,
+        "modified_at": timestamp,
     }
     return by_target

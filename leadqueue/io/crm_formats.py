@@ -11,6 +11,8 @@ Special targets:
     rep           owner of the lead in the file (rep name or key)
     assigned_at   when the lead was assigned to that owner
     created_at    when the lead was created in the CRM (also `LeadProfile.created_at`)
+    modified_at   when the CRM last changed the lead: a re-import leaves a lead alone
+                  when its row is older than the one last imported
     mobile        phone number used only when the phone column is blank
     country       country name or code, mapped to a sales region
     state         US state / Canadian province, mapped to NA
@@ -59,6 +61,7 @@ third_party_intent  third-party intent topics, ``;``-separated        route opti
 account_status      "", customer, competitor, disqualified            customer
 rep                 owner: rep key or name                            maria
 assigned_at         when the owner got the lead                       2026-11-20T09:00:00-05:00
+modified_at         when the CRM last changed the lead                2026-11-20T08:55:00Z
 created_at          when the lead was created in the CRM              2026-11-19T16:40:00Z
 crm_status          lead status in the CRM                            Open - Not Contacted
 source_system       optional; defaults to "leadqueue"                 leadqueue
@@ -146,6 +149,7 @@ LEADQUEUE_FIELDS: tuple[str, ...] = (
     "account_status",
     "rep",
     "assigned_at",
+    "modified_at",
     "created_at",
     "crm_status",
     "source_system",
@@ -186,6 +190,8 @@ SALESFORCE_API = CrmFormat(
             "isconverted": "converted",
             "createddate": "created_at",
             "lasttransferdate": "assigned_at",
+            "lastmodifieddate": "modified_at",
+            "systemmodstamp": "modified_at",  # when LastModifiedDate is not exported
             "description": "description",
             "name": "ignore",  # FirstName and LastName say it
             "isdeleted": "ignore",
@@ -256,6 +262,8 @@ SALESFORCE_REPORT = CrmFormat(
             "owner assigned date": "assigned_at",
             "assigned date": "assigned_at",
             "last transfer date": "assigned_at",
+            "last modified date": "modified_at",
+            "last modified": "modified_at",
             "converted": "converted",
             "linkedin": "profile_url",
             "linkedin profile": "profile_url",
@@ -309,6 +317,9 @@ HUBSPOT = CrmFormat(
             "hubspot_owner_id": "rep",
             "owner assigned date": "assigned_at",
             "hubspot_owner_assigneddate": "assigned_at",
+            "last modified date": "modified_at",
+            "lastmodifieddate": "modified_at",
+            "hs_lastmodifieddate": "modified_at",
             "create date": "created_at",
             "createdate": "created_at",
             "original source": "source",
@@ -381,6 +392,7 @@ ZOHO = CrmFormat(
             "no of employees": "employees",
             "no. of employees": "employees",
             "created time": "created_at",
+            "modified time": "modified_at",
             "website": "domain",
             "country": "country",
             "state": "state",

@@ -42,7 +42,7 @@ __all__ = [
 
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 1000
-_DATE_TARGETS = frozenset({"created_at", "assigned_at"})
+_DATE_TARGETS = frozenset({"created_at", "assigned_at", "modified_at"})
 REJECTS_COLUMNS = ("row", "column", "error")  # a rejects file's first columns: where and why
 
 

@@ -37,6 +37,7 @@ class ParsedRow:
     rep: str | None  # owner as the file names it (a name, an email or a CRM user id), else default_rep
     assigned_at: datetime | None  # aware UTC, from the file's assignment column only
     raw: dict[str, str]
+    modified_at: datetime | None = None  # aware UTC: when the CRM last changed the lead, if the file says
     converted: bool = False  # the CRM says it already converted the lead
     owner_from_file: bool = True  # False: the import's --rep, the file names no owner
     fingerprint: str | None = None  # what the contact's own columns say, in formats that repeat rows
@@ -227,6 +228,7 @@ class RowParser:
         owner_from_file = bool(rep)
         rep = rep or self.default_rep
         assigned_at = values.pop("assigned_at", None)
+        modified_at = values.pop("modified_at", None)
         converted = values.pop("converted", False)
         mobile = values.pop("mobile", None)
         if mobile and "phone" not in values:
@@ -265,6 +267,7 @@ class RowParser:
             rep=rep,
             assigned_at=assigned_at,
             raw=raw,
+            modified_at=modified_at,
             converted=converted,
             owner_from_file=owner_from_file,
             fingerprint=fingerprint,

@@ -20,6 +20,7 @@ class ImportSummary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    older: int = 0  # rows older than the ones last imported for their leads: left alone
     reassigned: int = 0
     returned: int = 0
     closed: int = 0  # closed in the CRM already: not queued
@@ -44,6 +45,8 @@ class ImportSummary:
             f"{verb} {self.path.name} ({self.format}, {self.read.encoding}): {_count(self.rows, 'row')}, "
             f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged"
         )
+        if self.older:
+            text += f", {self.older} older than the last import (left as they are)"
         if self.closed:
             text += f", {self.closed} closed in the CRM (not queued)"
         if self.closed_since:

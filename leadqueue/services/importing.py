@@ -5,7 +5,8 @@ a batch; a file with bad rows (without --skip-invalid) or a dry run writes
 nothing. New leads are bulk-inserted with their projection and `assigned`
 events. Changed leads are updated and keep their history; a second import of
 the same file writes nothing. A re-import changes only what its columns say: a
-field whose column the file lacks keeps its value (an empty cell clears it)."""
+field whose column the file lacks keeps its value (an empty cell clears it). A
+row the CRM dates before the row last imported (an older export) changes nothing."""
 
 from __future__ import annotations
 
@@ -25,7 +26,14 @@ from leadqueue.domain.lead import LeadProfile
 from leadqueue.domain.lifecycle import LeadState, fold
 from leadqueue.domain.owners import salesforce_id15
 from leadqueue.domain.policy import Tier
-from leadqueue.domain.reimport import IMPORT_ACTOR, LIVE_STATES, CrmNews, StoredLead, reimport_events
+from leadqueue.domain.reimport import (
+    IMPORT_ACTOR,
+    LIVE_STATES,
+    CrmNews,
+    StoredLead,
+    older_than_stored,
+    reimport_events,
+)
 from leadqueue.domain.routing import ROUTING_ACTOR
 from leadqueue.domain.tiers import tier_of
 from leadqueue.gcpause import frozen_heap
@@ -201,6 +209,9 @@ class _Importer:
                 else:
                     new_rows.append(row)
                 continue
+            if older_than_stored(row.modified_at, old.crm_modified_at):
+                self.summary.older += 1
+                continue
             # only the file's own owner column moves a lead; --rep fills rows that name none
             before = crm_before[old.id]
             owner = self.owners.key_of(row) if row.owner_from_file else before
@@ -211,9 +222,11 @@ class _Importer:
                 candidates.append(_Candidate(row, old, owner, closed, before, row_hash))
         if new_rows:
             self._insert(new_rows)
-        changed = self._changed(candidates) if candidates else []
+        changed, redated = self._changed(candidates) if candidates else ([], {})
         if changed:
             self._update(changed)
+        if redated:
+            repo.update_context(self.conn, {i: {"crm_modified_at": at} for i, at in redated.items()})
 
     def _no_contact(self, row: ParsedRow) -> RowError:
         """A new lead the queue would show with no one to reach: neither a last name nor an
@@ -222,12 +235,15 @@ class _Importer:
         column = self.contact_headers[0] if self.contact_headers else ""
         return RowError(row.row, column, f"{either} is empty: a new lead needs one of them", row.raw)
 
-    def _changed(self, candidates: list[_Candidate]) -> list[_Changed]:
+    def _changed(self, candidates: list[_Candidate]) -> tuple[list[_Changed], dict[int, datetime]]:
         """The leads a row changes: a stored field, the owner, or the CRM closed it. A row
         that differs from the last one only in columns it lacks, or in cells that change
-        nothing stored, leaves its lead alone (unchanged)."""
+        nothing stored, leaves its lead alone (unchanged); if it says the CRM changed the
+        lead later than the last import said, that date is kept (the second value), so an
+        export older than this one cannot roll the lead back either."""
         stored = repo.leads_by_id(self.conn, [c.old.id for c in candidates])
         changed: list[_Changed] = []
+        redated: dict[int, datetime] = {}
         for row, old, owner, closed, before, row_hash in candidates:
             full = stored[old.id]
             profile = repo.row_to_profile(full)
@@ -239,13 +255,17 @@ class _Importer:
             )
             new_data = old.content_hash != row_hash and values != before_values
             live = bool(old.state) and LeadState(old.state) in LIVE_STATES
+            # a file without the column says nothing of when: the stored date stands
+            values["crm_modified_at"] = row.modified_at or old.crm_modified_at
             if new_data or before != owner or (old.content_hash != row_hash and closed and live):
                 values["crm_id"] = row.profile.crm_id
                 values["content_hash"] = row_hash
                 changed.append(_Changed(old, values, owner, closed, row.assigned_at, before, new_data))
-            else:
-                self.summary.unchanged += 1
-        return changed
+                continue
+            self.summary.unchanged += 1
+            if values["crm_modified_at"] != old.crm_modified_at:
+                redated[old.id] = values["crm_modified_at"]
+        return changed, redated
 
     @staticmethod
     def _context(profile: LeadProfile, tier: str, crm_owner: str | None) -> dict[str, Any]:
@@ -288,6 +308,7 @@ class _Importer:
         values["tier"] = tier_of(row.profile, self.s.policy).value
         values["content_hash"] = repo.cells_hash(row.raw, values["tier"])
         values["crm_owner"] = self.owners.key_of(row)
+        values["crm_modified_at"] = row.modified_at
         return values
 
     def _row_hash(self, row: ParsedRow) -> str:

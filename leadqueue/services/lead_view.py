@@ -39,6 +39,7 @@ class LeadView:
     next_step: NextStep | None = None  # what the rep committed to on accepting, and if it was done
     local_zone: LeadZone | None = None  # where the lead is, when an import column or its country says
     tier_reason: str = ""  # the policy's rule that made the tier ("demo request", "score 85 ≥ 80")
+    crm_modified_at: datetime | None = None  # when the CRM last changed it, as the last import said
 
 
 def load_lead_view(services: Services, crm_id: str) -> LeadView:
@@ -73,6 +74,7 @@ def load_lead_view(services: Services, crm_id: str) -> LeadView:
         next_step_of(history),
         lead_zone(profile.extra, profile.region),
         reason,
+        row.crm_modified_at,
     )
 
 

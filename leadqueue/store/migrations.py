@@ -160,6 +160,13 @@ def _v6_to_v7(conn: Connection) -> None:
     _mark_projections_stale(conn)
 
 
+def _v7_to_v8(conn: Connection) -> None:
+    """Version 8 keeps when the CRM last changed each lead, as its last import said,
+    so a re-import of an older export cannot roll a lead back. Leads imported
+    before have none: their next import's row is taken, as it was."""
+    _add_column(conn, "leads", "crm_modified_at", _datetime_type(conn))
+
+
 def _add_column(conn: Connection, table: str, column: str, ddl: str) -> None:
     if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
         conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
@@ -181,6 +188,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     4: _v4_to_v5,
     5: _v5_to_v6,
     6: _v6_to_v7,
+    7: _v7_to_v8,
 }
 
 

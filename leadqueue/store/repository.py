@@ -228,6 +228,7 @@ class ImportTarget(NamedTuple):
     content_hash: str | None  # the cells of the row last imported (with their tier)
     owner: str | None  # the rep who holds it here
     crm_owner: str | None  # the owner the CRM named at the last import
+    crm_modified_at: datetime | None  # when the CRM last changed it, as the last import said
     state: str | None
     tier: str
 

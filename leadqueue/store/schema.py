@@ -28,7 +28,7 @@ from leadqueue.domain.text_widths import LEAD_TEXT_WIDTHS as W
 from leadqueue.domain.text_widths import REP_NAME_WIDTH
 from leadqueue.store.column_types import Count, StoredInstant
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Where an event came from. Only `local` events are published by a sync; a
 # pulled event carries the id of the writer that published it.
@@ -137,6 +137,9 @@ leads = Table(
     # The rep the CRM named as owner at the last import: a re-import reassigns only
     # when this changes, so a team lead's reassignment in leadqueue stands.
     Column("crm_owner", String(120)),
+    # When the CRM last changed the lead, as the row last imported says (if its file
+    # has the column): a re-import of an older file leaves the lead alone.
+    Column("crm_modified_at", StoredInstant),
     # projection of the events (see module docstring)
     Column("owner", String(120), ForeignKey("reps.key")),
     Column("state", String(20)),

@@ -1,0 +1,192 @@
+"""An export older than the one last imported leaves its leads alone: the CRM's
+own modification date (Salesforce LastModifiedDate or SystemModstamp, a report's
+Last Modified Date, HubSpot's Last Modified Date, Zoho's Modified Time) is kept
+with each lead, and a row dated before it changes neither the owner nor a field.
+Fixtures are written here, shaped like the CRMs' documented exports (see
+tests/data/import/crm/SOURCES.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select, text
+
+from leadqueue.cli.render import lead_report
+from leadqueue.domain.clock import FixedClock
+from leadqueue.domain.policy import Policy
+from leadqueue.io.reader import ParsedRow, read_leads
+from leadqueue.services.context import Services
+from leadqueue.services.importing import ImportRejected, import_file
+from leadqueue.store import repository as repo
+from leadqueue.store.engine import open_store
+from leadqueue.store.schema import events, leads
+
+SF_HEADER = '"Id","FirstName","LastName","Company","Title","Email","Status","OwnerId","LastModifiedDate"\n'
+LEAD = "00QDn00000Kq3aTMAR"
+
+
+def _sf_file(tmp_path: Path, name: str, owner: str, title: str, modified: str) -> Path:
+    path = tmp_path / name
+    path.write_text(
+        SF_HEADER + f'"{LEAD}","Rosalind","Achterberg","Tessaline Foods Inc.","{title}",'
+        f'"r.achterberg@tessaline.example","Open - Not Contacted","{owner}","{modified}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def _lead(services: Services) -> tuple[str | None, str, datetime | None, int]:
+    """The lead's owner, title, stored CRM modification date and number of events."""
+    with services.store.read() as conn:
+        row = conn.execute(select(leads).where(leads.c.crm_id == LEAD)).one()
+        history = conn.execute(select(events.c.seq).where(events.c.lead_id == row.id)).all()
+    return row.owner, row.title, row.crm_modified_at, len(history)
+
+
+def test_an_older_export_leaves_the_owner_and_the_fields_as_the_newer_one_set(
+    services: Services, tmp_path: Path
+) -> None:
+    newer = _sf_file(tmp_path, "monday.csv", "Maria Santos", "VP Supply Chain", "2026-11-16T10:00:00.000Z")
+    older = _sf_file(tmp_path, "last_week.csv", "Devon Park", "Buyer", "2026-11-09T10:00:00.000Z")
+    import_file(services, newer)
+    before = _lead(services)
+    summary = import_file(services, older)
+    assert (summary.older, summary.updated, summary.reassigned) == (1, 0, 0)
+    assert "1 older than the last import (left as they are)" in summary.line()
+    assert _lead(services) == before
+    assert before[:3] == ("maria-santos", "VP Supply Chain", datetime(2026, 11, 16, 10, tzinfo=UTC))
+
+
+def test_a_newer_export_moves_the_owner_and_keeps_its_date(services: Services, tmp_path: Path) -> None:
+    import_file(services, _sf_file(tmp_path, "a.csv", "Maria Santos", "VP", "2026-11-09T10:00:00Z"))
+    summary = import_file(services, _sf_file(tmp_path, "b.csv", "Devon Park", "COO", "2026-11-16T10:00:00Z"))
+    assert (summary.older, summary.updated, summary.reassigned) == (0, 1, 1)
+    owner, title, modified, _ = _lead(services)
+    assert (owner, title, modified) == ("devon-park", "COO", datetime(2026, 11, 16, 10, tzinfo=UTC))
+    assert lead_report(services, LEAD)["crm_modified_at"] == "2026-11-16T10:00:00Z"
+
+
+def test_a_later_date_alone_is_kept_so_an_export_between_the_two_is_older(
+    services: Services, tmp_path: Path
+) -> None:
+    import_file(services, _sf_file(tmp_path, "a.csv", "Maria Santos", "VP", "2026-11-09T10:00:00Z"))
+    touched = import_file(services, _sf_file(tmp_path, "c.csv", "Maria Santos", "VP", "2026-11-18T10:00:00Z"))
+    assert (touched.unchanged, touched.updated) == (1, 0)  # nothing stored changed but the date
+    assert _lead(services)[2] == datetime(2026, 11, 18, 10, tzinfo=UTC)
+    between = import_file(services, _sf_file(tmp_path, "b.csv", "Devon Park", "COO", "2026-11-12T10:00:00Z"))
+    assert between.older == 1
+    assert _lead(services)[:2] == ("maria-santos", "VP")
+
+
+def test_a_file_without_the_date_is_taken_and_keeps_the_stored_date(
+    services: Services, tmp_path: Path
+) -> None:
+    import_file(services, _sf_file(tmp_path, "a.csv", "Maria Santos", "VP", "2026-11-16T10:00:00Z"))
+    undated = tmp_path / "undated.csv"
+    undated.write_text(
+        '"Id","LastName","Email","Title","OwnerId"\n'
+        f'"{LEAD}","Achterberg","r.achterberg@tessaline.example","COO","Maria Santos"\n',
+        encoding="utf-8",
+    )
+    assert import_file(services, undated).updated == 1
+    assert _lead(services)[1:3] == ("COO", datetime(2026, 11, 16, 10, tzinfo=UTC))
+
+
+def test_an_impossible_modification_date_is_a_row_error_and_nothing_is_written(
+    services: Services, tmp_path: Path
+) -> None:
+    bad = _sf_file(tmp_path, "bad.csv", "Maria Santos", "VP", "2026-13-45T10:00:00Z")
+    with pytest.raises(ImportRejected) as caught:
+        import_file(services, bad)
+    (error,) = caught.value.summary.errors
+    assert (error.row, error.column) == (2, "LastModifiedDate")
+    assert "2026-13-45" in error.reason
+    with services.store.read() as conn:
+        assert repo.lead_ids_exist(conn, [LEAD]) == set()
+
+
+# ---------------------------------------------------------------- each CRM's column
+
+
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def _only_row(path: Path, zone: str) -> ParsedRow:
+    result = read_leads(path, ZoneInfo(zone))
+    assert not result.errors, result.errors
+    (row,) = result.rows
+    return row
+
+
+@pytest.mark.parametrize(
+    ("header", "cells", "expected"),
+    [
+        # Salesforce Data Export: UTC, no offset; SystemModstamp when LastModifiedDate is empty
+        (
+            '"Id","LastName","Email","OwnerId","IsConverted","CreatedDate","LastModifiedDate","SystemModstamp"',
+            f'"{LEAD}","Achterberg","r@t.example","Maria Santos","0","2024-01-31 19:03:00","",'
+            '"2024-02-02 15:10:44"',
+            datetime(2024, 2, 2, 15, 10, 44, tzinfo=UTC),
+        ),
+        # a Salesforce report, as Excel saves it in the US
+        (
+            "Lead ID,Last Name,Email,Lead Owner,Create Date,Last Modified Date",
+            "00QDn00000Kq3aT,Achterberg,r@t.example,Maria Santos,1/31/2024 2:03 PM,2/2/2024 10:10 AM",
+            datetime(2024, 2, 2, 15, 10, tzinfo=UTC),
+        ),
+        # HubSpot's contact export
+        (
+            "Record ID,First Name,Last Name,Email,Contact owner,Create Date,Last Modified Date",
+            "51,Ada,Nwachukwu,ada@k.example,Maria Santos,2024-01-31 14:03,2024-02-02 10:10",
+            datetime(2024, 2, 2, 15, 10, tzinfo=UTC),
+        ),
+        # Zoho CRM's lead export
+        (
+            "Record Id,Lead Owner,Last Name,Email,Created Time,Modified Time",
+            "zcrm_5725767000000412001,Maria Santos,Nwachukwu,ada@k.example,"
+            '"31 Jan, 2024 14:03:00","2 Feb, 2024 10:10:00"',
+            datetime(2024, 2, 2, 15, 10, tzinfo=UTC),
+        ),
+    ],
+    ids=["salesforce-api", "salesforce-report", "hubspot", "zoho"],
+)
+def test_each_crm_export_gives_the_modification_date(
+    tmp_path: Path, header: str, cells: str, expected: datetime
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(f"{header}\n{cells}\n", encoding="utf-8")
+    assert _only_row(path, "America/New_York").modified_at == expected
+
+
+def test_the_fixtures_modification_dates_are_read() -> None:
+    crm = Path(__file__).parent / "data" / "import" / "crm"
+    workbench = read_leads(crm / "salesforce_workbench_leads.csv", UTC_ZONE)
+    assert workbench.rows[0].modified_at == datetime(2024, 2, 2, 15, 10, 44, tzinfo=UTC)
+    zoho = read_leads(crm / "zoho_leads.csv", UTC_ZONE)
+    assert zoho.rows[0].modified_at == datetime(2024, 1, 31, 14, 3, tzinfo=UTC)
+
+
+# ---------------------------------------------------------------- a store of version 7
+
+
+def test_a_version_7_store_gains_the_column_and_its_leads_take_the_next_row(tmp_path: Path) -> None:
+    clock = FixedClock(datetime(2026, 11, 20, 20, tzinfo=UTC))
+    store = open_store(tmp_path / "v7.db")
+    services = Services(store=store, policy=Policy(), clock=clock)
+    import_file(services, _sf_file(tmp_path, "a.csv", "Maria Santos", "VP", "2026-11-16T10:00:00Z"))
+    with store.write() as conn:  # back to what version 7 had
+        conn.execute(text("ALTER TABLE leads DROP COLUMN crm_modified_at"))
+        conn.execute(text("UPDATE meta SET value = '7' WHERE key = 'schema_version'"))
+    store.dispose()
+    upgraded = Services(store=open_store(tmp_path / "v7.db"), clock=clock, policy=Policy())
+    try:
+        assert _lead(upgraded)[2] is None  # nothing said when, before
+        older_file = _sf_file(tmp_path, "b.csv", "Devon Park", "COO", "2026-11-09T10:00:00Z")
+        older = import_file(upgraded, older_file)
+        assert older.older == 0 and older.reassigned == 1  # no date stored: the row is taken
+        assert _lead(upgraded)[:3] == ("devon-park", "COO", datetime(2026, 11, 9, 10, tzinfo=UTC))
+    finally:
+        upgraded.store.dispose()
