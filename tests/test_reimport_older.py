@@ -7,25 +7,27 @@ tests/data/import/crm/SOURCES.md)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
-from leadqueue.cli.render import lead_report
-from leadqueue.domain.clock import FixedClock
-from leadqueue.domain.policy import Policy
+from leadqueue.cli.render import lead_report, print_lead
+from leadqueue.domain.reimport import CrmModified
 from leadqueue.io.reader import ParsedRow, read_leads
 from leadqueue.services.context import Services
-from leadqueue.services.importing import ImportRejected, import_file
+from leadqueue.services.importing import ImportOptions, ImportRejected, import_file
 from leadqueue.store import repository as repo
 from leadqueue.store.engine import open_store
 from leadqueue.store.schema import events, leads
 
 SF_HEADER = '"Id","FirstName","LastName","Company","Title","Email","Status","OwnerId","LastModifiedDate"\n'
 LEAD = "00QDn00000Kq3aTMAR"
+SECOND = timedelta(seconds=1)
 
 
 def _sf_file(tmp_path: Path, name: str, owner: str, title: str, modified: str) -> Path:
@@ -108,6 +110,64 @@ def test_an_impossible_modification_date_is_a_row_error_and_nothing_is_written(
         assert repo.lead_ids_exist(conn, [LEAD]) == set()
 
 
+def test_an_older_row_names_no_new_rep_and_is_not_refused_for_its_owner(
+    services: Services, tmp_path: Path
+) -> None:
+    import_file(services, _sf_file(tmp_path, "a.csv", "Maria Santos", "VP", "2026-11-16T10:00:00Z"))
+    # last week's file names an owner the roster lacks, by a CRM user id: a row error were it taken
+    older = _sf_file(tmp_path, "b.csv", "005Dn000001zZz9IAE", "COO", "2026-11-09T10:00:00Z")
+    summary = import_file(services, older)
+    assert (summary.older, summary.new_reps, summary.errors) == (1, [], [])
+    plain = _sf_file(tmp_path, "c.csv", "Devon Park", "COO", "2026-11-09T10:00:00Z")
+    assert import_file(services, plain).new_reps == []
+    assert _lead(services)[:2] == ("maria-santos", "VP")
+
+
+def test_a_dry_run_counts_the_older_rows_and_writes_nothing(services: Services, tmp_path: Path) -> None:
+    import_file(services, _sf_file(tmp_path, "a.csv", "Maria Santos", "VP", "2026-11-16T10:00:00Z"))
+    before = _lead(services)
+    older = _sf_file(tmp_path, "b.csv", "Devon Park", "COO", "2026-11-09T10:00:00Z")
+    summary = import_file(services, older, ImportOptions(dry_run=True))
+    assert summary.older == 1 and not summary.written
+    assert "would import" in summary.line() and "1 older than the last import" in summary.line()
+    assert _lead(services) == before
+
+
+REPORT_HEADER = "Lead ID,Last Name,Email,Title,Lead Owner,Last Modified Date\n"
+
+
+def _report(tmp_path: Path, title: str, day: str) -> Path:
+    """A Salesforce report as Excel saves it in the US: the 15-character id, a date alone."""
+    path = tmp_path / f"report-{title}.csv"
+    row = f"{LEAD[:15]},Achterberg,r.achterberg@tessaline.example,{title},Maria Santos,{day}\n"
+    path.write_text(REPORT_HEADER + row, encoding="utf-8")
+    return path
+
+
+def test_a_report_dated_by_the_day_is_older_only_when_the_whole_day_is(
+    services: Services, tmp_path: Path
+) -> None:
+    # an API export says 15:10:44 UTC on the 16th; the reports (the team's zone) say only the day
+    import_file(services, _sf_file(tmp_path, "api.csv", "Maria Santos", "VP", "2026-11-16T15:10:44.000Z"))
+    assert import_file(services, _report(tmp_path, "Buyer", "11/15/2026")).older == 1
+    taken = import_file(services, _report(tmp_path, "COO", "11/16/2026"))
+    assert (taken.older, taken.updated) == (0, 1)  # the 16th may be after 15:10:44: taken
+    # the date kept stays the finer, later one: an export of 10:00 that day is older
+    assert _lead(services)[1:3] == ("COO", datetime(2026, 11, 16, 15, 10, 44, tzinfo=UTC))
+    morning = _sf_file(tmp_path, "am.csv", "Devon Park", "Buyer", "2026-11-16T10:00:00.000Z")
+    assert import_file(services, morning).older == 1
+
+
+def test_show_says_when_the_crm_last_changed_the_lead(
+    services: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import_file(services, _sf_file(tmp_path, "a.csv", "Maria Santos", "VP", "2026-11-16T10:00:00Z"))
+    capsys.readouterr()
+    print_lead(services, LEAD, "text")
+    shown = capsys.readouterr().out
+    assert "  CRM status Open - Not Contacted (salesforce), changed there 2026-11-16T10:00:00Z\n" in shown
+
+
 # ---------------------------------------------------------------- each CRM's column
 
 
@@ -158,35 +218,59 @@ def test_each_crm_export_gives_the_modification_date(
 ) -> None:
     path = tmp_path / "export.csv"
     path.write_text(f"{header}\n{cells}\n", encoding="utf-8")
-    assert _only_row(path, "America/New_York").modified_at == expected
+    modified = _only_row(path, "America/New_York").modified
+    assert modified is not None and modified.at == expected
 
 
 def test_the_fixtures_modification_dates_are_read() -> None:
     crm = Path(__file__).parent / "data" / "import" / "crm"
     workbench = read_leads(crm / "salesforce_workbench_leads.csv", UTC_ZONE)
-    assert workbench.rows[0].modified_at == datetime(2024, 2, 2, 15, 10, 44, tzinfo=UTC)
+    assert workbench.rows[0].modified == CrmModified(datetime(2024, 2, 2, 15, 10, 44, tzinfo=UTC), SECOND)
     zoho = read_leads(crm / "zoho_leads.csv", UTC_ZONE)
-    assert zoho.rows[0].modified_at == datetime(2024, 1, 31, 14, 3, tzinfo=UTC)
+    assert zoho.rows[0].modified == CrmModified(datetime(2024, 1, 31, 14, 3, tzinfo=UTC), SECOND)
 
 
 # ---------------------------------------------------------------- a store of version 7
 
 
-def test_a_version_7_store_gains_the_column_and_its_leads_take_the_next_row(tmp_path: Path) -> None:
-    clock = FixedClock(datetime(2026, 11, 20, 20, tzinfo=UTC))
-    store = open_store(tmp_path / "v7.db")
-    services = Services(store=store, policy=Policy(), clock=clock)
-    import_file(services, _sf_file(tmp_path, "a.csv", "Maria Santos", "VP", "2026-11-16T10:00:00Z"))
-    with store.write() as conn:  # back to what version 7 had
+@pytest.fixture
+def upgraded(services: Services, tmp_path: Path) -> Iterator[Services]:
+    """A store of version 7 holding the lead as Monday's export gave it (the date kept
+    with its unknown columns), opened by this version: SQLite and PostgreSQL."""
+    import_file(services, _sf_file(tmp_path, "monday.csv", "Maria Santos", "VP", "2026-11-16T10:00:00Z"))
+    with services.store.write() as conn:  # back to what version 7 had
+        conn.execute(update(leads).values(extra={"LastModifiedDate": "2026-11-16T10:00:00Z"}))
         conn.execute(text("ALTER TABLE leads DROP COLUMN crm_modified_at"))
         conn.execute(text("UPDATE meta SET value = '7' WHERE key = 'schema_version'"))
+    services.store.dispose()
+    store = open_store(services.store.url)
+    yield replace(services, store=store)
     store.dispose()
-    upgraded = Services(store=open_store(tmp_path / "v7.db"), clock=clock, policy=Policy())
-    try:
-        assert _lead(upgraded)[2] is None  # nothing said when, before
-        older_file = _sf_file(tmp_path, "b.csv", "Devon Park", "COO", "2026-11-09T10:00:00Z")
-        older = import_file(upgraded, older_file)
-        assert older.older == 0 and older.reassigned == 1  # no date stored: the row is taken
-        assert _lead(upgraded)[:3] == ("devon-park", "COO", datetime(2026, 11, 9, 10, tzinfo=UTC))
-    finally:
-        upgraded.store.dispose()
+
+
+def test_an_upgraded_store_takes_the_next_row_as_it_comes(upgraded: Services, tmp_path: Path) -> None:
+    assert _lead(upgraded)[2] is None  # nothing said when, before
+    older = import_file(upgraded, _sf_file(tmp_path, "b.csv", "Devon Park", "COO", "2026-11-09T10:00:00Z"))
+    assert older.older == 0 and older.reassigned == 1  # no date stored: the row is taken
+    assert _lead(upgraded)[:3] == ("devon-park", "COO", datetime(2026, 11, 9, 10, tzinfo=UTC))
+
+
+def test_an_upgraded_store_keeps_the_date_of_the_same_export_again(
+    upgraded: Services, tmp_path: Path
+) -> None:
+    again = import_file(
+        upgraded, _sf_file(tmp_path, "monday.csv", "Maria Santos", "VP", "2026-11-16T10:00:00Z")
+    )
+    assert again.unchanged == 1
+    assert _lead(upgraded)[2] == datetime(2026, 11, 16, 10, tzinfo=UTC)
+    older = import_file(upgraded, _sf_file(tmp_path, "b.csv", "Devon Park", "COO", "2026-11-09T10:00:00Z"))
+    assert older.older == 1
+    assert _lead(upgraded)[:2] == ("maria-santos", "VP")
+
+
+def test_a_date_once_kept_as_an_unknown_column_leaves_extra_when_read(
+    upgraded: Services, tmp_path: Path
+) -> None:
+    import_file(upgraded, _sf_file(tmp_path, "tuesday.csv", "Maria Santos", "COO", "2026-11-17T10:00:00Z"))
+    assert lead_report(upgraded, LEAD)["extra"] == {}  # not a stale LastModifiedDate of Monday
+    assert _lead(upgraded)[1:3] == ("COO", datetime(2026, 11, 17, 10, tzinfo=UTC))

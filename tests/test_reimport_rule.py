@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 
 from leadqueue.domain.events import EventKind
 from leadqueue.domain.lifecycle import LeadState
-from leadqueue.domain.reimport import IMPORT_ACTOR, CrmNews, StoredLead, older_than_stored, reimport_events
+from leadqueue.domain.reimport import (
+    IMPORT_ACTOR,
+    CrmModified,
+    CrmNews,
+    StoredLead,
+    modified_after_import,
+    older_than_stored,
+    reimport_events,
+)
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 EARLIER = NOW - timedelta(days=2)
@@ -97,10 +105,29 @@ def test_the_new_owners_clock_starts_at_the_crms_date_only_between_the_history_a
     assert event.at == expected
 
 
+SECOND, DAY = timedelta(seconds=1), timedelta(days=1)
+
+
 def test_only_a_row_dated_before_the_stored_date_is_older() -> None:
-    assert older_than_stored(EARLIER, NOW)
-    assert not older_than_stored(NOW, NOW)  # the same export again: its cells decide
-    assert not older_than_stored(NOW, EARLIER)
+    assert older_than_stored(CrmModified(EARLIER, SECOND), NOW)
+    assert not older_than_stored(CrmModified(NOW, SECOND), NOW)  # the same export again: its cells decide
+    assert not older_than_stored(CrmModified(NOW, SECOND), EARLIER)
     # without both dates nothing tells which export is older: the row is taken
     assert not older_than_stored(None, NOW)
-    assert not older_than_stored(EARLIER, None)
+    assert not older_than_stored(CrmModified(EARLIER, SECOND), None)
+
+
+def test_a_date_alone_is_older_only_when_its_whole_day_is() -> None:
+    midnight = datetime(2026, 11, 16, tzinfo=UTC)
+    stored = midnight + timedelta(hours=15, minutes=10, seconds=44)  # an API export's instant
+    assert not older_than_stored(CrmModified(midnight, DAY), stored)  # that day: maybe later
+    assert older_than_stored(CrmModified(midnight - DAY, DAY), stored)
+    # a minute said as 15:10 may be 15:10:59, after the stored 15:10:44
+    assert not older_than_stored(CrmModified(stored.replace(second=0), timedelta(minutes=1)), stored)
+
+
+def test_the_date_kept_never_moves_back() -> None:
+    assert modified_after_import(CrmModified(NOW, DAY), EARLIER) == NOW
+    assert modified_after_import(CrmModified(EARLIER, DAY), NOW) == NOW  # a date alone on the day
+    assert modified_after_import(None, NOW) == NOW  # a file without the column
+    assert modified_after_import(CrmModified(EARLIER, SECOND), None) == EARLIER

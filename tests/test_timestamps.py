@@ -19,6 +19,7 @@ from leadqueue.io.timestamps import (
     TimestampError,
     TimestampParser,
     order_from_samples_or,
+    resolution,
     survey_date_order,
 )
 
@@ -561,6 +562,20 @@ def test_any_instant_in_any_shape_reads_back(
     assert got == expected, text
     if written.fold == 0 and shape.precision == "us":
         assert got == instant
+    # how finely the text says when (a re-import compares modification dates to it)
+    within = resolution(padding + text + padding)
+    assert within == RESOLUTION[shape.precision], text
+    if written.fold == 0:
+        assert got <= instant < got + within
+
+
+RESOLUTION = {
+    "day": timedelta(days=1),
+    "minute": timedelta(minutes=1),
+    "second": timedelta(seconds=1),
+    "ms": timedelta(seconds=1),  # fractions are read but not trusted to compare
+    "us": timedelta(seconds=1),
+}
 
 
 @given(text=st.text(), zone=ZONES, order=ORDERS)

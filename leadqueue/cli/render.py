@@ -145,7 +145,8 @@ def print_lead(services: Services, crm_id: str, fmt: str) -> int:
     say(f"{one['id']}  {one['name']}" + (f" — {role}" if role else ""))
     score = "-" if one["score"] is None else one["score"]
     say(f"  state {one['state']}, tier {one['tier']}, score {score}, rep {one['rep'] or '-'}")
-    say(f"  CRM status {one['crm_status'] or '-'} ({one['source_system']})")
+    changed = f", changed there {one['crm_modified_at']}" if one["crm_modified_at"] else ""
+    say(f"  CRM status {one['crm_status'] or '-'} ({one['source_system']}){changed}")
     say(f"  source {' / '.join(part for part in (one['source'], one['campaign']) if part) or '-'}")
     for line in report["routing"]:
         say(f"  {terminal_safe(line)}")

@@ -5,7 +5,7 @@ the import service reads the lead and writes these events."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from leadqueue.domain.events import Event, EventKind
 from leadqueue.domain.lifecycle import OPEN_STATES, LeadState
@@ -36,11 +36,31 @@ class CrmNews:
     assigned_at: datetime | None  # when the CRM says the owner got it, if the file says
 
 
-def older_than_stored(modified_at: datetime | None, stored_modified_at: datetime | None) -> bool:
+@dataclass(frozen=True)
+class CrmModified:
+    """When a row says the CRM last changed its lead, as finely as the file says it:
+    some time in [at, at + within). A date alone says only the day (a report's
+    `Last Modified Date`), `14:03` the minute, `14:03:09` the second."""
+
+    at: datetime
+    within: timedelta
+
+
+def older_than_stored(row: CrmModified | None, stored: datetime | None) -> bool:
     """Whether a row is older than the one last imported for its lead (an older export
     imported again, or files imported out of order): the lead is left as it is. Only
-    the CRM's own modification dates tell; without both, the row is taken."""
-    return modified_at is not None and stored_modified_at is not None and modified_at < stored_modified_at
+    the CRM's own modification dates tell; without both, or when the row's date may be
+    the stored instant or later (a date alone, on the stored day), the row is taken."""
+    return row is not None and stored is not None and row.at + row.within <= stored
+
+
+def modified_after_import(row: CrmModified | None, stored: datetime | None) -> datetime | None:
+    """The date a lead keeps once a row is taken: the later of the two, so that a row
+    said less finely (a date alone) does not move it back, and a file without the
+    column keeps the stored one."""
+    if row is None:
+        return stored
+    return row.at if stored is None else max(row.at, stored)
 
 
 def reimport_events(lead: StoredLead, news: CrmNews, now: datetime) -> list[Event]:

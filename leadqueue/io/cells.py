@@ -15,7 +15,9 @@ from typing import Any
 
 from leadqueue.domain.lead import ContentItem, ScoreItem, Touchpoint
 from leadqueue.domain.owners import salesforce_id18, salesforce_suffix_problem
+from leadqueue.domain.reimport import CrmModified
 from leadqueue.io.people import domain_of
+from leadqueue.io.timestamps import resolution
 
 Converter = Callable[[Any], Any]
 Timestamps = Callable[[str], datetime]
@@ -237,6 +239,9 @@ def converters(
                 raise CellError(str(exc)) from None
         return parsed
 
+    def modified(value: Any) -> CrmModified:
+        return CrmModified(timestamp(value), resolution(value))
+
     def score_breakdown(value: Any) -> tuple[ScoreItem, ...]:
         return tuple(
             ScoreItem(
@@ -297,6 +302,6 @@ def converters(
         "content": content,
         "created_at": timestamp,
         "assigned_at": timestamp,
-        "modified_at": timestamp,
+        "modified_at": modified,
     }
     return by_target

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from leadqueue.domain.duplicates import person_key
 from leadqueue.domain.import_mapping import CONTACT_FIELDS
 from leadqueue.domain.lead import LeadProfile
+from leadqueue.domain.reimport import CrmModified
 from leadqueue.domain.text_widths import LEAD_TEXT_WIDTHS, REP_NAME_WIDTH
 from leadqueue.io import crm_formats as cf
 from leadqueue.io.cells import CellError, Converter, Timestamps, converters, text_of
@@ -37,7 +38,7 @@ class ParsedRow:
     rep: str | None  # owner as the file names it (a name, an email or a CRM user id), else default_rep
     assigned_at: datetime | None  # aware UTC, from the file's assignment column only
     raw: dict[str, str]
-    modified_at: datetime | None = None  # aware UTC: when the CRM last changed the lead, if the file says
+    modified: CrmModified | None = None  # when the CRM last changed the lead, if the file says
     converted: bool = False  # the CRM says it already converted the lead
     owner_from_file: bool = True  # False: the import's --rep, the file names no owner
     fingerprint: str | None = None  # what the contact's own columns say, in formats that repeat rows
@@ -228,7 +229,7 @@ class RowParser:
         owner_from_file = bool(rep)
         rep = rep or self.default_rep
         assigned_at = values.pop("assigned_at", None)
-        modified_at = values.pop("modified_at", None)
+        modified = values.pop("modified_at", None)
         converted = values.pop("converted", False)
         mobile = values.pop("mobile", None)
         if mobile and "phone" not in values:
@@ -267,7 +268,7 @@ class RowParser:
             rep=rep,
             assigned_at=assigned_at,
             raw=raw,
-            modified_at=modified_at,
+            modified=modified,
             converted=converted,
             owner_from_file=owner_from_file,
             fingerprint=fingerprint,

@@ -10,7 +10,7 @@ row the CRM dates before the row last imported (an older export) changes nothing
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ from leadqueue.domain.reimport import (
     LIVE_STATES,
     CrmNews,
     StoredLead,
+    modified_after_import,
     older_than_stored,
     reimport_events,
 )
@@ -192,12 +193,14 @@ class _Importer:
 
     def _batch(self, rows: list[ParsedRow]) -> None:
         existing = self._existing(rows)
+        rows = self._without_older(rows, existing)
         good, owner_errors = self.owners.with_owners(rows, existing.keys(), self.routing is not None)
         self.summary.errors += owner_errors
         closed_in_crm = self._closed_in_crm
         crm_before = self._crm_owners_before(list(existing.values()))
         new_rows: list[ParsedRow] = []
         candidates: list[_Candidate] = []
+        redated: dict[int, datetime] = {}  # leads whose row changes nothing but the CRM's date
         for row in good:
             old = existing.get(row.profile.crm_id)
             closed = closed_in_crm(row.profile.source_system, row.profile.crm_status, row.converted)
@@ -209,20 +212,18 @@ class _Importer:
                 else:
                     new_rows.append(row)
                 continue
-            if older_than_stored(row.modified_at, old.crm_modified_at):
-                self.summary.older += 1
-                continue
             # only the file's own owner column moves a lead; --rep fills rows that name none
             before = crm_before[old.id]
             owner = self.owners.key_of(row) if row.owner_from_file else before
             row_hash = self._row_hash(row)
             if old.content_hash == row_hash and before == owner:  # the row last imported
                 self.summary.unchanged += 1
+                _note_redated(redated, old, row)  # a store from before the date was kept
             else:
                 candidates.append(_Candidate(row, old, owner, closed, before, row_hash))
         if new_rows:
             self._insert(new_rows)
-        changed, redated = self._changed(candidates) if candidates else ([], {})
+        changed = self._changed(candidates, redated) if candidates else []
         if changed:
             self._update(changed)
         if redated:
@@ -235,15 +236,28 @@ class _Importer:
         column = self.contact_headers[0] if self.contact_headers else ""
         return RowError(row.row, column, f"{either} is empty: a new lead needs one of them", row.raw)
 
-    def _changed(self, candidates: list[_Candidate]) -> tuple[list[_Changed], dict[int, datetime]]:
+    def _without_older(
+        self, rows: list[ParsedRow], existing: Mapping[str, repo.ImportTarget]
+    ) -> list[ParsedRow]:
+        """The rows but those older than the row last imported for their lead (an older
+        export): counted, and left out before anything reads them, owners included."""
+        kept = [
+            row
+            for row in rows
+            if (old := existing.get(row.profile.crm_id)) is None
+            or not older_than_stored(row.modified, old.crm_modified_at)
+        ]
+        self.summary.older += len(rows) - len(kept)
+        return kept
+
+    def _changed(self, candidates: list[_Candidate], redated: dict[int, datetime]) -> list[_Changed]:
         """The leads a row changes: a stored field, the owner, or the CRM closed it. A row
         that differs from the last one only in columns it lacks, or in cells that change
-        nothing stored, leaves its lead alone (unchanged); if it says the CRM changed the
-        lead later than the last import said, that date is kept (the second value), so an
+        nothing stored, leaves its lead alone (unchanged); if it dates the CRM's last change
+        later than the last import did, the lead goes into `redated` with that date, so an
         export older than this one cannot roll the lead back either."""
         stored = repo.leads_by_id(self.conn, [c.old.id for c in candidates])
         changed: list[_Changed] = []
-        redated: dict[int, datetime] = {}
         for row, old, owner, closed, before, row_hash in candidates:
             full = stored[old.id]
             profile = repo.row_to_profile(full)
@@ -255,17 +269,15 @@ class _Importer:
             )
             new_data = old.content_hash != row_hash and values != before_values
             live = bool(old.state) and LeadState(old.state) in LIVE_STATES
-            # a file without the column says nothing of when: the stored date stands
-            values["crm_modified_at"] = row.modified_at or old.crm_modified_at
             if new_data or before != owner or (old.content_hash != row_hash and closed and live):
                 values["crm_id"] = row.profile.crm_id
                 values["content_hash"] = row_hash
+                values["crm_modified_at"] = modified_after_import(row.modified, old.crm_modified_at)
                 changed.append(_Changed(old, values, owner, closed, row.assigned_at, before, new_data))
-                continue
-            self.summary.unchanged += 1
-            if values["crm_modified_at"] != old.crm_modified_at:
-                redated[old.id] = values["crm_modified_at"]
-        return changed, redated
+            else:
+                self.summary.unchanged += 1
+                _note_redated(redated, old, row)
+        return changed
 
     @staticmethod
     def _context(profile: LeadProfile, tier: str, crm_owner: str | None) -> dict[str, Any]:
@@ -308,7 +320,7 @@ class _Importer:
         values["tier"] = tier_of(row.profile, self.s.policy).value
         values["content_hash"] = repo.cells_hash(row.raw, values["tier"])
         values["crm_owner"] = self.owners.key_of(row)
-        values["crm_modified_at"] = row.modified_at
+        values["crm_modified_at"] = row.modified.at if row.modified else None
         return values
 
     def _row_hash(self, row: ParsedRow) -> str:
@@ -420,3 +432,10 @@ class _Importer:
         self.summary.closed_since += kinds.count(EventKind.CLOSED_IN_CRM)
         self.summary.returned += kinds.count(EventKind.RETURNED_FROM_MARKETING)
         self.summary.reassigned += kinds.count(EventKind.REASSIGNED)
+
+
+def _note_redated(redated: dict[int, datetime], old: repo.ImportTarget, row: ParsedRow) -> None:
+    """Keep the date a row gives the CRM's last change of a lead it otherwise leaves alone."""
+    at = modified_after_import(row.modified, old.crm_modified_at)
+    if at is not None and at != old.crm_modified_at:
+        redated[old.id] = at

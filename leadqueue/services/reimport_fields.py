@@ -54,7 +54,9 @@ class FileColumns:
         # a JSON line's "extra" object sets its own keys and leaves the others
         cleared = {name for name in self.extras if name in row.raw}
         cleared |= {target for target in TARGETS_IN_EXTRA if target in said}  # "description": older leads
-        if "description" in said:
-            cleared.add(self.description)
+        # a column the file reads into a field leaves no copy of an earlier import under its
+        # header: the description (kept there anew, below), or a column an older leadqueue
+        # did not read and kept as it was (`LastModifiedDate`, before modification dates)
+        cleared |= {name for name, _ in self.targets if name in row.raw}
         extra = {k: v for k, v in stored.extra.items() if k not in cleared} | self.extra_of(new)
         return replace(stored, **changes, source_system=new.source_system, extra=extra)
