@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from leadqueue.cli.main import main
@@ -55,6 +55,7 @@ def test_printable_text_is_left_alone(text: str) -> None:
 
 @settings(max_examples=500)
 @given(text=untrusted)
+@example(text="\u2028")  # CSV does not quote it: a tool splitting lines there cut the row in two
 def test_no_csv_cell_is_a_formula_once_written_and_read_back(text: str) -> None:
     buf = io.StringIO()
     writer = SafeDictWriter(buf, ["cell"], lineterminator="\n")

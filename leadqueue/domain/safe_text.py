@@ -10,10 +10,12 @@ safe where it is shown or written: the one place for it.
   as a visible symbol instead (`␛`, `\\x9b`), so nothing is hidden and nothing
   is run. Tabs and newlines stay only where asked.
 - `csv_cell`: for every cell of a CSV the program writes. Control characters
-  but tab, newline and carriage return (a cell's own layout), and bidi
-  controls (overrides, embeddings, isolates and the LRM/RLM/ALM marks), are
-  shown visibly as `terminal_safe` shows them: a file printed to a terminal
-  (`--out -`) or opened in an editor runs nothing and hides nothing. Then
+  but tab, newline and carriage return (a cell's own layout), bidi controls
+  (overrides, embeddings, isolates and the LRM/RLM/ALM marks) and the line
+  and paragraph separators (which CSV does not quote: a tool splitting lines
+  there would cut the row in two) are shown visibly as `terminal_safe` shows
+  them: a file printed to a terminal (`--out -`) or opened in an editor runs
+  nothing and hides nothing. Then
   OWASP's CSV injection guidance: a cell starting with `=`, `+`, `-`, `@`,
   tab or carriage return may be run as a formula by a spreadsheet, so it is
   prefixed with a single quote, which spreadsheets show as text. A cell that
@@ -44,8 +46,8 @@ _UNDECODED = "\udc80-\udcff"
 # paragraph separators (a line break to some tools, none to others: a value split in two).
 _UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{_BIDI}{_UNDECODED}]")
 _UNSAFE_WITH_LAYOUT = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}{_UNDECODED}]")
-# In a cell: C0 but tab, newline and carriage return; DEL; C1; bidi controls.
-_UNSAFE_IN_CELL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_UNDECODED}]")
+# In a cell: C0 but tab, newline and carriage return; DEL; C1; the separators; bidi controls.
+_UNSAFE_IN_CELL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029{_BIDI}{_UNDECODED}]")
 # What JSON leaves raw in a string (it escapes C0 itself) but a terminal acts on.
 _UNSAFE_IN_JSON = re.compile(f"[\x7f-\x9f{_BIDI}{_UNDECODED}]")
 
