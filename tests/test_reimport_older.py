@@ -57,7 +57,7 @@ def test_an_older_export_leaves_the_owner_and_the_fields_as_the_newer_one_set(
     before = _lead(services)
     summary = import_file(services, older)
     assert (summary.older, summary.updated, summary.reassigned) == (1, 0, 0)
-    assert "1 older than the last import (left as they are)" in summary.line()
+    assert "1 older than their leads' last import (left as they are)" in summary.line()
     assert _lead(services) == before
     assert before[:3] == ("maria-santos", "VP Supply Chain", datetime(2026, 11, 16, 10, tzinfo=UTC))
 
@@ -129,7 +129,7 @@ def test_a_dry_run_counts_the_older_rows_and_writes_nothing(services: Services, 
     older = _sf_file(tmp_path, "b.csv", "Devon Park", "COO", "2026-11-09T10:00:00Z")
     summary = import_file(services, older, ImportOptions(dry_run=True))
     assert summary.older == 1 and not summary.written
-    assert "would import" in summary.line() and "1 older than the last import" in summary.line()
+    assert "would import" in summary.line() and "1 older than their leads' last import" in summary.line()
     assert _lead(services) == before
 
 
@@ -166,6 +166,76 @@ def test_show_says_when_the_crm_last_changed_the_lead(
     print_lead(services, LEAD, "text")
     shown = capsys.readouterr().out
     assert "  CRM status Open - Not Contacted (salesforce), changed there 2026-11-16T10:00:00Z\n" in shown
+
+
+CLOSED_HEADER = '"Id","LastName","Email","Status","OwnerId","IsConverted","LastModifiedDate"\n'
+
+
+def _status_file(tmp_path: Path, name: str, status: str, modified: str) -> Path:
+    path = tmp_path / name
+    row = (
+        f'"{LEAD}","Achterberg","r.achterberg@tessaline.example","{status}","Maria Santos","0","{modified}"\n'
+    )
+    path.write_text(CLOSED_HEADER + row, encoding="utf-8")
+    return path
+
+
+def _queued(services: Services) -> bool:
+    with services.store.read() as conn:
+        return bool(repo.lead_ids_exist(conn, [LEAD]))
+
+
+def test_a_lead_the_crm_closed_is_not_queued_by_an_older_export_in_which_it_is_open(
+    services: Services, tmp_path: Path
+) -> None:
+    closed = import_file(
+        services, _status_file(tmp_path, "new.csv", "Closed - Not Converted", "2026-11-16 10:00:00")
+    )
+    assert closed.closed == 1 and not _queued(services)
+    older = import_file(
+        services, _status_file(tmp_path, "old.csv", "Open - Not Contacted", "2026-11-09 10:00:00")
+    )
+    assert (older.older, older.created) == (1, 0)
+    assert not _queued(services)
+    # reopened in the CRM since: a later export queues it, and it is a lead like any other
+    reopened = import_file(services, _status_file(tmp_path, "later.csv", "Working", "2026-11-18 10:00:00"))
+    assert reopened.created == 1 and _queued(services)
+    assert _lead(services)[2] == datetime(2026, 11, 18, 10, tzinfo=UTC)
+
+
+def test_a_lead_the_crm_closed_without_a_date_is_queued_by_the_next_open_row(
+    services: Services, tmp_path: Path
+) -> None:
+    undated = tmp_path / "undated.csv"
+    undated.write_text(
+        '"Id","LastName","Status","OwnerId"\n'
+        f'"{LEAD}","Achterberg","Closed - Not Converted","Maria Santos"\n',
+        encoding="utf-8",
+    )
+    import_file(services, undated)
+    assert (
+        import_file(services, _status_file(tmp_path, "old.csv", "Working", "2026-11-09 10:00:00")).created
+        == 1
+    )
+
+
+def test_take_older_mends_a_date_an_import_misread(services: Services, tmp_path: Path) -> None:
+    # a report of 11 May read day-first by mistake: 5 November
+    report = tmp_path / "may.csv"
+    report.write_text(
+        REPORT_HEADER
+        + f"{LEAD[:15]},Achterberg,r.achterberg@tessaline.example,Buyer,Maria Santos,5/11/2026 9:00 AM\n",
+        encoding="utf-8",
+    )
+    import_file(services, report, ImportOptions(date_order="dmy"))
+    august = _sf_file(tmp_path, "august.csv", "Devon Park", "COO", "2026-08-20T10:00:00Z")
+    refused = import_file(services, august)
+    assert (refused.older, refused.older_ids) == (1, [LEAD])
+    (warning,) = [w for w in refused.warnings() if "older" in w or "before an earlier import" in w]
+    assert f"({LEAD})" in warning and "--take-older" in warning
+    taken = import_file(services, august, ImportOptions(take_older=True))
+    assert (taken.older, taken.reassigned) == (0, 1)
+    assert _lead(services)[:3] == ("devon-park", "COO", datetime(2026, 8, 20, 10, tzinfo=UTC))
 
 
 # ---------------------------------------------------------------- each CRM's column

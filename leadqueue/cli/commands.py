@@ -311,6 +311,7 @@ def _import(ctx: Context, a: argparse.Namespace) -> int:
         date_order=a.date_order,
         clock_start=a.clock_start,
         route=a.route,
+        take_older=a.take_older,
     )
     with progress_bar(f"importing {a.file.name}", in_bytes=True) as progress:
         try:

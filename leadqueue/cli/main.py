@@ -131,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="assigned",
         help="start the decision clock at the assignment date, else now (default), or at the create date",
     )
+    p.add_argument(
+        "--take-older",
+        action="store_true",
+        help="take rows dated before their leads' last import too (mends an import that misread its dates)",
+    )
 
     p = command("accept", "accept a lead with a concrete next step")
     p.add_argument("id", metavar="ID")

@@ -10,6 +10,8 @@ from leadqueue.domain.import_mapping import DateOrder
 from leadqueue.io.reader import ReadStats, RowError
 from leadqueue.services.routing import ImportRouting, routed_text
 
+OLDER_IDS_SHOWN = 3
+
 
 @dataclass
 class ImportSummary:
@@ -20,7 +22,8 @@ class ImportSummary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    older: int = 0  # rows older than the ones last imported for their leads: left alone
+    older: int = 0  # rows the CRM dates before an earlier import did for their leads: left alone
+    older_ids: list[str] = field(default_factory=list)  # the first few of them
     reassigned: int = 0
     returned: int = 0
     closed: int = 0  # closed in the CRM already: not queued
@@ -46,7 +49,7 @@ class ImportSummary:
             f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged"
         )
         if self.older:
-            text += f", {self.older} older than the last import (left as they are)"
+            text += f", {self.older} older than their leads' last import (left as they are)"
         if self.closed:
             text += f", {self.closed} closed in the CRM (not queued)"
         if self.closed_since:
@@ -71,6 +74,13 @@ class ImportSummary:
         if self.breached_on_arrival:
             out.append(
                 f"{self.breached_on_arrival} lead(s) arrived with their decision clock already breached"
+            )
+        if self.older:
+            shown = ", ".join(self.older_ids) + (" ..." if self.older > len(self.older_ids) else "")
+            out.append(
+                f"{self.older} row(s) say the CRM last changed their lead before an earlier import did"
+                f" ({shown}): an older export, so those leads were left as they are; if that earlier"
+                " import misread its dates, import again with --take-older"
             )
         if self.assigned_before_created:
             out.append(

@@ -45,7 +45,7 @@ from leadqueue.io.timestamps import DateOrder
 from leadqueue.services.context import Services
 from leadqueue.services.import_owners import ImportOwners
 from leadqueue.services.import_rejects import check_writable, rejects_path, write_rejects
-from leadqueue.services.import_summary import ImportRejected, ImportSummary
+from leadqueue.services.import_summary import OLDER_IDS_SHOWN, ImportRejected, ImportSummary
 from leadqueue.services.projection import Projection, project
 from leadqueue.services.reimport_fields import FileColumns
 from leadqueue.services.routing import ImportRouting
@@ -97,6 +97,8 @@ class ImportOptions:
     mapping: ImportMapping | None = None  # a layout no built-in format knows
     mapping_name: str = ""
     route: bool = False  # route every row by [routing], whatever owner the file names
+    # take rows dated before their leads' stored CRM date: mends an import that misread its dates
+    take_older: bool = False
 
 
 def import_file(
@@ -193,7 +195,9 @@ class _Importer:
 
     def _batch(self, rows: list[ParsedRow]) -> None:
         existing = self._existing(rows)
-        rows = self._without_older(rows, existing)
+        unknown = [r.profile.crm_id for r in rows if r.profile.crm_id not in existing]
+        closed_before = repo.crm_closed(self.conn, unknown)  # leads the CRM had closed: never stored
+        rows = self._without_older(rows, {i: t.crm_modified_at for i, t in existing.items()} | closed_before)
         good, owner_errors = self.owners.with_owners(rows, existing.keys(), self.routing is not None)
         self.summary.errors += owner_errors
         closed_in_crm = self._closed_in_crm
@@ -201,12 +205,16 @@ class _Importer:
         new_rows: list[ParsedRow] = []
         candidates: list[_Candidate] = []
         redated: dict[int, datetime] = {}  # leads whose row changes nothing but the CRM's date
+        closed_now: dict[str, datetime | None] = {}  # new rows the CRM has closed, with their dates
         for row in good:
             old = existing.get(row.profile.crm_id)
             closed = closed_in_crm(row.profile.source_system, row.profile.crm_status, row.converted)
             if old is None:
                 if closed:
                     self.summary.closed += 1
+                    closed_now[row.profile.crm_id] = self._modified_kept(
+                        row, closed_before.get(row.profile.crm_id)
+                    )
                 elif not (row.profile.email or row.profile.last_name):
                     self.summary.errors.append(self._no_contact(row))
                 else:
@@ -218,11 +226,14 @@ class _Importer:
             row_hash = self._row_hash(row)
             if old.content_hash == row_hash and before == owner:  # the row last imported
                 self.summary.unchanged += 1
-                _note_redated(redated, old, row)  # a store from before the date was kept
+                self._note_redated(redated, old, row)  # a store from before the date was kept
             else:
                 candidates.append(_Candidate(row, old, owner, closed, before, row_hash))
         if new_rows:
             self._insert(new_rows)
+        reopened = [r.profile.crm_id for r in new_rows if r.profile.crm_id in closed_before]
+        if closed_now or reopened:
+            repo.set_crm_closed(self.conn, closed_now, reopened)
         changed = self._changed(candidates, redated) if candidates else []
         if changed:
             self._update(changed)
@@ -236,18 +247,21 @@ class _Importer:
         column = self.contact_headers[0] if self.contact_headers else ""
         return RowError(row.row, column, f"{either} is empty: a new lead needs one of them", row.raw)
 
-    def _without_older(
-        self, rows: list[ParsedRow], existing: Mapping[str, repo.ImportTarget]
-    ) -> list[ParsedRow]:
+    def _without_older(self, rows: list[ParsedRow], stored: Mapping[str, datetime | None]) -> list[ParsedRow]:
         """The rows but those older than the row last imported for their lead (an older
-        export): counted, and left out before anything reads them, owners included."""
-        kept = [
-            row
-            for row in rows
-            if (old := existing.get(row.profile.crm_id)) is None
-            or not older_than_stored(row.modified, old.crm_modified_at)
-        ]
-        self.summary.older += len(rows) - len(kept)
+        export; `stored`: the CRM's date each lead keeps, by id): counted, and left out
+        before anything reads them, owners included."""
+        if self.opts.take_older:
+            return rows
+        kept: list[ParsedRow] = []
+        older: list[str] = []
+        for row in rows:
+            if older_than_stored(row.modified, stored.get(row.profile.crm_id)):
+                older.append(row.profile.crm_id)
+            else:
+                kept.append(row)
+        self.summary.older += len(older)
+        self.summary.older_ids += older[: OLDER_IDS_SHOWN - len(self.summary.older_ids)]
         return kept
 
     def _changed(self, candidates: list[_Candidate], redated: dict[int, datetime]) -> list[_Changed]:
@@ -272,12 +286,24 @@ class _Importer:
             if new_data or before != owner or (old.content_hash != row_hash and closed and live):
                 values["crm_id"] = row.profile.crm_id
                 values["content_hash"] = row_hash
-                values["crm_modified_at"] = modified_after_import(row.modified, old.crm_modified_at)
+                values["crm_modified_at"] = self._modified_kept(row, old.crm_modified_at)
                 changed.append(_Changed(old, values, owner, closed, row.assigned_at, before, new_data))
             else:
                 self.summary.unchanged += 1
-                _note_redated(redated, old, row)
+                self._note_redated(redated, old, row)
         return changed
+
+    def _modified_kept(self, row: ParsedRow, stored: datetime | None) -> datetime | None:
+        """The CRM's date of its last change a lead keeps once its row is taken."""
+        if self.opts.take_older and row.modified is not None:
+            return row.modified.at  # the file's own date replaces one an import misread
+        return modified_after_import(row.modified, stored)
+
+    def _note_redated(self, redated: dict[int, datetime], old: repo.ImportTarget, row: ParsedRow) -> None:
+        """Keep the date a row gives the CRM's last change of a lead it otherwise leaves alone."""
+        at = self._modified_kept(row, old.crm_modified_at)
+        if at is not None and at != old.crm_modified_at:
+            redated[old.id] = at
 
     @staticmethod
     def _context(profile: LeadProfile, tier: str, crm_owner: str | None) -> dict[str, Any]:
@@ -432,10 +458,3 @@ class _Importer:
         self.summary.closed_since += kinds.count(EventKind.CLOSED_IN_CRM)
         self.summary.returned += kinds.count(EventKind.RETURNED_FROM_MARKETING)
         self.summary.reassigned += kinds.count(EventKind.REASSIGNED)
-
-
-def _note_redated(redated: dict[int, datetime], old: repo.ImportTarget, row: ParsedRow) -> None:
-    """Keep the date a row gives the CRM's last change of a lead it otherwise leaves alone."""
-    at = modified_after_import(row.modified, old.crm_modified_at)
-    if at is not None and at != old.crm_modified_at:
-        redated[old.id] = at

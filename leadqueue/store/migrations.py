@@ -13,6 +13,7 @@ from sqlalchemy import Connection, insert, inspect, select, text, update
 from leadqueue.store.outbox import OUTBOX_BACKFILL, chunks_of, published_through, write_meta
 from leadqueue.store.schema import (
     clock_runs,
+    crm_closed_leads,
     events,
     inactive_crm_users,
     leads,
@@ -163,8 +164,10 @@ def _v6_to_v7(conn: Connection) -> None:
 def _v7_to_v8(conn: Connection) -> None:
     """Version 8 keeps when the CRM last changed each lead, as its last import said,
     so a re-import of an older export cannot roll a lead back. Leads imported
-    before have none: their next import's row is taken, as it was."""
+    before have none: their next import's row is taken, as it was. It keeps the
+    leads the CRM had closed when an import met them, for the same reason."""
     _add_column(conn, "leads", "crm_modified_at", _datetime_type(conn))
+    crm_closed_leads.create(conn, checkfirst=True)
 
 
 def _add_column(conn: Connection, table: str, column: str, ddl: str) -> None:

@@ -18,7 +18,15 @@ from leadqueue.domain.owners import is_salesforce_id, salesforce_id15, salesforc
 from leadqueue.domain.roster import pick
 from leadqueue.store.bulk import bulk_insert
 from leadqueue.store.roster import load_reps
-from leadqueue.store.schema import PROJECTION_COLUMNS, clock_runs, events, leads, rep_zone_changes, reps
+from leadqueue.store.schema import (
+    PROJECTION_COLUMNS,
+    clock_runs,
+    crm_closed_leads,
+    events,
+    leads,
+    rep_zone_changes,
+    reps,
+)
 
 
 def find_lead(conn: Connection, crm_id: str, for_update: bool = False) -> Row[Any] | None:
@@ -189,6 +197,27 @@ def resolve_rep(conn: Connection, text: str) -> str | None:
     raises AmbiguousRep rather than acting as one of them."""
     rep = pick(load_reps(conn), text)
     return rep.key if rep else None
+
+
+def crm_closed(conn: Connection, crm_ids: Sequence[str]) -> dict[str, datetime | None]:
+    """Of these ids, those of leads the CRM had closed when an import met them (never
+    stored as leads), with the CRM's date of that row."""
+    out: dict[str, datetime | None] = {}
+    for i in range(0, len(crm_ids), _CHUNK):
+        chunk = crm_ids[i : i + _CHUNK]
+        q = select(crm_closed_leads).where(crm_closed_leads.c.crm_id.in_(chunk))
+        out.update({r.crm_id: r.crm_modified_at for r in conn.execute(q)})
+    return out
+
+
+def set_crm_closed(conn: Connection, closed: Mapping[str, datetime | None], reopened: Sequence[str]) -> None:
+    """Remember leads the CRM closed (id -> its date), and forget those it reopened."""
+    gone = [*closed, *reopened]
+    for i in range(0, len(gone), _CHUNK):
+        conn.execute(delete(crm_closed_leads).where(crm_closed_leads.c.crm_id.in_(gone[i : i + _CHUNK])))
+    if closed:
+        rows = [{"crm_id": crm_id, "crm_modified_at": at} for crm_id, at in closed.items()]
+        conn.execute(insert(crm_closed_leads), rows)
 
 
 def ids_for(conn: Connection, crm_ids: Sequence[str], chunk: int = 900) -> dict[str, int]:

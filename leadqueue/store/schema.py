@@ -89,6 +89,16 @@ inactive_crm_users = Table(
     Column("who", String(400), nullable=False),  # the user, for the message
 )
 
+# Leads the CRM had closed when an import first met them: never queued, so never a
+# lead here; kept with the CRM's date of that row, so that an older export, in which
+# they are still open, does not queue them (a later one, reopened, does).
+crm_closed_leads = Table(
+    "crm_closed_leads",
+    metadata,
+    Column("crm_id", String(W["crm_id"]), primary_key=True),
+    Column("crm_modified_at", StoredInstant),
+)
+
 leads = Table(
     "leads",
     metadata,
