@@ -110,8 +110,8 @@ SHAPES = [
     ("3 December 2021 16:05", BERLIN, "mdy", utc(2021, 12, 3, 15, 5)),
     # the edges of the accepted years
     ("1900-01-01 00:00", NY, "mdy", utc(1900, 1, 1, 5)),
-    ("2200-12-31 23:59:59", NY, "mdy", utc(2201, 1, 1, 4, 59, 59)),
-    ("2200-12-31T23:59:59-23:59", NY, "mdy", utc(2201, 1, 1, 23, 58, 59)),
+    ("2200-12-31 18:59:59", NY, "mdy", utc(2200, 12, 31, 23, 59, 59)),
+    ("2200-12-30T00:00:00-23:59", NY, "mdy", utc(2200, 12, 30, 23, 59)),
 ]
 
 
@@ -344,6 +344,26 @@ def test_a_year_outside_1900_2200_is_a_row_error(text: str, zone: ZoneInfo, year
     with pytest.raises(TimestampError) as caught:
         parse(text, zone, "dmy" if "." in text else "mdy")
     assert str(caught.value) == f"date out of range {text!r}: year {year} is outside 1900-2200"
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "in_utc"),
+    [
+        ("1/1/1900 12:00 AM", BERLIN, "1899-12-31T23:00+00:00"),
+        ("1900-01-01T00:30:00+01:00", NY, "1899-12-31T23:30+00:00"),
+        ("2200-12-31 23:59:59", NY, "2201-01-01T04:59+00:00"),
+        ("2200-12-31T23:59:59-23:59", NY, "2201-01-01T23:58+00:00"),
+    ],
+)
+def test_a_time_whose_utc_instant_leaves_the_years_is_a_row_error(
+    text: str, zone: ZoneInfo, in_utc: str
+) -> None:
+    # the store holds instants of 1900-2200 only: the row is refused here, named, not there
+    with pytest.raises(TimestampError) as caught:
+        parse(text, zone, "mdy")
+    assert (
+        str(caught.value) == f"date out of range {text!r}: it is {in_utc} in UTC, outside the years 1900-2200"
+    )
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,8 @@ Decisions, each tested in tests/test_timestamps.py:
 * Only years 1900..2200 *as written* are accepted: CRMs use 0001-01-01 and
   9999-12-31 as "no date" sentinels, and checking before any zone conversion
   means no OverflowError can escape. The UTC instant of a value written at the
-  edge may fall a few hours outside that range; it is still a valid datetime.
+  edge must be in those years too (the store holds no other): `1/1/1900 00:00`
+  in Berlin is 1899 in UTC, a row error like the rest.
 * A value without an offset is wall-clock time in `zone` (the caller picks the
   zone: `--source-zone`, UTC for Salesforce API-name exports, else the team's).
   A repeated wall time (clocks going back) is read with fold=0, i.e. the first
@@ -161,6 +162,15 @@ class TimestampParser:
 
     def __call__(self, text: str) -> datetime:
         t = text.strip()
+        value = self._read(t)
+        if not MIN_YEAR <= value.year <= MAX_YEAR:  # a wall time at the edge of the years, in UTC
+            raise TimestampError(
+                f"date out of range {_shown(t)}: it is {value.isoformat(timespec='minutes')} in UTC,"
+                f" outside the years {MIN_YEAR}-{MAX_YEAR}"
+            )
+        return value
+
+    def _read(self, t: str) -> datetime:
         # Fast path: the ISO shapes Salesforce and HubSpot write. Python 3.11's fromisoformat
         # reads all of them (`.000Z`, `+0000`, `-05`, a space for `T`). It also reads shapes the
         # grammar below does not (week dates, compact dates and times, `2024-01-31T14`, any
