@@ -137,10 +137,13 @@ def test_free_text_leaves_numbers_and_phone_numbers_whole(text: str) -> None:
 @example("-5\n")
 @example("-٣")  # only ASCII digits count as a number
 @example("+")
+@example("\u2028")
 def test_free_text_quotes_anything_else_that_starts_like_a_formula(text: str) -> None:
     # control and bidi characters are shown visibly first: tests/test_export_control_chars.py
     text = re.sub(
-        "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text
+        "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]",
+        "",
+        text,
     )
     if re.fullmatch(PHONE, text):
         assert free_text(text) == text
