@@ -27,13 +27,16 @@ from leadqueue.store.schema import ORIGIN_LOCAL
 from tests.conftest import NOW
 from tests.factories import add_lead
 
-# C0 but tab, newline and CR; DEL; C1; bidi overrides, embeddings, isolates and marks.
-RAW = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 but tab, newline and CR; DEL; C1; the line and paragraph separators (CSV does not
+# quote them); bidi overrides, embeddings, isolates and marks.
+RAW = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 # JSON lines keep even tab, newline and CR escaped: one record, one line.
 RAW_IN_JSON = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 HOSTILE = (
     "=cmd|' /C calc'!A0 \x1b]8;;http://evil.example\x07LINK\x1b]8;;\x07 \x1b[5mBLINK\x1b[0m"
-    " \x00NUL \x9b31m \x7fDEL \u202eRTL\u202c \u2066iso\u2069 \u200eLRM \u200fRLM \u061cALM"
+    " \x00NUL \x9b31m \x7fDEL \u202eRTL\u202c \u2066iso\u2069 \u200eLRM \u200fRLM \u061cALM \u2028LSEP"
     " [bold red]MARKUP[/]\r\nline two\tcol"
 )
 ACTOR = "@evil\x1b]2;TITLE\x07"
