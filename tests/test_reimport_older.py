@@ -292,6 +292,23 @@ def test_each_crm_export_gives_the_modification_date(
     assert modified is not None and modified.at == expected
 
 
+def test_an_associated_companys_dates_are_not_the_contacts(tmp_path: Path) -> None:
+    # "include associated records" without the contact's own Last Modified Date or Create Date:
+    # the company's come after `Record ID - Company` and say nothing of the lead
+    path = tmp_path / "hubspot.csv"
+    path.write_text(
+        "Record ID - Contact,First Name,Last Name,Email,Contact owner,"
+        "Record ID - Company,Company name,Industry,Create Date,Last Modified Date\n"
+        "51,Ada,Nwachukwu,ada@k.example,Maria Santos,"
+        "9001,Kestrel Learning Labs,Education,2019-03-01 09:00,2026-11-25 10:00\n",
+        encoding="utf-8",
+    )
+    row = _only_row(path, "America/New_York")
+    assert (row.modified, row.profile.created_at) == (None, None)
+    assert (row.profile.company, row.profile.industry) == ("Kestrel Learning Labs", "Education")
+    assert row.profile.extra["Last Modified Date"] == "2026-11-25 10:00"  # kept, as unknown columns are
+
+
 def test_the_fixtures_modification_dates_are_read() -> None:
     crm = Path(__file__).parent / "data" / "import" / "crm"
     workbench = read_leads(crm / "salesforce_workbench_leads.csv", UTC_ZONE)

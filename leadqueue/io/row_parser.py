@@ -100,6 +100,23 @@ def _fingerprint(values: dict[str, Any]) -> str:
     return hashlib.blake2b(said.encode(), digest_size=16).hexdigest()
 
 
+# HubSpot's exports with associated records list the contact's columns, then from
+# `Record ID - Company` (or a deal's, a ticket's) that record's: there only what
+# describes the lead's company is read (a company's Last Modified Date or Create Date
+# is not the lead's, even where the contact's own column is missing).
+_ASSOCIATED_RECORD_ID = re.compile(r"record id - (?!contact$).+")
+_COMPANY_TARGETS = frozenset({"company", "domain", "industry", "employees", "country", "state", "region"})
+
+
+def _associated_from(header: Sequence[str]) -> int:
+    """The index of the first column of an associated record (never the first column:
+    the contact's own come first), or the header's length."""
+    for index, name in enumerate(header[1:], start=1):
+        if _ASSOCIATED_RECORD_ID.fullmatch(cf.normalise_header(name)):
+            return index
+    return len(header)
+
+
 def repeated_headers(header: Sequence[str]) -> list[str]:
     """Headers that repeat an earlier one (compared as formats compare them): ignored.
     Columns without a name (a trailing `;;;`) are ignored too, and not worth a word."""
@@ -153,12 +170,15 @@ class RowParser:
         plan: list[tuple[int, PlannedColumn]] = []  # with its rank in the format: the first wins
         extras: list[tuple[int, str]] = []
         seen: set[str] = set()
+        associated = _associated_from(header)
         for index, name in enumerate(header[skip_columns:], start=skip_columns):
             key = cf.normalise_header(name)
             if not key or key in seen:  # no name, or the first of repeated headers wins
                 continue
             seen.add(key)
             target = fmt.columns.get(key)
+            if index >= associated and target not in _COMPANY_TARGETS:
+                target = None  # another record's: kept with the lead under its header, as unknown columns are
             if target is None:
                 if name:
                     extras.append((index, name))
