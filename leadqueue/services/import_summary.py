@@ -79,8 +79,8 @@ class ImportSummary:
             shown = ", ".join(self.older_ids) + (" ..." if self.older > len(self.older_ids) else "")
             out.append(
                 f"{self.older} row(s) say the CRM last changed their lead before an earlier import did"
-                f" ({shown}): an older export, so those leads were left as they are; if that earlier"
-                " import misread its dates, import again with --take-older"
+                f" ({shown}): an older export, so those leads were left as they are; if the earlier"
+                " import misread its dates, import this file with --take-older"
             )
         if self.assigned_before_created:
             out.append(
