@@ -17,9 +17,11 @@ import pytest
 from sqlalchemy import select, text, update
 
 from leadqueue.cli.render import lead_report, print_lead
-from leadqueue.domain.reimport import CrmModified
-from leadqueue.io.reader import ParsedRow, read_leads
+from leadqueue.domain.reimport import CrmModified, older_than_stored
+from leadqueue.io.reader import ParsedRow, ReadStats, read_leads
+from leadqueue.io.timestamps import TimestampParser, resolution
 from leadqueue.services.context import Services
+from leadqueue.services.import_summary import ImportSummary
 from leadqueue.services.importing import ImportOptions, ImportRejected, import_file
 from leadqueue.store import repository as repo
 from leadqueue.store.engine import open_store
@@ -203,6 +205,24 @@ def test_a_lead_the_crm_closed_is_not_queued_by_an_older_export_in_which_it_is_o
     assert _lead(services)[2] == datetime(2026, 11, 18, 10, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    "owner",
+    ["005Dn000009zZz9IAE", "00GDn000001AbCdMAK", "Somebody Gone"],
+    ids=["unknown-user-id", "a-queue", "a-name"],
+)
+def test_a_lead_the_crm_closed_is_remembered_whoever_owns_it(
+    services: Services, tmp_path: Path, owner: str
+) -> None:
+    # a full export holds closed leads of departed users and of queues: their owners are not read
+    path = tmp_path / "closed.csv"
+    row = f'"{LEAD}","Achterberg","r.achterberg@tessaline.example","Closed - Converted","{owner}","1",'
+    path.write_text(CLOSED_HEADER + row + '"2026-11-16 10:00:00"\n', encoding="utf-8")
+    summary = import_file(services, path)
+    assert (summary.closed, summary.errors, summary.new_reps) == (1, [], [])
+    older = import_file(services, _status_file(tmp_path, "old.csv", "Working", "2026-11-09 10:00:00"))
+    assert older.older == 1 and not _queued(services)
+
+
 def test_a_lead_the_crm_closed_without_a_date_is_queued_by_the_next_open_row(
     services: Services, tmp_path: Path
 ) -> None:
@@ -361,3 +381,24 @@ def test_a_date_once_kept_as_an_unknown_column_leaves_extra_when_read(
     import_file(upgraded, _sf_file(tmp_path, "tuesday.csv", "Maria Santos", "COO", "2026-11-17T10:00:00Z"))
     assert lead_report(upgraded, LEAD)["extra"] == {}  # not a stale LastModifiedDate of Monday
     assert _lead(upgraded)[1:3] == ("COO", datetime(2026, 11, 17, 10, tzinfo=UTC))
+
+
+def test_a_date_alone_covers_a_day_the_clocks_went_back() -> None:
+    # New York's 3 November 2024 lasted 25 hours: 23:30 EST that day is 04:30Z on the 4th
+    stored = datetime(2024, 11, 4, 4, 30, tzinfo=UTC)
+    text = "11/3/2024"
+    row = CrmModified(TimestampParser(ZoneInfo("America/New_York"))(text), resolution(text))
+    assert not older_than_stored(row, stored)
+    assert older_than_stored(row, stored + timedelta(hours=1))
+
+
+def test_a_column_repeated_twice_is_named_once() -> None:
+    # a contact export with an associated company and an associated deal repeats Create Date twice
+    summary = ImportSummary(
+        path=Path("hubspot.csv"),
+        format="HubSpot contacts export",
+        read=ReadStats(encoding="utf-8"),
+        ignored_columns=["Create Date", "Lead Status", "Create Date"],
+    )
+    (warning,) = summary.read_warnings()
+    assert warning.endswith(": Create Date, Lead Status")

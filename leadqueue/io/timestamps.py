@@ -270,11 +270,12 @@ _TIME_OF_DAY = re.compile(r"\d:\d\d(:\d\d)?")
 
 
 def resolution(text: str) -> timedelta:
-    """How finely a timestamp cell says when: a date alone the day, `14:03` the
-    minute, `14:03:09` (with or without a fraction) the second."""
+    """How finely a timestamp cell says when: a date alone the day (25 hours, the
+    longest a clock change makes one), `14:03` the minute, `14:03:09` (with or
+    without a fraction) the second."""
     time_of_day = _TIME_OF_DAY.search(text)
     if time_of_day is None:
-        return timedelta(days=1)
+        return timedelta(hours=25)
     return timedelta(seconds=1) if time_of_day.group(1) else timedelta(minutes=1)
 
 

@@ -95,7 +95,8 @@ class ImportSummary:
         out = []
         if self.ignored_columns:
             out.append(
-                f"repeated columns ignored (the first of each was read): {', '.join(self.ignored_columns)}"
+                "repeated columns ignored (the first of each was read): "
+                + ", ".join(dict.fromkeys(self.ignored_columns))  # a column repeated twice is named once
             )
         if self.unmatched_mapping:
             out.append(

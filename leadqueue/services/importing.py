@@ -198,24 +198,28 @@ class _Importer:
         unknown = [r.profile.crm_id for r in rows if r.profile.crm_id not in existing]
         closed_before = repo.crm_closed(self.conn, unknown)  # leads the CRM had closed: never stored
         rows = self._without_older(rows, {i: t.crm_modified_at for i, t in existing.items()} | closed_before)
-        good, owner_errors = self.owners.with_owners(rows, existing.keys(), self.routing is not None)
+        # A lead the CRM closed before it was stored here is counted and remembered, never
+        # queued: its owner is not read (a departed user or a queue owns many such leads).
+        closed_now: dict[str, datetime | None] = {}  # with the CRM's date of each
+        open_rows: list[ParsedRow] = []
+        for row in rows:
+            crm_id = row.profile.crm_id
+            if crm_id not in existing and self._closed(row):
+                closed_now[crm_id] = self._modified_kept(row, closed_before.get(crm_id))
+            else:
+                open_rows.append(row)
+        self.summary.closed += len(closed_now)
+        good, owner_errors = self.owners.with_owners(open_rows, existing.keys(), self.routing is not None)
         self.summary.errors += owner_errors
-        closed_in_crm = self._closed_in_crm
         crm_before = self._crm_owners_before(list(existing.values()))
         new_rows: list[ParsedRow] = []
         candidates: list[_Candidate] = []
         redated: dict[int, datetime] = {}  # leads whose row changes nothing but the CRM's date
-        closed_now: dict[str, datetime | None] = {}  # new rows the CRM has closed, with their dates
         for row in good:
             old = existing.get(row.profile.crm_id)
-            closed = closed_in_crm(row.profile.source_system, row.profile.crm_status, row.converted)
+            closed = self._closed(row)
             if old is None:
-                if closed:
-                    self.summary.closed += 1
-                    closed_now[row.profile.crm_id] = self._modified_kept(
-                        row, closed_before.get(row.profile.crm_id)
-                    )
-                elif not (row.profile.email or row.profile.last_name):
+                if not (row.profile.email or row.profile.last_name):
                     self.summary.errors.append(self._no_contact(row))
                 else:
                     new_rows.append(row)
@@ -312,11 +316,13 @@ class _Importer:
         del values["crm_id"]
         return values | {"tier": tier, "crm_owner": crm_owner}
 
-    def _closed_in_crm(self, source_system: str, status: str, converted: bool) -> bool:
+    def _closed(self, row: ParsedRow) -> bool:
+        """Whether the CRM has closed the row's lead (converted, or a closing status)."""
+        status, converted = row.profile.crm_status, row.converted
         mapping = self.opts.mapping
         if mapping is not None:
             return converted or bool(status and status_matches(status, mapping.closed_statuses))
-        return self.s.policy.crm.closed_in_crm(source_system, status, converted)
+        return self.s.policy.crm.closed_in_crm(row.profile.source_system, status, converted)
 
     def _existing(self, rows: Sequence[ParsedRow]) -> dict[str, repo.ImportTarget]:
         """The stored leads these rows name, by the rows' ids. A Salesforce lead
