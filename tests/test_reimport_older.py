@@ -25,7 +25,7 @@ from leadqueue.services.import_summary import ImportSummary
 from leadqueue.services.importing import ImportOptions, ImportRejected, import_file
 from leadqueue.store import repository as repo
 from leadqueue.store.engine import open_store
-from leadqueue.store.schema import events, leads
+from leadqueue.store.schema import crm_closed_leads, events, leads
 
 SF_HEADER = '"Id","FirstName","LastName","Company","Title","Email","Status","OwnerId","LastModifiedDate"\n'
 LEAD = "00QDn00000Kq3aTMAR"
@@ -223,6 +223,37 @@ def test_a_lead_the_crm_closed_is_remembered_whoever_owns_it(
     assert older.older == 1 and not _queued(services)
 
 
+def _remembered_closed(services: Services) -> list[tuple[str, datetime | None]]:
+    with services.store.read() as conn:
+        return [(r.crm_id, r.crm_modified_at) for r in conn.execute(select(crm_closed_leads))]
+
+
+def test_a_lead_reopened_by_a_row_dated_by_the_day_keeps_the_finer_date_it_was_closed_at(
+    services: Services, tmp_path: Path
+) -> None:
+    closed_at = datetime(2026, 11, 16, 15, 10, 44, tzinfo=UTC)
+    import_file(
+        services, _status_file(tmp_path, "closed.csv", "Closed - Not Converted", "2026-11-16T15:10:44Z")
+    )
+    assert _remembered_closed(services) == [(LEAD, closed_at)]
+    # a report dated the 16th may be later than 15:10:44: the lead is queued, and forgotten as closed
+    assert import_file(services, _report(tmp_path, "VP", "11/16/2026")).created == 1
+    assert _remembered_closed(services) == []
+    assert _lead(services)[2] == closed_at  # not the report's midnight
+    morning = _sf_file(tmp_path, "am.csv", "Devon Park", "Buyer", "2026-11-16T10:00:00.000Z")
+    assert import_file(services, morning).older == 1
+    assert _lead(services)[:2] == ("maria-santos", "VP")
+
+
+def test_a_lead_closed_again_by_a_row_dated_by_the_day_keeps_the_finer_date(
+    services: Services, tmp_path: Path
+) -> None:
+    closed_at = datetime(2026, 11, 16, 15, 10, 44, tzinfo=UTC)
+    import_file(services, _status_file(tmp_path, "a.csv", "Closed - Not Converted", "2026-11-16T15:10:44Z"))
+    import_file(services, _status_file(tmp_path, "b.csv", "Closed - Not Converted", "11/16/2026"))
+    assert _remembered_closed(services) == [(LEAD, closed_at)]
+
+
 def test_a_lead_the_crm_closed_without_a_date_is_queued_by_the_next_open_row(
     services: Services, tmp_path: Path
 ) -> None:
@@ -326,7 +357,7 @@ def test_an_associated_companys_dates_are_not_the_contacts(tmp_path: Path) -> No
     row = _only_row(path, "America/New_York")
     assert (row.modified, row.profile.created_at) == (None, None)
     assert (row.profile.company, row.profile.industry) == ("Kestrel Learning Labs", "Education")
-    assert row.profile.extra["Last Modified Date"] == "2026-11-25 10:00"  # kept, as unknown columns are
+    assert "Last Modified Date" not in row.profile.extra  # nothing of the lead's, nor shown as if it were
 
 
 def test_the_fixtures_modification_dates_are_read() -> None:
@@ -348,6 +379,7 @@ def upgraded(services: Services, tmp_path: Path) -> Iterator[Services]:
     with services.store.write() as conn:  # back to what version 7 had
         conn.execute(update(leads).values(extra={"LastModifiedDate": "2026-11-16T10:00:00Z"}))
         conn.execute(text("ALTER TABLE leads DROP COLUMN crm_modified_at"))
+        conn.execute(text("DROP TABLE crm_closed_leads"))
         conn.execute(text("UPDATE meta SET value = '7' WHERE key = 'schema_version'"))
     services.store.dispose()
     store = open_store(services.store.url)
@@ -402,3 +434,15 @@ def test_a_column_repeated_twice_is_named_once() -> None:
     )
     (warning,) = summary.read_warnings()
     assert warning.endswith(": Create Date, Lead Status")
+
+
+def test_an_upgraded_store_remembers_the_leads_the_crm_closed(upgraded: Services, tmp_path: Path) -> None:
+    other = "00QDn00000Kq3bTMAR"
+    closed = tmp_path / "closed.csv"
+    closed.write_text(
+        CLOSED_HEADER
+        + f'"{other}","Berg","b@t.example","Closed - Converted","Maria Santos","1","2026-11-16 10:00:00"\n',
+        encoding="utf-8",
+    )
+    assert import_file(upgraded, closed).closed == 1
+    assert _remembered_closed(upgraded) == [(other, datetime(2026, 11, 16, 10, tzinfo=UTC))]

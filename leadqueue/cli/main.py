@@ -134,7 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--take-older",
         action="store_true",
-        help="take rows dated before their leads' last import too (mends an import that misread its dates)",
+        help="take rows dated before their leads' last import too, with their dates"
+        " (mends an import that misread its dates)",
     )
 
     p = command("accept", "accept a lead with a concrete next step")

@@ -103,7 +103,8 @@ def _fingerprint(values: dict[str, Any]) -> str:
 # HubSpot's exports with associated records list the contact's columns, then from
 # `Record ID - Company` (or a deal's, a ticket's) that record's: there only what
 # describes the lead's company is read (a company's Last Modified Date or Create Date
-# is not the lead's, even where the contact's own column is missing).
+# is not the lead's, even where the contact's own column is missing); its columns no
+# format knows are kept with the lead, as any unknown column is.
 _ASSOCIATED_RECORD_ID = re.compile(r"record id - (?!contact$).+")
 _COMPANY_TARGETS = frozenset({"company", "domain", "industry", "employees", "country", "state", "region"})
 
@@ -177,8 +178,8 @@ class RowParser:
                 continue
             seen.add(key)
             target = fmt.columns.get(key)
-            if index >= associated and target not in _COMPANY_TARGETS:
-                target = None  # another record's: kept with the lead under its header, as unknown columns are
+            if index >= associated and target is not None and target not in _COMPANY_TARGETS:
+                continue  # another record's date, status or owner: nothing of the lead's
             if target is None:
                 if name:
                     extras.append((index, name))

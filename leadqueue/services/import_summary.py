@@ -10,8 +10,6 @@ from leadqueue.domain.import_mapping import DateOrder
 from leadqueue.io.reader import ReadStats, RowError
 from leadqueue.services.routing import ImportRouting, routed_text
 
-OLDER_IDS_SHOWN = 3
-
 
 @dataclass
 class ImportSummary:
@@ -41,6 +39,11 @@ class ImportSummary:
     errors: list[RowError] = field(default_factory=list)
     rejects_path: Path | None = None
     written: bool = False
+
+    def note_older(self, crm_ids: list[str], shown: int = 3) -> None:
+        """Count rows older than their leads' last import, keeping the first few ids to name."""
+        self.older += len(crm_ids)
+        self.older_ids += crm_ids[: max(0, shown - len(self.older_ids))]
 
     def line(self) -> str:
         verb = "would import" if not self.written else "imported"
@@ -79,7 +82,7 @@ class ImportSummary:
             shown = ", ".join(self.older_ids) + (" ..." if self.older > len(self.older_ids) else "")
             out.append(
                 f"{self.older} row(s) say the CRM last changed their lead before an earlier import did"
-                f" ({shown}): an older export, so those leads were left as they are; if the earlier"
+                f" ({shown}): an older export, so those rows changed nothing; if the earlier"
                 " import misread its dates, import this file with --take-older"
             )
         if self.assigned_before_created:

@@ -45,7 +45,7 @@ from leadqueue.io.timestamps import DateOrder
 from leadqueue.services.context import Services
 from leadqueue.services.import_owners import ImportOwners
 from leadqueue.services.import_rejects import check_writable, rejects_path, write_rejects
-from leadqueue.services.import_summary import OLDER_IDS_SHOWN, ImportRejected, ImportSummary
+from leadqueue.services.import_summary import ImportRejected, ImportSummary
 from leadqueue.services.projection import Projection, project
 from leadqueue.services.reimport_fields import FileColumns
 from leadqueue.services.routing import ImportRouting
@@ -234,7 +234,7 @@ class _Importer:
             else:
                 candidates.append(_Candidate(row, old, owner, closed, before, row_hash))
         if new_rows:
-            self._insert(new_rows)
+            self._insert(new_rows, closed_before)
         reopened = [r.profile.crm_id for r in new_rows if r.profile.crm_id in closed_before]
         if closed_now or reopened:
             repo.set_crm_closed(self.conn, closed_now, reopened)
@@ -264,8 +264,7 @@ class _Importer:
                 older.append(row.profile.crm_id)
             else:
                 kept.append(row)
-        self.summary.older += len(older)
-        self.summary.older_ids += older[: OLDER_IDS_SHOWN - len(self.summary.older_ids)]
+        self.summary.note_older(older)
         return kept
 
     def _changed(self, candidates: list[_Candidate], redated: dict[int, datetime]) -> list[_Changed]:
@@ -345,14 +344,15 @@ class _Importer:
             out |= repo.owners_given_by(self.conn, unknown, IMPORT_ACTOR)
         return out | {r.id: r.owner for r in rows if r.id not in out}
 
-    def _values(self, row: ParsedRow) -> dict[str, Any]:
+    def _values(self, row: ParsedRow, modified_before: datetime | None) -> dict[str, Any]:
         """A new lead's context columns."""
         values = repo.profile_to_values(row.profile)
         values["extra"] = self.columns.extra_of(row.profile)
         values["tier"] = tier_of(row.profile, self.s.policy).value
         values["content_hash"] = repo.cells_hash(row.raw, values["tier"])
         values["crm_owner"] = self.owners.key_of(row)
-        values["crm_modified_at"] = row.modified.at if row.modified else None
+        # a lead the CRM had closed and now reopened keeps the later of the two dates
+        values["crm_modified_at"] = self._modified_kept(row, modified_before)
         return values
 
     def _row_hash(self, row: ParsedRow) -> str:
@@ -375,14 +375,14 @@ class _Importer:
             return created
         return self.now
 
-    def _insert(self, rows: list[ParsedRow]) -> None:
+    def _insert(self, rows: list[ParsedRow], closed_before: Mapping[str, datetime | None]) -> None:
         policy = self.s.policy
         new_leads: list[dict[str, Any]] = []
         new_events: list[tuple[str, Event]] = []
         new_runs: dict[str, list[dict[str, Any]]] = {}
         projections: dict[tuple[str, datetime, str, str], Projection] = {}  # this batch's
         for row in rows:
-            values = self._values(row)
+            values = self._values(row, closed_before.get(row.profile.crm_id))
             values["imported_at"] = self.now
             choice = (
                 self.routing.choose(row.profile, values["tier"]) if not row.rep and self.routing else None
