@@ -109,15 +109,6 @@ _ASSOCIATED_RECORD_ID = re.compile(r"record id - (?!contact$).+")
 _COMPANY_TARGETS = frozenset({"company", "domain", "industry", "employees", "country", "state", "region"})
 
 
-def _associated_from(header: Sequence[str]) -> int:
-    """The index of the first column of an associated record (never the first column:
-    the contact's own come first), or the header's length."""
-    for index, name in enumerate(header[1:], start=1):
-        if _ASSOCIATED_RECORD_ID.fullmatch(cf.normalise_header(name)):
-            return index
-    return len(header)
-
-
 def repeated_headers(header: Sequence[str]) -> list[str]:
     """Headers that repeat an earlier one (compared as formats compare them): ignored.
     Columns without a name (a trailing `;;;`) are ignored too, and not worth a word."""
@@ -171,14 +162,15 @@ class RowParser:
         plan: list[tuple[int, PlannedColumn]] = []  # with its rank in the format: the first wins
         extras: list[tuple[int, str]] = []
         seen: set[str] = set()
-        associated = _associated_from(header)
+        associated = False  # past an associated record's id (never the first column)
         for index, name in enumerate(header[skip_columns:], start=skip_columns):
             key = cf.normalise_header(name)
+            associated = associated or (index > 0 and _ASSOCIATED_RECORD_ID.fullmatch(key) is not None)
             if not key or key in seen:  # no name, or the first of repeated headers wins
                 continue
             seen.add(key)
             target = fmt.columns.get(key)
-            if index >= associated and target is not None and target not in _COMPANY_TARGETS:
+            if associated and target is not None and target not in _COMPANY_TARGETS:
                 continue  # another record's date, status or owner: nothing of the lead's
             if target is None:
                 if name:

@@ -217,7 +217,6 @@ class _Importer:
         redated: dict[int, datetime] = {}  # leads whose row changes nothing but the CRM's date
         for row in good:
             old = existing.get(row.profile.crm_id)
-            closed = self._closed(row)
             if old is None:
                 if not (row.profile.email or row.profile.last_name):
                     self.summary.errors.append(self._no_contact(row))
@@ -232,7 +231,7 @@ class _Importer:
                 self.summary.unchanged += 1
                 self._note_redated(redated, old, row)  # a store from before the date was kept
             else:
-                candidates.append(_Candidate(row, old, owner, closed, before, row_hash))
+                candidates.append(_Candidate(row, old, owner, self._closed(row), before, row_hash))
         if new_rows:
             self._insert(new_rows, closed_before)
         reopened = [r.profile.crm_id for r in new_rows if r.profile.crm_id in closed_before]
